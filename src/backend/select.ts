@@ -1,0 +1,116 @@
+/**
+ * Compute backend selection: native TensorFlow (tfjs-node) when it loads, else WASM, else pure-JS CPU.
+ *
+ * `auto` (the default) walks that list and takes the first backend that initialises; an explicit name
+ * (from `--backend` or the CAPTION_BACKEND env var) must work or selection fails with a clear message.
+ * The choice is logged once per process to stderr.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmKernels } from './wasm-kernels.js';
+
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendRequest = BackendName | 'auto';
+
+/** The one env var that picks a backend when no `--backend` flag is given. */
+export const BACKEND_ENV = 'CAPTION_BACKEND';
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+/** How to bring up each backend; injectable so tests can simulate a missing tfjs-node. */
+export type BackendInitializers = Record<BackendName, () => Promise<void>>;
+
+export interface SelectOptions {
+  /** `--backend` value; falls back to $CAPTION_BACKEND, then `auto`. */
+  requested?: BackendRequest | undefined;
+  initializers?: BackendInitializers;
+  /** Where the one-line choice goes (default: stderr, once per process). */
+  log?: (line: string) => void;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  /** Why earlier candidates were skipped, e.g. "tensorflow: not installed". */
+  skipped: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+const NATIVE_HINT = 'run `npm run setup:native` for native speed';
+
+function describeLoadError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') return 'not installed';
+  return `failed to load (${String(e?.message ?? err).split('\n')[0]})`;
+}
+
+async function activate(name: BackendName): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new BackendError(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+}
+
+export const defaultInitializers: BackendInitializers = {
+  async tensorflow() {
+    // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
+    require('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+  },
+  async wasm() {
+    registerWasmKernels();
+    await activate('wasm');
+  },
+  async cpu() {
+    await activate('cpu');
+  },
+};
+
+/** Silences the "install tfjs-node" banner the CPU backend prints on first use in Node. */
+function silenceCpuBanner(): void {
+  if (!tf.engine().registryFactory['cpu']) return;
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
+export function parseBackendRequest(value: string | undefined, source: string): BackendRequest {
+  if (value === undefined || value === '') return 'auto';
+  const v = value.trim().toLowerCase();
+  const alias: Record<string, BackendRequest> = { native: 'tensorflow', node: 'tensorflow', 'tfjs-node': 'tensorflow' };
+  const name = alias[v] ?? v;
+  if (name === 'auto' || (BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendRequest;
+  throw new BackendError(`${source}: unknown backend "${value}" (expected auto, ${BACKEND_NAMES.join(', ')})`);
+}
+
+let logged = false;
+const stderrOnce = (line: string): void => {
+  if (logged) return;
+  logged = true;
+  process.stderr.write(`${line}\n`);
+};
+
+/** Picks and activates a backend; returns which one and why others were skipped. */
+export async function selectBackend(options: SelectOptions = {}): Promise<BackendChoice> {
+  const requested =
+    options.requested ?? parseBackendRequest(process.env[BACKEND_ENV], `$${BACKEND_ENV}`);
+  const init = options.initializers ?? defaultInitializers;
+  const log = options.log ?? stderrOnce;
+  const candidates: readonly BackendName[] = requested === 'auto' ? BACKEND_NAMES : [requested];
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    try {
+      await init[name]();
+    } catch (err) {
+      skipped.push(`${name}: ${describeLoadError(err)}`);
+      continue;
+    }
+    silenceCpuBanner();
+    const why = skipped.length ? ` (${skipped.join('; ')}${name !== 'tensorflow' ? `; ${NATIVE_HINT}` : ''})` : '';
+    log(`[caption] compute backend: ${name}${why}`);
+    return { name, skipped };
+  }
+  const hint = requested === 'tensorflow' ? `; ${NATIVE_HINT}` : '';
+  throw new BackendError(`no usable compute backend (${skipped.join('; ')}${hint})`);
+}

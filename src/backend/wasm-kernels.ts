@@ -1,0 +1,52 @@
+/**
+ * Kernels the WASM backend lacks, written in plain JS over the WASM heap.
+ *
+ * UnsortedSegmentSum: the gradient of `tf.gather` (the embedding lookup) needs it; without it, training
+ * on WASM throws "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'".
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: tf.DataType;
+}
+
+function unsortedSegmentSum(args: {
+  inputs: { x?: TensorInfo; segmentIds?: TensorInfo };
+  backend: unknown;
+  attrs?: { numSegments?: number };
+}): TensorInfo {
+  const { x, segmentIds } = args.inputs;
+  const numSegments = args.attrs?.numSegments;
+  if (!x || !segmentIds || numSegments === undefined) throw new Error('UnsortedSegmentSum: bad arguments');
+  const backend = args.backend as BackendWasm;
+  const inner = x.shape.slice(segmentIds.shape.length).reduce((a, b) => a * b, 1);
+  const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const ids = backend.readSync(segmentIds.dataId) as Int32Array | Float32Array;
+  const xs = backend.readSync(x.dataId) as Float32Array | Int32Array;
+  const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  for (let i = 0; i < ids.length; i++) {
+    const seg = ids[i]!;
+    if (seg < 0 || seg >= numSegments) continue; // TF drops out-of-range ids
+    const src = i * inner;
+    const dst = seg * inner;
+    for (let j = 0; j < inner; j++) out[dst + j]! += xs[src + j]!;
+  }
+  return backend.makeOutput(outShape, x.dtype, undefined, out) as TensorInfo;
+}
+
+let registered = false;
+
+/** Registers the missing kernels once per process (idempotent). */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Where the developers' shared data lives (weights, Flickr8k, sample photos). One place: the
+ * CAPTION_SHARED_DIR env var, default `../shared` beside the checkout. Tests that need it use
+ * `describeWithShared`, which skips them with a clear message when it is absent.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const SHARED_DIR = path.resolve(repoRoot, process.env['CAPTION_SHARED_DIR'] ?? '../shared');
+export const HAS_SHARED = existsSync(path.join(SHARED_DIR, 'weights'));
+
+export const sharedPath = (...parts: string[]): string => path.join(SHARED_DIR, ...parts);
+
+if (!HAS_SHARED) {
+  process.stderr.write(
+    `[test] shared data not found at ${SHARED_DIR} (set CAPTION_SHARED_DIR): tests that need it are skipped\n`,
+  );
+}
+
+/** `describe` for tests that need ../shared: skipped, with the reason in its name, when it is missing. */
+export function describeWithShared(name: string, body: () => void): void {
+  if (HAS_SHARED) describe(name, body);
+  else describe.skip(`${name} [skipped: no shared data at ${SHARED_DIR}; set CAPTION_SHARED_DIR]`, body);
+}
