@@ -1,0 +1,61 @@
+/** The `caption` command's flags: one table, shared by --help and validation. */
+import type { Argv } from 'yargs';
+import { BACKEND_NAMES } from '../backend/select.js';
+
+export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
+
+export interface CaptionArgs {
+  images: string[];
+  checkpoint: string | undefined;
+  beam: number;
+  maxLen: number;
+  backend: string;
+  mobilenet: string | undefined;
+  overlay: string | undefined;
+  html: string | undefined;
+  json: boolean;
+  quiet: boolean;
+  smooth: boolean;
+  colormap: 'viridis' | 'greys' | 'jet';
+  opacity: number;
+}
+
+export function captionOptions(y: Argv): Argv<CaptionArgs> {
+  return y
+    .positional('images', {
+      describe: 'image files, folders (their images, not recursive) or glob patterns',
+      type: 'string',
+      array: true,
+      demandOption: true,
+    })
+    .option('checkpoint', {
+      alias: 'c',
+      type: 'string',
+      describe: `decoder checkpoint folder [default: ${DEFAULT_CHECKPOINTS[0]} (Flickr8k, real photos) if present, else ${DEFAULT_CHECKPOINTS[1]} (synthetic shapes)]`,
+    })
+    .option('beam', { alias: 'k', type: 'number', default: 3, describe: 'beam size (1 = greedy)' })
+    .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
+    .option('backend', {
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', ...BACKEND_NAMES, 'native'],
+      describe: 'compute backend (auto: tfjs-node if installed, else wasm, else cpu; env CAPTION_BACKEND)',
+    })
+    .option('mobilenet', {
+      type: 'string',
+      describe: 'local MobileNet weights folder or URL (must match the checkpoint\'s encoder fingerprint)',
+    })
+    .option('overlay', { alias: 'o', type: 'string', describe: 'write attention overlay PNGs into this folder' })
+    .option('html', { type: 'string', describe: 'write a self-contained review page to this HTML file' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per image (tokens, α, β, log-probs)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or backend messages on stderr' })
+    .option('smooth', { type: 'boolean', default: true, describe: 'smooth upsampling of attention maps (--no-smooth for blocky cells)' })
+    .option('colormap', { choices: ['viridis', 'greys', 'jet'] as const, default: 'viridis' as const, describe: 'attention colour map' })
+    .option('opacity', { type: 'number', default: 0.6, describe: 'attention overlay opacity, 0..1' })
+    .check((argv) => {
+      if (!Number.isInteger(argv.beam) || argv.beam < 1) throw new Error('--beam must be a positive integer');
+      if (!Number.isInteger(argv['max-len']) || argv['max-len'] < 1) throw new Error('--max-len must be a positive integer');
+      if (!(argv.opacity >= 0 && argv.opacity <= 1)) throw new Error('--opacity must be between 0 and 1');
+      return true;
+    }) as unknown as Argv<CaptionArgs>;
+}
