@@ -1,0 +1,136 @@
+/**
+ * A decoder checkpoint is a folder:
+ *   model.json    — format version, model config, encoder fingerprint, tfjs weights manifest + checksum
+ *   weights.bin   — the weights (float32, or float16 to halve the size)
+ *   vocab.json    — the vocabulary
+ *   training.json — training summary (optional)
+ *   optimizer.json / optimizer.bin / train-state.json — only in checkpoints made for `--resume`
+ * Saving writes a fresh folder beside the target and swaps it in, so a reader never sees a mix of two
+ * checkpoints and a kill never leaves a half-written one in place.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { FileInputError } from '../util/user-error.js';
+import { decodeBundle, encodeBundle, type TensorBundleManifest, type WeightStorage } from './tensor-bundle.js';
+
+export const CHECKPOINT_FORMAT = 'attend-caption/checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+interface ModelJson extends TensorBundleManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  /** Encoder fingerprint id: the decoder only runs on features from this exact encoder. */
+  encoder: string;
+  config: unknown;
+}
+
+export interface ResumeState {
+  optimizer: Map<string, tf.Tensor>;
+  /** Epoch, step, RNG state, schedule state…: whatever the trainer needs, as JSON. */
+  state: unknown;
+}
+
+export interface Checkpoint {
+  encoder: string;
+  config: unknown;
+  vocab: unknown;
+  weights: Map<string, tf.Tensor>;
+  training?: unknown;
+  resume?: ResumeState;
+}
+
+export interface SaveOptions {
+  storage?: WeightStorage;
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new FileInputError(file, code === 'ENOENT' ? `missing ${what}` : `cannot read ${what} (${code})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new FileInputError(file, `corrupt ${what} (not JSON)`);
+  }
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 1)}\n`;
+
+/** Writes a checkpoint folder atomically (build beside it, then swap). */
+export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: SaveOptions = {}): Promise<void> {
+  const parent = path.dirname(path.resolve(dir));
+  await fs.mkdir(parent, { recursive: true });
+  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  try {
+    const { manifest, data } = await encodeBundle(ckpt.weights, options.storage ?? 'float32', 'weights.bin');
+    const model: ModelJson = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, encoder: ckpt.encoder, config: ckpt.config, ...manifest };
+    await fs.writeFile(path.join(tmp, 'weights.bin'), data);
+    await fs.writeFile(path.join(tmp, 'vocab.json'), json(ckpt.vocab));
+    if (ckpt.training !== undefined) await fs.writeFile(path.join(tmp, 'training.json'), json(ckpt.training));
+    if (ckpt.resume) {
+      const opt = await encodeBundle(ckpt.resume.optimizer, 'float32', 'optimizer.bin');
+      await fs.writeFile(path.join(tmp, 'optimizer.bin'), opt.data);
+      await fs.writeFile(path.join(tmp, 'optimizer.json'), json(opt.manifest));
+      await fs.writeFile(path.join(tmp, 'train-state.json'), json(ckpt.resume.state));
+    }
+    await fs.writeFile(path.join(tmp, 'model.json'), json(model)); // last: marks the folder complete
+    await swapIn(tmp, dir);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function swapIn(tmp: string, dir: string): Promise<void> {
+  const old = `${tmp}.old`;
+  let hadOld = true;
+  try {
+    await fs.rename(dir, old);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') throw err;
+    hadOld = false;
+  }
+  await fs.rename(tmp, dir);
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+/** Reads and checks a checkpoint folder; every problem names the file at fault. */
+export async function loadCheckpoint(dir: string, options: { withResume?: boolean } = {}): Promise<Checkpoint> {
+  const modelFile = path.join(dir, 'model.json');
+  try {
+    if (!(await fs.stat(dir)).isDirectory()) throw new FileInputError(dir, 'not a checkpoint folder');
+  } catch (err) {
+    if (err instanceof FileInputError) throw err;
+    throw new FileInputError(dir, 'no such checkpoint folder');
+  }
+  const model = (await readJson(modelFile, 'model description')) as Partial<ModelJson>;
+  if (model.format !== CHECKPOINT_FORMAT) throw new FileInputError(modelFile, 'not a captioner checkpoint');
+  if (model.version !== CHECKPOINT_VERSION) {
+    throw new FileInputError(modelFile, `checkpoint format version ${model.version}, this build reads ${CHECKPOINT_VERSION}`);
+  }
+  if (typeof model.encoder !== 'string' || model.config === undefined) throw new FileInputError(modelFile, 'missing encoder or config');
+  const weights = await decodeBundle(dir, modelFile, model as ModelJson);
+  const vocab = await readJson(path.join(dir, 'vocab.json'), 'vocabulary');
+  const trainingFile = path.join(dir, 'training.json');
+  const training = existsSync(trainingFile) ? await readJson(trainingFile, 'training summary') : undefined;
+  const ckpt: Checkpoint = { encoder: model.encoder, config: model.config, vocab, weights, training };
+  if (options.withResume) {
+    const optFile = path.join(dir, 'optimizer.json');
+    const optManifest = (await readJson(optFile, 'optimizer state')) as TensorBundleManifest;
+    const optimizer = await decodeBundle(dir, optFile, optManifest);
+    const state = await readJson(path.join(dir, 'train-state.json'), 'training state');
+    ckpt.resume = { optimizer, state };
+  }
+  return ckpt;
+}
+
+/** Disposes every tensor a loaded checkpoint holds. */
+export function disposeCheckpoint(ckpt: Checkpoint): void {
+  for (const t of ckpt.weights.values()) t.dispose();
+  for (const t of ckpt.resume?.optimizer.values() ?? []) t.dispose();
+}
