@@ -1,0 +1,106 @@
+/**
+ * Writes a caption's attention figures for one photo into `<outDir>/<baseName>/`:
+ *   grid.png        the paper-style figure (caption, input photo, one panel per word)
+ *   NN-word.png     each word's overlay at the photo's original size, labelled with the word and β
+ * Every file is written atomically; other files already in the folder are left alone. The tokens
+ * `<start>`, `<end>` and `<pad>` are not words and get no panel (`<unk>` does: the model said it).
+ */
+import * as path from 'node:path';
+import type { Region, RgbImage } from '../image/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { UserError } from '../util/user-error.js';
+import { isColormapName, type ColormapName } from './colormaps.js';
+import { checkFolderName, wordFileName } from './file-names.js';
+import { composeGrid, panelHeight, type Panel } from './grid.js';
+import { drawLabel, labelText } from './label.js';
+import { checkRegion, paintAttention } from './paint.js';
+import { encodePng, resizeRgb } from './rgb.js';
+import type { GridSize, WordAttention } from './types.js';
+import { attentionMap } from './upsample.js';
+
+export interface OverlayOptions {
+  colormap: ColormapName;
+  /** Weight of the colour map over the photo, 0–1. */
+  opacity: number;
+  /** Bicubic upsampling of α (false: nearest, showing the cells; `--no-smooth`). */
+  smooth: boolean;
+  /** Width of each grid panel in px (height keeps the photo's aspect ratio). */
+  panelWidth: number;
+  /** Grid panels per row (the input photo counts as one). */
+  columns: number;
+  /** The grid's title; default: the shown words joined by spaces. */
+  caption?: string;
+}
+
+export const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
+  colormap: 'viridis',
+  opacity: 0.6,
+  smooth: true,
+  panelWidth: 256,
+  columns: 5,
+};
+
+/** White space between grid panels, px. */
+export const GRID_GAP = 6;
+const NOT_WORDS = new Set(['<start>', '<end>', '<pad>']);
+
+export interface OverlayFiles {
+  /** `<outDir>/<baseName>` */
+  folder: string;
+  grid: string;
+  /** One per shown word, in caption order. */
+  words: string[];
+}
+
+/** Options merged with the defaults; a bad value (from a CLI flag) is a UserError. */
+export function checkedOverlayOptions(options: Partial<OverlayOptions>): OverlayOptions {
+  const o = { ...DEFAULT_OVERLAY_OPTIONS, ...options };
+  if (!isColormapName(o.colormap)) throw new UserError(`unknown colour map "${String(o.colormap)}": use viridis, greys or jet`);
+  if (!(o.opacity >= 0 && o.opacity <= 1)) throw new UserError(`invalid overlay opacity ${o.opacity}: must be between 0 and 1`);
+  if (!Number.isInteger(o.panelWidth) || o.panelWidth < 32 || o.panelWidth > 4096) {
+    throw new UserError(`invalid panel width ${o.panelWidth}: must be a whole number of pixels from 32 to 4096`);
+  }
+  if (!Number.isInteger(o.columns) || o.columns < 1) throw new UserError(`invalid column count ${o.columns}: must be at least 1`);
+  return o;
+}
+
+/**
+ * Renders and writes the figures. `photo`: the oriented original (`readRgb`); `region`: the part the
+ * encoder saw (`PreparedImage.region`); `words[i].alpha`: `[grid.height · grid.width]`, row-major.
+ * Returns the paths written.
+ */
+export async function writeOverlays(
+  outDir: string,
+  baseName: string,
+  photo: RgbImage,
+  region: Region,
+  grid: GridSize,
+  words: readonly WordAttention[],
+  options: Partial<OverlayOptions> = {},
+): Promise<OverlayFiles> {
+  const o = checkedOverlayOptions(options);
+  checkFolderName(baseName);
+  checkRegion(photo, region);
+  const shown = words.filter((w) => !NOT_WORDS.has(w.word));
+  const folder = path.join(outDir, baseName);
+  const pw = o.panelWidth;
+  const ph = panelHeight(photo, pw);
+
+  const panels: Panel[] = [{ image: await resizeRgb(photo, pw, ph) }];
+  const written: string[] = [];
+  for (const [i, w] of shown.entries()) {
+    const map = attentionMap(w.alpha, grid, region.width, region.height, o.smooth ? 'smooth' : 'nearest'); // [region h, w]
+    const painted = paintAttention(photo, region, map, o); // photo size
+    const label = labelText(w.word, w.beta);
+    const file = path.join(folder, wordFileName(i, shown.length, w.word));
+    await writeFileAtomic(file, await encodePng(await drawLabel(painted, label)));
+    written.push(file);
+    panels.push({ image: await resizeRgb(painted, pw, ph), label }); // small copy only: memory stays O(words · panel)
+  }
+
+  const caption = o.caption ?? shown.map((w) => w.word).join(' ');
+  const gridFile = path.join(folder, 'grid.png');
+  const figure = await composeGrid(panels, caption, { panelWidth: pw, columns: o.columns, gap: GRID_GAP });
+  await writeFileAtomic(gridFile, await encodePng(figure));
+  return { folder, grid: gridFile, words: written };
+}
