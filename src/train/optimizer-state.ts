@@ -1,0 +1,42 @@
+/**
+ * Adam state in and out of checkpoints. tfjs names moment variables after the model variables
+ * (`decoder0/embedding/m`), whose prefix differs between processes: store them under the decoder's
+ * parameter names instead, and map back on load. Order is kept (tfjs Adam matches moments by position).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export function createAdam(learningRate: number): tf.AdamOptimizer {
+  return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+}
+
+/** tfjs keeps the learning rate protected; LR decay on plateau needs to change it. */
+export function setLearningRate(optimizer: tf.AdamOptimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+}
+
+/** Decoder parameter name → the tf variable's (process-specific) name. */
+export function variableNamesOf(weights: Map<string, tf.Tensor>): Map<string, string> {
+  return new Map([...weights].map(([param, v]) => [param, (v as tf.Variable).name]));
+}
+
+export async function exportOptimizer(optimizer: tf.AdamOptimizer, paramToVar: Map<string, string>): Promise<Map<string, tf.Tensor>> {
+  const varToParam = new Map([...paramToVar].map(([p, v]) => [v, p]));
+  const out = new Map<string, tf.Tensor>();
+  for (const { name, tensor } of await optimizer.getWeights()) {
+    const slash = name.lastIndexOf('/');
+    const varName = slash < 0 ? name : name.slice(0, slash);
+    const param = varToParam.get(varName);
+    out.set(param === undefined ? name : `${param}${name.slice(slash)}`, tensor);
+  }
+  return out;
+}
+
+export async function importOptimizer(optimizer: tf.AdamOptimizer, saved: Map<string, tf.Tensor>, paramToVar: Map<string, string>): Promise<void> {
+  const weights: { name: string; tensor: tf.Tensor }[] = [];
+  for (const [name, tensor] of saved) {
+    const slash = name.lastIndexOf('/');
+    const v = slash < 0 ? undefined : paramToVar.get(name.slice(0, slash));
+    weights.push({ name: v === undefined ? name : `${v}${name.slice(slash)}`, tensor });
+  }
+  await optimizer.setWeights(weights);
+}

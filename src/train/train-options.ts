@@ -1,0 +1,47 @@
+/** The training script's flags (yargs), defaults documented in one place. */
+import type { Argv } from 'yargs';
+import { BACKEND_NAMES } from '../backend/select.js';
+import { SCORING_KINDS } from '../decoder/config.js';
+
+export function trainOptions(y: Argv) {
+  return y
+    .option('dataset', { type: 'string', demandOption: true, describe: 'captioned dataset file (JSONL; more formats: --format)' })
+    .option('format', { type: 'string', default: 'auto', describe: 'dataset format (auto: from the file name)' })
+    .option('features', { type: 'string', demandOption: true, describe: 'feature store made by `npm run extract-features` for this dataset' })
+    .option('out', { type: 'string', demandOption: true, describe: 'best checkpoint folder, e.g. checkpoints/shapes' })
+    .option('run-dir', { type: 'string', describe: 'run folder for the resumable last checkpoint and metrics.jsonl [default: runs/<name of --out>]' })
+    .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --run-dir exactly where it stopped' })
+    .option('epochs', { type: 'number', default: 30, describe: 'maximum epochs' })
+    .option('max-steps', { type: 'number', default: 0, describe: 'stop after this many steps in this process (0 = no limit)' })
+    .option('batch-size', { type: 'number', default: 32 })
+    .option('lr', { type: 'number', default: 4e-4, describe: 'Adam learning rate' })
+    .option('clip-norm', { type: 'number', default: 5, describe: 'clip gradients to this global norm' })
+    .option('lr-decay', { type: 'number', default: 0.5, describe: 'LR factor on a validation plateau' })
+    .option('lr-patience', { type: 'number', default: 2, describe: 'epochs without improvement before the LR decays' })
+    .option('patience', { type: 'number', default: 5, describe: 'epochs without improvement before early stopping' })
+    .option('select-by', { type: 'string', default: 'BLEU-4', describe: 'validation metric for best checkpoint and early stopping' })
+    .option('val-limit', { type: 'number', default: 0, describe: 'decode at most this many validation images per epoch (0 = all)' })
+    .option('checkpoint-every', { type: 'number', default: 200, describe: 'save the resumable checkpoint every N steps' })
+    .option('min-count', { type: 'number', default: 5, describe: 'vocabulary: keep words seen at least this often in training captions' })
+    .option('max-words', { type: 'number', default: 20, describe: 'cut training captions to this many words' })
+    .option('embed-dim', { type: 'number', default: 512 })
+    .option('hidden-dim', { type: 'number', default: 512 })
+    .option('attention-dim', { type: 'number', default: 512 })
+    .option('scoring', { choices: SCORING_KINDS, default: 'additive' as const, describe: 'attention scoring' })
+    .option('dropout', { type: 'number', default: 0.5 })
+    .option('lambda', { type: 'number', default: 1, describe: 'doubly stochastic attention regularisation λ' })
+    .option('weights-dtype', { choices: ['float32', 'float16'] as const, default: 'float32' as const, describe: 'storage of the best checkpoint' })
+    .option('seed', { type: 'number', default: 1 })
+    .option('backend', { type: 'string', choices: ['auto', ...BACKEND_NAMES, 'native'], default: 'auto' })
+    .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr' })
+    .check((a) => {
+      for (const k of ['epochs', 'batch-size', 'checkpoint-every', 'min-count', 'max-words', 'patience', 'lr-patience'] as const) {
+        if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer`);
+      }
+      if (!(a.lr > 0)) throw new Error('--lr must be positive');
+      if (!(a['clip-norm'] > 0)) throw new Error('--clip-norm must be positive');
+      return true;
+    });
+}
+
+export type TrainArgs = Awaited<ReturnType<ReturnType<typeof trainOptions>['parseAsync']>>;

@@ -1,0 +1,204 @@
+/**
+ * The training loop: teacher forcing, Adam, gradient clipping, LR decay on plateau, early stopping on a
+ * validation score from real decoding, best/last checkpoints, exact resume, NaN guard, progress bar.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { saveCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.js';
+import type { WeightStorage } from '../checkpoint/tensor-bundle.js';
+import type { AttentionDecoder } from '../decoder/decoder.js';
+import { ProgressBar } from '../util/progress.js';
+import { deriveSeed } from '../util/random.js';
+import { UserError } from '../util/user-error.js';
+import { batchTensors, disposeBatch, type BatchTensors, type FeatureSource } from './batch-tensors.js';
+import { clipByGlobalNorm } from './clip-gradients.js';
+import { epochBatches, type Example } from './examples.js';
+import { exportOptimizer, setLearningRate, variableNamesOf } from './optimizer-state.js';
+import { updatePlateau, type PlateauOptions } from './plateau.js';
+import { emptyEpochSums, type EpochMetrics, type TrainState } from './train-state.js';
+
+export interface TrainLoopOptions {
+  batchSize: number;
+  maxEpochs: number;
+  /** Stop after this many optimizer steps in this process (a budget; 0 = none). */
+  maxSteps: number;
+  clipNorm: number;
+  seed: number;
+  /** Save the resumable `last` checkpoint every this many steps (and after every epoch). */
+  checkpointEvery: number;
+  plateau: PlateauOptions;
+  /** The validation score that picks the best checkpoint (higher is better), e.g. 'BLEU-4'. */
+  selectBy: string;
+  /** Folders: the best checkpoint (shippable) and the run folder (last checkpoint, metrics.jsonl). */
+  bestDir: string;
+  runDir: string;
+  storage: WeightStorage;
+  progress: boolean;
+}
+
+/** Everything about the model that goes into a checkpoint besides weights. */
+export interface CheckpointIdentity {
+  encoder: string;
+  config: unknown;
+  vocab: unknown;
+  /** Static facts for training.json (dataset, command…); the loop adds history and best score. */
+  summary: Record<string, unknown>;
+}
+
+export type Validator = (decoder: AttentionDecoder) => Promise<Record<string, number>>;
+
+export class NonFiniteLossError extends UserError {
+  override name = 'NonFiniteLossError';
+}
+
+export interface TrainLoop {
+  decoder: AttentionDecoder;
+  optimizer: tf.AdamOptimizer;
+  examples: readonly Example[];
+  features: FeatureSource;
+  validate: Validator;
+  identity: CheckpointIdentity;
+  options: TrainLoopOptions;
+  state: TrainState;
+  log?: (line: string) => void;
+}
+
+async function checkpointOf(loop: TrainLoop, withResume: boolean): Promise<Checkpoint> {
+  const { identity, state, decoder, optimizer } = loop;
+  const training = {
+    ...identity.summary,
+    epochsRun: state.history.length,
+    steps: state.step,
+    bestEpoch: state.plateau.bestEpoch,
+    bestScore: state.plateau.bestScore,
+    selectBy: loop.options.selectBy,
+    history: state.history,
+  };
+  const ckpt: Checkpoint = { encoder: identity.encoder, config: identity.config, vocab: identity.vocab, weights: decoder.getWeights(), training };
+  if (withResume) ckpt.resume = { optimizer: await exportOptimizer(optimizer, variableNamesOf(decoder.getWeights())), state };
+  return ckpt;
+}
+
+async function saveLast(loop: TrainLoop): Promise<void> {
+  await saveCheckpoint(path.join(loop.options.runDir, 'last'), await checkpointOf(loop, true));
+}
+
+/** One optimizer step; returns the loss parts, or throws NonFiniteLossError before touching weights. */
+function trainStep(loop: TrainLoop, batch: BatchTensors): { loss: number; crossEntropy: number; penalty: number } {
+  const { decoder, optimizer, options, state } = loop;
+  const vars = decoder.trainableVariables();
+  const parts: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const out = decoder.computeLoss(batch.features, batch.tokens, batch.mask, {
+      training: true,
+      dropoutSeed: deriveSeed(options.seed, 0x5eed, state.step),
+    });
+    parts.push(tf.keep(out.crossEntropy), tf.keep(out.attentionPenalty));
+    return out.loss;
+  }, vars);
+  const [loss, crossEntropy, penalty] = [value, ...parts].map((t) => t!.dataSync()[0]!) as [number, number, number];
+  tf.dispose(parts);
+  value.dispose();
+  if (!Number.isFinite(loss)) {
+    tf.dispose(grads);
+    throw new NonFiniteLossError(
+      `loss became ${loss} at step ${state.step} (epoch ${state.epoch + 1}); stopped without applying it. ` +
+        `The last good checkpoint is in ${path.join(options.runDir, 'last')}: lower --lr or --clip-norm and --resume`,
+    );
+  }
+  const clipped = clipByGlobalNorm(grads, options.clipNorm);
+  optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+  tf.dispose([grads, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
+  return { loss, crossEntropy, penalty };
+}
+
+async function appendMetrics(runDir: string, m: EpochMetrics): Promise<void> {
+  await fs.mkdir(runDir, { recursive: true });
+  await fs.appendFile(path.join(runDir, 'metrics.jsonl'), `${JSON.stringify(m)}\n`);
+}
+
+/** Runs epochs until early stopping, maxEpochs or the step budget; returns the final state. */
+export async function runTraining(loop: TrainLoop): Promise<TrainState> {
+  const { options, state } = loop;
+  const log = loop.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  let stepsThisRun = 0;
+  setLearningRate(loop.optimizer, state.plateau.learningRate);
+  while (state.epoch < options.maxEpochs && !state.stopped) {
+    const batches = epochBatches(loop.examples, options.batchSize, options.seed, state.epoch);
+    const bar = new ProgressBar({
+      label: `epoch ${state.epoch + 1}/${options.maxEpochs}`,
+      total: batches.length,
+      unit: 'batch',
+      initial: state.batchInEpoch,
+      enabled: options.progress,
+    });
+    let next = state.batchInEpoch < batches.length ? batchTensors(batches[state.batchInEpoch]!, loop.features) : undefined;
+    while (state.batchInEpoch < batches.length) {
+      if (options.maxSteps > 0 && stepsThisRun >= options.maxSteps) return state;
+      const batch = await next!;
+      const i = state.batchInEpoch;
+      next = i + 1 < batches.length ? batchTensors(batches[i + 1]!, loop.features) : undefined; // prefetch
+      const t0 = performance.now();
+      let result;
+      try {
+        result = trainStep(loop, batch);
+      } finally {
+        disposeBatch(batch);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const s = state.epochSums;
+      s.loss += result.loss;
+      s.crossEntropy += result.crossEntropy;
+      s.penalty += result.penalty;
+      s.batches += 1;
+      s.tokens += batch.targetCount;
+      s.seconds += seconds;
+      state.step += 1;
+      state.batchInEpoch += 1;
+      stepsThisRun += 1;
+      bar.tick(1, `loss ${(s.loss / s.batches).toFixed(3)} ${Math.round(s.tokens / s.seconds)} tok/s`);
+      if (state.step % options.checkpointEvery === 0) await saveLast(loop);
+    }
+    if (next) disposeBatch(await next);
+    bar.finish();
+    await endEpoch(loop, log);
+  }
+  return state;
+}
+
+async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<void> {
+  const { options, state } = loop;
+  const s = state.epochSums;
+  const val = await loop.validate(loop.decoder);
+  const score = val[options.selectBy];
+  if (score === undefined) throw new Error(`validation did not report ${options.selectBy}`);
+  const metrics: EpochMetrics = {
+    epoch: state.epoch + 1,
+    step: state.step,
+    learningRate: state.plateau.learningRate,
+    trainLoss: s.loss / Math.max(1, s.batches),
+    trainCrossEntropy: s.crossEntropy / Math.max(1, s.batches),
+    trainAttentionPenalty: s.penalty / Math.max(1, s.batches),
+    val,
+    tokensPerSecond: s.tokens / Math.max(1e-9, s.seconds),
+    seconds: s.seconds,
+  };
+  const update = updatePlateau(state.plateau, state.epoch + 1, score, options.plateau);
+  state.plateau = update.state;
+  state.history.push(metrics);
+  state.epoch += 1;
+  state.batchInEpoch = 0;
+  state.epochSums = emptyEpochSums();
+  state.stopped = update.stop;
+  setLearningRate(loop.optimizer, state.plateau.learningRate);
+  await appendMetrics(options.runDir, metrics);
+  const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  log(
+    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(4)}, val ${vals}` +
+      `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
+      `${update.stop ? ', early stop' : ''}`,
+  );
+  if (update.improved) await saveCheckpoint(options.bestDir, await checkpointOf(loop, false), { storage: options.storage });
+  await saveLast(loop);
+}
