@@ -56,6 +56,7 @@ async function activate(name: BackendName): Promise<void> {
 export const defaultInitializers: BackendInitializers = {
   async tensorflow() {
     // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2'; // keep TensorFlow's oneDNN/CPU info lines off stderr
     require('@tensorflow/tfjs-node');
     await activate('tensorflow');
   },
