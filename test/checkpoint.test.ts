@@ -9,6 +9,7 @@ import { disposeCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoint } fr
 function sample(): Checkpoint {
   return {
     encoder: 'mobilenet_v1_1.0/conv_pw_11_relu/14x14x512/squash/sha256:0123',
+    grid: { height: 14, width: 14 },
     config: { vocabSize: 7, hiddenDim: 5 },
     vocab: { words: ['<pad>', '<start>', '<end>', '<unk>', 'a', 'red', 'circle'] },
     weights: new Map<string, tf.Tensor>([
@@ -35,6 +36,7 @@ describe('checkpoint folder', () => {
     await saveCheckpoint(dir, ckpt);
     const back = await loadCheckpoint(dir);
     expect(back.encoder).toBe(ckpt.encoder);
+    expect(back.grid).toEqual({ height: 14, width: 14 });
     expect(back.config).toEqual(ckpt.config);
     expect(back.vocab).toEqual(ckpt.vocab);
     expect(back.training).toEqual(ckpt.training);

@@ -4,7 +4,7 @@ import { generateShapeScenes } from '../src/data/shapes/generate.js';
 import { tokenize } from '../src/data/tokenize.js';
 import { cellCentres, evaluateGrounding, groundImage, type GroundingImage } from '../src/eval/grounding.js';
 
-const GRID = { rows: 14, cols: 14 };
+const GRID = { height: 14, width: 14 };
 const REGION = { left: 0, top: 0, width: 224, height: 224 };
 // Reference "a red circle left of a blue square": red circle in cells (r 2–4, c 1–3), blue square in (r 10–12, c 9–11).
 const RED = { left: 16, top: 32, width: 48, height: 48 };
@@ -29,7 +29,7 @@ describe('grounding', () => {
     const c = cellCentres(GRID, REGION);
     expect(c[0]).toEqual({ x: 8, y: 8 });
     expect(c[14 * 2 + 3]).toEqual({ x: 56, y: 40 });
-    expect(cellCentres({ rows: 2, cols: 2 }, { left: 100, top: 0, width: 40, height: 20 })).toEqual([
+    expect(cellCentres({ height: 2, width: 2 }, { left: 100, top: 0, width: 40, height: 20 })).toEqual([
       { x: 110, y: 5 }, { x: 130, y: 5 }, { x: 110, y: 15 }, { x: 130, y: 15 },
     ]);
   });

@@ -47,7 +47,7 @@ async function trainTiny(): Promise<{ losses: number[]; weights: Map<string, Flo
     const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask).loss, decoder.trainableVariables());
     losses.push(value.dataSync()[0]!);
     const clipped = clipByGlobalNorm(grads, 5);
-    optimizer.applyGradients(clipped.grads as unknown as tf.NamedTensorMap);
+    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
     tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
   }
   const weights = new Map([...decoder.getWeights()].map(([k, v]) => [k, v.dataSync() as Float32Array]));

@@ -22,7 +22,14 @@ interface ModelJson extends TensorBundleManifest {
   version: number;
   /** Encoder fingerprint id: the decoder only runs on features from this exact encoder. */
   encoder: string;
+  /** The annotation grid the decoder attends over (L = height·width). */
+  grid: AttentionGridSize;
   config: unknown;
+}
+
+export interface AttentionGridSize {
+  height: number;
+  width: number;
 }
 
 export interface ResumeState {
@@ -33,6 +40,7 @@ export interface ResumeState {
 
 export interface Checkpoint {
   encoder: string;
+  grid: AttentionGridSize;
   config: unknown;
   vocab: unknown;
   weights: Map<string, tf.Tensor>;
@@ -68,7 +76,14 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: Sav
   const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(dir)}.tmp-`));
   try {
     const { manifest, data } = await encodeBundle(ckpt.weights, options.storage ?? 'float32', 'weights.bin');
-    const model: ModelJson = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, encoder: ckpt.encoder, config: ckpt.config, ...manifest };
+    const model: ModelJson = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      encoder: ckpt.encoder,
+      grid: ckpt.grid,
+      config: ckpt.config,
+      ...manifest,
+    };
     await fs.writeFile(path.join(tmp, 'weights.bin'), data);
     await fs.writeFile(path.join(tmp, 'vocab.json'), json(ckpt.vocab));
     if (ckpt.training !== undefined) await fs.writeFile(path.join(tmp, 'training.json'), json(ckpt.training));
@@ -114,11 +129,15 @@ export async function loadCheckpoint(dir: string, options: { withResume?: boolea
     throw new FileInputError(modelFile, `checkpoint format version ${model.version}, this build reads ${CHECKPOINT_VERSION}`);
   }
   if (typeof model.encoder !== 'string' || model.config === undefined) throw new FileInputError(modelFile, 'missing encoder or config');
+  const grid = model.grid;
+  if (!grid || !Number.isInteger(grid.height) || !Number.isInteger(grid.width) || grid.height < 1 || grid.width < 1) {
+    throw new FileInputError(modelFile, 'missing or bad attention grid');
+  }
   const weights = await decodeBundle(dir, modelFile, model as ModelJson);
   const vocab = await readJson(path.join(dir, 'vocab.json'), 'vocabulary');
   const trainingFile = path.join(dir, 'training.json');
   const training = existsSync(trainingFile) ? await readJson(trainingFile, 'training summary') : undefined;
-  const ckpt: Checkpoint = { encoder: model.encoder, config: model.config, vocab, weights, training };
+  const ckpt: Checkpoint = { encoder: model.encoder, grid, config: model.config, vocab, weights, training };
   if (options.withResume) {
     const optFile = path.join(dir, 'optimizer.json');
     const optManifest = (await readJson(optFile, 'optimizer state')) as TensorBundleManifest;

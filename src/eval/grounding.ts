@@ -5,8 +5,8 @@
  *  - hit (pointing game): the centre of α's argmax cell lies inside the object's box;
  *  - mass: the share of α whose cell centres lie inside the box (Σ inside / Σ all);
  *  - chance: the share of cells whose centres lie inside the box (the mass of uniform attention).
- * Cell (r, c) of a rows×cols grid covering `region` has its centre at
- *   x = region.left + (c + ½)·region.width / cols,  y = region.top + (r + ½)·region.height / rows,
+ * Cell (r, c) of a height×width grid covering `region` has its centre at
+ *   x = region.left + (c + ½)·region.width / width,  y = region.top + (r + ½)·region.height / height,
  * in the boxes' pixel coordinates; a centre is inside when left ≤ x < left + width (same for y).
  *
  * Matching words to boxes (the candidate may differ from the reference):
@@ -27,16 +27,17 @@ import type { Region } from '../image/types.js';
 import type { WordBox } from '../data/dataset.js';
 import { mean } from './scorer.js';
 
+/** The attention grid (same shape as the encoder's `grid` and overlay's GridSize). */
 export interface AttentionGrid {
-  rows: number;
-  cols: number;
+  height: number;
+  width: number;
 }
 
 export interface GroundingImage {
   id: string;
   /** The generated words, without `<start>`/`<end>`. */
   words: readonly string[];
-  /** alphas[t]: the attention (length rows·cols, row-major) of the step that emitted words[t]; extra
+  /** alphas[t]: the attention (length height·width, row-major) of the step that emitted words[t]; extra
    * trailing steps (e.g. the `<end>` step) are ignored. */
   alphas: readonly (readonly number[])[];
   grid: AttentionGrid;
@@ -121,9 +122,9 @@ function matchObject(words: readonly string[], t: number, objects: readonly RefO
 /** Centres of the grid's cells (row-major) in the region's pixel coordinates. */
 export function cellCentres(grid: AttentionGrid, region: Region): Array<{ x: number; y: number }> {
   const out: Array<{ x: number; y: number }> = [];
-  for (let r = 0; r < grid.rows; r++) {
-    for (let c = 0; c < grid.cols; c++) {
-      out.push({ x: region.left + ((c + 0.5) * region.width) / grid.cols, y: region.top + ((r + 0.5) * region.height) / grid.rows });
+  for (let r = 0; r < grid.height; r++) {
+    for (let c = 0; c < grid.width; c++) {
+      out.push({ x: region.left + ((c + 0.5) * region.width) / grid.width, y: region.top + ((r + 0.5) * region.height) / grid.height });
     }
   }
   return out;
@@ -144,8 +145,8 @@ export function summarizeGrounding(words: readonly GroundedWord[]): GroundingSta
 /** Scores one image's object words (see the file comment); `unmatched` counts rule-5 failures. */
 export function groundImage(image: GroundingImage, heldOut: ReadonlySet<string> = new Set()): { words: GroundedWord[]; unmatched: number } {
   const { id, words, alphas, grid } = image;
-  const cells = grid.rows * grid.cols;
-  if (!Number.isInteger(cells) || cells <= 0) throw new RangeError(`${id}: bad attention grid ${grid.rows}×${grid.cols}`);
+  const cells = grid.height * grid.width;
+  if (!Number.isInteger(cells) || cells <= 0) throw new RangeError(`${id}: bad attention grid ${grid.height}×${grid.width}`);
   if (alphas.length < words.length) throw new RangeError(`${id}: ${words.length} words but only ${alphas.length} attention maps`);
   const centres = cellCentres(grid, image.region);
   const objects = objectsOf(image.boxes);
@@ -159,7 +160,7 @@ export function groundImage(image: GroundingImage, heldOut: ReadonlySet<string> 
       return;
     }
     const alpha = alphas[t] as readonly number[];
-    if (alpha.length !== cells) throw new RangeError(`${id}: attention map ${t} has ${alpha.length} values, the ${grid.rows}×${grid.cols} grid needs ${cells}`);
+    if (alpha.length !== cells) throw new RangeError(`${id}: attention map ${t} has ${alpha.length} values, the ${grid.height}×${grid.width} grid needs ${cells}`);
     let total = 0;
     let inBox = 0;
     let inCells = 0;

@@ -83,6 +83,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     validate: makeValidator({ images: valImages, features, vocab, maxLength: args['max-words'] }),
     identity: {
       encoder: store.header.encoder,
+      grid: store.header.grid,
       config: decoder.config,
       vocab: vocab.toJSON(),
       summary: { dataset: path.resolve(args.dataset), features: path.resolve(args.features), trainImages: train.length, trainCaptions: examples.length, valImages: valImages.length },

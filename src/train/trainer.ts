@@ -40,6 +40,7 @@ export interface TrainLoopOptions {
 /** Everything about the model that goes into a checkpoint besides weights. */
 export interface CheckpointIdentity {
   encoder: string;
+  grid: { height: number; width: number };
   config: unknown;
   vocab: unknown;
   /** Static facts for training.json (dataset, command…); the loop adds history and best score. */
@@ -75,7 +76,7 @@ async function checkpointOf(loop: TrainLoop, withResume: boolean): Promise<Check
     selectBy: loop.options.selectBy,
     history: state.history,
   };
-  const ckpt: Checkpoint = { encoder: identity.encoder, config: identity.config, vocab: identity.vocab, weights: decoder.getWeights(), training };
+  const ckpt: Checkpoint = { encoder: identity.encoder, grid: identity.grid, config: identity.config, vocab: identity.vocab, weights: decoder.getWeights(), training };
   if (withResume) ckpt.resume = { optimizer: await exportOptimizer(optimizer, variableNamesOf(decoder.getWeights())), state };
   return ckpt;
 }
@@ -195,7 +196,7 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   await appendMetrics(options.runDir, metrics);
   const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
   log(
-    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(4)}, val ${vals}` +
+    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(4)} (CE ${metrics.trainCrossEntropy.toFixed(4)} + attention ${metrics.trainAttentionPenalty.toFixed(4)}), val ${vals}` +
       `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
       `${update.stop ? ', early stop' : ''}`,
   );

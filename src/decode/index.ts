@@ -1,0 +1,13 @@
+/** Caption search over a step model: greedy and beam search. */
+export { beamSearch } from './beam.js';
+export { greedyDecode } from './greedy.js';
+export { lengthNormalizedScore } from './scoring.js';
+export type {
+  BeamSearchOptions,
+  BeamSearchResult,
+  DecodedCaption,
+  DecodedWord,
+  SearchOptions,
+  StepModel,
+  StepResult,
+} from './types.js';

@@ -1,0 +1,73 @@
+/**
+ * The training objective (Xu et al. 2015, eq. 14), on padded batches:
+ *   loss = CE + λ · mean_b Σ_i (1 − Σ_t α_bti)²
+ * CE is the cross-entropy of the true next word, averaged over real (unpadded) target tokens; the
+ * doubly stochastic penalty sums α only over real steps (those whose target is a real token) and is
+ * averaged over the batch. Both parts are returned for logging.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DecoderConfig } from './config.js';
+import { softmaxCrossEntropy } from './fast-ops.js';
+import { checkInputs, unroll, type ForwardOptions } from './forward.js';
+import type { DecoderParameters } from './parameters.js';
+import { tidy } from './tidy.js';
+
+export type LossOptions = ForwardOptions;
+
+export interface LossOutput {
+  /** crossEntropy + attentionPenalty: what the optimizer minimises. */
+  loss: tf.Scalar;
+  /** Mean −log p(true word) over real target tokens. */
+  crossEntropy: tf.Scalar;
+  /** λ · mean over images of Σ_i (1 − Σ_t α_ti)². */
+  attentionPenalty: tf.Scalar;
+}
+
+/**
+ * The target-aligned mask [B, T] from `mask`, which is either aligned with `tokens` ([B, T + 1]: its
+ * first column, the <start> token, is dropped) or already with the targets ([B, T]).
+ */
+function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
+  const [mb, mt] = mask.shape;
+  if (mb !== B || (mt !== T + 1 && mt !== T)) {
+    throw new RangeError(`mask must be [${B}, ${T + 1}] (aligned with tokens) or [${B}, ${T}] (aligned with targets), got [${mask.shape.join(', ')}]`);
+  }
+  const m = tf.cast(mask, 'float32');
+  return mt === T + 1 ? tf.slice(m, [0, 1], [B, T]) : m; // [B, T]
+}
+
+/**
+ * tokens [B, T + 1] int32 = <start> w_1 … <end> <pad>…; the model reads tokens[:, :T] and predicts
+ * tokens[:, 1:]. mask: 1 for real tokens, 0 for padding (see `targetMask` for the accepted shapes).
+ * Works inside `tf.variableGrads` / `optimizer.minimize` (return `.loss`; `tf.keep` the parts to log them).
+ */
+export function computeLoss(
+  params: DecoderParameters,
+  cfg: DecoderConfig,
+  features: tf.Tensor3D,
+  tokens: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: LossOptions = {},
+): LossOutput {
+  checkInputs(cfg, features, tokens, 'tokens');
+  const [B, T1] = tokens.shape;
+  const T = T1 - 1;
+  if (T < 1) throw new RangeError(`tokens need at least 2 columns (<start> and one target), got ${T1}`);
+  return tidy(() => {
+    const inputs = tf.slice(tokens, [0, 0], [B, T]) as tf.Tensor2D; // [B, T]  y_0 … y_{T−1}
+    const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
+    const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
+    const mFlat = tf.reshape(m, [T * B]); // [T·B]
+
+    const out = unroll(params, cfg, features, inputs, options);
+    const perToken = softmaxCrossEntropy(out.logits, targets); // [T·B]
+    const realTokens = tf.maximum(tf.sum(mFlat), 1); // []
+    const crossEntropy = tf.div(tf.sum(tf.mul(perToken, mFlat)), realTokens) as tf.Scalar; // []
+
+    const attended = tf.sum(tf.mul(out.alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
+    const perImage = tf.sum(tf.square(tf.sub(1, attended)), 1); // [B]
+    const attentionPenalty = tf.mul(tf.mean(perImage), cfg.doublyStochasticLambda) as tf.Scalar; // []
+
+    return { loss: tf.add(crossEntropy, attentionPenalty) as tf.Scalar, crossEntropy, attentionPenalty };
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * The encoder of Show, Attend and Tell: a photo → L annotation vectors a_1..a_L of D numbers, read
+ * from a lower convolutional layer of an ImageNet MobileNet so each vector describes one cell of an
+ * H×W grid over the photo (default: MobileNet v1 α=1.0, conv_pw_11_relu → 14×14×512, L=196, D=512).
+ *
+ * `loadEncoder(config)` is the one factory: it picks the variant (variants.ts), reads the weights
+ * from a folder, a URL or the variant's online default, cuts the network at the annotation layer,
+ * checks the feature map it gives, and fingerprints the result (fingerprint.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_IMAGE_OPTIONS } from '../image/load.js';
+import type { PreparedImage, ResizePolicy } from '../image/types.js';
+import { FileInputError, UserError } from '../util/user-error.js';
+import type { FeatureNetwork } from './feature-network.js';
+import { makeFingerprint, type EncoderFingerprint } from './fingerprint.js';
+import { loadGraphNetwork } from './graph-network.js';
+import { loadLayersNetwork } from './layers-network.js';
+import { MobileNetEncoder } from './mobilenet-encoder.js';
+import { modelFilesAt } from './model-files.js';
+import { DEFAULT_VARIANT, variantNamed, type EncoderVariant } from './variants.js';
+
+export interface Encoder {
+  /** Identifies these exact annotation vectors; decoder checkpoints store it. */
+  readonly fingerprint: EncoderFingerprint;
+  /** The H×W grid of annotation vectors (L = height·width). */
+  readonly grid: { height: number; width: number };
+  /** D: numbers per annotation vector. */
+  readonly depth: number;
+  /** S: side of the square input image. */
+  readonly inputSize: number;
+  /** What `prepareImage(file, encoder.imageOptions)` needs to make photos this encoder expects. */
+  readonly imageOptions: { size: number; policy: ResizePolicy };
+  /** Default batch size of `encodeImages`. */
+  readonly batchSize: number;
+  /** [B, S, S, 3] float32 RGB in 0..255 → [B, L, D] float32. The caller disposes input and output. */
+  encode(batch: tf.Tensor4D): tf.Tensor3D;
+  /**
+   * Photos → one Float32Array per photo of L·D numbers (row-major [L, D]), computed `batchSize`
+   * photos at a time; no tensor outlives the call.
+   */
+  encodeImages(images: readonly PreparedImage[], batchSize?: number): Promise<Float32Array[]>;
+  /** Frees the weights; the encoder is unusable afterwards. */
+  dispose(): void;
+}
+
+export interface EncoderConfig {
+  /** A key of ENCODER_VARIANTS (default `mobilenet_v1_1.0`). */
+  variant?: string;
+  /** A local folder / model.json path, or an http(s) URL; undefined = the variant's online default. */
+  source?: string;
+  /** Read the features from another layer (layers format) or node (graph format). */
+  layer?: string;
+  /** How photos are fitted to the square input; recorded in the fingerprint (default `squash`). */
+  resize?: ResizePolicy;
+  /** Photos per forward pass in `encodeImages` (default 16). */
+  batchSize?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 16;
+
+/** Runs the network once on a blank image: the real [H, W, D] of the chosen layer. */
+function probeOutputShape(network: FeatureNetwork, variant: EncoderVariant): number[] {
+  const size = variant.inputSize;
+  return tf.tidy(() => {
+    const blank = tf.zeros<tf.Rank.R4>([1, size, size, 3]); // [1, S, S, 3]
+    return network.run(blank).shape.slice(1); // [H, W, D]
+  });
+}
+
+function checkOutputShape(shape: number[], variant: EncoderVariant, layer: string, location: string): [number, number, number] {
+  const [h, w, d] = shape;
+  if (shape.length !== 3 || h === undefined || w === undefined || d === undefined) {
+    throw new FileInputError(location, `layer "${layer}" gives [${shape.join(', ')}], not an H×W×D feature map`);
+  }
+  const { grid, depth } = variant;
+  if (layer === variant.layer && (h !== grid.height || w !== grid.width || d !== depth)) {
+    throw new FileInputError(
+      location,
+      `gives ${h}×${w}×${d} at ${layer}, but encoder ${variant.name} expects ${grid.height}×${grid.width}×${depth} (weights of another MobileNet?)`,
+    );
+  }
+  return [h, w, d];
+}
+
+/** Loads, cuts, checks and fingerprints the encoder described by `config`. */
+export async function loadEncoder(config: EncoderConfig = {}): Promise<Encoder> {
+  const variant = variantNamed(config.variant ?? DEFAULT_VARIANT);
+  const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`encoder batch size must be a positive integer, got ${batchSize}`);
+  const layer = config.layer ?? variant.layer;
+  const files = modelFilesAt(config.source ?? variant.url);
+  const network =
+    variant.format === 'layers' ? await loadLayersNetwork(files, layer) : await loadGraphNetwork(files, variant, layer);
+  try {
+    const outputShape = checkOutputShape(probeOutputShape(network, variant), variant, layer, files.modelJsonLocation);
+    const fingerprint = makeFingerprint({
+      variant: variant.name,
+      format: variant.format,
+      alpha: variant.alpha,
+      layer,
+      outputShape,
+      inputSize: variant.inputSize,
+      resize: config.resize ?? DEFAULT_IMAGE_OPTIONS.policy,
+      inputRange: [variant.inputRange[0], variant.inputRange[1]],
+      weightsSha256: network.weightsSha256,
+    });
+    return new MobileNetEncoder(network, fingerprint, batchSize);
+  } catch (err) {
+    network.dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,29 @@
+/** The encoder's user-facing failures: one line each, CLI exit code 2 (see UserError). */
+import { UserError } from '../util/user-error.js';
+
+/** What to tell a user whose weights cannot be downloaded. */
+export const LOCAL_WEIGHTS_HINT = 'pass --mobilenet <dir> with a local copy (see README)';
+
+/** The weights could not be fetched from a URL (offline, server error, bad address). */
+export class WeightsUnavailableError extends UserError {
+  override name = 'WeightsUnavailableError';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot download MobileNet weights from ${hostOf(url)} (${reason}): ${LOCAL_WEIGHTS_HINT}`);
+  }
+}
+
+/** A decoder checkpoint met an encoder other than the one it was trained on. */
+export class EncoderMismatchError extends UserError {
+  override name = 'EncoderMismatchError';
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,10 @@
+/** A loaded MobileNet cut (layers) or tapped (graph) at its annotation layer. */
+import type * as tf from '@tensorflow/tfjs';
+
+export interface FeatureNetwork {
+  /** [B, S, S, 3] already in the network's input range → [B, H, W, D]. Wrap calls in tf.tidy. */
+  run(input: tf.Tensor4D): tf.Tensor4D;
+  /** SHA-256 of the stored weights `run` reads (see fingerprint.ts). */
+  readonly weightsSha256: string;
+  dispose(): void;
+}

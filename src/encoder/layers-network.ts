@@ -1,0 +1,31 @@
+/**
+ * Keras MobileNet (tfjs layers format) cut at the annotation layer. The model.json is cut before
+ * loading (cut-layers.ts), so only the weights up to that layer are read; then, as usual,
+ * `tf.model({inputs, outputs: getLayer(name).output})` names the output explicitly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FileInputError } from '../util/user-error.js';
+import { artifactsHandler, readArtifacts } from './artifacts.js';
+import { cutAtLayer } from './cut-layers.js';
+import type { FeatureNetwork } from './feature-network.js';
+import { hashWeights } from './fingerprint.js';
+import type { ModelFiles } from './model-files.js';
+
+const firstLine = (err: unknown): string => String((err as Error).message ?? err).split('\n')[0] ?? '';
+
+export async function loadLayersNetwork(files: ModelFiles, layer: string): Promise<FeatureNetwork> {
+  const location = files.modelJsonLocation;
+  const artifacts = await readArtifacts(files, { select: (json) => cutAtLayer(json, layer, location) });
+  let full: tf.LayersModel;
+  try {
+    full = await tf.loadLayersModel(artifactsHandler(artifacts));
+  } catch (err) {
+    throw new FileInputError(location, `cannot be built as a Keras MobileNet (${firstLine(err)})`);
+  }
+  const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(layer).output as tf.SymbolicTensor });
+  return {
+    run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
+    weightsSha256: hashWeights(artifacts), // the artifacts hold exactly the weights up to `layer`
+    dispose: () => full.dispose(), // `cut` shares `full`'s layers and weights
+  };
+}

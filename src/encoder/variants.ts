@@ -1,0 +1,96 @@
+/**
+ * Every MobileNet the encoder can use, in one table (like @tensorflow-models/mobilenet's MODEL_INFO):
+ * its file format, width multiplier α, input range, the layer whose activations are the annotation
+ * vectors, the grid and depth that layer gives, and where the weights live online.
+ */
+import { UserError } from '../util/user-error.js';
+
+/** `layers`: a Keras model converted to tfjs (tf.loadLayersModel); `graph`: a TF-Hub graph model. */
+export type EncoderFormat = 'layers' | 'graph';
+
+/** The width multipliers MobileNet v1 was published with. */
+export type MobileNetAlpha = 0.25 | 0.5 | 0.75 | 1.0;
+
+export interface EncoderVariant {
+  /** The table key, also the first part of the encoder fingerprint. */
+  name: string;
+  format: EncoderFormat;
+  alpha: MobileNetAlpha;
+  /** Side of the square input image. */
+  inputSize: number;
+  /** The pixel range the network was trained on: 0..255 is mapped linearly onto it. */
+  inputRange: readonly [number, number];
+  /** The annotation layer (`layers`) or graph node (`graph`) the features are read from. */
+  layer: string;
+  /** What `layer` gives for an `inputSize` image: L = height·width vectors of `depth` numbers. */
+  grid: { height: number; width: number };
+  depth: number;
+  /** Where the weights are downloaded from when no local copy is given. */
+  url: string;
+}
+
+const KERAS_URL = 'https://storage.googleapis.com/tfjs-models/tfjs';
+/** The TF-Hub modules @tensorflow-models/mobilenet itself downloads (its MODEL_INFO). */
+const TFHUB_URL = 'https://tfhub.dev/google/imagenet';
+const TFHUB_NODE_11 = 'module_apply_default/MobilenetV1/MobilenetV1/Conv2d_11_pointwise/Relu6';
+
+export const ENCODER_VARIANTS = {
+  'mobilenet_v1_1.0': {
+    name: 'mobilenet_v1_1.0',
+    format: 'layers',
+    alpha: 1.0,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    layer: 'conv_pw_11_relu',
+    grid: { height: 14, width: 14 },
+    depth: 512,
+    url: `${KERAS_URL}/mobilenet_v1_1.0_224/model.json`,
+  },
+  'mobilenet_v1_0.25': {
+    name: 'mobilenet_v1_0.25',
+    format: 'layers',
+    alpha: 0.25,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    layer: 'conv_pw_11_relu',
+    grid: { height: 14, width: 14 },
+    depth: 128,
+    url: `${KERAS_URL}/mobilenet_v1_0.25_224/model.json`,
+  },
+  'tfhub_mobilenet_v1_1.0': {
+    name: 'tfhub_mobilenet_v1_1.0',
+    format: 'graph',
+    alpha: 1.0,
+    inputSize: 224,
+    inputRange: [0, 1],
+    layer: TFHUB_NODE_11,
+    grid: { height: 14, width: 14 },
+    depth: 512,
+    url: `${TFHUB_URL}/mobilenet_v1_100_224/classification/1`,
+  },
+  'tfhub_mobilenet_v1_0.25': {
+    name: 'tfhub_mobilenet_v1_0.25',
+    format: 'graph',
+    alpha: 0.25,
+    inputSize: 224,
+    inputRange: [0, 1],
+    layer: TFHUB_NODE_11,
+    grid: { height: 14, width: 14 },
+    depth: 128,
+    url: `${TFHUB_URL}/mobilenet_v1_025_224/classification/1`,
+  },
+} as const satisfies Record<string, EncoderVariant>;
+
+export type EncoderVariantName = keyof typeof ENCODER_VARIANTS;
+
+/** The paper's setting: a 14×14 grid of 512-d annotation vectors (L=196, D=512). */
+export const DEFAULT_VARIANT: EncoderVariantName = 'mobilenet_v1_1.0';
+
+export const VARIANT_NAMES = Object.keys(ENCODER_VARIANTS) as EncoderVariantName[];
+
+/** The variant called `name`, or a UserError listing the known names. */
+export function variantNamed(name: string): EncoderVariant {
+  const variant = (ENCODER_VARIANTS as Record<string, EncoderVariant>)[name];
+  if (!variant) throw new UserError(`unknown encoder "${name}" (expected one of: ${VARIANT_NAMES.join(', ')})`);
+  return variant;
+}
