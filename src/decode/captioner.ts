@@ -1,0 +1,76 @@
+/**
+ * A trained captioner: a checkpoint's decoder and vocabulary, ready to turn annotation vectors into
+ * captions with, for every word, where the model looked (α over the grid), β and log p.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { disposeCheckpoint, loadCheckpoint, type AttentionGridSize } from '../checkpoint/checkpoint.js';
+import { Vocabulary } from '../data/vocabulary.js';
+import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
+import type { DecoderConfigInput } from '../decoder/config.js';
+import { beamSearch } from './beam.js';
+import { greedyDecode } from './greedy.js';
+import type { DecodedCaption } from './types.js';
+import * as path from 'node:path';
+
+export interface CaptionWord {
+  word: string;
+  /** α over the L = height·width regions, row-major; sums to 1. */
+  alpha: number[];
+  beta: number;
+  logProb: number;
+}
+
+export interface Caption {
+  text: string;
+  words: CaptionWord[];
+  logProb: number;
+  score: number;
+  /** False when cut at the maximum length without <end>. */
+  finished: boolean;
+}
+
+export interface DecodeSettings {
+  /** 1 = greedy. */
+  beamSize: number;
+  maxLength: number;
+  lengthPenalty?: number;
+}
+
+export class Captioner {
+  private constructor(
+    readonly checkpointDir: string,
+    readonly encoderId: string,
+    readonly grid: AttentionGridSize,
+    readonly vocab: Vocabulary,
+    readonly decoder: AttentionDecoder,
+    readonly training: unknown,
+  ) {}
+
+  static async load(checkpointDir: string): Promise<Captioner> {
+    const ckpt = await loadCheckpoint(checkpointDir);
+    try {
+      const vocab = Vocabulary.fromJSON(ckpt.vocab, path.join(checkpointDir, 'vocab.json'));
+      const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
+      return new Captioner(checkpointDir, ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training);
+    } finally {
+      disposeCheckpoint(ckpt);
+    }
+  }
+
+  /** Captions for a batch of annotation vectors `[B, L, D]`. */
+  caption(features: tf.Tensor3D, settings: DecodeSettings): Caption[] {
+    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0 };
+    const decoded: DecodedCaption[] =
+      settings.beamSize <= 1
+        ? greedyDecode(this.decoder, features, options)
+        : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
+    return decoded.map((d) => {
+      const words = d.words.map((w) => ({ word: this.vocab.word(w.token), alpha: w.alpha, beta: w.beta, logProb: w.logProb }));
+      return { text: words.map((w) => w.word).join(' '), words, logProb: d.logProb, score: d.score, finished: d.finished };
+    });
+  }
+
+  dispose(): void {
+    this.decoder.dispose();
+  }
+}

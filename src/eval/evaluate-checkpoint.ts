@@ -1,0 +1,86 @@
+/**
+ * Score a trained captioner on one split of a dataset from its feature store: caption metrics for each
+ * decoding setting (greedy, beam k) and, when the dataset has word boxes, attention grounding.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CaptionedImage } from '../data/dataset.js';
+import type { FeatureStoreReader } from '../data/feature-store.js';
+import { tokenize } from '../data/tokenize.js';
+import type { Caption, Captioner } from '../decode/captioner.js';
+import { assertSameEncoder } from '../encoder/fingerprint.js';
+import { encoderRegion } from '../image/region.js';
+import type { ResizePolicy } from '../image/types.js';
+import { evaluateCaptions, referencesOf } from './evaluate.js';
+import { evaluateGrounding, type GroundingImage, type GroundingStats } from './grounding.js';
+
+export interface SettingResult {
+  beamSize: number;
+  scores: Record<string, number>;
+  grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
+  /** Exact match restricted to images holding a held-out object (when held-out pairs are given). */
+  captionsPerSecond: number;
+  examples: { id: string; caption: string; references: string[] }[];
+}
+
+export interface EvaluateOptions {
+  images: readonly CaptionedImage[];
+  beams: readonly number[];
+  maxLength: number;
+  heldOut: readonly string[];
+  batchSize?: number;
+  examples?: number;
+}
+
+/** The resize policy recorded in an encoder fingerprint id (`…/224px-squash/…`). */
+export function resizePolicyOf(encoderId: string): ResizePolicy {
+  return /px-center-crop\//.test(encoderId) ? 'center-crop' : 'squash';
+}
+
+async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], beamSize: number, maxLength: number, batchSize: number): Promise<Caption[]> {
+  const out: Caption[] = [];
+  const { regions, depth } = store.header;
+  for (let i = 0; i < images.length; i += batchSize) {
+    const chunk = images.slice(i, i + batchSize);
+    const values = await store.read(chunk.map((im) => im.id));
+    const features = tf.tensor3d(values, [chunk.length, regions, depth]); // [B, L, D]
+    try {
+      out.push(...captioner.caption(features, { beamSize, maxLength }));
+    } finally {
+      features.dispose();
+    }
+  }
+  return out;
+}
+
+export async function evaluateCheckpoint(captioner: Captioner, store: FeatureStoreReader, o: EvaluateOptions): Promise<SettingResult[]> {
+  assertSameEncoder(captioner.encoderId, store.header.encoder);
+  const refs = referencesOf(o.images);
+  const policy = resizePolicyOf(store.header.encoder);
+  const sizes = new Map(store.records.map((r) => [r.key, r]));
+  const results: SettingResult[] = [];
+  for (const beamSize of o.beams) {
+    const t0 = performance.now();
+    const captions = await captionAll(captioner, store, o.images, beamSize, o.maxLength, o.batchSize ?? 50);
+    const seconds = (performance.now() - t0) / 1000;
+    const cands = new Map(o.images.map((im, i) => [im.id, tokenize(captions[i]!.text)]));
+    const scores = Object.fromEntries([...evaluateCaptions(refs, cands)].map(([name, s]) => [name, s.corpus]));
+    const result: SettingResult = {
+      beamSize,
+      scores,
+      captionsPerSecond: o.images.length / seconds,
+      examples: o.images.slice(0, o.examples ?? 5).map((im, i) => ({ id: im.id, caption: captions[i]!.text, references: im.captions })),
+    };
+    if (o.images.some((im) => im.boxes)) {
+      const grounded: GroundingImage[] = o.images.flatMap((im, i) => {
+        const size = sizes.get(im.id);
+        if (!im.boxes?.[0] || !size) return [];
+        const c = captions[i]!;
+        return [{ id: im.id, words: c.words.map((w) => w.word), alphas: c.words.map((w) => w.alpha), grid: captioner.grid, region: encoderRegion(policy, size.width, size.height), boxes: im.boxes[0] }];
+      });
+      const g = evaluateGrounding(grounded, o.heldOut);
+      result.grounding = { overall: g.overall, heldOut: g.heldOut, seen: g.seen };
+    }
+    results.push(result);
+  }
+  return results;
+}
