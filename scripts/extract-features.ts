@@ -45,8 +45,8 @@ async function main(): Promise<number> {
   log(`encoder ${encoder.fingerprint.id}`);
   try {
     const s = await extractFeatures(images, args.out, encoder, { batchSize: args['batch-size'], progress: args.progress });
-    const rate = s.encoded / Math.max(s.seconds, 1e-9);
-    log(`${s.encoded} images encoded in ${s.seconds.toFixed(1)} s (${(1000 / Math.max(rate, 1e-9)).toFixed(1)} ms/img), ${s.alreadyDone} done before, ${s.skipped.length} unreadable skipped`);
+    const perImage = s.encoded ? ` (${((1000 * s.seconds) / s.encoded).toFixed(1)} ms/img)` : '';
+    log(`${s.encoded} images encoded in ${s.seconds.toFixed(1)} s${perImage}, ${s.alreadyDone} done before, ${s.skipped.length} unreadable skipped`);
     for (const sk of s.skipped.slice(0, 10)) log(`  skipped ${sk.reason}`);
     if (s.skipped.length > 10) log(`  … and ${s.skipped.length - 10} more (see ${args.out}/skipped.jsonl)`);
   } finally {
