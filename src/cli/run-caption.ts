@@ -1,30 +1,138 @@
-/** The `caption` command's work: resolve the checkpoint, then caption every image. */
+/** The `caption` command's work: load the models once, then caption every image in batches. */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../util/user-error.js';
+import * as tf from '@tensorflow/tfjs';
+import { parseBackendRequest, selectBackend } from '../backend/select.js';
+import { Captioner } from '../decode/captioner.js';
+import { loadEncoder, type Encoder } from '../encoder/encoder.js';
+import { assertSameEncoder } from '../encoder/fingerprint.js';
+import { imagesToBatch } from '../encoder/preprocess.js';
+import { resizePolicyOf } from '../eval/evaluate-checkpoint.js';
+import { prepareImage } from '../image/load.js';
+import type { PreparedImage } from '../image/types.js';
+import { ProgressBar } from '../util/progress.js';
+import { isUserError, UserError } from '../util/user-error.js';
 import { DEFAULT_CHECKPOINTS, type CaptionArgs } from './caption-options.js';
+import { captionRecord, textLine, type CaptionRecord } from './caption-record.js';
+import { EXIT_OK, EXIT_USER } from './exit-codes.js';
+import { expandInputs } from './expand-inputs.js';
+import { OverlayWriter } from './overlay-writer.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Env var naming local MobileNet weights, used when --mobilenet is not given. */
+export const MOBILENET_ENV = 'CAPTION_MOBILENET';
 
 /** The checkpoint to use: the flag's, else the first shipped default that exists. */
 export function resolveCheckpoint(flag: string | undefined): string {
   if (flag !== undefined) {
-    if (!existsSync(path.join(flag, 'model.json'))) {
-      throw new UserError(`${flag}: not a checkpoint folder (no model.json)`);
-    }
+    if (!existsSync(path.join(flag, 'model.json'))) throw new UserError(`${flag}: not a checkpoint folder (no model.json)`);
     return flag;
   }
   for (const rel of DEFAULT_CHECKPOINTS) {
     const dir = path.join(PROJECT_ROOT, rel);
     if (existsSync(path.join(dir, 'model.json'))) return dir;
   }
-  throw new UserError(
-    `no checkpoint found (looked in ${DEFAULT_CHECKPOINTS.join(', ')}): train one with \`npm run train\` or pass --checkpoint <dir>`,
+  throw new UserError(`no checkpoint found (looked in ${DEFAULT_CHECKPOINTS.join(', ')}): train one with \`npm run train\` or pass --checkpoint <dir>`);
+}
+
+/** The encoder a checkpoint was trained with (its variant and resize policy), from local weights or online. */
+async function encoderFor(captioner: Captioner, source: string | undefined): Promise<Encoder> {
+  const variant = captioner.encoderId.split('/')[0]!;
+  const encoder = await loadEncoder({ variant, source, resize: resizePolicyOf(captioner.encoderId) });
+  try {
+    assertSameEncoder(captioner.encoderId, encoder.fingerprint);
+  } catch (err) {
+    encoder.dispose();
+    throw err;
+  }
+  return encoder;
+}
+
+interface Failure {
+  file: string;
+  problem: string;
+}
+
+async function prepareAll(files: readonly string[], encoder: Encoder, failures: Failure[]): Promise<{ file: string; image: PreparedImage }[]> {
+  const results = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return { file, image: await prepareImage(file, encoder.imageOptions) };
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        failures.push({ file, problem: err.message });
+        return undefined;
+      }
+    }),
   );
+  return results.filter((r): r is { file: string; image: PreparedImage } => r !== undefined);
 }
 
 export async function runCaption(args: CaptionArgs): Promise<number> {
-  resolveCheckpoint(args.checkpoint);
-  throw new UserError('captioning needs the decoder, which this build does not include yet');
+  const log = args.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const checkpoint = resolveCheckpoint(args.checkpoint);
+  const { files, problems } = expandInputs(args.images);
+  const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
+  await selectBackend({ requested: parseBackendRequest(args.backend, '--backend'), ...(args.quiet ? { log: () => {} } : {}) });
+  const captioner = await Captioner.load(checkpoint);
+  const encoder = await encoderFor(captioner, args.mobilenet ?? process.env[MOBILENET_ENV]).catch((err: unknown) => {
+    captioner.dispose();
+    throw err;
+  });
+  const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
+  const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
+  try {
+    for (let i = 0; i < files.length; i += encoder.batchSize) {
+      const chunk = files.slice(i, i + encoder.batchSize);
+      const t0 = performance.now();
+      const ok = await prepareAll(chunk, encoder, failures);
+      if (ok.length === 0) {
+        bar.tick(chunk.length);
+        continue;
+      }
+      const t1 = performance.now();
+      const features = tf.tidy(() => {
+        const batch = imagesToBatch(ok.map((o) => o.image)); // [B, 224, 224, 3]
+        return encoder.encode(batch); // [B, L, D]
+      });
+      await features.data(); // finish the encoder's work before timing the decoder
+      const t2 = performance.now();
+      let captions;
+      try {
+        captions = captioner.caption(features, { beamSize: args.beam, maxLength: args.maxLen });
+      } finally {
+        features.dispose();
+      }
+      const t3 = performance.now();
+      const n = ok.length;
+      const timings = { readMs: (t1 - t0) / n, encodeMs: (t2 - t1) / n, decodeMs: (t3 - t2) / n };
+      for (let j = 0; j < n; j++) {
+        const { file, image } = ok[j]!;
+        const record: CaptionRecord = captionRecord(file, captions[j]!, {
+          grid: captioner.grid,
+          beamSize: args.beam,
+          checkpoint,
+          encoder: captioner.encoderId,
+          timings,
+        });
+        if (overlays) record.overlays = await overlays.add(record, image);
+        process.stdout.write(`${args.json ? JSON.stringify(record) : textLine(record)}\n`);
+      }
+      bar.tick(chunk.length);
+    }
+    bar.finish();
+    if (overlays && args.html) await overlays.writeReviewPage(args.html);
+  } finally {
+    encoder.dispose();
+    captioner.dispose();
+  }
+  if (failures.length) {
+    const total = files.length + problems.length;
+    process.stderr.write(`caption: ${failures.length} of ${total} input(s) failed:\n${failures.map((f) => `  ${f.problem}`).join('\n')}\n`);
+    return EXIT_USER;
+  }
+  log(`captioned ${files.length} image(s) with ${path.relative(process.cwd(), checkpoint) || checkpoint}`);
+  return EXIT_OK;
 }

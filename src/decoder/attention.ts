@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionScoring } from './config.js';
-import { matMul, matVec, StepWeight } from './fast-ops.js';
+import { matMul, matVec } from './fast-matmul.js';
+import { StepWeight } from './step-weight.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** Added to the scores of masked regions: exp(−1e9 − max) is exactly 0 in float32. */
@@ -29,7 +30,7 @@ export interface AttentionMemory {
   maskBias: tf.Tensor2D | null; // [B, L]
 }
 
-/** The per-step attention weights, each with its transpose made once for the backward pass. */
+/** The attention weights as used at every step (see StepWeight). */
 export interface AttentionWeights {
   scoring: AttentionScoring;
   /** additive: U_a [H, A]; dot: W_q [H, D]; general: unused. */
@@ -47,11 +48,11 @@ export interface AttentionStep {
   context: tf.Tensor2D; // [B, D]
 }
 
-/** The weights for `steps` calls of `attend` (the count lets the backward pass free shared transposes). */
-export function attentionWeights(params: DecoderParameters, scoring: AttentionScoring, steps: number): AttentionWeights {
+/** The weights for one unroll (or one decoding step) of `attend`. */
+export function attentionWeights(params: DecoderParameters, scoring: AttentionScoring): AttentionWeights {
   const query =
-    scoring === 'additive' ? new StepWeight(params.get('attention/U_a') as tf.Tensor2D, steps)
-    : scoring === 'dot' ? new StepWeight(params.get('attention/W_q') as tf.Tensor2D, steps)
+    scoring === 'additive' ? new StepWeight(params.get('attention/U_a') as tf.Tensor2D)
+    : scoring === 'dot' ? new StepWeight(params.get('attention/W_q') as tf.Tensor2D)
     : null;
   const w = scoring === 'additive' ? params.get('attention/w') : null; // [A]
   return {
@@ -59,7 +60,7 @@ export function attentionWeights(params: DecoderParameters, scoring: AttentionSc
     query,
     w2: w && (tf.reshape(tf.mul(w, 2), [-1, 1]) as tf.Tensor2D), // [A, 1]
     wSum: w && (tf.sum(w) as tf.Scalar), // []
-    beta: new StepWeight(params.get('gate/W_beta') as tf.Tensor2D, steps),
+    beta: new StepWeight(params.get('gate/W_beta') as tf.Tensor2D),
     betaBias: params.get('gate/b_beta') as tf.Tensor1D,
   };
 }
@@ -98,48 +99,75 @@ export function prepareMemory(
   return { features, keys, maskBias };
 }
 
-/** e_t: one score per region from the previous hidden state h [B, H] → [B, L]. */
+/**
+ * Rows of h per memory image: k = 1 in training; k hypotheses per image in beam search, where row
+ * g·k + j of h attends over image g's memory (so the memory is never copied k times).
+ */
+function rowsPerImage(memory: AttentionMemory, h: tf.Tensor2D): number {
+  const G = memory.features.shape[0];
+  const N = h.shape[0];
+  if (N % G !== 0) throw new RangeError(`attention: ${N} hidden-state rows for ${G} images`);
+  return N / G;
+}
+
+/** [G, L, k] scores → [G·k, L] (one row per hypothesis). */
+const perRow = (s: tf.Tensor3D, k: number): tf.Tensor2D =>
+  tf.reshape(k === 1 ? s : tf.transpose(s, [0, 2, 1]), [-1, s.shape[1]]) as tf.Tensor2D;
+
+/** e_t: one score per region from the previous hidden state h [G·k, H] → [G·k, L]. */
 export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights): tf.Tensor2D {
-  const [B, L] = memory.features.shape as [number, number, number];
+  const [G, L] = memory.features.shape as [number, number, number];
+  const k = rowsPerImage(memory, h);
   switch (weights.scoring) {
     case 'additive': {
-      const q2 = tf.expandDims(tf.mul(weights.query!.apply(h), 2), 1); // [B, 1, A]  2 U_a h
-      const gate = tf.sigmoid(tf.add(memory.keys!, q2)); // [B, L, A]  σ(2(W_a a_i + b + U_a h))
-      const flat = tf.reshape(gate, [B * L, -1]) as tf.Tensor2D; // [B·L, A]
-      const scores = tf.reshape(matVec(flat, weights.w2!), [B, L]); // [B, L]  (2w) · σ(…)
-      return tf.sub(scores, weights.wSum!); // [B, L]  = w · tanh(W_a a_i + b + U_a h)
+      const q2 = tf.mul(weights.query!.apply(h), 2); // [G·k, A]  2 U_a h
+      const pre =
+        k === 1
+          ? tf.add(memory.keys!, tf.expandDims(q2, 1)) // [G, L, A]
+          : tf.add(tf.expandDims(memory.keys!, 1), tf.reshape(q2, [G, k, 1, -1])); // [G, k, L, A]
+      const gate = tf.sigmoid(pre); // σ(2(W_a a_i + b + U_a h))
+      const flat = tf.reshape(gate, [G * k * L, -1]) as tf.Tensor2D; // [G·k·L, A]
+      const scores = tf.reshape(matVec(flat, weights.w2!), [G * k, L]); // [G·k, L]  (2w) · σ(…)
+      return tf.sub(scores, weights.wSum!); // [G·k, L]  = w · tanh(W_a a_i + b + U_a h)
     }
     case 'dot': {
-      const q = tf.expandDims(weights.query!.apply(h), 2); // [B, D, 1]  W_q h
-      return tf.reshape(tf.matMul(memory.features, q), [B, L]); // [B, L]  a_i · (W_q h)
+      const q = tf.reshape(weights.query!.apply(h), [G, k, -1]); // [G, k, D]  W_q h
+      const qT = k === 1 ? tf.reshape(q, [G, -1, 1]) : tf.transpose(q, [0, 2, 1]); // [G, D, k]
+      return perRow(tf.matMul(memory.features, qT), k); // [G·k, L]  a_i · (W_q h)
     }
     case 'general': {
-      const q = tf.expandDims(h, 2); // [B, H, 1]
-      return tf.reshape(tf.matMul(memory.keys!, q), [B, L]); // [B, L]  (W_k a_i) · h = hᵀ W a_i
+      const hk = tf.reshape(h, [G, k, -1]); // [G, k, H]
+      const hT = k === 1 ? tf.reshape(hk, [G, -1, 1]) : tf.transpose(hk, [0, 2, 1]); // [G, H, k]
+      return perRow(tf.matMul(memory.keys!, hT), k); // [G·k, L]  (W_k a_i) · h = hᵀ W a_i
     }
   }
 }
 
-/** α = softmax over regions, masked regions exactly 0: scores [B, L] → [B, L]. */
+/** α = softmax over regions, masked regions exactly 0: scores [G·k, L], maskBias [G, L] → [G·k, L]. */
 export function maskedSoftmax(scores: tf.Tensor2D, maskBias: tf.Tensor2D | null): tf.Tensor2D {
-  return tf.softmax(maskBias ? tf.add<tf.Tensor2D>(scores, maskBias) : scores); // [B, L]
+  if (!maskBias) return tf.softmax(scores); // [G·k, L]
+  const [G, L] = maskBias.shape;
+  const k = scores.shape[0] / G;
+  const biased = k === 1 ? tf.add(scores, maskBias) : tf.reshape(tf.add(tf.reshape(scores, [G, k, L]), tf.expandDims(maskBias, 1)), [G * k, L]);
+  return tf.softmax(biased as tf.Tensor2D); // [G·k, L]
 }
 
-/** β = σ(W_β h + b_β): h [B, H] → [B, 1]. */
+/** β = σ(W_β h + b_β): h [N, H] → [N, 1]. */
 export function gatingScalar(h: tf.Tensor2D, weights: AttentionWeights): tf.Tensor2D {
-  return tf.sigmoid(tf.add<tf.Tensor2D>(weights.beta.apply(h), weights.betaBias)); // [B, 1]
+  return tf.sigmoid(tf.add<tf.Tensor2D>(weights.beta.apply(h), weights.betaBias)); // [N, 1]
 }
 
-/** z = β Σ_i α_i a_i: alpha [B, L], beta [B, 1], features [B, L, D] → [B, D]. */
+/** z = β Σ_i α_i a_i: alpha [G·k, L], beta [G·k, 1], features [G, L, D] → [G·k, D]. */
 export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D {
-  const [B, , D] = features.shape;
-  const weighted = tf.reshape(tf.matMul(tf.expandDims(alpha, 1), features), [B, D]); // [B, D]  [B,1,L]×[B,L,D]
-  return tf.mul(beta, weighted); // [B, D]
+  const [G, L, D] = features.shape;
+  const k = alpha.shape[0] / G;
+  const weighted = tf.reshape(tf.matMul(tf.reshape(alpha, [G, k, L]), features), [G * k, D]); // [G·k, D]  [G,k,L]×[G,L,D]
+  return tf.mul(beta, weighted); // [G·k, D]
 }
 
-/** One attention step from h_{t−1} [B, H]. */
+/** One attention step from h_{t−1} [G·k, H] over the memory of G images. */
 export function attend(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights): AttentionStep {
-  const alpha = maskedSoftmax(attentionScores(memory, h, weights), memory.maskBias); // [B, L]
-  const beta = gatingScalar(h, weights); // [B, 1]
-  return { alpha, beta, context: contextVector(alpha, beta, memory.features) }; // context [B, D]
+  const alpha = maskedSoftmax(attentionScores(memory, h, weights), memory.maskBias); // [G·k, L]
+  const beta = gatingScalar(h, weights); // [G·k, 1]
+  return { alpha, beta, context: contextVector(alpha, beta, memory.features) }; // context [G·k, D]
 }

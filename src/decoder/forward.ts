@@ -2,15 +2,15 @@
  * The teacher-forced forward pass: given the true previous words y_0..y_{T−1} (y_0 = <start>), run
  * attention + LSTM over all T steps, then the deep output for all steps at once.
  *
- * Only the recurrence is sequential. Everything else is batched over steps: the embedding lookup and
- * its share of the LSTM gates (one [T·B, E] × [E, 4H] matmul), and the deep output (one [T·B, E] ×
- * [E, V] matmul). Rows are time-major (row t·B + b) so each step's slice is contiguous.
+ * Only the recurrence is sequential: attention and one fused LSTM matmul per step. The embedding lookup
+ * and the deep output (one [T·B, E] × [E, V] matmul) are batched over all steps. Rows are time-major
+ * (row t·B + b).
  */
 import * as tf from '@tensorflow/tfjs';
 import { attend, attentionWeights, prepareMemory } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput, type OutputDropout } from './deep-output.js';
-import { matMul, StepWeight } from './fast-ops.js';
+import { StepWeight } from './step-weight.js';
 import { initialState } from './initial-state.js';
 import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
@@ -57,19 +57,16 @@ export function unroll(
   options: ForwardOptions = {},
 ): Unrolled {
   const [B, T] = inputTokens.shape;
-  const { embedDim: E, hiddenDim: H } = cfg;
   const memory = prepareMemory(params, cfg.scoring, features, options.regionMask);
-  const att = attentionWeights(params, cfg.scoring, T);
+  const att = attentionWeights(params, cfg.scoring);
   let { h, c } = initialState(params, features, memory.maskBias); // [B, H] each
 
-  // E y_{t−1} for every step, and its part of the gate pre-activations (plus the bias), in one matmul.
+  // E y_{t−1} for every step in one lookup; each step then feeds its rows to the LSTM.
   const ids = tf.reshape(tf.transpose(inputTokens), [T * B]) as tf.Tensor1D; // [T·B]
   const embedded = tf.gather(params.get('embedding'), ids) as tf.Tensor2D; // [T·B, E]
-  const kernel = params.get('lstm/kernel') as tf.Tensor2D; // [E + D + H, 4H]
-  const kernelFromWord = tf.slice(kernel, [0, 0], [E, 4 * H]); // [E, 4H]
-  const recurrent = new StepWeight(tf.slice(kernel, [E, 0], [-1, 4 * H]), T); // [D + H, 4H]
-  const wordGates = tf.add(matMul(embedded, kernelFromWord), params.get('lstm/bias')); // [T·B, 4H]
-  const wordGatesPerStep = tf.unstack(tf.reshape(wordGates, [T, B, 4 * H])) as tf.Tensor2D[]; // T × [B, 4H]
+  const embeddedPerStep = tf.unstack(tf.reshape(embedded, [T, B, -1])) as tf.Tensor2D[]; // T × [B, E]
+  const kernel = new StepWeight(params.get('lstm/kernel') as tf.Tensor2D); // [E + D + H, 4H]
+  const bias = params.get('lstm/bias'); // [4H]
 
   const hs: tf.Tensor2D[] = [];
   const zs: tf.Tensor2D[] = [];
@@ -77,8 +74,8 @@ export function unroll(
   const betas: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     const { alpha, beta, context } = attend(memory, h, att); // [B, L], [B, 1], [B, D]
-    const zh = tf.concat([context, h], 1) as tf.Tensor2D; // [B, D + H]
-    const pre = tf.add(wordGatesPerStep[t]!, recurrent.apply(zh)) as tf.Tensor2D; // [B, 4H]
+    const x = tf.concat([embeddedPerStep[t]!, context, h], 1) as tf.Tensor2D; // [B, E + D + H]
+    const pre = tf.add(kernel.apply(x), bias) as tf.Tensor2D; // [B, 4H]  all four gates, one matmul
     ({ h, c } = lstmCell(pre, c)); // [B, H] each
     hs.push(h);
     zs.push(context);

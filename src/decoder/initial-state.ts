@@ -4,7 +4,8 @@
  * With a region mask the mean runs over the visible regions only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul, tanh } from './fast-ops.js';
+import { matMul } from './fast-matmul.js';
+import { tanh } from './fast-ops.js';
 import type { DecoderParameters } from './parameters.js';
 
 export interface LstmState {

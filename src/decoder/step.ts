@@ -1,30 +1,35 @@
 /**
  * One decoding step at a time (inference: no dropout), for greedy and beam search.
  *
- * A state holds N rows (hypotheses). Each row belongs to a `group`: the image row it was started from
- * in `initState`. Rows of one group share the same attention memory, so reordering rows within their
- * groups (what beam search does every step) only gathers h and c, never the [N, L, D] features.
+ * A state holds the attention memory of G images and N = G·k rows (hypotheses): row g·k + j decodes
+ * image g. Expanding to k rows per image and reordering rows within their image (what beam search
+ * does every step) only gathers h and c: the memory is neither copied k times nor gathered, and states
+ * share one memory object, counted by reference (tf.clone copies on WASM).
  *
- * States own their tensors (memory tensors are cheap clones sharing data): dispose each state you no
- * longer need with `disposeState`, including the input state after `step` / `selectRows`.
+ * Dispose every state you no longer need with `disposeState`, including the input state after `step`
+ * or `selectRows`; the memory goes when its last state does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { attend, attentionWeights, prepareMemory, type AttentionMemory } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput } from './deep-output.js';
-import { matMul } from './fast-ops.js';
-import { checkInputs } from './forward.js';
+import { matMul } from './fast-matmul.js';
+import { logSoftmax } from './fast-ops.js';
 import { initialState } from './initial-state.js';
 import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';
 
+/** Attention memory shared by several states. */
+interface SharedMemory {
+  memory: AttentionMemory; // features [G, L, D], keys [G, L, ·], maskBias [G, L]
+  refs: number;
+}
+
 export interface DecoderState {
-  memory: AttentionMemory; // features [N, L, D], keys [N, L, ·], maskBias [N, L]
-  h: tf.Tensor2D; // [N, H]
+  readonly shared: SharedMemory;
+  h: tf.Tensor2D; // [N, H], N = G·k
   c: tf.Tensor2D; // [N, H]
-  /** group[r] = the initState row whose image row r decodes. */
-  group: readonly number[];
 }
 
 export interface StepOutput {
@@ -35,23 +40,12 @@ export interface StepOutput {
   state: DecoderState;
 }
 
-function cloneMemory(m: AttentionMemory): AttentionMemory {
-  return {
-    features: tf.clone(m.features),
-    keys: m.keys && tf.clone(m.keys),
-    maskBias: m.maskBias && tf.clone(m.maskBias),
-  };
+function share(shared: SharedMemory): SharedMemory {
+  shared.refs++;
+  return shared;
 }
 
-function gatherMemory(m: AttentionMemory, rows: tf.Tensor1D): AttentionMemory {
-  return {
-    features: tf.gather(m.features, rows) as tf.Tensor3D, // [N', L, D]
-    keys: m.keys && (tf.gather(m.keys, rows) as tf.Tensor3D), // [N', L, ·]
-    maskBias: m.maskBias && (tf.gather(m.maskBias, rows) as tf.Tensor2D), // [N', L]
-  };
-}
-
-/** Attention memory and (h_0, c_0) for features [B, L, D] (copied into the state). */
+/** Attention memory and (h_0, c_0) for features [B, L, D] (copied: the caller keeps its tensor). */
 export function initState(
   params: DecoderParameters,
   cfg: DecoderConfig,
@@ -61,16 +55,24 @@ export function initState(
   if (features.rank !== 3 || features.shape[2] !== cfg.featureDim) {
     throw new RangeError(`features must be [B, L, ${cfg.featureDim}], got [${features.shape.join(', ')}]`);
   }
-  const B = features.shape[0];
   const { memory, h, c } = tidy(() => {
-    const mem = prepareMemory(params, cfg.scoring, features, regionMask);
-    const s = initialState(params, mem.features, mem.maskBias);
-    return { memory: cloneMemory(mem), h: s.h, c: s.c };
+    const own = tf.clone(features); // [B, L, D]
+    const mem = prepareMemory(params, cfg.scoring, own, regionMask);
+    return { memory: mem, ...initialState(params, own, mem.maskBias) };
   });
-  return { memory, h, c, group: Array.from({ length: B }, (_, i) => i) };
+  return { shared: { memory, refs: 1 }, h, c };
 }
 
-/** Feeds y_{t−1} (prevTokens, [N] int32) and returns p(y_t), α_t, β_t and the next state. */
+function checkPrevTokens(prevTokens: tf.Tensor1D | readonly number[], N: number): void {
+  const isTensor = prevTokens instanceof tf.Tensor;
+  const length = isTensor ? prevTokens.shape[0] : prevTokens.length;
+  if (length !== N) throw new RangeError(`step: ${length} previous tokens for ${N} state rows`);
+  if (isTensor && (prevTokens.rank !== 1 || prevTokens.dtype !== 'int32')) {
+    throw new TypeError(`step: previous tokens must be a 1-D int32 tensor, got ${prevTokens.rank}-D ${prevTokens.dtype}`);
+  }
+}
+
+/** Feeds y_{t−1} (prevTokens, [N]) and returns p(y_t), α_t, β_t and the next state. */
 export function step(
   params: DecoderParameters,
   cfg: DecoderConfig,
@@ -78,55 +80,72 @@ export function step(
   prevTokens: tf.Tensor1D | readonly number[],
 ): StepOutput {
   const N = state.h.shape[0];
-  const prevLength = Array.isArray(prevTokens) ? prevTokens.length : (prevTokens as tf.Tensor1D).shape[0];
-  if (prevLength !== N) throw new RangeError(`step: ${prevLength} previous tokens for ${N} state rows`);
+  checkPrevTokens(prevTokens, N);
   const out = tidy(() => {
-    const prev = Array.isArray(prevTokens) ? tf.tensor1d(prevTokens as number[], 'int32') : (prevTokens as tf.Tensor1D);
-    checkInputs(cfg, state.memory.features, tf.expandDims(prev, 1), 'previous tokens');
+    const prev = prevTokens instanceof tf.Tensor ? prevTokens : tf.tensor1d(prevTokens as number[], 'int32'); // [N]
     const embedded = tf.gather(params.get('embedding'), prev) as tf.Tensor2D; // [N, E]
-    const { alpha, beta, context } = attend(state.memory, state.h, attentionWeights(params, cfg.scoring, 1)); // [N, L], [N, 1], [N, D]
+    const { alpha, beta, context } = attend(state.shared.memory, state.h, attentionWeights(params, cfg.scoring)); // [N, L], [N, 1], [N, D]
     const x = tf.concat([embedded, context, state.h], 1) as tf.Tensor2D; // [N, E + D + H]
     const pre = tf.add(matMul(x, params.get('lstm/kernel') as tf.Tensor2D), params.get('lstm/bias')) as tf.Tensor2D; // [N, 4H]
     const { h, c } = lstmCell(pre, state.c); // [N, H] each
     const logits = deepOutput(params, embedded, h, context, null); // [N, V]
     return {
-      logProbs: tf.logSoftmax(logits) as tf.Tensor2D, // [N, V]
+      logProbs: logSoftmax(logits), // [N, V]
       alpha,
       beta: tf.reshape(beta, [N]) as tf.Tensor1D, // [N]
       h,
       c,
-      memory: cloneMemory(state.memory),
     };
   });
   return {
     logProbs: out.logProbs,
     alpha: out.alpha,
     beta: out.beta,
-    state: { memory: out.memory, h: out.h, c: out.c, group: state.group },
+    state: { shared: share(state.shared), h: out.h, c: out.c },
   };
 }
 
-/** A state whose row i is `state`'s row rows[i] (expand for beams, reorder after a beam step). */
+/**
+ * A state whose row i is `state`'s row rows[i]. When every row stays with its image (rows[i] decodes
+ * image ⌊i / k'⌋, k' = rows.length / G) the memory is shared; otherwise it is gathered per row.
+ */
 export function selectRows(state: DecoderState, rows: readonly number[]): DecoderState {
   const N = state.h.shape[0];
   for (const r of rows) {
     if (!Number.isInteger(r) || r < 0 || r >= N) throw new RangeError(`selectRows: row ${r} out of range [0, ${N})`);
   }
-  const group = rows.map((r) => state.group[r]!);
-  const sameGroups = rows.length === N && group.every((g, i) => g === state.group[i]);
-  return tidy(() => {
+  const G = state.shared.memory.features.shape[0];
+  const k = N / G;
+  const imageOf = (r: number): number => Math.floor(r / k);
+  const k2 = rows.length / G;
+  const keepsImages = Number.isInteger(k2) && k2 >= 1 && rows.every((r, i) => imageOf(r) === Math.floor(i / k2));
+  const out = tidy(() => {
     const idx = tf.tensor1d(rows as number[], 'int32'); // [N']
-    return {
-      memory: sameGroups ? cloneMemory(state.memory) : gatherMemory(state.memory, idx),
-      h: tf.gather(state.h, idx) as tf.Tensor2D, // [N', H]
-      c: tf.gather(state.c, idx) as tf.Tensor2D, // [N', H]
-      group,
-    };
+    let memory: AttentionMemory | null = null;
+    if (!keepsImages) {
+      const m = state.shared.memory;
+      const images = tf.tensor1d(rows.map(imageOf), 'int32'); // [N']
+      memory = {
+        features: tf.gather(m.features, images) as tf.Tensor3D, // [N', L, D]
+        keys: m.keys && (tf.gather(m.keys, images) as tf.Tensor3D), // [N', L, ·]
+        maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [N', L]
+      };
+    }
+    return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each
   });
+  const shared = out.memory ? { memory: out.memory, refs: 1 } : share(state.shared);
+  return { shared, h: out.h, c: out.c };
 }
 
+/** States already disposed: disposing twice must not release memory another state still shares. */
+const disposed = new WeakSet<DecoderState>();
+
 export function disposeState(state: DecoderState): void {
-  tf.dispose([state.h, state.c, state.memory.features]);
-  if (state.memory.keys) state.memory.keys.dispose();
-  if (state.memory.maskBias) state.memory.maskBias.dispose();
+  if (disposed.has(state)) return;
+  disposed.add(state);
+  tf.dispose([state.h, state.c]);
+  const shared = state.shared;
+  if (--shared.refs > 0) return;
+  const { features, keys, maskBias } = shared.memory;
+  tf.dispose([features, ...(keys ? [keys] : []), ...(maskBias ? [maskBias] : [])]);
 }

@@ -11,6 +11,11 @@ export function encodePng(image: RgbImage): Promise<Buffer> {
   return fromRaw(image).png().toBuffer();
 }
 
+/** JPEG bytes (for pages that inline many images). */
+export function encodeJpeg(image: RgbImage, quality = 85): Promise<Buffer> {
+  return fromRaw(image).jpeg({ quality }).toBuffer();
+}
+
 /** The image resized to exactly width×height (lanczos3; aspect ratio is the caller's business). */
 export async function resizeRgb(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (image.width === width && image.height === height) return image;
