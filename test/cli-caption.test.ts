@@ -1,0 +1,118 @@
+/**
+ * The `caption` command end to end, on a small untrained checkpoint made for the α=0.25 encoder (the
+ * mechanics: inputs, exit codes, JSON, overlays, review page). The trained shapes checkpoint is tested
+ * in cli-shapes.test.ts.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend/select.js';
+import { saveCheckpoint } from '../src/checkpoint/checkpoint.js';
+import { Vocabulary } from '../src/data/vocabulary.js';
+import { createDecoder } from '../src/decoder/decoder.js';
+import { loadEncoder } from '../src/encoder/encoder.js';
+import { runCaptionCli } from './cli-helpers.js';
+import { describeWithShared, sharedPath } from './shared.js';
+
+describe('caption: usage errors', () => {
+  it('--help documents the flags and the default checkpoint', () => {
+    const r = runCaptionCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--checkpoint/);
+    expect(r.stdout).toMatch(/checkpoints\/flickr8k .* else checkpoints\/shapes/s);
+    expect(r.stdout).toMatch(/--overlay/);
+  });
+
+  it.each([
+    [['x.png', '--beam', '0'], /--beam must be a positive integer/],
+    [['x.png', '--max-len', '-3'], /--max-len must be a positive integer/],
+    [['x.png', '--bogus'], /Unknown argument: bogus/],
+    [[], /Not enough non-option arguments/],
+  ])('%j is a usage error (exit 2, one line, no stack)', (args, message) => {
+    const r = runCaptionCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing checkpoint folder gives a clear message', () => {
+    const r = runCaptionCli(['x.png', '--checkpoint', '/nonexistent/ckpt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/nonexistent\/ckpt: not a checkpoint folder \(no model\.json\)/);
+  });
+});
+
+describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, WASM)', () => {
+  const weights = sharedPath('weights', 'mobilenet_v1_0.25_224');
+  let dir: string;
+  let ckpt: string;
+  let wide: string;
+  let square: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cli-'));
+    await selectBackend({ requested: 'wasm', log: () => {} });
+    const encoder = await loadEncoder({ variant: 'mobilenet_v1_0.25', source: weights });
+    const vocab = Vocabulary.build(['a red circle above a blue square', 'a green triangle'], { minCount: 1 });
+    const decoder = createDecoder({ vocabSize: vocab.size, featureDim: encoder.depth, embedDim: 16, hiddenDim: 16, attentionDim: 8, seed: 1 });
+    ckpt = path.join(dir, 'ckpt');
+    await saveCheckpoint(ckpt, { encoder: encoder.fingerprint.id, grid: encoder.grid, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
+    decoder.dispose();
+    encoder.dispose();
+    wide = path.join(dir, 'wide.png');
+    square = path.join(dir, 'square.jpg');
+    await sharp({ create: { width: 300, height: 180, channels: 3, background: '#c83232' } }).png().toFile(wide);
+    await sharp({ create: { width: 224, height: 224, channels: 3, background: '#3232c8' } }).jpeg().toFile(square);
+  });
+
+  it('captions good images, reports the unreadable one, exits 2', async () => {
+    const bad = path.join(dir, 'bad.jpg');
+    await fs.writeFile(bad, 'this is not a JPEG');
+    const r = runCaptionCli([wide, bad, square, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '5']);
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split('\t')[0])).toEqual([wide, square]);
+    for (const l of lines) expect(l.split('\t')[1]!.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/1 of 3 input\(s\) failed/);
+    expect(r.stderr).toContain(`${bad}: not an image`);
+  });
+
+  it('--json gives per-word α over the 14×14 grid summing to 1, β, log p and ids', () => {
+    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--json', '--beam', '2', '--max-len', '4']);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout.trim());
+    expect(rec.file).toBe(wide);
+    expect(rec.grid).toEqual({ height: 14, width: 14 });
+    expect(rec.beamSize).toBe(2);
+    expect(rec.encoder).toMatch(/^mobilenet_v1_0\.25\/conv_pw_11_relu\/14x14x128\//);
+    expect(rec.tokens.length).toBe(rec.words.length);
+    expect(rec.words.length).toBeGreaterThan(0);
+    for (const w of rec.words) {
+      expect(w.alpha).toHaveLength(196);
+      expect(w.alpha.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(w.beta).toBeGreaterThan(0);
+      expect(w.beta).toBeLessThan(1);
+      expect(w.logProb).toBeLessThanOrEqual(0);
+    }
+    expect(rec.timings.encodeMs).toBeGreaterThan(0);
+  });
+
+  it('--overlay writes a grid and one PNG per word at the photo\'s size, keeping other files', async () => {
+    const out = path.join(dir, 'overlays');
+    await fs.mkdir(path.join(out, 'wide'), { recursive: true });
+    await fs.writeFile(path.join(out, 'wide', 'keep.txt'), 'mine');
+    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--overlay', out, '--json', '--max-len', '3']);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout.trim());
+    const files = (await fs.readdir(path.join(out, 'wide'))).sort();
+    expect(files).toContain('grid.png');
+    expect(files).toContain('keep.txt');
+    const wordFiles = files.filter((f) => /^\d\d-.*\.png$/.test(f));
+    expect(wordFiles).toHaveLength(rec.words.length);
+    const meta = await sharp(path.join(out, 'wide', wordFiles[0]!)).metadata();
+    expect([meta.width, meta.height]).toEqual([300, 180]);
+    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+});
