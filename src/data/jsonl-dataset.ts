@@ -9,9 +9,12 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { isSplit, SPLITS, type CaptionDataset, type CaptionedImage, type Split, type WordBox } from './dataset.js';
+import { isSplit, SPLITS, type CaptionedImage, type Split, type WordBox } from './dataset.js';
+import type { DatasetLoadResult, LoadProblem } from './load-summary.js';
 import { readTextInput } from './read-input.js';
 import { tokenize } from './tokenize.js';
+
+export { formatLoadSummary, type DatasetLoadSummary, type LoadProblem } from './load-summary.js';
 
 export interface JsonlLoadOptions {
   /** Dataset name (default: the file name without extension). */
@@ -22,27 +25,7 @@ export interface JsonlLoadOptions {
   maxProblems?: number;
 }
 
-export interface LoadProblem {
-  /** 1-based line number in the file. */
-  line: number;
-  reason: string;
-}
-
-export interface DatasetLoadSummary {
-  file: string;
-  /** Non-blank lines read. */
-  lines: number;
-  loaded: number;
-  skipped: number;
-  /** The first `maxProblems` problems, in line order. */
-  problems: LoadProblem[];
-  perSplit: Record<Split, number>;
-}
-
-export interface JsonlLoadResult {
-  dataset: CaptionDataset;
-  summary: DatasetLoadSummary;
-}
+export type JsonlLoadResult = DatasetLoadResult;
 
 class LineError extends Error {}
 
@@ -126,7 +109,7 @@ async function isFile(file: string): Promise<boolean> {
 export async function loadJsonlDataset(file: string, options: JsonlLoadOptions = {}): Promise<JsonlLoadResult> {
   const text = await readTextInput(file);
   const dir = path.dirname(path.resolve(file));
-  const problems: LoadProblem[] = [];
+  const problems: Array<LoadProblem & { line: number }> = [];
   const firstLineOf = new Map<string, number>();
   const parsed: Array<{ line: number; item: CaptionedImage }> = [];
   let lines = 0;
@@ -171,16 +154,4 @@ export async function loadJsonlDataset(file: string, options: JsonlLoadOptions =
       perSplit,
     },
   };
-}
-
-/** A short human-readable report: counts per split, then the first few problems. */
-export function formatLoadSummary(summary: DatasetLoadSummary, maxListed = 5): string {
-  const { perSplit: s } = summary;
-  let out = `${summary.file}: ${summary.loaded} images (train ${s.train}, val ${s.val}, test ${s.test})`;
-  if (summary.skipped > 0) {
-    out += `; skipped ${summary.skipped} bad line${summary.skipped === 1 ? '' : 's'}`;
-    for (const p of summary.problems.slice(0, maxListed)) out += `\n  line ${p.line}: ${p.reason}`;
-    if (summary.skipped > maxListed) out += `\n  … and ${summary.skipped - maxListed} more`;
-  }
-  return out;
 }
