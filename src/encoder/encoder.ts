@@ -63,7 +63,8 @@ function probeOutputShape(network: FeatureNetwork, variant: EncoderVariant): num
   const size = variant.inputSize;
   return tf.tidy(() => {
     const blank = tf.zeros<tf.Rank.R4>([1, size, size, 3]); // [1, S, S, 3]
-    return network.run(blank).shape.slice(1); // [H, W, D]
+    const [h, w, d] = network.run(blank).shape.slice(1); // [H, W, D]
+    return [h!, w!, d! + (variant.cellColour ? 3 : 0)];
   });
 }
 
@@ -104,7 +105,7 @@ export async function loadEncoder(config: EncoderConfig = {}): Promise<Encoder> 
       inputRange: [variant.inputRange[0], variant.inputRange[1]],
       weightsSha256: network.weightsSha256,
     });
-    return new MobileNetEncoder(network, fingerprint, batchSize);
+    return new MobileNetEncoder(network, fingerprint, batchSize, variant.cellColour ?? false);
   } catch (err) {
     network.dispose();
     throw err;

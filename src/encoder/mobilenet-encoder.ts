@@ -21,6 +21,8 @@ export class MobileNetEncoder implements Encoder {
     private readonly network: FeatureNetwork,
     readonly fingerprint: EncoderFingerprint,
     readonly batchSize: number,
+    /** Append each cell's mean RGB (0..1) to its vector (see EncoderVariant.cellColour). */
+    private readonly cellColour = false,
   ) {
     const [height, width, depth] = fingerprint.outputShape;
     this.grid = { height, width };
@@ -41,7 +43,13 @@ export class MobileNetEncoder implements Encoder {
     }
     return tf.tidy(() => {
       const input = scaleToInputRange(tf.cast(batch, 'float32'), this.fingerprint.inputRange); // [B, S, S, 3]
-      const maps = this.network.run(input); // [B, H, W, D]
+      let maps: tf.Tensor4D = this.network.run(input); // [B, H, W, D']
+      if (this.cellColour) {
+        const { height, width } = this.grid;
+        const pixels = tf.div(tf.cast(batch, 'float32'), 255) as tf.Tensor4D; // [B, S, S, 3]
+        const colour = tf.avgPool(pixels, [h / height, w / width], [h / height, w / width], 'valid'); // [B, H, W, 3]
+        maps = tf.concat4d([maps, colour], 3); // [B, H, W, D' + 3]
+      }
       return maps.reshape([b, this.numVectors, this.depth]); // [B, L, D]
     });
   }

@@ -27,6 +27,13 @@ export interface EncoderVariant {
   depth: number;
   /** Where the weights are downloaded from when no local copy is given. */
   url: string;
+  /**
+   * Append each grid cell's mean colour (RGB in 0..1) to its annotation vector (D = network depth + 3).
+   * Measured: MobileNet's conv_pw_11 features entangle colour with shape (a linear probe reads an
+   * object's colour at 99 % for colour–shape pairs seen in training and 0 % for unseen ones), so a
+   * decoder cannot name the colour of an unseen pair from them; the cell colour is a shape-free cue.
+   */
+  cellColour?: boolean;
 }
 
 const KERAS_URL = 'https://storage.googleapis.com/tfjs-models/tfjs';
@@ -45,6 +52,18 @@ export const ENCODER_VARIANTS = {
     grid: { height: 14, width: 14 },
     depth: 512,
     url: `${KERAS_URL}/mobilenet_v1_1.0_224/model.json`,
+  },
+  'mobilenet_v1_1.0+rgb': {
+    name: 'mobilenet_v1_1.0+rgb',
+    format: 'layers',
+    alpha: 1.0,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    layer: 'conv_pw_11_relu',
+    grid: { height: 14, width: 14 },
+    depth: 515,
+    url: `${KERAS_URL}/mobilenet_v1_1.0_224/model.json`,
+    cellColour: true,
   },
   'mobilenet_v1_0.25': {
     name: 'mobilenet_v1_0.25',
