@@ -13,6 +13,7 @@ import { saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { loadEncoder } from '../src/encoder/encoder.js';
+import { BROWSER_REQUIRED, CHROMIUM, HAS_BROWSER, launchBrowser } from './browser.js';
 import { runCaptionCli } from './cli-helpers.js';
 import { describeWithShared, sharedPath } from './shared.js';
 
@@ -114,5 +115,39 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     const meta = await sharp(path.join(out, 'wide', wordFiles[0]!)).metadata();
     expect([meta.width, meta.height]).toEqual([300, 180]);
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('--html writes one self-contained page; hovering a word in Chromium shows its overlay', async (ctx) => {
+    const page = path.join(dir, 'review.html');
+    const r = runCaptionCli([wide, square, '--checkpoint', ckpt, '--mobilenet', weights, '--html', page, '--max-len', '3']);
+    expect(r.code).toBe(0);
+    const html = await fs.readFile(page, 'utf8');
+    expect(html).not.toMatch(/(src|href)="https?:/); // nothing fetched: works offline from disk
+    expect(html.match(/<section class="item"/g)).toHaveLength(2);
+    if (!HAS_BROWSER && !BROWSER_REQUIRED) {
+      ctx.skip(`no Chromium at ${CHROMIUM} (apt-get install chromium; CAPTION_REQUIRE_BROWSER=1 makes this a failure)`);
+    }
+    const browser = await launchBrowser();
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`file://${page}`);
+      const img = tab.locator('.item').first().locator('img');
+      const before = await img.getAttribute('src');
+      const word = tab.locator('.item').first().locator('.word').first();
+      await word.hover();
+      const during = await img.getAttribute('src');
+      expect(during).not.toBe(before);
+      expect(during).toBe(await word.getAttribute('data-overlay'));
+      expect(await img.getAttribute('data-word')).toBe(await word.textContent());
+      await tab.mouse.move(0, 0);
+      expect(await img.getAttribute('src')).toBe(before);
+      await word.click(); // pinned: stays after the mouse leaves
+      await tab.mouse.move(0, 0);
+      expect(await img.getAttribute('src')).toBe(during);
+      const shot = await tab.screenshot();
+      expect(shot.byteLength).toBeGreaterThan(1000);
+    } finally {
+      await browser.close();
+    }
   });
 });
