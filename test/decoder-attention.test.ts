@@ -98,7 +98,7 @@ describe('attention scores match hand computation', () => {
       const dec = handDecoder(scoring);
       const got = tf.tidy(() => {
         const memory = prepareMemory(dec.params, scoring, tf.tensor3d(FEATURES));
-        return attentionScores(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, scoring, 1)).arraySync();
+        return attentionScores(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, scoring)).arraySync();
       });
       const want = expectedScores(scoring);
       got.forEach((row, b) => row.forEach((v, i) => expect(v).toBeCloseTo(want[b]![i]!, 5)));
@@ -111,7 +111,7 @@ describe('softmax, mask, gate and context', () => {
     const dec = handDecoder('dot');
     const alpha = tf.tidy(() => {
       const memory = prepareMemory(dec.params, 'dot', tf.tensor3d(FEATURES));
-      return attend(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, 'dot', 1)).alpha.arraySync();
+      return attend(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, 'dot')).alpha.arraySync();
     });
     const want = expectedScores('dot').map(softmax);
     alpha.forEach((row, b) => {
@@ -147,7 +147,7 @@ describe('softmax, mask, gate and context', () => {
     const dec = handDecoder('additive');
     const alpha = tf.tidy(() => {
       const memory = prepareMemory(dec.params, 'additive', tf.tensor3d(FEATURES), tf.tensor2d([[1, 0, 1], [1, 1, 0]]));
-      return attend(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, 'additive', 1)).alpha.arraySync();
+      return attend(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, 'additive')).alpha.arraySync();
     });
     const e = expectedScores('additive');
     expect(alpha[0]![1]).toBe(0);
@@ -168,11 +168,11 @@ describe('softmax, mask, gate and context', () => {
 
   it('β = σ(W_β h + b_β) lies in (0, 1)', () => {
     const dec = handDecoder('dot');
-    const beta = tf.tidy(() => gatingScalar(tf.tensor2d(H_PREV), attentionWeights(dec.params, 'dot', 1)).arraySync());
+    const beta = tf.tidy(() => gatingScalar(tf.tensor2d(H_PREV), attentionWeights(dec.params, 'dot')).arraySync());
     // image 0: 0.5·1 − 0.25·2 + 0.1 = 0.1;  image 1: −0.5 − 0.125 + 0.1 = −0.525
     expect(beta[0]![0]).toBeCloseTo(sigmoid(0.1), 6);
     expect(beta[1]![0]).toBeCloseTo(sigmoid(-0.525), 6);
-    const many = tf.tidy(() => gatingScalar(tf.mul(tf.randomNormal([64, 2], 0, 1, 'float32', 5), 10) as tf.Tensor2D, attentionWeights(dec.params, 'dot', 1)).dataSync());
+    const many = tf.tidy(() => gatingScalar(tf.mul(tf.randomNormal([64, 2], 0, 1, 'float32', 5), 10) as tf.Tensor2D, attentionWeights(dec.params, 'dot')).dataSync());
     for (const b of many) expect(b > 0 && b < 1).toBe(true);
   });
 
@@ -198,7 +198,7 @@ describe('softmax, mask, gate and context', () => {
       const [feats, out] = tf.tidy(() => {
         const f = tf.randomUniform([3, 7, 5], 0, 2, 'float32', 9) as tf.Tensor3D;
         const memory = prepareMemory(dec.params, scoring, f);
-        const s = attend(memory, tf.randomNormal([3, 4], 0, 1, 'float32', 4) as tf.Tensor2D, attentionWeights(dec.params, scoring, 1));
+        const s = attend(memory, tf.randomNormal([3, 4], 0, 1, 'float32', 4) as tf.Tensor2D, attentionWeights(dec.params, scoring));
         return [f.arraySync(), { alpha: s.alpha.arraySync(), beta: s.beta.arraySync(), z: s.context.arraySync() }] as const;
       });
       out.alpha.forEach((row, b) => {

@@ -2,7 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { matMul, matVec, softmaxCrossEntropy, StepWeight, tanh } from '../src/decoder/fast-ops.js';
+import { matMul, matVec } from '../src/decoder/fast-matmul.js';
+import { logSoftmax, softmaxCrossEntropy, tanh } from '../src/decoder/fast-ops.js';
+import { StepWeight } from '../src/decoder/step-weight.js';
 
 beforeAll(async () => {
   await selectBackend();
@@ -31,14 +33,16 @@ describe('fast ops', () => {
       expectClose(matMul(x, w), tf.matMul(x, w));
       expectClose(ours[0]!, stock[0]!);
       expectClose(ours[1]!, stock[1]!);
+      // Only the gradient asked for is computed (and still equals the stock one).
+      expectClose(tf.grad((b: tf.Tensor) => tf.mul(matMul(x, b as tf.Tensor2D), dy).sum())(w), stock[1]!);
       // With the transpose made once up front (the per-step recurrent weights).
-      const viaStep = f((a, b) => new StepWeight(b, 1).apply(a))([x, w]);
+      const viaStep = f((a, b) => new StepWeight(b).apply(a))([x, w]);
       expectClose(viaStep[0]!, stock[0]!);
       expectClose(viaStep[1]!, stock[1]!);
     });
   });
 
-  it('StepWeight: a weight shared by several steps gets the right gradients, and its transpose is freed', () => {
+  it('StepWeight: a weight shared by several steps gets the right gradients (batched), and its tensors are freed', () => {
     const x = tf.randomNormal([4, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
     const w = tf.variable(tf.randomNormal([6, 6], 0, 0.5, 'float32', 2)) as tf.Variable<tf.Rank.R2>;
     const unrolled = (mm: (h: tf.Tensor2D, t: number) => tf.Tensor2D) => () => {
@@ -48,7 +52,7 @@ describe('fast ops', () => {
     };
     const before = tf.memory().numTensors;
     const ours = tf.variableGrads(() => {
-      const sw = new StepWeight(w, 3);
+      const sw = new StepWeight(w);
       return unrolled((h) => sw.apply(h))();
     }, [w]);
     const stock = tf.variableGrads(unrolled((h) => tf.matMul(h, w)), [w]);
@@ -60,7 +64,7 @@ describe('fast ops', () => {
     // A transpose whose backward never ran (x's path only) is freed by the next gradient computation.
     const v = tf.variable(tf.ones([4, 6])) as tf.Variable<tf.Rank.R2>;
     const g1 = tf.variableGrads(() => {
-      new StepWeight(w, 3); // made, never applied: its kept transpose is never used by a backward pass
+      new StepWeight(w); // made, never applied: its kept transpose is never used by a backward pass
       return tf.sum(tf.mul(v, 2)) as tf.Scalar;
     }, [v]);
     tf.dispose([g1.value, ...Object.values(g1.grads)]);
@@ -68,7 +72,7 @@ describe('fast ops', () => {
     tf.dispose([g2.value, ...Object.values(g2.grads)]);
     const after = tf.memory().numTensors;
     const g3 = tf.variableGrads(() => {
-      const sw = new StepWeight(w, 1);
+      const sw = new StepWeight(w);
       return tf.sum(sw.apply(x)) as tf.Scalar;
     }, [w]);
     tf.dispose([g3.value, ...Object.values(g3.grads)]);
@@ -109,6 +113,7 @@ describe('fast ops', () => {
       const stock = (x: tf.Tensor) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), tf.cast(tf.oneHot(targets, 4), 'float32')), 1));
       const ours = (x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, targets);
       expectClose(ours(logits), stock(logits), 1e-6);
+      expectClose(logSoftmax(logits), tf.logSoftmax(logits), 1e-6);
       expect(ours(logits).dataSync()[2]).toBeCloseTo(200, 3);
       const w = tf.tensor1d([0.5, 1, 2]);
       expectClose(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ours(x), w)))(logits), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stock(x), w)))(logits), 1e-6);

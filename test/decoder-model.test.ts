@@ -179,21 +179,41 @@ describe('forward and the step API', () => {
     });
   }
 
-  it('selectRows keeps rows consistent (reordered state steps like the original rows)', () => {
-    const d = make();
-    const s0 = d.initState(features);
-    const expanded = d.selectRows(s0, [0, 0, 1, 2, 2, 2]);
-    const out = d.step(expanded, [1, 1, 1, 1, 1, 1]);
-    const swapped = d.selectRows(out.state, [1, 0, 2, 5, 3, 4]);
-    const a = d.step(out.state, [4, 5, 6, 7, 8, 9]);
-    const b = d.step(swapped, [5, 4, 6, 9, 7, 8]); // row i gets row perm[i]'s token
-    const la = a.logProbs.arraySync();
-    const lb = b.logProbs.arraySync();
-    const perm = [1, 0, 2, 5, 3, 4];
-    lb.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(la[perm[i]!]![j]!, 5)));
-    [s0, expanded, out.state, swapped, a.state, b.state].forEach((s) => d.disposeState(s));
-    tf.dispose([out.logProbs, out.alpha, out.beta, a.logProbs, a.alpha, a.beta, b.logProbs, b.alpha, b.beta]);
-  });
+  for (const scoring of SCORING_KINDS) {
+    it(`${scoring}: k hypotheses per image sharing its memory step exactly like rows with their own copy`, () => {
+      const d = make({ scoring });
+      const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]);
+      const s0 = d.initState(features, regionMask);
+      // Grouped: row g·2 + j decodes image g (memory shared). Ungrouped: row j·3 + g, memory gathered per row.
+      const grouped = d.selectRows(s0, [0, 0, 1, 1, 2, 2]);
+      const perRow = d.selectRows(s0, [0, 1, 2, 0, 1, 2]);
+      const toPerRow = (i: number) => (i % 2) * 3 + Math.floor(i / 2); // grouped row → ungrouped row
+      const compare = (a: ReturnType<typeof d.step>, b: ReturnType<typeof d.step>) => {
+        const [la, lb] = [a.logProbs.arraySync(), b.logProbs.arraySync()];
+        const [aa, ab] = [a.alpha.arraySync(), b.alpha.arraySync()];
+        const [ba, bb] = [a.beta.arraySync(), b.beta.arraySync()];
+        for (let i = 0; i < 6; i++) {
+          la[i]!.forEach((v, j) => expect(v).toBeCloseTo(lb[toPerRow(i)]![j]!, 5));
+          aa[i]!.forEach((v, j) => expect(v).toBeCloseTo(ab[toPerRow(i)]![j]!, 6));
+          expect(ba[i]).toBeCloseTo(bb[toPerRow(i)]!, 6);
+        }
+        expect(aa[4]![0]).toBe(0); // image 2's masked region
+      };
+      const tokensA = [4, 5, 6, 7, 8, 9];
+      const tokensB = [0, 1, 2, 3, 4, 5].map((r) => tokensA[[0, 2, 4, 1, 3, 5][r]!]!);
+      const a1 = d.step(grouped, tokensA);
+      const b1 = d.step(perRow, tokensB);
+      compare(a1, b1);
+      // Reorder within images (swap the two hypotheses of images 0 and 2), then step again.
+      const a2s = d.selectRows(a1.state, [1, 0, 2, 3, 5, 4]);
+      const b2s = d.selectRows(b1.state, [3, 1, 5, 0, 4, 2]);
+      const a2 = d.step(a2s, [5, 6, 7, 8, 9, 10]);
+      const b2 = d.step(b2s, [0, 1, 2, 3, 4, 5].map((r) => [5, 6, 7, 8, 9, 10][[0, 2, 4, 1, 3, 5][r]!]!));
+      compare(a2, b2);
+      [s0, grouped, perRow, a1.state, b1.state, a2s, b2s, a2.state, b2.state].forEach((s) => d.disposeState(s));
+      tf.dispose([regionMask, a1.logProbs, a1.alpha, a1.beta, b1.logProbs, b1.alpha, b1.beta, a2.logProbs, a2.alpha, a2.beta, b2.logProbs, b2.alpha, b2.beta]);
+    });
+  }
 
   it('a region mask zeroes those regions at every step', () => {
     const d = make();

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed, mulberry32, type Rng } from '../util/random.js';
+import { UserError } from '../util/user-error.js';
 import type { DecoderConfig } from './config.js';
 import { glorotUniform, orthogonal, uniform } from './initializers.js';
 
@@ -23,7 +24,7 @@ export type ParamName =
   | 'lstm/kernel' | 'lstm/bias'
   | 'output/L_h' | 'output/L_z' | 'output/L_o' | 'output/b_o';
 
-interface ParamSpec {
+export interface ParamSpec {
   name: ParamName;
   shape: number[];
   init: (rng: Rng) => Float32Array;
@@ -91,7 +92,8 @@ function nameHash(name: string): number {
 
 let instances = 0;
 
-export class WeightsError extends Error {
+/** Weights (e.g. a checkpoint's) that do not fit the decoder's config. */
+export class WeightsError extends UserError {
   override name = 'WeightsError';
 }
 
