@@ -96,7 +96,7 @@ function refLoss(w: Weights, cfg: DecoderConfig, inp: RefInputs): { loss: number
   });
   const ce = ceSum / Math.max(count, 1);
   const pen = (cfg.doublyStochasticLambda * penSum) / inp.features.length;
-  return { loss: ce + pen, ce, pen };
+  return { loss: ceSum / inp.features.length + pen, ce, pen };
 }
 
 /** d loss / d w for every element of every weight, by float64 central differences. */

@@ -246,10 +246,10 @@ describe('loss', () => {
     const d = make({ doublyStochasticLambda: 0.7 });
     const parts = tf.tidy(() => {
       const r = d.computeLoss(features, tokens, mask);
-      return [r.loss, r.crossEntropy, r.attentionPenalty].map((t) => t.dataSync()[0]!);
+      return [r.loss, r.crossEntropy, r.attentionPenalty, r.captionCrossEntropy].map((t) => t.dataSync()[0]!);
     });
-    const [loss, ce, pen] = parts as [number, number, number];
-    expect(loss).toBeCloseTo(ce + pen, 5);
+    const [loss, ce, pen, captionCe] = parts as [number, number, number, number];
+    expect(loss).toBeCloseTo(captionCe + pen, 5);
 
     // Recompute both parts from the forward pass, using only real target positions.
     const inputs = tf.slice(tokens, [0, 0], [B, 5]) as tf.Tensor2D;
@@ -271,6 +271,7 @@ describe('loss', () => {
       penSum += attended.reduce((s, a) => s + (1 - a) ** 2, 0);
     }
     expect(ce).toBeCloseTo(ceSum / count, 5);
+    expect(captionCe).toBeCloseTo(ceSum / B, 5); // −log P(caption), mean over captions (the paper's eq. 14)
     expect(pen).toBeCloseTo((0.7 * penSum) / B, 5);
 
     const targetMask = tf.slice(mask, [0, 1], [B, 5]) as tf.Tensor2D;
@@ -303,7 +304,7 @@ describe('loss', () => {
     let pen: tf.Scalar | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const r = d.computeLoss(features, tokens, mask, { training: true });
-      ce = tf.keep(r.crossEntropy);
+      ce = tf.keep(r.captionCrossEntropy);
       pen = tf.keep(r.attentionPenalty);
       return r.loss;
     }, d.trainableVariables());
@@ -325,7 +326,7 @@ describe('no tensor leaks', () => {
       const f = d.forward(features, inputs, { training: true });
       tf.dispose([f.logits, f.alphas, f.betas]);
       const l = d.computeLoss(features, tokens, mask);
-      tf.dispose([l.loss, l.crossEntropy, l.attentionPenalty]);
+      tf.dispose([l.loss, l.crossEntropy, l.captionCrossEntropy, l.attentionPenalty]);
       const g = tf.variableGrads(() => d.computeLoss(features, tokens, mask, { training: true }).loss, vars);
       tf.dispose([g.value, ...Object.values(g.grads)]);
       opt.minimize(() => d.computeLoss(features, tokens, mask, { training: true }).loss, true, vars)?.dispose();

@@ -190,7 +190,8 @@ describe('variants', () => {
   it('has one row per encoder, its expected grid and depth and an online URL', () => {
     for (const [name, v] of Object.entries(ENCODER_VARIANTS)) {
       expect(v.name).toBe(name);
-      expect(v.depth).toBe(512 * v.alpha);
+      const cellColour = 'cellColour' in v && v.cellColour;
+      expect(v.depth).toBe(512 * v.alpha + (cellColour ? 3 : 0));
       expect(v.grid).toEqual({ height: 14, width: 14 });
       expect(v.url).toMatch(/^https:\/\//);
       expect(v.inputRange).toEqual(v.format === 'layers' ? [-1, 1] : [0, 1]);

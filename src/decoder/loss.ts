@@ -1,9 +1,10 @@
 /**
- * The training objective (Xu et al. 2015, eq. 14), on padded batches:
- *   loss = CE + λ · mean_b Σ_i (1 − Σ_t α_bti)²
- * CE is the cross-entropy of the true next word, averaged over real (unpadded) target tokens; the
- * doubly stochastic penalty sums α only over real steps (those whose target is a real token) and is
- * averaged over the batch. Both parts are returned for logging.
+ * The training objective (Xu et al. 2015, eq. 14), on padded batches, averaged over the B captions:
+ *   loss = mean_b [ −log P(y_b | a_b) + λ Σ_i (1 − Σ_t α_bti)² ]
+ * −log P(y | a) is the caption's cross-entropy summed over its real (unpadded) target tokens, as in
+ * the paper: with a per-token mean instead, λ = 1 would weigh the attention penalty (≈ L = 196 at the
+ * start) some 20× more than the paper does. The penalty sums α only over real steps. For logging, the
+ * per-token mean cross-entropy is returned too.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DecoderConfig } from './config.js';
@@ -15,9 +16,11 @@ import { tidy } from './tidy.js';
 export type LossOptions = ForwardOptions;
 
 export interface LossOutput {
-  /** crossEntropy + attentionPenalty: what the optimizer minimises. */
+  /** captionCrossEntropy + attentionPenalty: what the optimizer minimises. */
   loss: tf.Scalar;
-  /** Mean −log p(true word) over real target tokens. */
+  /** Mean over captions of −log P(caption) (summed over its real tokens). */
+  captionCrossEntropy: tf.Scalar;
+  /** Mean −log p(true word) over real target tokens (for logging; perplexity = exp of it). */
   crossEntropy: tf.Scalar;
   /** λ · mean over images of Σ_i (1 − Σ_t α_ti)². */
   attentionPenalty: tf.Scalar;
@@ -62,12 +65,14 @@ export function computeLoss(
     const out = unroll(params, cfg, features, inputs, options);
     const perToken = softmaxCrossEntropy(out.logits, targets); // [T·B]
     const realTokens = tf.maximum(tf.sum(mFlat), 1); // []
-    const crossEntropy = tf.div(tf.sum(tf.mul(perToken, mFlat)), realTokens) as tf.Scalar; // []
+    const ceSum = tf.sum(tf.mul(perToken, mFlat)); // []
+    const crossEntropy = tf.div(ceSum, realTokens) as tf.Scalar; // []
+    const captionCrossEntropy = tf.div(ceSum, B) as tf.Scalar; // []
 
     const attended = tf.sum(tf.mul(out.alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
     const perImage = tf.sum(tf.square(tf.sub(1, attended)), 1); // [B]
     const attentionPenalty = tf.mul(tf.mean(perImage), cfg.doublyStochasticLambda) as tf.Scalar; // []
 
-    return { loss: tf.add(crossEntropy, attentionPenalty) as tf.Scalar, crossEntropy, attentionPenalty };
+    return { loss: tf.add(captionCrossEntropy, attentionPenalty) as tf.Scalar, captionCrossEntropy, crossEntropy, attentionPenalty };
   });
 }

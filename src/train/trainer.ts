@@ -196,7 +196,7 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   await appendMetrics(options.runDir, metrics);
   const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
   log(
-    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(4)} (CE ${metrics.trainCrossEntropy.toFixed(4)} + attention ${metrics.trainAttentionPenalty.toFixed(4)}), val ${vals}` +
+    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(3)} (attention penalty ${metrics.trainAttentionPenalty.toFixed(3)}, per-word CE ${metrics.trainCrossEntropy.toFixed(4)}), val ${vals}` +
       `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
       `${update.stop ? ', early stop' : ''}`,
   );
