@@ -14,6 +14,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'ms per image of the MobileNet α=1.0 encoder, batch 1 and 16, on each backend',
     load: () => import('./bench/encoder.js'),
   },
+  train: {
+    summary: 'training step (fwd+bwd+Adam) at the reference sizes, forward pass, greedy and beam-3 captions/s, per backend',
+    load: () => import('./bench/train.js'),
+  },
 };
 
 function usage(): string {

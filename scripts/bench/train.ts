@@ -1,0 +1,145 @@
+/**
+ * Training-step benchmark at the reference sizes (B=32, L=196, D=512, E=256, H=512, A=256, V=5000,
+ * T=16; ≈ 19.5 GFLOP forward + backward): one step = forward, backward, gradient clipping and Adam,
+ * as the trainer runs it. Also the forward pass alone, greedy and beam-3 captions per second, and with
+ * --profile the kernels where a step's time goes. Each backend runs in its own process.
+ *
+ *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile]
+ */
+import * as os from 'node:os';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
+import { beamSearch } from '../../src/decode/beam.js';
+import { greedyDecode } from '../../src/decode/greedy.js';
+import { createDecoder } from '../../src/decoder/decoder.js';
+import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
+import { createAdam } from '../../src/train/optimizer-state.js';
+import { UserError } from '../../src/util/user-error.js';
+import { median, reportToParent, runChild, timeRuns } from './measure.js';
+
+const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T: 16 };
+
+interface Result {
+  backend: BackendName;
+  skipped?: string;
+  stepMs?: number[];
+  forwardMs?: number[];
+  greedyPerSec?: number;
+  beam3PerSec?: number;
+  kernels?: { name: string; ms: number; calls: number }[];
+}
+
+function options(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      backends: { type: 'string', default: 'tensorflow,wasm' },
+      steps: { type: 'string', default: '5' },
+      profile: { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+  });
+  const backends = values.backends.split(',').map((b) => {
+    if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UserError(`--backends: unknown backend "${b}"`);
+    return b as BackendName;
+  });
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw new UserError('--steps must be a positive integer');
+  return { backends, steps, profile: values.profile, child: values.child as BackendName | undefined };
+}
+
+async function measure(backend: BackendName, steps: number, profile: boolean): Promise<Result> {
+  try {
+    await selectBackend({ requested: backend, log: () => {} });
+  } catch (err) {
+    return { backend, skipped: (err as Error).message };
+  }
+  const { B, L, D, E, H, A, V, T } = SIZES;
+  const decoder = createDecoder({ vocabSize: V, featureDim: D, embedDim: E, hiddenDim: H, attentionDim: A, seed: 1 });
+  const features = tf.tidy(() => tf.relu(tf.randomNormal([B, L, D], 0, 1, 'float32', 1)) as tf.Tensor3D); // [B, L, D]
+  const tokens = tf.tidy(() => tf.concat([tf.fill([B, 1], 1, 'int32'), tf.randomUniform([B, T], 4, V, 'int32', 2)], 1) as tf.Tensor2D); // [B, T + 1]
+  const mask = tf.ones([B, T + 1]) as tf.Tensor2D; // [B, T + 1]
+  const optimizer = createAdam(1e-4);
+  const vars = decoder.trainableVariables();
+  const step = async (): Promise<void> => {
+    const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss, vars);
+    const clipped = clipByGlobalNorm(grads, 5);
+    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    await value.data();
+    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+  };
+  const stepMs = await timeRuns(step, 1, steps);
+  process.stderr.write(`  ${backend}: step ${median(stepMs).toFixed(0)} ms (runs: ${stepMs.map((x) => x.toFixed(0)).join(' ')})\n`);
+  const forwardMs = await timeRuns(async () => {
+    const l = tf.tidy(() => decoder.computeLoss(features, tokens, mask).loss);
+    await l.data();
+    l.dispose();
+  }, 1, steps);
+  // Decoding from random weights rarely emits <end>: every caption runs to maxLength (worst case).
+  const decodeRate = async (beam: number): Promise<number> => {
+    const ms = await timeRuns(async () => {
+      beam === 1 ? greedyDecode(decoder, features, { maxLength: T }) : beamSearch(decoder, features, { maxLength: T, beamSize: beam });
+    }, 1, 3);
+    return (B * 1000) / median(ms);
+  };
+  const greedyPerSec = await decodeRate(1);
+  const beam3PerSec = await decodeRate(3);
+  let kernels: Result['kernels'];
+  if (profile) {
+    const info = await tf.profile(async () => step());
+    const byName = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += Number(k.kernelTimeMs) || 0;
+      e.calls += 1;
+      byName.set(k.name, e);
+    }
+    kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+  }
+  tf.dispose([features, tokens, mask]);
+  decoder.dispose();
+  optimizer.dispose();
+  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}) };
+}
+
+function report(results: Result[], steps: number): void {
+  const s = SIZES;
+  const lines = [
+    `training-step benchmark: B=${s.B} L=${s.L} D=${s.D} E=${s.E} H=${s.H} A=${s.A} V=${s.V} T=${s.T} (≈19.5 GFLOP fwd+bwd)`,
+    `median of ${steps} steps after one warm-up (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+    '',
+    `${'backend'.padEnd(12)}${'step s'.padStart(9)}${'fwd s'.padStart(9)}${'greedy/s'.padStart(10)}${'beam3/s'.padStart(10)}`,
+  ];
+  for (const r of results) {
+    if (r.skipped) {
+      lines.push(`${r.backend.padEnd(12)}skipped: ${r.skipped}`);
+      continue;
+    }
+    lines.push(
+      `${r.backend.padEnd(12)}${(median(r.stepMs!) / 1000).toFixed(3).padStart(9)}${(median(r.forwardMs!) / 1000).toFixed(3).padStart(9)}` +
+        `${r.greedyPerSec!.toFixed(1).padStart(10)}${r.beam3PerSec!.toFixed(1).padStart(10)}`,
+    );
+    if (r.kernels) lines.push(`  top kernels: ${r.kernels.map((k) => `${k.name} ${k.ms.toFixed(0)}ms×${k.calls}`).join(', ')}`);
+  }
+  const measured = results.filter((r) => r.stepMs);
+  if (measured.length > 1) {
+    const base = median(measured[0]!.stepMs!);
+    lines.push(measured.slice(1).map((r) => `${r.backend}/${measured[0]!.backend} step ratio ${(median(r.stepMs!) / base).toFixed(2)}`).join(', '));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = options(args);
+  if (o.child) {
+    reportToParent(await measure(o.child, o.steps, o.profile));
+    return;
+  }
+  const results: Result[] = [];
+  for (const backend of o.backends) {
+    process.stderr.write(`[bench] ${backend} ...\n`);
+    results.push(await runChild<Result>(['train', ...args, '--child', backend]));
+  }
+  report(results, o.steps);
+}
