@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { ENCODER_VARIANTS, imagesToBatch, loadEncoder, WeightsUnavailableError, type Encoder } from '../src/encoder/index.js';
+import { imagesToBatch, loadEncoder, variantNamed, WeightsUnavailableError, type Encoder } from '../src/encoder/index.js';
 import { prepareImage } from '../src/image/load.js';
 import { UserError } from '../src/util/user-error.js';
 import { describeWithShared, sharedPath } from './shared.js';
@@ -66,7 +66,7 @@ describe('online weights when offline', () => {
       const err = await loadEncoder({ variant }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WeightsUnavailableError);
       expect(err).toBeInstanceOf(UserError);
-      const host = new URL(ENCODER_VARIANTS[variant].url).host;
+      const host = new URL(variantNamed(variant).url).host;
       expect((err as Error).message).toBe(
         `cannot download MobileNet weights from ${host} (offline?): pass --mobilenet <dir> with a local copy (see README)`,
       );

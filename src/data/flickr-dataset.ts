@@ -24,9 +24,9 @@ import {
   hasWords,
   decodeLines,
   isDirectory,
-  readBytesInput,
   type DatasetLoadResult,
 } from './load-summary.js';
+import { readBytesInput } from './read-input.js';
 import { FileInputError } from '../util/user-error.js';
 
 export interface FlickrLoadOptions {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { CaptionDataset, Split } from './dataset.js';
 import { tokenize } from './tokenize.js';
 import { FileInputError } from '../util/user-error.js';
+import { readBytesInput } from './read-input.js';
 
 export interface LoadProblem {
   /** 1-based line number, for line formats (JSONL, Flickr caption files). */
@@ -89,23 +90,6 @@ export function hasWords(caption: string): boolean {
 }
 
 // ---- Input helpers ----------------------------------------------------------------------------
-
-function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return `cannot read (${String((err as Error | undefined)?.message ?? err).split('\n')[0]})`;
-}
-
-/** The file's bytes; any failure is a FileInputError naming the file. */
-export async function readBytesInput(file: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (err) {
-    throw new FileInputError(file, describeReadError(err));
-  }
-}
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 

@@ -41,66 +41,47 @@ const KERAS_URL = 'https://storage.googleapis.com/tfjs-models/tfjs';
 const TFHUB_URL = 'https://tfhub.dev/google/imagenet';
 const TFHUB_NODE_11 = 'module_apply_default/MobilenetV1/MobilenetV1/Conv2d_11_pointwise/Relu6';
 
-export const ENCODER_VARIANTS = {
-  'mobilenet_v1_1.0': {
-    name: 'mobilenet_v1_1.0',
-    format: 'layers',
-    alpha: 1.0,
-    inputSize: 224,
-    inputRange: [-1, 1],
-    layer: 'conv_pw_11_relu',
-    grid: { height: 14, width: 14 },
-    depth: 512,
-    url: `${KERAS_URL}/mobilenet_v1_1.0_224/model.json`,
-  },
-  'mobilenet_v1_1.0+rgb': {
-    name: 'mobilenet_v1_1.0+rgb',
-    format: 'layers',
-    alpha: 1.0,
-    inputSize: 224,
-    inputRange: [-1, 1],
-    layer: 'conv_pw_11_relu',
-    grid: { height: 14, width: 14 },
-    depth: 515,
-    url: `${KERAS_URL}/mobilenet_v1_1.0_224/model.json`,
-    cellColour: true,
-  },
-  'mobilenet_v1_0.25': {
-    name: 'mobilenet_v1_0.25',
-    format: 'layers',
-    alpha: 0.25,
-    inputSize: 224,
-    inputRange: [-1, 1],
-    layer: 'conv_pw_11_relu',
-    grid: { height: 14, width: 14 },
-    depth: 128,
-    url: `${KERAS_URL}/mobilenet_v1_0.25_224/model.json`,
-  },
-  'tfhub_mobilenet_v1_1.0': {
-    name: 'tfhub_mobilenet_v1_1.0',
-    format: 'graph',
-    alpha: 1.0,
-    inputSize: 224,
-    inputRange: [0, 1],
-    layer: TFHUB_NODE_11,
-    grid: { height: 14, width: 14 },
-    depth: 512,
-    url: `${TFHUB_URL}/mobilenet_v1_100_224/classification/1`,
-  },
-  'tfhub_mobilenet_v1_0.25': {
-    name: 'tfhub_mobilenet_v1_0.25',
-    format: 'graph',
-    alpha: 0.25,
-    inputSize: 224,
-    inputRange: [0, 1],
-    layer: TFHUB_NODE_11,
-    grid: { height: 14, width: 14 },
-    depth: 128,
-    url: `${TFHUB_URL}/mobilenet_v1_025_224/classification/1`,
-  },
-} as const satisfies Record<string, EncoderVariant>;
+/** The 14×14 grid every variant reads its annotation vectors from (a 224×224 input). */
+const GRID_14 = { height: 14, width: 14 } as const;
 
-export type EncoderVariantName = keyof typeof ENCODER_VARIANTS;
+/** A Keras MobileNet v1 (tfjs layers format) read at conv_pw_11_relu: 14×14×(1024α/2). */
+function kerasVariant(alpha: MobileNetAlpha, cellColour = false): EncoderVariant {
+  const a = alpha.toFixed(alpha === 1 ? 1 : 2);
+  return {
+    name: `mobilenet_v1_${a}${cellColour ? '+rgb' : ''}`,
+    format: 'layers',
+    alpha,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    layer: 'conv_pw_11_relu',
+    grid: GRID_14,
+    depth: 512 * alpha + (cellColour ? 3 : 0),
+    url: `${KERAS_URL}/mobilenet_v1_${a}_224/model.json`,
+    ...(cellColour ? { cellColour } : {}),
+  };
+}
+
+/** A TF-Hub MobileNet v1 (graph format, via @tensorflow-models/mobilenet) tapped at Conv2d_11_pointwise. */
+function tfhubVariant(alpha: MobileNetAlpha): EncoderVariant {
+  const a = alpha.toFixed(alpha === 1 ? 1 : 2);
+  return {
+    name: `tfhub_mobilenet_v1_${a}`,
+    format: 'graph',
+    alpha,
+    inputSize: 224,
+    inputRange: [0, 1],
+    layer: TFHUB_NODE_11,
+    grid: GRID_14,
+    depth: 512 * alpha,
+    url: `${TFHUB_URL}/mobilenet_v1_${String(Math.round(alpha * 100)).padStart(3, '0')}_224/classification/1`,
+  };
+}
+
+export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(
+  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25)].map((v) => [v.name, v]),
+);
+
+export type EncoderVariantName = string;
 
 /** The paper's setting: a 14×14 grid of 512-d annotation vectors (L=196, D=512). */
 export const DEFAULT_VARIANT: EncoderVariantName = 'mobilenet_v1_1.0';
@@ -109,7 +90,7 @@ export const VARIANT_NAMES = Object.keys(ENCODER_VARIANTS) as EncoderVariantName
 
 /** The variant called `name`, or a UserError listing the known names. */
 export function variantNamed(name: string): EncoderVariant {
-  const variant = (ENCODER_VARIANTS as Record<string, EncoderVariant>)[name];
+  const variant = ENCODER_VARIANTS[name];
   if (!variant) throw new UserError(`unknown encoder "${name}" (expected one of: ${VARIANT_NAMES.join(', ')})`);
   return variant;
 }
