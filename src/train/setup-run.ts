@@ -60,6 +60,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       attentionDim: args['attention-dim'],
       scoring: args.scoring,
       dropout: args.dropout,
+      hiddenDropout: args['hidden-dropout'],
       doublyStochasticLambda: args.lambda,
       seed: args.seed,
     };
