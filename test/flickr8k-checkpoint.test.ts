@@ -1,0 +1,55 @@
+/**
+ * The shipped Flickr8k captioner on real photos: it loads, its encoder fingerprint matches the
+ * MobileNet it was trained on, and it writes non-empty, non-degenerate captions for test photos.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend/select.js';
+import { Captioner } from '../src/decode/captioner.js';
+import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
+import { assertSameEncoder } from '../src/encoder/fingerprint.js';
+import { imagesToBatch } from '../src/encoder/preprocess.js';
+import { prepareImage } from '../src/image/load.js';
+import { describeWithShared, sharedPath } from './shared.js';
+
+const CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'checkpoints', 'flickr8k');
+const describeIf = existsSync(path.join(CHECKPOINT, 'model.json')) ? describeWithShared : (name: string, body: () => void) => describeWithShared(`${name} [no checkpoints/flickr8k yet]`, body);
+
+describeIf('shipped Flickr8k checkpoint', () => {
+  let captioner: Captioner;
+  let encoder: Encoder;
+  beforeAll(async () => {
+    await selectBackend({ requested: 'wasm', log: () => {} });
+    captioner = await Captioner.load(CHECKPOINT);
+    encoder = await loadEncoder({ variant: captioner.encoderId.split('/')[0]!, source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
+  });
+  afterAll(() => {
+    captioner?.dispose();
+    encoder?.dispose();
+  });
+
+  it('was trained on exactly this encoder', () => {
+    expect(() => assertSameEncoder(captioner.encoderId, encoder.fingerprint)).not.toThrow();
+  });
+
+  it('captions five test photos with real, non-degenerate sentences', async () => {
+    const testList = readFileSync(sharedPath('datasets', 'flickr8k', 'Flickr_8k.testImages.txt'), 'utf8').split(/\r?\n/).filter(Boolean);
+    const files = testList.slice(0, 5).map((f) => sharedPath('datasets', 'flickr8k', 'images', f));
+    const images = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
+    const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [5, L, D]
+    const captions = captioner.caption(features, { beamSize: 3, maxLength: 20 });
+    features.dispose();
+    for (const c of captions) {
+      const words = c.words.map((w) => w.word);
+      expect(words.length).toBeGreaterThanOrEqual(3);
+      for (let i = 2; i < words.length; i++) {
+        expect(words[i] === words[i - 1] && words[i] === words[i - 2], `"${c.text}" repeats "${words[i]}"`).toBe(false);
+      }
+      for (const w of c.words) expect(w.alpha.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    }
+    expect(new Set(captions.map((c) => c.text)).size).toBeGreaterThan(1); // not one caption for every photo
+  });
+});
