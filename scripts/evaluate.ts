@@ -32,7 +32,12 @@ function formatRow(r: SettingResult): string {
     ? `\n    grounding: pointing ${r.grounding.overall.pointing.toFixed(3)} (held-out ${r.grounding.heldOut.pointing.toFixed(3)}), ` +
       `mass ${r.grounding.overall.mass.toFixed(3)} (held-out ${r.grounding.heldOut.mass.toFixed(3)}), chance ${r.grounding.overall.chance.toFixed(3)}, words ${r.grounding.overall.words}`
     : '';
-  return `beam ${r.beamSize}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}`;
+  const e = r.attention.entropy;
+  const a =
+    `\n    attention entropy (nats, uniform ${r.attention.uniformEntropy.toFixed(2)}): nouns ${e.noun.mean.toFixed(2)} (${e.noun.words}), ` +
+    `function words ${e.function.mean.toFixed(2)} (${e.function.words}), other ${e.other.mean.toFixed(2)}; ` +
+    `word-to-word map change ${r.attention.consecutiveDistance.toFixed(3)}`;
+  return `beam ${r.beamSize}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}`;
 }
 
 async function main(): Promise<number> {

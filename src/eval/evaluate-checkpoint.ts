@@ -11,13 +11,15 @@ import { assertSameEncoder } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
 import type { ResizePolicy } from '../image/types.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
+import { attentionStats, type AttentionStats } from './attention-stats.js';
 import { evaluateGrounding, type GroundingImage, type GroundingStats } from './grounding.js';
 
 export interface SettingResult {
   beamSize: number;
   scores: Record<string, number>;
   grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
-  /** Exact match restricted to images holding a held-out object (when held-out pairs are given). */
+  /** α entropy by word class and how much the map changes from word to word. */
+  attention: AttentionStats;
   captionsPerSecond: number;
   examples: { id: string; caption: string; references: string[] }[];
 }
@@ -67,6 +69,7 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
     const result: SettingResult = {
       beamSize,
       scores,
+      attention: attentionStats(captions),
       captionsPerSecond: o.images.length / seconds,
       examples: o.images.slice(0, o.examples ?? 5).map((im, i) => ({ id: im.id, caption: captions[i]!.text, references: im.captions })),
     };
