@@ -3,23 +3,19 @@
  * colour–shape pairs were seen in training, the photo was not) gets the right caption, its α sum to 1,
  * and the overlays come out at the photo's size.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { generateShapeScenes } from '../src/data/shapes/generate.js';
 import { renderScenePng } from '../src/data/shapes/render.js';
 import { runCaptionCli } from './cli-helpers.js';
-import { describeWithShared, sharedPath } from './shared.js';
+import { checkpointPath, describeWithCheckpoint, sharedPath } from './shared.js';
 
-const CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'checkpoints', 'shapes');
-const describeIf = existsSync(path.join(CHECKPOINT, 'model.json'))
-  ? describeWithShared
-  : (name: string, body: () => void) => describe.skip(`${name} [skipped: no checkpoints/shapes in this checkout]`, body);
+const CHECKPOINT = checkpointPath('shapes');
 
-describeIf('caption with the shipped shapes checkpoint', () => {
+describeWithCheckpoint(CHECKPOINT, 'caption with the shipped shapes checkpoint', () => {
   // Seed 4242, image 18: "a green square above a blue square above a red circle" (not a training image).
   const scene = generateShapeScenes({ seed: 4242, counts: { train: 19, val: 0, test: 0 } })[18]!;
   let dir: string;

@@ -2,25 +2,20 @@
  * The shipped Flickr8k captioner on real photos: it loads, its encoder fingerprint matches the
  * MobileNet it was trained on, and it writes non-empty, non-degenerate captions for test photos.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { Captioner } from '../src/decode/captioner.js';
 import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
 import { assertSameEncoder } from '../src/encoder/fingerprint.js';
 import { imagesToBatch } from '../src/encoder/preprocess.js';
 import { prepareImage } from '../src/image/load.js';
-import { describeWithShared, sharedPath } from './shared.js';
+import { checkpointPath, describeWithCheckpoint, sharedPath } from './shared.js';
 
-const CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'checkpoints', 'flickr8k');
-const describeIf = existsSync(path.join(CHECKPOINT, 'model.json'))
-  ? describeWithShared
-  : (name: string, body: () => void) => describe.skip(`${name} [skipped: no checkpoints/flickr8k in this checkout]`, body);
+const CHECKPOINT = checkpointPath('flickr8k');
 
-describeIf('shipped Flickr8k checkpoint', () => {
+describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
   let captioner: Captioner;
   let encoder: Encoder;
   beforeAll(async () => {

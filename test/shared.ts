@@ -26,3 +26,12 @@ export function describeWithShared(name: string, body: () => void): void {
   if (HAS_SHARED) describe(name, body);
   else describe.skip(`${name} [skipped: no shared data at ${SHARED_DIR}; set CAPTION_SHARED_DIR]`, body);
 }
+
+/** `describeWithShared` for tests of a shipped checkpoint: skipped with a message when it is not in this checkout. */
+export function describeWithCheckpoint(checkpointDir: string, name: string, body: () => void): void {
+  if (existsSync(path.join(checkpointDir, 'model.json'))) describeWithShared(name, body);
+  else describe.skip(`${name} [skipped: no ${path.relative(repoRoot, checkpointDir)} in this checkout]`, body);
+}
+
+/** A checkpoint folder of this checkout, e.g. `checkpointPath('shapes')`. */
+export const checkpointPath = (name: string): string => path.join(repoRoot, 'checkpoints', name);
