@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { BACKEND_NAMES, parseBackendRequest, selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/backend/select.js';
+import { BACKEND_OPTION, requestedBackend } from '../src/cli/backend-option.js';
 import { reportError } from '../src/cli/exit-codes.js';
 import { imagesOf, SPLITS, type Split } from '../src/data/dataset.js';
 import { FeatureStoreReader } from '../src/data/feature-store.js';
@@ -51,13 +52,13 @@ async function main(): Promise<number> {
     .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
     .option('max-len', { type: 'number', default: 20 })
     .option('out', { type: 'string', describe: 'write the results as JSON here' })
-    .option('backend', { type: 'string', choices: ['auto', ...BACKEND_NAMES, 'native'], default: 'auto' })
+    .option('backend', BACKEND_OPTION)
     .strict()
     .help()
     .parseAsync();
   const beams = args.beams.split(',').map(Number);
   if (beams.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--beams must be positive integers');
-  await selectBackend({ requested: parseBackendRequest(args.backend, '--backend') });
+  await selectBackend({ requested: requestedBackend(args.backend) });
   const { dataset } = await loadDataset(args.dataset, args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
   const store = await FeatureStoreReader.open(args.features);

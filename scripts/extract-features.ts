@@ -5,7 +5,8 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { parseBackendRequest, selectBackend, BACKEND_NAMES } from '../src/backend/select.js';
+import { selectBackend } from '../src/backend/select.js';
+import { BACKEND_OPTION, requestedBackend } from '../src/cli/backend-option.js';
 import { reportError } from '../src/cli/exit-codes.js';
 import { extractFeatures } from '../src/data/extract-features.js';
 import { imagesInFolder, imagesInList, imagesOfDataset, type KeyedImage } from '../src/data/image-list.js';
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     .option('mobilenet', { type: 'string', describe: "MobileNet weights folder or URL [default: the variant's online copy]" })
     .option('variant', { choices: Object.keys(ENCODER_VARIANTS), default: 'mobilenet_v1_1.0' })
     .option('batch-size', { type: 'number', default: 16 })
-    .option('backend', { type: 'string', choices: ['auto', ...BACKEND_NAMES, 'native'], default: 'auto' })
+    .option('backend', BACKEND_OPTION)
     .option('progress', { type: 'boolean', default: true })
     .check((a) => {
       if ([a.dataset, a.images, a.list].filter(Boolean).length !== 1) throw new Error('give exactly one of --dataset, --images, --list');
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
     .help()
     .parseAsync();
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  await selectBackend({ requested: parseBackendRequest(args.backend, '--backend') });
+  await selectBackend({ requested: requestedBackend(args.backend) });
   let images: KeyedImage[];
   if (args.dataset) images = await imagesOfDataset(args.dataset, log);
   else if (args.images) images = await imagesInFolder(args.images);

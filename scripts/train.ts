@@ -4,7 +4,8 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { parseBackendRequest, selectBackend } from '../src/backend/select.js';
+import { selectBackend } from '../src/backend/select.js';
+import { requestedBackend } from '../src/cli/backend-option.js';
 import { reportError } from '../src/cli/exit-codes.js';
 import { runTraining } from '../src/train/trainer.js';
 import { setupRun } from '../src/train/setup-run.js';
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
     .strict()
     .help()
     .parseAsync();
-  await selectBackend({ requested: parseBackendRequest(args.backend, '--backend') });
+  await selectBackend({ requested: requestedBackend(args.backend) });
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { loop, close } = await setupRun(args, log);
   try {

@@ -1,6 +1,6 @@
 /** The `caption` command's flags: one table, shared by --help and validation. */
 import type { Argv } from 'yargs';
-import { BACKEND_NAMES } from '../backend/select.js';
+import { BACKEND_OPTION } from './backend-option.js';
 
 export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
 
@@ -9,7 +9,7 @@ export interface CaptionArgs {
   checkpoint: string | undefined;
   beam: number;
   maxLen: number;
-  backend: string;
+  backend: string | undefined;
   mobilenet: string | undefined;
   overlay: string | undefined;
   html: string | undefined;
@@ -35,12 +35,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     })
     .option('beam', { alias: 'k', type: 'number', default: 3, describe: 'beam size (1 = greedy)' })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
-    .option('backend', {
-      type: 'string',
-      default: 'auto',
-      choices: ['auto', ...BACKEND_NAMES, 'native'],
-      describe: 'compute backend (auto: tfjs-node if installed, else wasm, else cpu; env CAPTION_BACKEND)',
-    })
+    .option('backend', BACKEND_OPTION)
     .option('mobilenet', {
       type: 'string',
       describe: 'local MobileNet weights folder or URL (must match the checkpoint\'s encoder fingerprint)',

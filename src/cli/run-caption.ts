@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { parseBackendRequest, selectBackend } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
+import { requestedBackend } from './backend-option.js';
 import { Captioner } from '../decode/captioner.js';
 import { loadEncoder, type Encoder } from '../encoder/encoder.js';
 import { assertSameEncoder } from '../encoder/fingerprint.js';
@@ -75,7 +76,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const checkpoint = resolveCheckpoint(args.checkpoint);
   const { files, problems } = expandInputs(args.images);
   const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
-  await selectBackend({ requested: parseBackendRequest(args.backend, '--backend'), ...(args.quiet ? { log: () => {} } : {}) });
+  await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const captioner = await Captioner.load(checkpoint);
   const encoder = await encoderFor(captioner, args.mobilenet ?? process.env[MOBILENET_ENV]).catch((err: unknown) => {
     captioner.dispose();

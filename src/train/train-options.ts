@@ -1,6 +1,6 @@
 /** The training script's flags (yargs), defaults documented in one place. */
 import type { Argv } from 'yargs';
-import { BACKEND_NAMES } from '../backend/select.js';
+import { BACKEND_OPTION } from '../cli/backend-option.js';
 import { SCORING_KINDS } from '../decoder/config.js';
 
 export function trainOptions(y: Argv) {
@@ -33,7 +33,7 @@ export function trainOptions(y: Argv) {
     .option('lambda', { type: 'number', default: 1, describe: 'doubly stochastic attention regularisation λ' })
     .option('weights-dtype', { choices: ['float32', 'float16'] as const, default: 'float32' as const, describe: 'storage of the best checkpoint' })
     .option('seed', { type: 'number', default: 1 })
-    .option('backend', { type: 'string', choices: ['auto', ...BACKEND_NAMES, 'native'], default: 'auto' })
+    .option('backend', BACKEND_OPTION)
     .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr' })
     .check((a) => {
       for (const k of ['epochs', 'batch-size', 'checkpoint-every', 'min-count', 'max-words', 'patience', 'lr-patience'] as const) {

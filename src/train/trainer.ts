@@ -135,33 +135,40 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
       enabled: options.progress,
     });
     let next = state.batchInEpoch < batches.length ? batchTensors(batches[state.batchInEpoch]!, loop.features) : undefined;
-    while (state.batchInEpoch < batches.length) {
-      if (options.maxSteps > 0 && stepsThisRun >= options.maxSteps) return state;
-      const batch = await next!;
-      const i = state.batchInEpoch;
-      next = i + 1 < batches.length ? batchTensors(batches[i + 1]!, loop.features) : undefined; // prefetch
-      const t0 = performance.now();
-      let result;
-      try {
-        result = trainStep(loop, batch);
-      } finally {
-        disposeBatch(batch);
+    try {
+      while (state.batchInEpoch < batches.length) {
+        if (options.maxSteps > 0 && stepsThisRun >= options.maxSteps) {
+          await saveLast(loop); // the budget is spent: leave a checkpoint that resumes exactly here
+          return state;
+        }
+        const batch = await next!;
+        const i = state.batchInEpoch;
+        next = i + 1 < batches.length ? batchTensors(batches[i + 1]!, loop.features) : undefined; // prefetch
+        const t0 = performance.now();
+        let result;
+        try {
+          result = trainStep(loop, batch);
+        } finally {
+          disposeBatch(batch);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const s = state.epochSums;
+        s.loss += result.loss;
+        s.crossEntropy += result.crossEntropy;
+        s.penalty += result.penalty;
+        s.batches += 1;
+        s.tokens += batch.targetCount;
+        s.seconds += seconds;
+        state.step += 1;
+        state.batchInEpoch += 1;
+        stepsThisRun += 1;
+        bar.tick(1, `loss ${(s.loss / s.batches).toFixed(3)} ${Math.round(s.tokens / s.seconds)} tok/s`);
+        if (state.step % options.checkpointEvery === 0) await saveLast(loop);
       }
-      const seconds = (performance.now() - t0) / 1000;
-      const s = state.epochSums;
-      s.loss += result.loss;
-      s.crossEntropy += result.crossEntropy;
-      s.penalty += result.penalty;
-      s.batches += 1;
-      s.tokens += batch.targetCount;
-      s.seconds += seconds;
-      state.step += 1;
-      state.batchInEpoch += 1;
-      stepsThisRun += 1;
-      bar.tick(1, `loss ${(s.loss / s.batches).toFixed(3)} ${Math.round(s.tokens / s.seconds)} tok/s`);
-      if (state.step % options.checkpointEvery === 0) await saveLast(loop);
+    } finally {
+      // Settle the prefetched batch whatever happened, so no read is left running on a closed store.
+      if (next) await next.then(disposeBatch, () => undefined);
     }
-    if (next) disposeBatch(await next);
     bar.finish();
     await endEpoch(loop, log);
   }
