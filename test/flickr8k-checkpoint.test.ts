@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { Captioner } from '../src/decode/captioner.js';
 import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
-import { assertSameEncoder } from '../src/encoder/fingerprint.js';
+import { assertSameEncoder, encoderConfigOf } from '../src/encoder/fingerprint.js';
 import { imagesToBatch } from '../src/encoder/preprocess.js';
 import { prepareImage } from '../src/image/load.js';
 import { checkpointPath, describeWithCheckpoint, sharedPath } from './shared.js';
@@ -21,7 +21,7 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
   beforeAll(async () => {
     await selectBackend({ requested: 'wasm', log: () => {} });
     captioner = await Captioner.load(CHECKPOINT);
-    encoder = await loadEncoder({ variant: captioner.encoderId.split('/')[0]!, source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
+    encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
   });
   afterAll(() => {
     captioner?.dispose();

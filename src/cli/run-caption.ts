@@ -7,9 +7,8 @@ import { selectBackend } from '../backend/select.js';
 import { requestedBackend } from './backend-option.js';
 import { Captioner } from '../decode/captioner.js';
 import { loadEncoder, type Encoder } from '../encoder/encoder.js';
-import { assertSameEncoder } from '../encoder/fingerprint.js';
+import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
-import { resizePolicyOf } from '../eval/evaluate-checkpoint.js';
 import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { ProgressBar } from '../util/progress.js';
@@ -40,8 +39,7 @@ export function resolveCheckpoint(flag: string | undefined): string {
 
 /** The encoder a checkpoint was trained with (its variant and resize policy), from local weights or online. */
 async function encoderFor(captioner: Captioner, source: string | undefined): Promise<Encoder> {
-  const variant = captioner.encoderId.split('/')[0]!;
-  const encoder = await loadEncoder({ variant, source, resize: resizePolicyOf(captioner.encoderId) });
+  const encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source });
   try {
     assertSameEncoder(captioner.encoderId, encoder.fingerprint);
   } catch (err) {

@@ -69,7 +69,15 @@ export function hashWeights(artifacts: tf.io.ModelArtifacts, use: (name: string)
 const idOf = (f: EncoderFingerprint | string): string => (typeof f === 'string' ? f : f.id);
 
 /** Splits an id into named parts; the layer may itself contain `/` (graph node names). */
-function idParts(id: string): Record<string, string> {
+interface IdParts {
+  encoder: string;
+  layer: string;
+  'feature map': string;
+  input: string;
+  weights: string;
+}
+
+function idParts(id: string): IdParts {
   const parts = id.split('/');
   return {
     encoder: parts[0] ?? '',
@@ -80,6 +88,15 @@ function idParts(id: string): Record<string, string> {
   };
 }
 
+/**
+ * What an encoder id says about how to rebuild that encoder: its variant (a key of ENCODER_VARIANTS),
+ * its annotation layer and its resize policy (`…/224px-squash/…`).
+ */
+export function encoderConfigOf(id: string): { variant: string; layer: string; resize: ResizePolicy } {
+  const parts = idParts(id);
+  return { variant: parts.encoder, layer: parts.layer, resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash' };
+}
+
 /** Throws EncoderMismatchError (a UserError) unless both name the same encoder. */
 export function assertSameEncoder(expected: EncoderFingerprint | string, actual: EncoderFingerprint | string): void {
   const want = idOf(expected);
@@ -87,7 +104,7 @@ export function assertSameEncoder(expected: EncoderFingerprint | string, actual:
   if (want === got) return;
   const a = idParts(want);
   const b = idParts(got);
-  const differ = Object.keys(a).filter((k) => a[k] !== b[k]);
+  const differ = (Object.keys(a) as (keyof IdParts)[]).filter((k) => a[k] !== b[k]);
   throw new EncoderMismatchError(
     `the decoder was trained on encoder ${want} but the loaded encoder is ${got} ` +
       `(they differ in: ${differ.join(', ')}); load the MobileNet weights, layer and resize policy it was trained with`,

@@ -7,9 +7,8 @@ import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
 import { tokenize } from '../data/tokenize.js';
 import type { Caption, Captioner } from '../decode/captioner.js';
-import { assertSameEncoder } from '../encoder/fingerprint.js';
+import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
-import type { ResizePolicy } from '../image/types.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
 import { attentionStats, type AttentionStats } from './attention-stats.js';
 import { evaluateGrounding, type GroundingImage, type GroundingStats } from './grounding.js';
@@ -33,11 +32,6 @@ export interface EvaluateOptions {
   examples?: number;
 }
 
-/** The resize policy recorded in an encoder fingerprint id (`…/224px-squash/…`). */
-export function resizePolicyOf(encoderId: string): ResizePolicy {
-  return /px-center-crop\//.test(encoderId) ? 'center-crop' : 'squash';
-}
-
 async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], beamSize: number, maxLength: number, batchSize: number): Promise<Caption[]> {
   const out: Caption[] = [];
   const { regions, depth } = store.header;
@@ -57,7 +51,7 @@ async function captionAll(captioner: Captioner, store: FeatureStoreReader, image
 export async function evaluateCheckpoint(captioner: Captioner, store: FeatureStoreReader, o: EvaluateOptions): Promise<SettingResult[]> {
   assertSameEncoder(captioner.encoderId, store.header.encoder);
   const refs = referencesOf(o.images);
-  const policy = resizePolicyOf(store.header.encoder);
+  const policy = encoderConfigOf(store.header.encoder).resize;
   const sizes = new Map(store.records.map((r) => [r.key, r]));
   const results: SettingResult[] = [];
   for (const beamSize of o.beams) {
