@@ -62,7 +62,12 @@ export const defaultInitializers: BackendInitializers = {
   },
   async wasm() {
     registerWasmKernels();
+    const before = { exception: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
     await activate('wasm');
+    // Emscripten's glue adds process-wide handlers that rethrow, so any stray error would print its
+    // whole minified source; take them off again and leave error handling to Node and our CLIs.
+    for (const l of process.listeners('uncaughtException')) if (!before.exception.includes(l)) process.off('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!before.rejection.includes(l)) process.off('unhandledRejection', l);
   },
   async cpu() {
     await activate('cpu');
