@@ -49,6 +49,8 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     vocab = Vocabulary.fromJSON(resumed.vocab, path.join(runDir, 'last', 'vocab.json'));
     config = resumed.config as Record<string, unknown>;
     state = resumed.resume!.state as TrainState;
+    // Early stopping is re-judged with this run's --patience (a stopped run can be given more).
+    state.stopped = state.plateau.badEpochs >= args.patience;
     log(`resuming ${runDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
   } else {
     vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: args['min-count'] });
