@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend/select.js';
 import { loadCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { FeatureStoreWriter } from '../src/data/feature-store.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -30,6 +31,7 @@ describe('train script: budget, resume, checkpoints', () => {
   let dir: string;
   let common: string[];
   beforeAll(async () => {
+    await selectBackend({ log: () => {} });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'train-resume-'));
     const rng = mulberry32(3);
     const lines: string[] = [];
