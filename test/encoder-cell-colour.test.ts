@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
+import { CELL_COLOUR_SCALE } from '../src/encoder/variants.js';
 import { describeWithShared, sharedPath } from './shared.js';
 
 describeWithShared('encoder variant mobilenet_v1_1.0+rgb (cell colour appended)', () => {
@@ -14,7 +15,7 @@ describeWithShared('encoder variant mobilenet_v1_1.0+rgb (cell colour appended)'
     rgb = await loadEncoder({ variant: 'mobilenet_v1_1.0+rgb', source });
   });
 
-  it('gives [B, 196, 515]: the plain 512 features, then each cell\'s mean RGB in 0..1', () => {
+  it(`gives [B, 196, 515]: the plain 512 features, then each cell's mean RGB in 0..${CELL_COLOUR_SCALE}`, () => {
     expect(rgb.depth).toBe(515);
     expect(rgb.fingerprint.id).toMatch(/^mobilenet_v1_1\.0\+rgb\/conv_pw_11_relu\/14x14x515\//);
     expect(rgb.fingerprint.weightsSha256).toBe(plain.fingerprint.weightsSha256);
@@ -28,8 +29,8 @@ describeWithShared('encoder variant mobilenet_v1_1.0+rgb (cell colour appended)'
     const b = plain.encode(image);
     const withColour = a.arraySync()[0]!;
     const without = b.arraySync()[0]!;
-    expect(withColour[0]!.slice(512)).toEqual([1, 0, 0]);
-    expect(withColour[13]!.slice(512)).toEqual([0, 0, 1]);
+    expect(withColour[0]!.slice(512)).toEqual([CELL_COLOUR_SCALE, 0, 0]);
+    expect(withColour[13]!.slice(512)).toEqual([0, 0, CELL_COLOUR_SCALE]);
     for (const l of [0, 97, 195]) {
       withColour[l]!.slice(0, 512).forEach((v, i) => expect(Math.abs(v - without[l]![i]!)).toBeLessThan(1e-5));
     }

@@ -9,6 +9,7 @@ import type { Encoder } from './encoder.js';
 import type { FeatureNetwork } from './feature-network.js';
 import type { EncoderFingerprint } from './fingerprint.js';
 import { imagesToBatch, scaleToInputRange } from './preprocess.js';
+import { CELL_COLOUR_SCALE } from './variants.js';
 
 export class MobileNetEncoder implements Encoder {
   readonly grid: { height: number; width: number };
@@ -21,7 +22,7 @@ export class MobileNetEncoder implements Encoder {
     private readonly network: FeatureNetwork,
     readonly fingerprint: EncoderFingerprint,
     readonly batchSize: number,
-    /** Append each cell's mean RGB (0..1) to its vector (see EncoderVariant.cellColour). */
+    /** Append each cell's mean RGB (0..CELL_COLOUR_SCALE) to its vector (see EncoderVariant.cellColour). */
     private readonly cellColour = false,
   ) {
     const [height, width, depth] = fingerprint.outputShape;
@@ -46,7 +47,7 @@ export class MobileNetEncoder implements Encoder {
       let maps: tf.Tensor4D = this.network.run(input); // [B, H, W, D']
       if (this.cellColour) {
         const { height, width } = this.grid;
-        const pixels = tf.div(tf.cast(batch, 'float32'), 255) as tf.Tensor4D; // [B, S, S, 3]
+        const pixels = tf.mul(tf.cast(batch, 'float32'), CELL_COLOUR_SCALE / 255) as tf.Tensor4D; // [B, S, S, 3]
         const colour = tf.avgPool(pixels, [h / height, w / width], [h / height, w / width], 'valid'); // [B, H, W, 3]
         maps = tf.concat4d([maps, colour], 3); // [B, H, W, D' + 3]
       }

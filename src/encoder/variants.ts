@@ -28,13 +28,22 @@ export interface EncoderVariant {
   /** Where the weights are downloaded from when no local copy is given. */
   url: string;
   /**
-   * Append each grid cell's mean colour (RGB in 0..1) to its annotation vector (D = network depth + 3).
-   * Measured: MobileNet's conv_pw_11 features entangle colour with shape (a linear probe reads an
-   * object's colour at 99 % for colour–shape pairs seen in training and 0 % for unseen ones), so a
-   * decoder cannot name the colour of an unseen pair from them; the cell colour is a shape-free cue.
+   * Append each grid cell's mean colour to its annotation vector (D = network depth + 3), as RGB in
+   * 0..CELL_COLOUR_SCALE. Measured: MobileNet's conv_pw_11 features entangle colour with shape (a
+   * linear probe reads an object's colour at 99 % for colour–shape pairs seen in training and 0 % for
+   * unseen ones), so a decoder cannot name the colour of an unseen pair from them; the cell colour is
+   * a shape-free cue.
    */
   cellColour?: boolean;
 }
+
+/**
+ * The range of the appended cell colour, 0..20 (MobileNet's ReLU6 activations are 0..6). A large cue
+ * is a cheap one: under weight decay the decoder then reads colour words from it rather than from the
+ * shape information in the network's features. Linear probe, held-out colour–shape pairs, weight decay
+ * 0.01: colour read correctly 93 % with a ×10 cue, 99.7 % with ×50; 0 % without decay at any scale.
+ */
+export const CELL_COLOUR_SCALE = 20;
 
 const KERAS_URL = 'https://storage.googleapis.com/tfjs-models/tfjs';
 /** The TF-Hub modules @tensorflow-models/mobilenet itself downloads (its MODEL_INFO). */

@@ -96,6 +96,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       maxEpochs: args.epochs,
       maxSteps: args['max-steps'],
       clipNorm: args['clip-norm'],
+      weightDecay: args['weight-decay'],
       seed: args.seed,
       checkpointEvery: args['checkpoint-every'],
       plateau: { decayFactor: args['lr-decay'], decayPatience: args['lr-patience'], stopPatience: args.patience, minLearningRate: 1e-6, minDelta: 1e-4 },

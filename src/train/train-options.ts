@@ -16,6 +16,7 @@ export function trainOptions(y: Argv) {
     .option('batch-size', { type: 'number', default: 32 })
     .option('lr', { type: 'number', default: 4e-4, describe: 'Adam learning rate' })
     .option('clip-norm', { type: 'number', default: 5, describe: 'clip gradients to this global norm' })
+    .option('weight-decay', { type: 'number', default: 0, describe: 'L2 penalty on the weight matrices (coupled, before clipping)' })
     .option('lr-decay', { type: 'number', default: 0.5, describe: 'LR factor on a validation plateau' })
     .option('lr-patience', { type: 'number', default: 2, describe: 'epochs without improvement before the LR decays' })
     .option('patience', { type: 'number', default: 5, describe: 'epochs without improvement before early stopping' })
@@ -40,6 +41,7 @@ export function trainOptions(y: Argv) {
         if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer`);
       }
       if (!(a.lr > 0)) throw new Error('--lr must be positive');
+      if (!(a['weight-decay'] >= 0)) throw new Error('--weight-decay must be zero or positive');
       if (!(a['clip-norm'] > 0)) throw new Error('--clip-norm must be positive');
       return true;
     });

@@ -13,6 +13,7 @@ import { deriveSeed } from '../util/random.js';
 import { UserError } from '../util/user-error.js';
 import { batchTensors, disposeBatch, type BatchTensors, type FeatureSource } from './batch-tensors.js';
 import { clipByGlobalNorm } from './clip-gradients.js';
+import { addWeightDecay } from './weight-decay.js';
 import { epochBatches, type Example } from './examples.js';
 import { exportOptimizer, setLearningRate, variableNamesOf } from './optimizer-state.js';
 import { updatePlateau, type PlateauOptions } from './plateau.js';
@@ -24,6 +25,8 @@ export interface TrainLoopOptions {
   /** Stop after this many optimizer steps in this process (a budget; 0 = none). */
   maxSteps: number;
   clipNorm: number;
+  /** L2 weight decay on the weight matrices (0 = none); see weight-decay.ts. */
+  weightDecay: number;
   seed: number;
   /** Save the resumable `last` checkpoint every this many steps (and after every epoch). */
   checkpointEvery: number;
@@ -108,9 +111,10 @@ function trainStep(loop: TrainLoop, batch: BatchTensors): { loss: number; crossE
         `The last good checkpoint is in ${path.join(options.runDir, 'last')}: lower --lr or --clip-norm and --resume`,
     );
   }
-  const clipped = clipByGlobalNorm(grads, options.clipNorm);
+  const decayed = addWeightDecay(grads, vars, options.weightDecay);
+  const clipped = clipByGlobalNorm(decayed, options.clipNorm);
   optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-  tf.dispose([grads, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
+  tf.dispose([decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
   return { loss, crossEntropy, penalty };
 }
 
