@@ -47,9 +47,9 @@ async function nativeUnavailable(): Promise<string | undefined> {
   }
 }
 
-const TRAIN = Number(process.env['SHAPES_TEST_TRAIN'] ?? 3000);
-const EPOCHS = Number(process.env['SHAPES_TEST_EPOCHS'] ?? 10);
-const VARIANT = process.env['SHAPES_TEST_VARIANT'] ?? 'mobilenet_v1_0.25+rgb';
+const TRAIN = Number(process.env['SHAPES_TEST_TRAIN'] ?? 4000);
+const EPOCHS = Number(process.env['SHAPES_TEST_EPOCHS'] ?? 12);
+const VARIANT = process.env['SHAPES_TEST_VARIANT'] ?? 'mobilenet_v1_1.0+rgb';
 const TEST = 200;
 
 const backend: BackendName = process.env['SHAPES_TEST'] === 'wasm' ? 'wasm' : 'tensorflow';
@@ -60,7 +60,7 @@ const describeShapes = runIt
   : (name: string, body: () => void) => describe.skip(`${name} [skipped: tfjs-node ${nativeMissing}; run npm run setup:native, or SHAPES_TEST=wasm]`, body);
 
 describeShapes(`shapes grounding: train on ${backend}, then caption and point at unseen colour–shape pairs`, () => {
-  const scenes = generateShapeScenes({ seed: 2026, counts: { train: TRAIN, val: 60, test: TEST } });
+  const scenes = generateShapeScenes({ seed: 2026, counts: { train: TRAIN, val: 100, test: TEST } });
   const images = shapesToCaptionedImages(scenes, '/in-memory');
   const vectors = new Map<string, Float32Array>();
   let source: FeatureSource;
@@ -130,7 +130,7 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
       state: { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(1e-3), history: [], epochSums: emptyEpochSums(), stopped: false },
       log: (l) => {
         tensorsAtEpochEnd.push(tf.memory().numTensors);
-        process.stderr.write(`[shapes] ${l}\n`);
+        process.stderr.write(`[shapes] ${l} [${tf.memory().numTensors} tensors]\n`);
       },
     });
     expect(state.history.length).toBe(EPOCHS);

@@ -146,8 +146,6 @@ export class FeatureStoreReader {
       if (bytesRead !== bytes) throw new FileInputError(path.join(this.dir, FILES.data), `short read at record ${row}`);
       decodeFloat16(bits, out.subarray(i * per, (i + 1) * per));
     }
-    const HACK = Number(process.env.CAPTION_HACK_RGB_SCALE ?? 1); // TEMPORARY experiment
-    if (HACK !== 1) { const D = this.header.depth; for (let j = 0; j < out.length; j += D) { out[j + D - 1]! *= HACK; out[j + D - 2]! *= HACK; out[j + D - 3]! *= HACK; } }
     return out;
   }
 

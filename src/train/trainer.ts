@@ -85,7 +85,13 @@ async function checkpointOf(loop: TrainLoop, withResume: boolean): Promise<Check
 }
 
 async function saveLast(loop: TrainLoop): Promise<void> {
-  await saveCheckpoint(path.join(loop.options.runDir, 'last'), await checkpointOf(loop, true));
+  const ckpt = await checkpointOf(loop, true);
+  try {
+    await saveCheckpoint(path.join(loop.options.runDir, 'last'), ckpt);
+  } finally {
+    // Adam's moments are its live variables; the step counter it exports is a fresh scalar: free it.
+    for (const t of ckpt.resume?.optimizer.values() ?? []) if (!(t instanceof tf.Variable)) t.dispose();
+  }
 }
 
 /** One optimizer step; returns the loss parts, or throws NonFiniteLossError before touching weights. */
