@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { defaultInitializers } from '../src/backend/select.js';
 import { createDecoder } from '../src/decoder/decoder.js';
+import { matMul } from '../src/decoder/fast-matmul.js';
+import { sigmoid, tanh } from '../src/decoder/fast-ops.js';
 import { clipByGlobalNorm } from '../src/train/clip-gradients.js';
 import { createAdam } from '../src/train/optimizer-state.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -75,6 +77,34 @@ suite(`native (tfjs-node) vs WASM parity${why && !required ? ` [skipped: tfjs-no
       let maxDiff = 0;
       w.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - other[i]!))));
       expect(maxDiff, name).toBeLessThan(1e-4);
+    }
+  });
+
+  it("the native kernels (2-D MatMul with transpose flags, SigmoidGrad, TanhGrad) match tfjs's ops, gradients included", async () => {
+    await tf.setBackend('tensorflow');
+    const rng = mulberry32(11);
+    const rand = (r: number, c: number) => tf.tensor2d(Float32Array.from({ length: r * c }, () => rng() * 2 - 1), [r, c]);
+    const close = (a: tf.Tensor, b: tf.Tensor) => {
+      const x = a.dataSync(), y = b.dataSync();
+      expect(a.shape).toEqual(b.shape);
+      x.forEach((v, i) => expect(Math.abs(v - y[i]!)).toBeLessThan(1e-5));
+    };
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      const a = ta ? rand(4, 3) : rand(3, 4); // op(a): [3, 4]
+      const b = tb ? rand(5, 4) : rand(4, 5); // op(b): [4, 5]
+      const dy = rand(3, 5);
+      type MatMul = (x: tf.Tensor2D, y: tf.Tensor2D, p: boolean, q: boolean) => tf.Tensor2D;
+      const loss = (f: MatMul) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb), dy));
+      const ours = tf.grads(loss(matMul))([a, b]);
+      const stock = tf.grads(loss(tf.matMul))([a, b]);
+      close(matMul(a, b, ta, tb), tf.matMul(a, b, ta, tb));
+      close(ours[0]!, stock[0]!);
+      close(ours[1]!, stock[1]!);
+    }
+    const x = rand(6, 7);
+    for (const [ours, stock] of [[sigmoid, tf.sigmoid], [tanh, tf.tanh]] as const) {
+      close(ours(x), stock(x));
+      close(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ours(v), v)))(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(stock(v), v)))(x));
     }
   });
 });

@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionScoring } from './config.js';
 import { matMul, matVec } from './fast-matmul.js';
+import { sigmoid } from './fast-ops.js';
 import { StepWeight } from './step-weight.js';
 import type { DecoderParameters } from './parameters.js';
 
@@ -125,7 +126,7 @@ export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights
         k === 1
           ? tf.add(memory.keys!, tf.expandDims(q2, 1)) // [G, L, A]
           : tf.add(tf.expandDims(memory.keys!, 1), tf.reshape(q2, [G, k, 1, -1])); // [G, k, L, A]
-      const gate = tf.sigmoid(pre); // σ(2(W_a a_i + b + U_a h))
+      const gate = sigmoid(pre); // σ(2(W_a a_i + b + U_a h))
       const flat = tf.reshape(gate, [G * k * L, -1]) as tf.Tensor2D; // [G·k·L, A]
       const scores = tf.reshape(matVec(flat, weights.w2!), [G * k, L]); // [G·k, L]  (2w) · σ(…)
       return tf.sub(scores, weights.wSum!); // [G·k, L]  = w · tanh(W_a a_i + b + U_a h)

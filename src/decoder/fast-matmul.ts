@@ -6,6 +6,7 @@
  * gradients transpose explicitly instead. Other backends use the stock ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeMatMul, onNative } from './native-ops.js';
 
 export const onWasm = (): boolean => tf.getBackend() === 'wasm';
 
@@ -38,25 +39,30 @@ function ensureKernel(): void {
   }
 }
 
-/** x [N, K] × w [K, M] → [N, M]. */
-export function matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  if (!onWasm()) return tf.matMul(x, w);
+/**
+ * op(x) · op(w) for 2-D operands (op = transpose when its flag is set): on native TensorFlow's MatMul,
+ * on WASM the fast-path kernel (transposing explicitly), elsewhere the stock op.
+ */
+export function matMul(x: tf.Tensor2D, w: tf.Tensor2D, transposeX = false, transposeW = false): tf.Tensor2D {
+  if (onNative() && x.dtype === 'float32' && w.dtype === 'float32') return nativeMatMul(x, w, transposeX, transposeW);
+  if (!onWasm()) return tf.matMul(x, w, transposeX, transposeW);
   ensureKernel();
-  return tf.engine().runKernel<tf.Tensor2D>(KERNEL, { a: x, b: w });
+  const a = transposeX ? tf.transpose(x) : x;
+  const b = transposeW ? tf.transpose(w) : w;
+  return tf.engine().runKernel<tf.Tensor2D>(KERNEL, { a, b });
 }
 
 /** x [N, K] · v [K, 1] → [N, 1] (one score per row); gradient without transposed-operand matmuls. */
 export function matVec(x: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor2D {
-  if (!onWasm()) return tf.matMul(x, v);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, vi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     save([xi, vi]);
     return {
-      value: tf.matMul(xi, vi), // [N, 1]
+      value: matMul(xi, vi), // [N, 1]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, vs] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = tf.mul(dy, tf.reshape(vs, [1, -1])); // [N, K]  outer product as a broadcast
-        const dv = tf.matMul(xs, dy as tf.Tensor2D, true, false); // [K, 1]  (one column: the naive loop is fine)
+        const dv = onWasm() ? tf.matMul(xs, dy as tf.Tensor2D, true, false) : matMul(xs, dy as tf.Tensor2D, true, false); // [K, 1]  (one column: WASM's naive loop is fine)
         return [dx, dv];
       },
     };

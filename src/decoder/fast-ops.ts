@@ -2,26 +2,37 @@
  * Elementwise work that is slow in its stock form on the WASM backend, with hand-written gradients
  * (same values and gradients as the stock ops: see test/decoder-fast-ops.test.ts).
  * - tanh: WASM's is scalar libm, ~5× slower than its sigmoid: tanh(x) = 2σ(2x) − 1.
+ * - σ and tanh on native: TensorFlow's fused gradient kernels (native-ops.ts).
  * - cross-entropy and log-softmax: avoid exp / log over [N, V] (slow on WASM), see `logSumExp`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { onWasm } from './fast-matmul.js';
+import { onNative, sigmoidGrad, tanhGrad } from './native-ops.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-/** tanh, with gradient dy·(1 − y²). */
-export function tanh<T extends tf.Tensor>(x: T): T {
-  if (!onWasm()) return tf.tanh(x);
+/** y = f(x) with the gradient `grad(y, dy)` (saves only y). */
+function withGradFromOutput<T extends tf.Tensor>(x: T, f: (x: tf.Tensor) => tf.Tensor, grad: (y: tf.Tensor, dy: tf.Tensor) => tf.Tensor): T {
   const op = tf.customGrad((...args: Args) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const y = tf.sub(tf.mul(tf.sigmoid(tf.mul(xi, 2)), 2), 1);
+    const y = f(xi);
     save([y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sub(1, tf.square(saved[0]!))),
-    };
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => grad(saved[0]!, dy) };
   });
   return op(x) as T;
+}
+
+/** tanh; on WASM as 2σ(2x) − 1; on native with TensorFlow's fused TanhGrad. */
+export function tanh<T extends tf.Tensor>(x: T): T {
+  if (onWasm()) return withGradFromOutput(x, (xi) => tf.sub(tf.mul(tf.sigmoid(tf.mul(xi, 2)), 2), 1), tanhGrad);
+  if (onNative()) return withGradFromOutput(x, tf.tanh, tanhGrad);
+  return tf.tanh(x);
+}
+
+/** σ; on native with TensorFlow's fused SigmoidGrad (one pass instead of three). */
+export function sigmoid<T extends tf.Tensor>(x: T): T {
+  if (onNative()) return withGradFromOutput(x, tf.sigmoid, sigmoidGrad);
+  return tf.sigmoid(x);
 }
 
 /**

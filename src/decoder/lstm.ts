@@ -5,14 +5,14 @@
  * Gate order in the 4H columns: see `GATE_ORDER`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tanh } from './fast-ops.js';
+import { sigmoid, tanh } from './fast-ops.js';
 import type { LstmState } from './initial-state.js';
 
 /** Applies the cell nonlinearities to the fused gate pre-activations [B, 4H] given c_{t−1} [B, H]. */
 export function lstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmState {
   const [B, fourH] = preactivations.shape;
   const H = fourH / 4;
-  const sig = tf.sigmoid(tf.slice(preactivations, [0, 0], [B, 3 * H])); // [B, 3H]  i, f, o
+  const sig = sigmoid(tf.slice(preactivations, [0, 0], [B, 3 * H])); // [B, 3H]  i, f, o
   const [i, f, o] = tf.split(sig, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 3 × [B, H]
   const g = tanh(tf.slice(preactivations, [0, 3 * H], [B, H])); // [B, H]
   const c = tf.add(tf.mul(f, cPrev), tf.mul(i, g)) as tf.Tensor2D; // [B, H]

@@ -1,8 +1,9 @@
 /**
  * A weight multiplied at every time step (LSTM recurrence, attention query, β gate), with a backward
  * pass shaped for speed:
- * - wᵀ is made once per forward pass, not copied and transposed per step (on WASM a matmul re-packs
- *   its right operand whenever that is a new tensor: ~50 ms for 1024×2048);
+ * - on WASM wᵀ is made once per forward pass, not copied and transposed per step (a WASM matmul
+ *   re-packs its right operand whenever that is a new tensor: ~50 ms for 1024×2048); on native the
+ *   MatMul transpose flag reads w in place;
  * - the weight gradient Σ_t x_tᵀ dy_t is one [K, T·N] × [T·N, M] matmul instead of T small ones and
  *   T − 1 additions.
  *
@@ -27,6 +28,8 @@ export class StepWeight {
   private readonly recording: boolean;
   private readonly tape: unknown;
   private wT: tf.Tensor2D | null = null;
+  /** False once the backward pass is done (or abandoned) and the stash freed. */
+  private live = false;
   private stash: { x: tf.Tensor2D; dy: tf.Tensor2D }[] = [];
   private calls = 0;
 
@@ -37,7 +40,9 @@ export class StepWeight {
     // A StepWeight of an earlier gradient computation whose first step was never backpropagated
     // (not on the path to the variables asked for) still holds tensors: free them now.
     for (const other of pending) if (other.tape !== this.tape) other.free();
-    this.wT = tf.keep(tf.transpose(w)); // [M, K]
+    // WASM: wᵀ once per forward pass. Native: MatMul's transpose flag reads w in place.
+    this.wT = onWasm() ? tf.keep(tf.transpose(w)) : null; // [M, K]
+    this.live = true;
     pending.add(this);
   }
 
@@ -50,11 +55,10 @@ export class StepWeight {
       const save = args[args.length - 1] as tf.GradSaveFunc;
       save([xi]);
       return {
-        value: tf.matMul(xi, this.w), // [N, M]
+        value: matMul(xi, this.w), // [N, M]
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const wT = this.wT;
-          if (!wT) throw new Error('StepWeight: backward pass after its tensors were freed');
-          const dx = tf.matMul(dy as tf.Tensor2D, wT); // [N, K]
+          if (!this.live) throw new Error('StepWeight: backward pass after its tensors were freed');
+          const dx = this.wT ? matMul(dy as tf.Tensor2D, this.wT) : matMul(dy as tf.Tensor2D, this.w, false, true); // [N, K]
           this.stash.push({ x: tf.keep(tf.clone(saved[0] as tf.Tensor2D)), dy: tf.keep(tf.clone(dy as tf.Tensor2D)) });
           if (!first) return [dx];
           const dw = this.weightGradient(); // [K, M]
@@ -70,12 +74,13 @@ export class StepWeight {
   private weightGradient(): tf.Tensor2D {
     const xs = tf.concat(this.stash.map((s) => s.x), 0) as tf.Tensor2D; // [T·N, K]
     const dys = tf.concat(this.stash.map((s) => s.dy), 0) as tf.Tensor2D; // [T·N, M]
-    return onWasm() ? tf.matMul(tf.transpose(xs), dys) : tf.matMul(xs, dys, true, false); // [K, M]
+    return matMul(xs, dys, true, false); // [K, M]
   }
 
   private free(): void {
     this.wT?.dispose();
     this.wT = null;
+    this.live = false;
     tf.dispose(this.stash.flatMap((s) => [s.x, s.dy]));
     this.stash = [];
     pending.delete(this);

@@ -1,0 +1,91 @@
+/**
+ * TensorFlow ops that tfjs does not expose, run as private kernels on the native backend (tfjs-node):
+ * the fused activation gradients. tfjs computes σ′ as dy·(y·(1 − y)) and tanh′ as dy·(1 − y²), three
+ * elementwise passes each; TensorFlow's SigmoidGrad / TanhGrad make one. In the additive attention that
+ * is a [B, L, A] tensor per decoding step.
+ * And 2-D matmuls: tfjs runs every matMul as BatchMatMulV2 on [1, M, K] views (two reshapes in, one
+ * out); TensorFlow's MatMul takes the 2-D operands and the transpose flags directly.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const onNative = (): boolean => tf.getBackend() === 'tensorflow';
+
+/** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
+interface NodeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  executeSingleOutput(op: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[]): tf.TensorInfo;
+}
+
+const KERNELS = { sigmoid: ['AttendCaptionSigmoidGrad', 'SigmoidGrad'], tanh: ['AttendCaptionTanhGrad', 'TanhGrad'] } as const;
+
+/** TensorFlow's `<op>(y, dy)` as a tfjs kernel on the 'tensorflow' backend (registered once). */
+function runGradKernel(kind: keyof typeof KERNELS, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const [kernelName, tfOp] = KERNELS[kind];
+  if (!tf.getKernel(kernelName, 'tensorflow')) {
+    tf.registerKernel({
+      kernelName,
+      backendName: 'tensorflow',
+      kernelFunc: ({ inputs, backend }) => {
+        const node = backend as unknown as NodeBackend;
+        return node.executeSingleOutput(tfOp, attrsOf(node), [inputs['y']!, inputs['dy']!]);
+      },
+    });
+  }
+  return tf.engine().runKernel(kernelName, { y, dy }) as tf.Tensor;
+}
+
+const MATMUL = 'AttendCaptionMatMul2D';
+
+function attrsOf(node: NodeBackend, ...flags: [string, boolean][]) {
+  return [
+    { name: 'T', type: node.binding.TF_ATTR_TYPE, value: node.binding.TF_FLOAT },
+    ...flags.map(([name, value]) => ({ name, type: node.binding.TF_ATTR_BOOL, value })),
+  ];
+}
+
+function ensureMatMulKernel(): void {
+  if (tf.getKernel(MATMUL, 'tensorflow')) return;
+  tf.registerKernel({
+    kernelName: MATMUL,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const node = backend as unknown as NodeBackend;
+      const flags = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      return node.executeSingleOutput('MatMul', attrsOf(node, ['transpose_a', flags.transposeA], ['transpose_b', flags.transposeB]), [inputs['a']!, inputs['b']!]);
+    },
+  });
+  if (!tf.getGradient(MATMUL)) {
+    tf.registerGradient({
+      kernelName: MATMUL,
+      inputsToSave: ['a', 'b'],
+      // C = op(A)·op(B): the four cases of transposed operands, as in tfjs's BatchMatMul gradient.
+      gradFunc: (dy, saved, attrs) => {
+        const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        const { transposeA: ta, transposeB: tb } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+        if (!ta && !tb) return { a: () => nativeMatMul(d, b, false, true), b: () => nativeMatMul(a, d, true, false) };
+        if (!ta && tb) return { a: () => nativeMatMul(d, b, false, false), b: () => nativeMatMul(d, a, true, false) };
+        if (ta && !tb) return { a: () => nativeMatMul(b, d, false, true), b: () => nativeMatMul(a, d, false, false) };
+        return { a: () => nativeMatMul(b, d, true, true), b: () => nativeMatMul(d, a, true, true) };
+      },
+    });
+  }
+}
+
+/** op(a) · op(b) for 2-D float32 operands with TensorFlow's MatMul (native backend only). */
+export function nativeMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  ensureMatMulKernel();
+  return tf.engine().runKernel(MATMUL, { a, b }, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** dy·y·(1 − y), the gradient of y = σ(x) given y (same shape as y). */
+export function sigmoidGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
+  if (onNative() && y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('sigmoid', y, dy) as T;
+  return tf.mul(dy, tf.mul(y, tf.sub(1, y))) as T;
+}
+
+/** dy·(1 − y²), the gradient of y = tanh(x) given y (same shape as y). */
+export function tanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
+  if (onNative() && y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('tanh', y, dy) as T;
+  return tf.mul(dy, tf.sub(1, tf.square(y))) as T;
+}
