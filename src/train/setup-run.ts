@@ -89,7 +89,14 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       grid: store.header.grid,
       config: decoder.config,
       vocab: vocab.toJSON(),
-      summary: { dataset: path.resolve(args.dataset), features: path.resolve(args.features), trainImages: train.length, trainCaptions: examples.length, valImages: valImages.length },
+      summary: {
+        dataset: path.resolve(args.dataset),
+        features: path.resolve(args.features),
+        trainImages: train.length,
+        trainCaptions: examples.length,
+        valImages: valImages.length,
+        optimizer: { batchSize: args['batch-size'], learningRate: args.lr, clipNorm: args['clip-norm'], weightDecay: args['weight-decay'], seed: args.seed },
+      },
     },
     options: {
       batchSize: args['batch-size'],
