@@ -101,7 +101,7 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: 1 });
     const decoder = createDecoder({
       vocabSize: vocab.size, featureDim: source.depth, embedDim: 128, hiddenDim: 256, attentionDim: 128,
-      dropout: 0.2, doublyStochasticLambda: 0, seed: 7,
+      dropout: 0.2, hiddenDropout: Number(process.env['SHAPES_TEST_HD'] ?? 0), doublyStochasticLambda: 0, seed: Number(process.env['SHAPES_TEST_SEED'] ?? 7),
     });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shapes-train-'));
     const tensorsAtEpochEnd: number[] = [];
