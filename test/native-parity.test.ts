@@ -12,18 +12,10 @@ import { sigmoid, tanh } from '../src/decoder/fast-ops.js';
 import { clipByGlobalNorm } from '../src/train/clip-gradients.js';
 import { createAdam } from '../src/train/optimizer-state.js';
 import { mulberry32 } from '../src/util/random.js';
+import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
-async function nativeAvailable(): Promise<string | undefined> {
-  try {
-    await defaultInitializers.tensorflow();
-    return undefined;
-  } catch (err) {
-    return String((err as Error).message).split('\n')[0];
-  }
-}
-
-const why = await nativeAvailable();
-const required = process.env['CAPTION_REQUIRE_NATIVE'] === '1';
+const why = await nativeUnavailable();
+const required = NATIVE_REQUIRED;
 const suite = why === undefined || required ? describe : describe.skip;
 
 const B = 3, L = 6, D = 5, T = 4, V = 9;

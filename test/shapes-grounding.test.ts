@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultInitializers, selectBackend, type BackendName } from '../src/backend/select.js';
+import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { imagesOf } from '../src/data/dataset.js';
 import { DEFAULT_HELD_OUT } from '../src/data/shapes/grammar.js';
 import { generateShapeScenes, shapesToCaptionedImages } from '../src/data/shapes/generate.js';
@@ -40,16 +40,8 @@ import { initialPlateau } from '../src/train/plateau.js';
 import { emptyEpochSums } from '../src/train/train-state.js';
 import { runTraining } from '../src/train/trainer.js';
 import { makeValidator } from '../src/train/validate.js';
+import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 import { describeWithShared, sharedPath } from './shared.js';
-
-async function nativeUnavailable(): Promise<string | undefined> {
-  try {
-    await defaultInitializers.tensorflow();
-    return undefined;
-  } catch (err) {
-    return String((err as Error).message).split('\n')[0];
-  }
-}
 
 const TRAIN = Number(process.env['SHAPES_TEST_TRAIN'] ?? 4000);
 const EPOCHS = Number(process.env['SHAPES_TEST_EPOCHS'] ?? 14);
@@ -58,7 +50,7 @@ const TEST = 200;
 
 const backend: BackendName = process.env['SHAPES_TEST'] === 'wasm' ? 'wasm' : 'tensorflow';
 const nativeMissing = backend === 'tensorflow' ? await nativeUnavailable() : undefined;
-const runIt = nativeMissing === undefined || process.env['CAPTION_REQUIRE_NATIVE'] === '1';
+const runIt = nativeMissing === undefined || NATIVE_REQUIRED;
 const describeShapes = runIt
   ? describeWithShared
   : (name: string, body: () => void) => describe.skip(`${name} [skipped: tfjs-node ${nativeMissing}; run npm run setup:native, or SHAPES_TEST=wasm]`, body);
