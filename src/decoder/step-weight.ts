@@ -27,8 +27,6 @@ export class StepWeight {
   private readonly recording: boolean;
   private readonly tape: unknown;
   private wT: tf.Tensor2D | null = null;
-  /** False once the backward pass is done (or abandoned) and the stash freed. */
-  private live = false;
   private stash: { x: tf.Tensor2D; dy: tf.Tensor2D }[] = [];
   private calls = 0;
 
@@ -42,7 +40,6 @@ export class StepWeight {
     // wᵀ once per forward pass: a plain [N, M] × [M, K] matmul per step (on native ≈ 2× faster than
     // MatMul with transpose_b for the LSTM's 32×2048 × (1280×2048)ᵀ).
     this.wT = tf.keep(tf.transpose(w)); // [M, K]
-    this.live = true;
     pending.add(this);
   }
 
@@ -57,8 +54,9 @@ export class StepWeight {
       return {
         value: matMul(xi, this.w), // [N, M]
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          if (!this.live) throw new Error('StepWeight: backward pass after its tensors were freed');
-          const dx = matMul(dy as tf.Tensor2D, this.wT!); // [N, K]
+          const wT = this.wT;
+          if (!wT) throw new Error('StepWeight: backward pass after its tensors were freed');
+          const dx = matMul(dy as tf.Tensor2D, wT); // [N, K]
           this.stash.push({ x: tf.keep(tf.clone(saved[0] as tf.Tensor2D)), dy: tf.keep(tf.clone(dy as tf.Tensor2D)) });
           if (!first) return [dx];
           const dw = this.weightGradient(); // [K, M]
@@ -80,7 +78,6 @@ export class StepWeight {
   private free(): void {
     this.wT?.dispose();
     this.wT = null;
-    this.live = false;
     tf.dispose(this.stash.flatMap((s) => [s.x, s.dy]));
     this.stash = [];
     pending.delete(this);
