@@ -5,7 +5,8 @@
  * Why it is here: on the shapes grounding set the decoder must name colours of colour–shape pairs it
  * never saw. Without a norm penalty it learns "circle ⇒ not green" from the shape information in the
  * attended features; with one, the cheapest explanation of colour words — the cell-colour cue — wins
- * (measured with a linear probe: held-out colour accuracy 0 % without decay, 99.7 % with it).
+ * (linear probe on features + a ×50 cell colour: held-out colour accuracy 0–53 % without decay,
+ * 99.7 % with decay 0.01; the shapes recipe uses a ×20 cue and 1e-3, see README).
  */
 import * as tf from '@tensorflow/tfjs';
 
