@@ -240,11 +240,60 @@ if command -v flock >/dev/null; then
   flock -n 9 || die "another setup:native run is in progress"
 fi
 
+# ---------------------------------------------------------------------------
+# Fused kernels (native/attend-caption-ops.cc): a small Node addon that adds
+# TensorFlow ops through TensorFlow's C API. Built after tfjs-node, against its
+# deps/lib; optional: on failure the app runs the same math as stock ops.
+# ---------------------------------------------------------------------------
+OPS_SRC="$PROJECT_ROOT/native/attend-caption-ops.cc"
+OPS_DIR="$PROJECT_ROOT/node_modules/.attend-caption-native"
+OPS_OUT="$OPS_DIR/attend-caption-ops.node"
+OPS_PROBE_JS='
+const tf = require(process.argv[1]);
+require(process.argv[2]);
+const be = tf.backend();
+const [scores] = be.executeMultipleOutputs("AttendCaptionAdditiveScores", [],
+  [tf.zeros([1, 2, 3]), tf.fill([1, 3], 0.5), tf.ones([3])], 2);
+const want = 3 * Math.tanh(0.5), got = scores.dataSync();
+if (Math.abs(got[0] - want) > 1e-5 || Math.abs(got[1] - want) > 1e-5) throw new Error("scores " + Array.from(got) + ", expected " + want);
+'
+build_fused_kernels() {
+  local inc="" candidate
+  for candidate in "${npm_config_nodedir:-}" "$(dirname "$(dirname "$(node -p 'process.execPath')")")" \
+    "${npm_config_devdir:-${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp}/$(node -p 'process.versions.node')"; do
+    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then inc="$candidate/include/node"; break; fi
+  done
+  if [[ -z $inc ]]; then
+    warn "fused kernels not built: no Node.js headers (include/node/node_api.h) found; the native backend works without them"
+    return 0
+  fi
+  mkdir -p "$OPS_DIR"
+  local tmp="$OPS_DIR/attend-caption-ops.tmp$$.node" # .node: require() loads it as an addon
+  if ! "${CXX:-g++}" -std=c++17 -O3 -fPIC -shared -fopenmp-simd -fno-math-errno -pthread -I"$inc" "$OPS_SRC" \
+    -L"$PKG_DIR/deps/lib" -l:libtensorflow_framework.so.2 \
+    -Wl,-rpath,'$ORIGIN/../@tensorflow/tfjs-node/deps/lib' -o "$tmp" 2>"$OPS_DIR/build.log"; then
+    rm -f "$tmp" "$OPS_OUT"
+    tail -n 20 "$OPS_DIR/build.log" >&2
+    warn "fused kernels not built (compiler output above); the native backend works without them"
+    return 0
+  fi
+  if ! env -i HOME="$HOME" PATH="$PATH" TF_CPP_MIN_LOG_LEVEL=2 \
+    node --input-type=commonjs -e "$OPS_PROBE_JS" "$PKG_NAME" "$tmp" 2>"$OPS_DIR/probe.log"; then
+    rm -f "$tmp" "$OPS_OUT"
+    tail -n 5 "$OPS_DIR/probe.log" >&2
+    warn "fused kernels built but failed their check (above); the native backend works without them"
+    return 0
+  fi
+  mv -f "$tmp" "$OPS_OUT"
+  log "fused kernels ready: node_modules/.attend-caption-native/attend-caption-ops.node"
+}
+
 if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
   if ((!FORCE)); then
     log "already installed: $found"
     [[ -f $PKG_DIR/deps/SOURCE ]] && log "built from: $(head -n1 "$PKG_DIR/deps/SOURCE")"
     [[ -n $WHEEL || -n $LIBTF ]] && log "(--wheel/--libtensorflow ignored; add --force to rebuild)"
+    build_fused_kernels
     log "native backend ready (${SECONDS}s)"
     exit 0
   fi
@@ -522,4 +571,5 @@ fi
 BACKUP=""
 log "$found"
 log "TensorFlow C library from: $SOURCE_DESC"
+build_fused_kernels
 log "native backend ready (${SECONDS}s)"

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -59,6 +60,7 @@ export const defaultInitializers: BackendInitializers = {
     process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2'; // keep TensorFlow's oneDNN/CPU info lines off stderr
     require('@tensorflow/tfjs-node');
     await activate('tensorflow');
+    loadFusedKernels();
   },
   async wasm() {
     registerWasmKernels();
@@ -114,7 +116,8 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
     }
     silenceCpuBanner();
     const why = skipped.length ? ` (${skipped.join('; ')}${name !== 'tensorflow' ? `; ${NATIVE_HINT}` : ''})` : '';
-    log(`[caption] compute backend: ${name}${why}`);
+    const fused = name === 'tensorflow' ? fusedKernelsStatus() : undefined;
+    log(`[caption] compute backend: ${name}${fused ? ` [${fused.reason}]` : ''}${why}`);
     return { name, skipped };
   }
   const hint = requested === 'tensorflow' ? `; ${NATIVE_HINT}` : '';

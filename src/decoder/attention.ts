@@ -8,12 +8,16 @@
  * Whatever does not depend on t (the region projection W_a a + b, the mask) is computed once per image
  * in `prepareMemory`; `attend` does one step.
  *
- * Additive scores use tanh(x) = 2σ(2x) − 1, so w · tanh(k_i + q) = (2w) · σ(2k_i + 2q) − Σ_j w_j:
- * one sigmoid over [B, L, A] per step (tanh is ~5× slower on WASM), with 2k_i stored once per image.
+ * Additive scores run as one fused kernel per step on the native backend when it has them
+ * (fused-attention.ts). Otherwise they use tanh(x) = 2σ(2x) − 1, so
+ * w · tanh(k_i + q) = (2w) · σ(2k_i + 2q) − Σ_j w_j: one sigmoid over [B, L, A] per step (tanh is ~5×
+ * slower on WASM), with 2k_i stored once per image.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernels } from '../backend/fused-kernels.js';
 import type { AttentionScoring } from './config.js';
 import { matMul, matVec } from './fast-matmul.js';
+import { fusedAdditiveScores } from './fused-attention.js';
 import { sigmoid } from './fast-ops.js';
 import { StepWeight } from './step-weight.js';
 import type { DecoderParameters } from './parameters.js';
@@ -25,8 +29,13 @@ const MASKED_SCORE = -1e9;
 export interface AttentionMemory {
   /** a: the annotation vectors. */
   features: tf.Tensor3D; // [B, L, D]
-  /** additive: 2(W_a a_i + b) [B, L, A] (doubled: see the note on additive scores); general: W_k a_i [B, L, H]; dot: null. */
+  /**
+   * additive: W_a a_i + b [B, L, A] for the fused kernels, else 2(W_a a_i + b) (see the note on
+   * additive scores); general: W_k a_i [B, L, H]; dot: null.
+   */
   keys: tf.Tensor3D | null;
+  /** Whether the additive keys are in the fused kernels' form (not doubled). */
+  fused: boolean;
   /** 0 for visible regions, −1e9 for masked ones; null = all visible. */
   maskBias: tf.Tensor2D | null; // [B, L]
 }
@@ -36,9 +45,13 @@ export interface AttentionWeights {
   scoring: AttentionScoring;
   /** additive: U_a [H, A]; dot: W_q [H, D]; general: unused. */
   query: StepWeight | null;
-  /** additive: 2w as [A, 1], and Σ_j w_j. */
+  /** additive with fused kernels: w [A] as is. */
+  w: tf.Tensor1D | null;
+  /** additive without: 2w as [A, 1], and Σ_j w_j. */
   w2: tf.Tensor2D | null;
   wSum: tf.Scalar | null;
+  /** Whether the additive scores run as fused kernels (then `memory.fused` must agree). */
+  fused: boolean;
   beta: StepWeight; // W_β [H, 1]
   betaBias: tf.Tensor1D; // [1]
 }
@@ -55,12 +68,15 @@ export function attentionWeights(params: DecoderParameters, scoring: AttentionSc
     scoring === 'additive' ? new StepWeight(params.get('attention/U_a') as tf.Tensor2D)
     : scoring === 'dot' ? new StepWeight(params.get('attention/W_q') as tf.Tensor2D)
     : null;
-  const w = scoring === 'additive' ? params.get('attention/w') : null; // [A]
+  const w = scoring === 'additive' ? (params.get('attention/w') as tf.Tensor1D) : null; // [A]
+  const fused = w !== null && fusedKernels();
   return {
     scoring,
     query,
-    w2: w && (tf.reshape(tf.mul(w, 2), [-1, 1]) as tf.Tensor2D), // [A, 1]
-    wSum: w && (tf.sum(w) as tf.Scalar), // []
+    w: fused ? w : null,
+    w2: w && !fused ? (tf.reshape(tf.mul(w, 2), [-1, 1]) as tf.Tensor2D) : null, // [A, 1]
+    wSum: w && !fused ? (tf.sum(w) as tf.Scalar) : null, // []
+    fused,
     beta: new StepWeight(params.get('gate/W_beta') as tf.Tensor2D),
     betaBias: params.get('gate/b_beta') as tf.Tensor1D,
   };
@@ -91,13 +107,14 @@ export function prepareMemory(
   const maskBias = regionMask ? maskToBias(regionMask, B, L) : null; // [B, L]
   const flat = tf.reshape(features, [B * L, D]) as tf.Tensor2D; // [B·L, D]
   let keys: tf.Tensor3D | null = null;
+  const fused = scoring === 'additive' && fusedKernels();
   if (scoring === 'additive') {
     const projected = tf.add(matMul(flat, params.get('attention/W_a') as tf.Tensor2D), params.get('attention/b')); // [B·L, A]
-    keys = tf.reshape(tf.mul(projected, 2), [B, L, -1]) as tf.Tensor3D; // [B, L, A]  2(W_a a_i + b)
+    keys = tf.reshape(fused ? projected : tf.mul(projected, 2), [B, L, -1]) as tf.Tensor3D; // [B, L, A]  (2)(W_a a_i + b)
   } else if (scoring === 'general') {
     keys = tf.reshape(matMul(flat, params.get('attention/W_k') as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D; // [B, L, H]
   }
-  return { features, keys, maskBias };
+  return { features, keys, maskBias, fused };
 }
 
 /**
@@ -121,6 +138,8 @@ export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights
   const k = rowsPerImage(memory, h);
   switch (weights.scoring) {
     case 'additive': {
+      if (weights.fused !== memory.fused) throw new Error('attention: memory and weights were prepared for different kernels');
+      if (weights.fused) return fusedAdditiveScores(memory.keys!, weights.query!.apply(h), weights.w!); // [G·k, L]
       const q2 = tf.mul(weights.query!.apply(h), 2); // [G·k, A]  2 U_a h
       const pre =
         k === 1

@@ -12,8 +12,9 @@ export const onNative = (): boolean => tf.getBackend() === 'tensorflow';
 
 /** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
 interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number };
   executeSingleOutput(op: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[]): tf.TensorInfo;
+  executeMultipleOutputs(op: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[], numOutputs: number): tf.TensorInfo[];
 }
 
 const KERNELS = { sigmoid: ['AttendCaptionSigmoidGrad', 'SigmoidGrad'], tanh: ['AttendCaptionTanhGrad', 'TanhGrad'] } as const;
@@ -88,4 +89,32 @@ export function sigmoidGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
 export function tanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
   if (onNative() && y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('tanh', y, dy) as T;
   return tf.mul(dy, tf.sub(1, tf.square(y))) as T;
+}
+
+/**
+ * Runs the TensorFlow op `tfOp` (e.g. one of the fused kernels, src/backend/fused-kernels.ts) as the
+ * tfjs kernel `kernelName` on the native backend, registered on first use. Inputs go to the op in
+ * the order of `inputs`' keys; `intAttrs` become int attributes.
+ */
+export function runNativeOp(
+  kernelName: string,
+  tfOp: string,
+  inputs: Record<string, tf.Tensor>,
+  numOutputs: number,
+  intAttrs: Record<string, number> = {},
+): tf.Tensor[] {
+  if (!tf.getKernel(kernelName, 'tensorflow')) {
+    const order = Object.keys(inputs);
+    tf.registerKernel({
+      kernelName,
+      backendName: 'tensorflow',
+      kernelFunc: ({ inputs: given, backend, attrs }) => {
+        const node = backend as unknown as NodeBackend;
+        const tfAttrs = Object.entries(attrs ?? {}).map(([name, value]) => ({ name, type: node.binding.TF_ATTR_INT, value }));
+        return node.executeMultipleOutputs(tfOp, tfAttrs, order.map((name) => given[name]!), numOutputs);
+      },
+    });
+  }
+  const out = tf.engine().runKernel(kernelName, inputs, intAttrs as unknown as tf.NamedAttrMap);
+  return Array.isArray(out) ? out : [out];
 }

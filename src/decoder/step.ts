@@ -129,6 +129,7 @@ export function selectRows(state: DecoderState, rows: readonly number[]): Decode
         features: tf.gather(m.features, images) as tf.Tensor3D, // [N', L, D]
         keys: m.keys && (tf.gather(m.keys, images) as tf.Tensor3D), // [N', L, ·]
         maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [N', L]
+        fused: m.fused,
       };
     }
     return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each

@@ -4,9 +4,11 @@
  * parameter names instead, and map back on load. Order is kept (tfjs Adam matches moments by position).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
+/** Adam (β1 0.9, β2 0.999, ε 1e-8); fused per-variable updates on the native backend when built. */
 export function createAdam(learningRate: number): tf.AdamOptimizer {
-  return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+  return new FusedAdamOptimizer(learningRate, 0.9, 0.999, 1e-8);
 }
 
 /** tfjs keeps the learning rate protected; LR decay on plateau needs to change it. */

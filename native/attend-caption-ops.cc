@@ -1,0 +1,398 @@
+// Fused TensorFlow CPU kernels for the native backend (tfjs-node), built by `npm run setup:native`.
+//
+// The training step is memory-bound where TensorFlow's stock ops make one pass over a large tensor
+// per elementwise op: the additive attention ([B, L, A] per decoding step: add, tanh, score, and in
+// the backward pass outer product, tanh', sum, score gradient) and Adam (13 passes over every weight).
+// Each op here makes one pass. They are registered as ordinary TensorFlow ops through TensorFlow's
+// stable C API (tensorflow/c/ops.h, tensorflow/c/kernels.h) when Node loads this addon, and run from
+// tfjs-node like any TensorFlow op (src/backend/fused-kernels.ts). Without the addon the same math
+// runs as stock ops (src/decoder/attention.ts, tfjs's Adam).
+//
+//   AttendCaptionAdditiveScores(keys [G,L,A], query [N,A], w [A]) -> scores [N,L], act [N,L,A]
+//       act = tanh(keys[g] + query[n]), scores = act · w, for row n of image g = n / (N / G)
+//   AttendCaptionAdditiveScoresGrad(act [N,L,A], dscores [N,L], w [A]; rows_per_image k)
+//       -> dkeys [N/k,L,A], dquery [N,A], dw [A]
+//   AttendCaptionAdam(var, grad, m, v [same shape], hyper [6])
+//       -> var', m', v'   (tfjs's Adam update; hyper = lr, β1, β2, ε, 1 − β1^t, 1 − β2^t)
+#include <node_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+// ---------------------------------------------------------------------------------------------
+// The TensorFlow C API functions used (declared here rather than including kernels.h, whose
+// includes reach into TensorFlow's internal headers; all are exported by libtensorflow_framework).
+extern "C" {
+struct TF_Status;
+struct TF_Tensor;
+struct TF_OpDefinitionBuilder;
+struct TF_KernelBuilder;
+struct TF_OpKernelConstruction;
+struct TF_OpKernelContext;
+
+TF_Status* TF_NewStatus(void);
+void TF_DeleteStatus(TF_Status*);
+int TF_GetCode(const TF_Status*);
+const char* TF_Message(const TF_Status*);
+void TF_SetStatus(TF_Status*, int code, const char* msg);
+
+void* TF_TensorData(const TF_Tensor*);
+int TF_NumDims(const TF_Tensor*);
+int64_t TF_Dim(const TF_Tensor*, int dim_index);
+int TF_TensorType(const TF_Tensor*);
+void TF_DeleteTensor(TF_Tensor*);
+
+TF_OpDefinitionBuilder* TF_NewOpDefinitionBuilder(const char* op_name);
+void TF_OpDefinitionBuilderAddInput(TF_OpDefinitionBuilder*, const char* spec);
+void TF_OpDefinitionBuilderAddOutput(TF_OpDefinitionBuilder*, const char* spec);
+void TF_OpDefinitionBuilderAddAttr(TF_OpDefinitionBuilder*, const char* spec);
+void TF_RegisterOpDefinition(TF_OpDefinitionBuilder*, TF_Status*);
+
+TF_KernelBuilder* TF_NewKernelBuilder(const char* op_name, const char* device_name,
+                                      void* (*create_func)(TF_OpKernelConstruction*),
+                                      void (*compute_func)(void*, TF_OpKernelContext*),
+                                      void (*delete_func)(void*));
+void TF_RegisterKernelBuilder(const char* kernel_name, TF_KernelBuilder*, TF_Status*);
+void TF_GetInput(TF_OpKernelContext*, int i, TF_Tensor** tensor, TF_Status*);
+TF_Tensor* TF_AllocateOutput(TF_OpKernelContext*, int index, int dtype, const int64_t* dims,
+                             int num_dims, size_t len, TF_Status*);
+void TF_OpKernelContext_Failure(TF_OpKernelContext*, TF_Status*);
+void TF_OpKernelConstruction_GetAttrInt32(TF_OpKernelConstruction*, const char* name, int32_t* val,
+                                          TF_Status*);
+}
+
+namespace {
+
+constexpr int kFloat = 1;            // TF_FLOAT
+constexpr int kOk = 0;               // TF_OK
+constexpr int kInvalidArgument = 3;  // TF_INVALID_ARGUMENT
+
+// ---------------------------------------------------------------------------------------------
+// Kernel plumbing: inputs and outputs owned for the duration of one Compute call.
+
+class Kernel {
+ public:
+  explicit Kernel(TF_OpKernelContext* ctx) : ctx_(ctx), status_(TF_NewStatus()) {}
+  ~Kernel() {
+    for (TF_Tensor* t : owned_) TF_DeleteTensor(t);
+    TF_DeleteStatus(status_);
+  }
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  bool ok() const { return !failed_; }
+
+  // Input i, a float32 tensor of `rank` dimensions (any rank if rank < 0); nullptr (and the op
+  // fails) otherwise.
+  TF_Tensor* input(int i, int rank, const char* what) {
+    if (failed_) return nullptr;
+    TF_Tensor* t = nullptr;
+    TF_GetInput(ctx_, i, &t, status_);
+    if (TF_GetCode(status_) != kOk) return fail_with_status();
+    owned_.push_back(t);
+    if (TF_TensorType(t) != kFloat) return fail(std::string(what) + " must be float32");
+    if (rank >= 0 && TF_NumDims(t) != rank) return fail(std::string(what) + " must have rank " + std::to_string(rank));
+    return t;
+  }
+
+  float* output(int i, std::vector<int64_t> dims) {
+    if (failed_) return nullptr;
+    int64_t n = 1;
+    for (int64_t d : dims) n *= d;
+    TF_Tensor* t = TF_AllocateOutput(ctx_, i, kFloat, dims.data(), static_cast<int>(dims.size()),
+                                     static_cast<size_t>(n) * sizeof(float), status_);
+    if (TF_GetCode(status_) != kOk) return static_cast<float*>(fail_with_status());
+    owned_.push_back(t);
+    return static_cast<float*>(TF_TensorData(t));
+  }
+
+  // Fails the op with an InvalidArgument error; returns nullptr for convenience.
+  std::nullptr_t fail(const std::string& message) {
+    if (!failed_) {
+      failed_ = true;
+      TF_SetStatus(status_, kInvalidArgument, message.c_str());
+      TF_OpKernelContext_Failure(ctx_, status_);
+    }
+    return nullptr;
+  }
+
+ private:
+  std::nullptr_t fail_with_status() {
+    failed_ = true;
+    TF_OpKernelContext_Failure(ctx_, status_);
+    return nullptr;
+  }
+
+  TF_OpKernelContext* ctx_;
+  TF_Status* status_;
+  std::vector<TF_Tensor*> owned_;
+  bool failed_ = false;
+};
+
+const float* data(const TF_Tensor* t) { return static_cast<const float*>(TF_TensorData(t)); }
+
+// ---------------------------------------------------------------------------------------------
+// Work split over the cores: f(chunk, begin, end) for `chunks` contiguous ranges of [0, n).
+
+int worker_count(int64_t n, int64_t min_per_chunk) {
+  static const int cores = std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
+  const int64_t by_size = std::max<int64_t>(1, n / std::max<int64_t>(1, min_per_chunk));
+  return static_cast<int>(std::min<int64_t>(cores, by_size));
+}
+
+template <class F>
+void parallel_for(int64_t n, int chunks, F f) {
+  if (chunks <= 1) {
+    f(0, int64_t{0}, n);
+    return;
+  }
+  const int64_t per = (n + chunks - 1) / chunks;
+  std::vector<std::thread> threads;
+  for (int c = 1; c < chunks; c++) {
+    const int64_t b = std::min(n, c * per), e = std::min(n, (c + 1) * per);
+    threads.emplace_back([=, &f] { f(c, b, e); });
+  }
+  f(0, int64_t{0}, std::min(n, per));
+  for (std::thread& t : threads) t.join();
+}
+
+// ---------------------------------------------------------------------------------------------
+// tanh as Eigen computes it for float (a [13/6] rational approximation; |error| < 1e-6), written
+// so the compiler vectorizes it.
+
+inline float fast_tanh(float x) {
+  const float clamp = 7.90531110763549805f;
+  const float c = std::min(clamp, std::max(-clamp, x));
+  const float x2 = c * c;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  p = p * c;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  return std::fabs(x) < 0.0004f ? x : p / q;
+}
+
+// One row of keys k [A] and query q [A]: act = tanh(k + q), returns act · w.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float score_row(const float* k, const float* q, const float* w, float* act, int64_t A) {
+  float s = 0.f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t a = 0; a < A; a++) {
+    const float y = fast_tanh(k[a] + q[a]);
+    act[a] = y;
+    s += y * w[a];
+  }
+  return s;
+}
+
+// The gradient through one row: d = ds · w ⊙ (1 − act²); dkeys (+)= d; dq += d; dw += ds · act.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void score_row_grad(const float* act, float ds, const float* w, float* dkeys, bool first, float* dq,
+                    float* dw, int64_t A) {
+#pragma omp simd
+  for (int64_t a = 0; a < A; a++) {
+    const float y = act[a];
+    const float d = ds * w[a] * (1.f - y * y);
+    dkeys[a] = first ? d : dkeys[a] + d;
+    dq[a] += d;
+    dw[a] += ds * y;
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void adam_range(const float* var, const float* grad, const float* m, const float* v, float* var_out,
+                float* m_out, float* v_out, int64_t begin, int64_t end, float lr, float beta1,
+                float beta2, float eps, float correction1, float correction2) {
+  const float one_minus_beta1 = 1.f - beta1, one_minus_beta2 = 1.f - beta2;
+#pragma omp simd
+  for (int64_t i = begin; i < end; i++) {
+    const float g = grad[i];
+    const float m1 = m[i] * beta1 + g * one_minus_beta1;
+    const float v1 = v[i] * beta2 + (g * g) * one_minus_beta2;
+    m_out[i] = m1;
+    v_out[i] = v1;
+    var_out[i] = (m1 / correction1) / (std::sqrt(v1 / correction2) + eps) * -lr + var[i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute functions.
+
+void additive_scores(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* keys = k.input(0, 3, "keys");
+  TF_Tensor* query = k.input(1, 2, "query");
+  TF_Tensor* w = k.input(2, 1, "w");
+  if (!k.ok()) return;
+  const int64_t G = TF_Dim(keys, 0), L = TF_Dim(keys, 1), A = TF_Dim(keys, 2), N = TF_Dim(query, 0);
+  if (TF_Dim(query, 1) != A || TF_Dim(w, 0) != A) return (void)k.fail("keys, query and w disagree on A");
+  if (G == 0 || N % G != 0) return (void)k.fail("query rows must be a multiple of the key images");
+  const int64_t rows_per_image = N / G;
+  float* scores = k.output(0, {N, L});
+  float* act = k.output(1, {N, L, A});
+  if (!k.ok()) return;
+  const float *kd = data(keys), *qd = data(query), *wd = data(w);
+  parallel_for(N, worker_count(N * L * A, 1 << 16), [&](int, int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; n++) {
+      const float* kg = kd + (n / rows_per_image) * L * A;
+      for (int64_t l = 0; l < L; l++) {
+        scores[n * L + l] = score_row(kg + l * A, qd + n * A, wd, act + (n * L + l) * A, A);
+      }
+    }
+  });
+}
+
+struct RowsPerImage {
+  int32_t k;
+};
+
+void* create_scores_grad(TF_OpKernelConstruction* ctx) {
+  auto* state = new RowsPerImage{1};
+  TF_Status* status = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrInt32(ctx, "rows_per_image", &state->k, status);
+  TF_DeleteStatus(status);
+  return state;
+}
+
+void delete_scores_grad(void* state) { delete static_cast<RowsPerImage*>(state); }
+
+void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* act = k.input(0, 3, "act");
+  TF_Tensor* dscores = k.input(1, 2, "dscores");
+  TF_Tensor* w = k.input(2, 1, "w");
+  if (!k.ok()) return;
+  const int64_t N = TF_Dim(act, 0), L = TF_Dim(act, 1), A = TF_Dim(act, 2);
+  const int64_t rows_per_image = static_cast<RowsPerImage*>(state)->k;
+  if (TF_Dim(dscores, 0) != N || TF_Dim(dscores, 1) != L) return (void)k.fail("dscores must be [N, L] like act");
+  if (TF_Dim(w, 0) != A) return (void)k.fail("w must be [A] like act");
+  if (rows_per_image < 1 || N % rows_per_image != 0) return (void)k.fail("rows_per_image must divide N");
+  const int64_t G = N / rows_per_image;
+  float* dkeys = k.output(0, {G, L, A});
+  float* dquery = k.output(1, {N, A});
+  float* dw = k.output(2, {A});
+  if (!k.ok()) return;
+  const float *ad = data(act), *dsd = data(dscores), *wd = data(w);
+  const int chunks = worker_count(N * L * A, 1 << 16);
+  std::vector<std::vector<float>> dw_parts(chunks, std::vector<float>(A, 0.f));
+  std::memset(dquery, 0, sizeof(float) * N * A);
+  parallel_for(G, chunks, [&](int chunk, int64_t begin, int64_t end) {
+    float* dw_part = dw_parts[chunk].data();
+    for (int64_t g = begin; g < end; g++) {
+      for (int64_t j = 0; j < rows_per_image; j++) {
+        const int64_t n = g * rows_per_image + j;
+        for (int64_t l = 0; l < L; l++) {
+          score_row_grad(ad + (n * L + l) * A, dsd[n * L + l], wd, dkeys + (g * L + l) * A, j == 0,
+                         dquery + n * A, dw_part, A);
+        }
+      }
+    }
+  });
+  for (int64_t a = 0; a < A; a++) {
+    float s = 0.f;
+    for (int c = 0; c < chunks; c++) s += dw_parts[c][a];
+    dw[a] = s;
+  }
+}
+
+void adam(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  const char* names[4] = {"var", "grad", "m", "v"};
+  TF_Tensor* tensors[4] = {k.input(0, -1, names[0]), nullptr, nullptr, nullptr};
+  if (!k.ok()) return;
+  const int rank = TF_NumDims(tensors[0]);
+  for (int i = 1; i < 4; i++) tensors[i] = k.input(i, rank, names[i]);
+  TF_Tensor* hyper = k.input(4, 1, "hyper");
+  if (!k.ok()) return;
+  std::vector<int64_t> dims(rank);
+  int64_t n = 1;
+  for (int d = 0; d < rank; d++) {
+    dims[d] = TF_Dim(tensors[0], d);
+    n *= dims[d];
+    for (int i = 1; i < 4; i++) {
+      if (TF_Dim(tensors[i], d) != dims[d]) return (void)k.fail(std::string(names[i]) + " must have var's shape");
+    }
+  }
+  if (TF_Dim(hyper, 0) != 6) return (void)k.fail("hyper must be [lr, beta1, beta2, epsilon, 1 - beta1^t, 1 - beta2^t]");
+  float* var_out = k.output(0, dims);
+  float* m_out = k.output(1, dims);
+  float* v_out = k.output(2, dims);
+  if (!k.ok()) return;
+  const float* h = data(hyper);
+  const float *var = data(tensors[0]), *grad = data(tensors[1]), *m = data(tensors[2]), *v = data(tensors[3]);
+  parallel_for(n, worker_count(n, 1 << 18), [&](int, int64_t begin, int64_t end) {
+    adam_range(var, grad, m, v, var_out, m_out, v_out, begin, end, h[0], h[1], h[2], h[3], h[4], h[5]);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration (once per process, however many times Node loads the addon).
+
+struct OpSpec {
+  const char* name;
+  std::vector<const char*> inputs, outputs, attrs;
+  void* (*create)(TF_OpKernelConstruction*);
+  void (*compute)(void*, TF_OpKernelContext*);
+  void (*destroy)(void*);
+};
+
+void* create_stateless(TF_OpKernelConstruction*) { return nullptr; }
+void delete_stateless(void*) {}
+
+std::string register_all() {
+  const OpSpec specs[] = {
+      {"AttendCaptionAdditiveScores", {"keys: float", "query: float", "w: float"}, {"scores: float", "act: float"}, {},
+       create_stateless, additive_scores, delete_stateless},
+      {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float"},
+       {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad,
+       additive_scores_grad, delete_scores_grad},
+      {"AttendCaptionAdam", {"var: float", "grad: float", "m: float", "v: float", "hyper: float"},
+       {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, adam, delete_stateless},
+  };
+  TF_Status* status = TF_NewStatus();
+  std::string error;
+  for (const OpSpec& spec : specs) {
+    TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder(spec.name);
+    for (const char* s : spec.inputs) TF_OpDefinitionBuilderAddInput(op, s);
+    for (const char* s : spec.outputs) TF_OpDefinitionBuilderAddOutput(op, s);
+    for (const char* s : spec.attrs) TF_OpDefinitionBuilderAddAttr(op, s);
+    TF_RegisterOpDefinition(op, status);
+    if (TF_GetCode(status) != kOk) {
+      error = std::string("registering op ") + spec.name + ": " + TF_Message(status);
+      break;
+    }
+    TF_KernelBuilder* kernel = TF_NewKernelBuilder(spec.name, "CPU", spec.create, spec.compute, spec.destroy);
+    TF_RegisterKernelBuilder(spec.name, kernel, status);
+    if (TF_GetCode(status) != kOk) {
+      error = std::string("registering kernel ") + spec.name + ": " + TF_Message(status);
+      break;
+    }
+  }
+  TF_DeleteStatus(status);
+  return error;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  static const std::string error = register_all();
+  if (!error.empty()) {
+    napi_throw_error(env, nullptr, error.c_str());
+    return nullptr;
+  }
+  napi_value result, version;
+  napi_create_object(env, &result);
+  napi_create_uint32(env, 1, &version);
+  napi_set_named_property(env, result, "version", version);
+  return result;
+}

@@ -1,0 +1,164 @@
+/**
+ * The fused native kernels (native/attend-caption-ops.cc, built by `npm run setup:native`) against the
+ * stock TensorFlow ops they replace: additive attention scores (forward and gradients, one and several
+ * rows per image), Adam, a whole training step and beam search. Skipped when tfjs-node or the kernels
+ * are not built, unless CAPTION_REQUIRE_NATIVE=1 (CI), where their absence is a failure.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fusedKernels, fusedKernelsStatus, setFusedKernels } from '../src/backend/fused-kernels.js';
+import { beamSearch } from '../src/decode/beam.js';
+import { createDecoder } from '../src/decoder/decoder.js';
+import { fusedAdditiveScores } from '../src/decoder/fused-attention.js';
+import { runNativeOp } from '../src/decoder/native-ops.js';
+import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
+import { mulberry32 } from '../src/util/random.js';
+import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
+
+type AdamGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
+const nativeWhy = await nativeUnavailable();
+const why = nativeWhy ?? (fusedKernelsStatus()?.loaded ? undefined : fusedKernelsStatus()?.reason);
+const suite = why === undefined || NATIVE_REQUIRED ? describe : describe.skip;
+
+const rng = mulberry32(5);
+const rand = (shape: number[], scale = 1) =>
+  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale), shape);
+
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  const x = a.dataSync(), y = b.dataSync();
+  let m = 0;
+  x.forEach((v, i) => (m = Math.max(m, Math.abs(v - y[i]!))));
+  return m;
+}
+
+/** The stock-op reference: keys [G, L, A], query [N, A], w [A] → w · tanh(keys[n / k] + query[n]) [N, L]. */
+function stockScores(keys: tf.Tensor, query: tf.Tensor, w: tf.Tensor): tf.Tensor {
+  const [G, L, A] = keys.shape as [number, number, number];
+  const k = query.shape[0]! / G;
+  const perRow = tf.reshape(tf.tile(tf.expandDims(keys, 1), [1, k, 1, 1]), [G * k, L, A]); // [N, L, A]
+  return tf.sum(tf.mul(tf.tanh(tf.add(perRow, tf.expandDims(query, 1))), w), 2); // [N, L]
+}
+
+function decoderInputs(B: number, L: number, D: number, T: number, V: number) {
+  const features = rand([B, L, D], 2) as tf.Tensor3D;
+  const tokens = tf.tensor2d(Int32Array.from({ length: B * (T + 1) }, (_, i) => (i % (T + 1) === 0 ? 1 : 3 + Math.floor(rng() * (V - 3)))), [B, T + 1], 'int32');
+  const mask = tf.ones([B, T + 1]) as tf.Tensor2D;
+  return { features, tokens, mask };
+}
+
+suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''}`, () => {
+  afterEach(() => {
+    setFusedKernels(true);
+  });
+
+  it('are built and loaded with the native backend (npm run setup:native)', async () => {
+    expect(nativeWhy, `tfjs-node did not load: ${nativeWhy}`).toBeUndefined();
+    await tf.setBackend('tensorflow');
+    expect(fusedKernelsStatus()?.loaded, fusedKernelsStatus()?.reason).toBe(true);
+    expect(fusedKernels()).toBe(true);
+    expect(setFusedKernels(false)).toBe(true);
+    expect(fusedKernels()).toBe(false);
+  });
+
+  it('additive scores and their gradients match the stock ops, for 1 and 3 rows per image', async () => {
+    await tf.setBackend('tensorflow');
+    for (const k of [1, 3]) {
+      const G = 2, L = 7, A = 37; // A not a multiple of the vector width: the loop tails count too
+      const keys = rand([G, L, A], 3), query = rand([G * k, A], 3), w = rand([A]);
+      const dy = rand([G * k, L]);
+      const loss = (f: typeof stockScores) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), dy));
+      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => fusedAdditiveScores(a as tf.Tensor3D, b as tf.Tensor2D, c as tf.Tensor1D);
+      expect(maxDiff(fused(keys, query, w), stockScores(keys, query, w))).toBeLessThan(2e-6);
+      const ours = tf.grads(loss(fused))([keys, query, w]);
+      const stock = tf.grads(loss(stockScores))([keys, query, w]);
+      ours.forEach((g, i) => expect(maxDiff(g, stock[i]!), `k=${k}, input ${i}`).toBeLessThan(1e-5));
+    }
+  });
+
+  it('tanh is accurate over the whole range, saturation and tiny inputs included', async () => {
+    await tf.setBackend('tensorflow');
+    const x = tf.tensor1d([-50, -9, -7.9, -3, -1, -0.3, -1e-3, -1e-5, 0, 1e-5, 3e-4, 1e-3, 0.5, 2, 7.95, 20, 1e4]);
+    const [, act] = runNativeOp('FusedScoresProbe', 'AttendCaptionAdditiveScores', { keys: tf.reshape(x, [1, 1, -1]), query: tf.zerosLike(tf.reshape(x, [1, -1])), w: tf.onesLike(x) }, 2);
+    expect(maxDiff(tf.reshape(act!, [-1]), tf.tanh(x))).toBeLessThan(1e-6);
+  });
+
+  it('reject inconsistent shapes with a clear error', async () => {
+    await tf.setBackend('tensorflow');
+    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([3, 4]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(/multiple of the key images/);
+    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([2, 5]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(/disagree on A/);
+  });
+
+  it("Adam gives tfjs's Adam's weights and state, step for step", async () => {
+    await tf.setBackend('tensorflow');
+    const start = [rand([5, 3]), rand([7])];
+    const grads = [0, 1, 2].map(() => start.map((s) => rand(s.shape, 0.5)));
+    const run = (optimizer: tf.AdamOptimizer) => {
+      const vars = start.map((s, i) => tf.variable(s.clone(), true, `fused-adam-test-${i}-${optimizer.constructor.name}`));
+      for (const g of grads) optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, g[i]!])) as unknown as AdamGradients);
+      return vars;
+    };
+    const fused = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
+    const stock = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+    const a = run(fused);
+    const b = run(stock);
+    a.forEach((v, i) => expect(maxDiff(v, b[i]!)).toBeLessThan(1e-6));
+    const [wa, wb] = [await fused.getWeights(), await stock.getWeights()];
+    expect(wa.map((w) => w.name.replace(/-FusedAdamOptimizer/, ''))).toEqual(wb.map((w) => w.name.replace(/-AdamOptimizer/, '')));
+    wa.forEach((w, i) => expect(maxDiff(w.tensor, wb[i]!.tensor)).toBeLessThan(1e-6));
+    expect(fused.iterations).toBe(3);
+    tf.dispose([...a, ...b]);
+    fused.dispose();
+    stock.dispose();
+  });
+
+  it('a training step gives the same loss and gradients with and without them, and leaks no tensor', async () => {
+    await tf.setBackend('tensorflow');
+    const decoder = createDecoder({ vocabSize: 11, featureDim: 6, embedDim: 5, hiddenDim: 8, attentionDim: 9, seed: 2, dropout: 0 });
+    const { features, tokens, mask } = decoderInputs(3, 10, 6, 5, 11);
+    const vars = decoder.trainableVariables();
+    const step = () => tf.variableGrads(() => decoder.computeLoss(features, tokens, mask).loss, vars);
+    const fused = step();
+    setFusedKernels(false);
+    const stock = step();
+    setFusedKernels(true);
+    expect(Math.abs(fused.value.dataSync()[0]! - stock.value.dataSync()[0]!)).toBeLessThan(1e-5);
+    for (const name of Object.keys(stock.grads)) expect(maxDiff(fused.grads[name]!, stock.grads[name]!), name).toBeLessThan(1e-5);
+    tf.dispose([fused.value, stock.value, ...Object.values(fused.grads), ...Object.values(stock.grads)]);
+
+    const optimizer = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
+    const train = () => {
+      const { value, grads } = step();
+      optimizer.applyGradients(grads as unknown as AdamGradients);
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    train(); // creates the moment variables
+    const before = tf.memory().numTensors;
+    train();
+    train();
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+    decoder.dispose();
+    tf.dispose([features, tokens, mask]);
+  });
+
+  it('beam search finds the same captions and attention with and without them', async () => {
+    await tf.setBackend('tensorflow');
+    const decoder = createDecoder({ vocabSize: 13, featureDim: 6, embedDim: 5, hiddenDim: 8, attentionDim: 9, seed: 4 });
+    const features = rand([2, 10, 6], 2) as tf.Tensor3D;
+    const search = () => beamSearch(decoder, features, { beamSize: 3, maxLength: 6 });
+    const fused = search();
+    setFusedKernels(false);
+    const stock = search();
+    const best = (r: (typeof fused)[number]) => r; // each result is its best hypothesis
+    expect(fused.map((r) => best(r).tokens)).toEqual(stock.map((r) => best(r).tokens));
+    fused.forEach((r, i) => {
+      const [a, b] = [best(r), best(stock[i]!)];
+      expect(Math.abs(a.logProb - b.logProb)).toBeLessThan(1e-4);
+      a.words.forEach((w, t) => w.alpha.forEach((v, l) => expect(Math.abs(v - b.words[t]!.alpha[l]!)).toBeLessThan(1e-5)));
+    });
+    features.dispose();
+    decoder.dispose();
+  });
+});
