@@ -12,8 +12,15 @@
 //       act = tanh(keys[g] + query[n]), scores = act · w, for row n of image g = n / (N / G)
 //   AttendCaptionAdditiveScoresGrad(act [N,L,A], dscores [N,L], w [A]; rows_per_image k)
 //       -> dkeys [N/k,L,A], dquery [N,A], dw [A]
+//   AttendCaptionContext(alpha [N,L], features [G,L,D]) -> weighted [N,D] = Σ_i alpha_i a_i
+//   AttendCaptionContextGrad(dweighted [N,D], features [G,L,D]) -> dalpha [N,L] = dweighted · a_i
+//   AttendCaptionLstmCell(pre [B,4H], c_prev [B,H]) -> h [B,H], c [B,H], gates [B,4H]
+//       gates (i, f, o, g) = (σ, σ, σ, tanh)(pre); c = f c_prev + i g; h = o tanh(c)
+//   AttendCaptionLstmCellGrad(gates, c_prev, c, dh, dc) -> dpre [B,4H], dc_prev [B,H]
 //   AttendCaptionAdam(var, grad, m, v [same shape], hyper [6])
 //       -> var', m', v'   (tfjs's Adam update; hyper = lr, β1, β2, ε, 1 − β1^t, 1 − β2^t)
+// The context and LSTM ops save TensorFlow's per-op overhead as much as memory passes: the step
+// loop runs them 2 × 16 times per training step on small tensors.
 #include <node_api.h>
 
 #include <algorithm>
@@ -182,6 +189,8 @@ inline float fast_tanh(float x) {
   return std::fabs(x) < 0.0004f ? x : p / q;
 }
 
+inline float fast_sigmoid(float x) { return 0.5f * fast_tanh(0.5f * x) + 0.5f; }
+
 // One row of keys k [A] and query q [A]: act = tanh(k + q), returns act · w.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 float score_row(const float* k, const float* q, const float* w, float* act, int64_t A) {
@@ -207,6 +216,26 @@ void score_row_grad(const float* act, float ds, const float* w, float* dkeys, bo
     dq[a] += d;
     dw[a] += ds * y;
   }
+}
+
+// out [D] = Σ_l alpha[l] · a[l, :] over L rows of a.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void weighted_sum(const float* alpha, const float* a, float* out, int64_t L, int64_t D) {
+  for (int64_t d = 0; d < D; d++) out[d] = 0.f;
+  for (int64_t l = 0; l < L; l++) {
+    const float w = alpha[l];
+    const float* row = a + l * D;
+#pragma omp simd
+    for (int64_t d = 0; d < D; d++) out[d] += w * row[d];
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float dot(const float* x, const float* y, int64_t n) {
+  float s = 0.f;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; i++) s += x[i] * y[i];
+  return s;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -335,6 +364,103 @@ void adam(void*, TF_OpKernelContext* ctx) {
   });
 }
 
+void context(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* alpha = k.input(0, 2, "alpha");
+  TF_Tensor* features = k.input(1, 3, "features");
+  if (!k.ok()) return;
+  const int64_t N = TF_Dim(alpha, 0), L = TF_Dim(alpha, 1), G = TF_Dim(features, 0), D = TF_Dim(features, 2);
+  if (TF_Dim(features, 1) != L) return (void)k.fail("alpha and features disagree on L");
+  if (G == 0 || N % G != 0) return (void)k.fail("alpha rows must be a multiple of the feature images");
+  const int64_t rows_per_image = N / G;
+  float* out = k.output(0, {N, D});
+  if (!k.ok()) return;
+  const float *ad = data(alpha), *fd = data(features);
+  parallel_for(N, worker_count(N * L * D, 1 << 16), [&](int, int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; n++) weighted_sum(ad + n * L, fd + (n / rows_per_image) * L * D, out + n * D, L, D);
+  });
+}
+
+void context_grad(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* dweighted = k.input(0, 2, "dweighted");
+  TF_Tensor* features = k.input(1, 3, "features");
+  if (!k.ok()) return;
+  const int64_t N = TF_Dim(dweighted, 0), D = TF_Dim(dweighted, 1), G = TF_Dim(features, 0), L = TF_Dim(features, 1);
+  if (TF_Dim(features, 2) != D) return (void)k.fail("dweighted and features disagree on D");
+  if (G == 0 || N % G != 0) return (void)k.fail("dweighted rows must be a multiple of the feature images");
+  const int64_t rows_per_image = N / G;
+  float* dalpha = k.output(0, {N, L});
+  if (!k.ok()) return;
+  const float *dd = data(dweighted), *fd = data(features);
+  parallel_for(N, worker_count(N * L * D, 1 << 16), [&](int, int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; n++) {
+      const float* a = fd + (n / rows_per_image) * L * D;
+      for (int64_t l = 0; l < L; l++) dalpha[n * L + l] = dot(dd + n * D, a + l * D, D);
+    }
+  });
+}
+
+void lstm_cell(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* pre = k.input(0, 2, "pre");
+  TF_Tensor* c_prev = k.input(1, 2, "c_prev");
+  if (!k.ok()) return;
+  const int64_t B = TF_Dim(c_prev, 0), H = TF_Dim(c_prev, 1);
+  if (TF_Dim(pre, 0) != B || TF_Dim(pre, 1) != 4 * H) return (void)k.fail("pre must be [B, 4H] for c_prev [B, H]");
+  float* h = k.output(0, {B, H});
+  float* c = k.output(1, {B, H});
+  float* gates = k.output(2, {B, 4 * H});
+  if (!k.ok()) return;
+  const float *p = data(pre), *cp = data(c_prev);
+  for (int64_t b = 0; b < B; b++) {
+    const float* pb = p + b * 4 * H;
+    float* gb = gates + b * 4 * H;
+    for (int64_t j = 0; j < H; j++) {
+      const float i = fast_sigmoid(pb[j]), f = fast_sigmoid(pb[H + j]), o = fast_sigmoid(pb[2 * H + j]);
+      const float g = fast_tanh(pb[3 * H + j]);
+      const float cn = f * cp[b * H + j] + i * g;
+      gb[j] = i, gb[H + j] = f, gb[2 * H + j] = o, gb[3 * H + j] = g;
+      c[b * H + j] = cn;
+      h[b * H + j] = o * fast_tanh(cn);
+    }
+  }
+}
+
+void lstm_cell_grad(void*, TF_OpKernelContext* ctx) {
+  Kernel k(ctx);
+  TF_Tensor* gates = k.input(0, 2, "gates");
+  TF_Tensor* c_prev = k.input(1, 2, "c_prev");
+  TF_Tensor* c = k.input(2, 2, "c");
+  TF_Tensor* dh = k.input(3, 2, "dh");
+  TF_Tensor* dc = k.input(4, 2, "dc");
+  if (!k.ok()) return;
+  const int64_t B = TF_Dim(c_prev, 0), H = TF_Dim(c_prev, 1);
+  if (TF_Dim(gates, 0) != B || TF_Dim(gates, 1) != 4 * H) return (void)k.fail("gates must be [B, 4H] for c_prev [B, H]");
+  for (TF_Tensor* t : {c, dh, dc}) {
+    if (TF_Dim(t, 0) != B || TF_Dim(t, 1) != H) return (void)k.fail("c, dh and dc must be [B, H] like c_prev");
+  }
+  float* dpre = k.output(0, {B, 4 * H});
+  float* dc_prev = k.output(1, {B, H});
+  if (!k.ok()) return;
+  const float *gd = data(gates), *cpd = data(c_prev), *cd = data(c), *dhd = data(dh), *dcd = data(dc);
+  for (int64_t b = 0; b < B; b++) {
+    const float* gb = gd + b * 4 * H;
+    float* db = dpre + b * 4 * H;
+    for (int64_t j = 0; j < H; j++) {
+      const int64_t x = b * H + j;
+      const float i = gb[j], f = gb[H + j], o = gb[2 * H + j], g = gb[3 * H + j];
+      const float tc = fast_tanh(cd[x]);
+      const float dcn = dcd[x] + dhd[x] * o * (1.f - tc * tc);  // total gradient reaching c
+      db[j] = dcn * g * i * (1.f - i);
+      db[H + j] = dcn * cpd[x] * f * (1.f - f);
+      db[2 * H + j] = dhd[x] * tc * o * (1.f - o);
+      db[3 * H + j] = dcn * i * (1.f - g * g);
+      dc_prev[x] = dcn * f;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registration (once per process, however many times Node loads the addon).
 
@@ -356,6 +482,14 @@ std::string register_all() {
       {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float"},
        {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad,
        additive_scores_grad, delete_scores_grad},
+      {"AttendCaptionContext", {"alpha: float", "features: float"}, {"weighted: float"}, {}, create_stateless,
+       context, delete_stateless},
+      {"AttendCaptionContextGrad", {"dweighted: float", "features: float"}, {"dalpha: float"}, {},
+       create_stateless, context_grad, delete_stateless},
+      {"AttendCaptionLstmCell", {"pre: float", "c_prev: float"}, {"h: float", "c: float", "gates: float"}, {},
+       create_stateless, lstm_cell, delete_stateless},
+      {"AttendCaptionLstmCellGrad", {"gates: float", "c_prev: float", "c: float", "dh: float", "dc: float"},
+       {"dpre: float", "dc_prev: float"}, {}, create_stateless, lstm_cell_grad, delete_stateless},
       {"AttendCaptionAdam", {"var: float", "grad: float", "m: float", "v: float", "hyper: float"},
        {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, adam, delete_stateless},
   };

@@ -13,6 +13,10 @@
 #   3. compiles the addon from source (node-pre-gyp/node-gyp, no network) in a
 #      staging copy of the package, checks it, and only then moves it into
 #      node_modules/@tensorflow/tfjs-node.
+#   4. compiles the project's fused kernels (native/attend-caption-ops.cc, a
+#      small Node addon adding TensorFlow ops through TensorFlow's C API) into
+#      node_modules/.attend-caption-native/ and checks them; optional: if that
+#      fails, the app runs the same math as stock TensorFlow ops.
 # If anything fails, tfjs-node is removed again (or the previously working
 # build is put back), so the runtime backend selection falls back cleanly.
 #

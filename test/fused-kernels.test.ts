@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fusedKernels, fusedKernelsStatus, setFusedKernels } from '../src/backend/fused-kernels.js';
 import { beamSearch } from '../src/decode/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { fusedAdditiveScores } from '../src/decoder/fused-attention.js';
+import { fusedAdditiveScores, fusedContext } from '../src/decoder/fused-ops.js';
+import { lstmCell } from '../src/decoder/lstm.js';
 import { runNativeOp } from '../src/decoder/native-ops.js';
 import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -75,6 +76,38 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
       const stock = tf.grads(loss(stockScores))([keys, query, w]);
       ours.forEach((g, i) => expect(maxDiff(g, stock[i]!), `k=${k}, input ${i}`).toBeLessThan(1e-5));
     }
+  });
+
+  it('the context vector and its gradients (α, and the features if asked) match the stock ops', async () => {
+    await tf.setBackend('tensorflow');
+    for (const k of [1, 3]) {
+      const G = 2, L = 9, D = 21;
+      const alpha = rand([G * k, L]), features = rand([G, L, D], 2), dy = rand([G * k, D]);
+      const stock = (a: tf.Tensor, f: tf.Tensor) => tf.reshape(tf.matMul(tf.reshape(a, [G, k, L]), f as tf.Tensor3D), [G * k, D]);
+      const fused = (a: tf.Tensor, f: tf.Tensor) => fusedContext(a as tf.Tensor2D, f as tf.Tensor3D);
+      expect(maxDiff(fused(alpha, features), stock(alpha, features))).toBeLessThan(1e-5);
+      const loss = (f: typeof stock) => (a: tf.Tensor, x: tf.Tensor) => tf.sum(tf.mul(f(a, x), dy));
+      const ours = tf.grads(loss(fused))([alpha, features]);
+      const ref = tf.grads(loss(stock))([alpha, features]);
+      ours.forEach((g, i) => expect(maxDiff(g, ref[i]!), `k=${k}, input ${i}`).toBeLessThan(1e-5));
+    }
+  });
+
+  it('the LSTM cell and its gradients match the stock ops', async () => {
+    await tf.setBackend('tensorflow');
+    const pre = rand([3, 20], 4), cPrev = rand([3, 5], 2), dh = rand([3, 5]), dc = rand([3, 5]);
+    const loss = (p: tf.Tensor, c: tf.Tensor) => {
+      const s = lstmCell(p as tf.Tensor2D, c as tf.Tensor2D);
+      return tf.add(tf.sum(tf.mul(s.h, dh)), tf.sum(tf.mul(s.c, dc)));
+    };
+    const run = () => {
+      const s = lstmCell(pre as tf.Tensor2D, cPrev as tf.Tensor2D);
+      return [s.h, s.c, ...tf.grads(loss)([pre, cPrev])];
+    };
+    const fused = run();
+    setFusedKernels(false);
+    const stock = run();
+    fused.forEach((t, i) => expect(maxDiff(t, stock[i]!), `output ${i}`).toBeLessThan(2e-6));
   });
 
   it('tanh is accurate over the whole range, saturation and tiny inputs included', async () => {

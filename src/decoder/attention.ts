@@ -9,7 +9,7 @@
  * in `prepareMemory`; `attend` does one step.
  *
  * Additive scores run as one fused kernel per step on the native backend when it has them
- * (fused-attention.ts). Otherwise they use tanh(x) = 2σ(2x) − 1, so
+ * (fused-ops.ts). Otherwise they use tanh(x) = 2σ(2x) − 1, so
  * w · tanh(k_i + q) = (2w) · σ(2k_i + 2q) − Σ_j w_j: one sigmoid over [B, L, A] per step (tanh is ~5×
  * slower on WASM), with 2k_i stored once per image.
  */
@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedKernels } from '../backend/fused-kernels.js';
 import type { AttentionScoring } from './config.js';
 import { matMul, matVec } from './fast-matmul.js';
-import { fusedAdditiveScores } from './fused-attention.js';
+import { fusedAdditiveScores, fusedContext } from './fused-ops.js';
 import { sigmoid } from './fast-ops.js';
 import { StepWeight } from './step-weight.js';
 import type { DecoderParameters } from './parameters.js';
@@ -181,7 +181,9 @@ export function gatingScalar(h: tf.Tensor2D, weights: AttentionWeights): tf.Tens
 export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D {
   const [G, L, D] = features.shape;
   const k = alpha.shape[0] / G;
-  const weighted = tf.reshape(tf.matMul(tf.reshape(alpha, [G, k, L]), features), [G * k, D]); // [G·k, D]  [G,k,L]×[G,L,D]
+  const weighted = fusedKernels()
+    ? fusedContext(alpha, features) // [G·k, D]
+    : tf.reshape(tf.matMul(tf.reshape(alpha, [G, k, L]), features), [G * k, D]); // [G·k, D]  [G,k,L]×[G,L,D]
   return tf.mul(beta, weighted); // [G·k, D]
 }
 
