@@ -10,8 +10,9 @@
 //
 //   AttendCaptionAdditiveScores(keys [G,L,A], query [N,A], w [A]) -> scores [N,L], act [N,L,A]
 //       act = tanh(keys[g] + query[n]), scores = act · w, for row n of image g = n / (N / G)
-//   AttendCaptionAdditiveScoresGrad(act [N,L,A], dscores [N,L], w [A]; rows_per_image k)
-//       -> dkeys [N/k,L,A], dquery [N,A], dw [A]
+//   AttendCaptionAdditiveScoresGrad(act [N,L,A], dscores [N,L], w [A], dkeys_in [N/k,L,A] or [0];
+//                                   rows_per_image k)
+//       -> dkeys [N/k,L,A] (+ dkeys_in: the sum over decoding steps, made in the same pass), dquery [N,A], dw [A]
 //   AttendCaptionContext(alpha [N,L], features [G,L,D]) -> weighted [N,D] = Σ_i alpha_i a_i
 //   AttendCaptionContextGrad(dweighted [N,D], features [G,L,D]) -> dalpha [N,L] = dweighted · a_i
 //   AttendCaptionLstmCell(pre [B,4H], c_prev [B,H]) -> h [B,H], c [B,H], gates [B,4H]
@@ -74,6 +75,9 @@ void TF_OpKernelConstruction_GetAttrInt32(TF_OpKernelConstruction*, const char* 
 }
 
 namespace {
+
+// Bumped whenever an op changes: src/backend/fused-kernels.ts refuses an addon of another version.
+constexpr uint32_t kVersion = 2;
 
 constexpr int kFloat = 1;            // TF_FLOAT
 constexpr int kOk = 0;               // TF_OK
@@ -204,15 +208,16 @@ float score_row(const float* k, const float* q, const float* w, float* act, int6
   return s;
 }
 
-// The gradient through one row: d = ds · w ⊙ (1 − act²); dkeys (+)= d; dq += d; dw += ds · act.
+// The gradient through one row: d = ds · w ⊙ (1 − act²); dkeys = base + d (base: dkeys_in, or
+// dkeys itself for a further row of the same image, or nullptr for zero); dq += d; dw += ds · act.
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void score_row_grad(const float* act, float ds, const float* w, float* dkeys, bool first, float* dq,
+void score_row_grad(const float* act, float ds, const float* w, const float* base, float* dkeys, float* dq,
                     float* dw, int64_t A) {
 #pragma omp simd
   for (int64_t a = 0; a < A; a++) {
     const float y = act[a];
     const float d = ds * w[a] * (1.f - y * y);
-    dkeys[a] = first ? d : dkeys[a] + d;
+    dkeys[a] = base ? base[a] + d : d;
     dq[a] += d;
     dw[a] += ds * y;
   }
@@ -300,6 +305,7 @@ void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
   TF_Tensor* act = k.input(0, 3, "act");
   TF_Tensor* dscores = k.input(1, 2, "dscores");
   TF_Tensor* w = k.input(2, 1, "w");
+  TF_Tensor* dkeys_in = k.input(3, -1, "dkeys_in");
   if (!k.ok()) return;
   const int64_t N = TF_Dim(act, 0), L = TF_Dim(act, 1), A = TF_Dim(act, 2);
   const int64_t rows_per_image = static_cast<RowsPerImage*>(state)->k;
@@ -307,6 +313,12 @@ void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
   if (TF_Dim(w, 0) != A) return (void)k.fail("w must be [A] like act");
   if (rows_per_image < 1 || N % rows_per_image != 0) return (void)k.fail("rows_per_image must divide N");
   const int64_t G = N / rows_per_image;
+  const bool accumulate = TF_NumDims(dkeys_in) == 3;
+  if (accumulate && (TF_Dim(dkeys_in, 0) != G || TF_Dim(dkeys_in, 1) != L || TF_Dim(dkeys_in, 2) != A)) {
+    return (void)k.fail("dkeys_in must be [N / rows_per_image, L, A], or empty");
+  }
+  if (!accumulate && !(TF_NumDims(dkeys_in) == 1 && TF_Dim(dkeys_in, 0) == 0)) return (void)k.fail("dkeys_in must be [N / rows_per_image, L, A], or empty");
+  const float* in = accumulate ? data(dkeys_in) : nullptr;
   float* dkeys = k.output(0, {G, L, A});
   float* dquery = k.output(1, {N, A});
   float* dw = k.output(2, {A});
@@ -321,8 +333,9 @@ void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
       for (int64_t j = 0; j < rows_per_image; j++) {
         const int64_t n = g * rows_per_image + j;
         for (int64_t l = 0; l < L; l++) {
-          score_row_grad(ad + (n * L + l) * A, dsd[n * L + l], wd, dkeys + (g * L + l) * A, j == 0,
-                         dquery + n * A, dw_part, A);
+          const int64_t row = (g * L + l) * A;
+          const float* base = j > 0 ? dkeys + row : in ? in + row : nullptr;
+          score_row_grad(ad + (n * L + l) * A, dsd[n * L + l], wd, base, dkeys + row, dquery + n * A, dw_part, A);
         }
       }
     }
@@ -479,7 +492,7 @@ std::string register_all() {
   const OpSpec specs[] = {
       {"AttendCaptionAdditiveScores", {"keys: float", "query: float", "w: float"}, {"scores: float", "act: float"}, {},
        create_stateless, additive_scores, delete_stateless},
-      {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float"},
+      {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float", "dkeys_in: float"},
        {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad,
        additive_scores_grad, delete_scores_grad},
       {"AttendCaptionContext", {"alpha: float", "features: float"}, {"weighted: float"}, {}, create_stateless,
@@ -526,7 +539,7 @@ NAPI_MODULE_INIT() {
   }
   napi_value result, version;
   napi_create_object(env, &result);
-  napi_create_uint32(env, 1, &version);
+  napi_create_uint32(env, kVersion, &version);
   napi_set_named_property(env, result, "version", version);
   return result;
 }

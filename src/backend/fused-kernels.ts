@@ -24,6 +24,9 @@ export const FUSED_KERNELS_PATH = path.resolve(
   'attend-caption-ops.node',
 );
 
+/** The ops' version this code calls (kVersion in native/attend-caption-ops.cc). */
+export const FUSED_KERNELS_VERSION = 2;
+
 /** undefined: not tried yet; otherwise whether the addon loaded, and why not. */
 let status: { loaded: boolean; reason: string } | undefined;
 let enabled = process.env[FUSED_KERNELS_ENV] !== '0';
@@ -35,8 +38,11 @@ let enabled = process.env[FUSED_KERNELS_ENV] !== '0';
 export function loadFusedKernels(): { loaded: boolean; reason: string } {
   if (status) return status;
   try {
-    createRequire(import.meta.url)(FUSED_KERNELS_PATH);
-    status = { loaded: true, reason: 'fused kernels' };
+    const addon = createRequire(import.meta.url)(FUSED_KERNELS_PATH) as { version?: number };
+    status =
+      addon.version === FUSED_KERNELS_VERSION
+        ? { loaded: true, reason: 'fused kernels' }
+        : { loaded: false, reason: `fused kernels are out of date (version ${addon.version}, need ${FUSED_KERNELS_VERSION}): run \`npm run setup:native\`` };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     status =

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedKernels } from '../backend/fused-kernels.js';
 import type { AttentionScoring } from './config.js';
 import { matMul, matVec } from './fast-matmul.js';
-import { fusedAdditiveScores, fusedContext } from './fused-ops.js';
+import { FusedAdditiveScorer, fusedContext } from './fused-ops.js';
 import { sigmoid } from './fast-ops.js';
 import { StepWeight } from './step-weight.js';
 import type { DecoderParameters } from './parameters.js';
@@ -52,6 +52,8 @@ export interface AttentionWeights {
   wSum: tf.Scalar | null;
   /** Whether the additive scores run as fused kernels (then `memory.fused` must agree). */
   fused: boolean;
+  /** The fused scorer of the memory last attended over (made on first use). */
+  scorer?: FusedAdditiveScorer;
   beta: StepWeight; // W_β [H, 1]
   betaBias: tf.Tensor1D; // [1]
 }
@@ -139,7 +141,10 @@ export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights
   switch (weights.scoring) {
     case 'additive': {
       if (weights.fused !== memory.fused) throw new Error('attention: memory and weights were prepared for different kernels');
-      if (weights.fused) return fusedAdditiveScores(memory.keys!, weights.query!.apply(h), weights.w!); // [G·k, L]
+      if (weights.fused) {
+        if (weights.scorer?.keys !== memory.keys) weights.scorer = new FusedAdditiveScorer(memory.keys!);
+        return weights.scorer.apply(weights.query!.apply(h), weights.w!); // [G·k, L]
+      }
       const q2 = tf.mul(weights.query!.apply(h), 2); // [G·k, A]  2 U_a h
       const pre =
         k === 1

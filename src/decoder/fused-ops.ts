@@ -7,30 +7,71 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LstmState } from './initial-state.js';
 import { runNativeOp } from './native-ops.js';
+import { StepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
+const SCORES = 'AttendCaptionAdditiveScores';
+const SCORES_GRAD = 'AttendCaptionAdditiveScoresGrad';
+
 /**
- * Additive scores e_i = w · tanh(k_i + q) in one pass over [N, L, A]: keys [G, L, A] (W_a a_i + b),
- * query [N, A] (U_a h; row n attends image n / (N / G)), w [A] → [N, L], differentiable in all three.
+ * Additive scores e_i = w · tanh(k_i + q) over one image batch's keys, one kernel per step forward
+ * and backward: keys [G, L, A] (W_a a_i + b), query [N, A] (U_a h; row n attends image n / (N / G)),
+ * w [A] → [N, L]. Differentiable in all three; the keys' gradient, a [G, L, A] tensor per step, is
+ * summed over the steps inside the backward kernel (see StepShared) rather than by tfjs.
  */
+export class FusedAdditiveScorer extends StepShared {
+  /** Σ dkeys over the steps backpropagated so far. */
+  private sum: tf.Tensor3D | null = null;
+
+  constructor(readonly keys: tf.Tensor3D) {
+    super();
+  }
+
+  apply(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
+    if (!this.recording) {
+      const [scores, act] = runNativeOp(SCORES, SCORES, { keys: this.keys, query, w }, 2); // [N, L], [N, L, A]
+      act!.dispose();
+      return scores as tf.Tensor2D;
+    }
+    const rowsPerImage = query.shape[0] / this.keys.shape[0];
+    const first = this.nextStepIsFirst();
+    const op = tf.customGrad((...args: Args) => {
+      const [q, wi] = args as [tf.Tensor2D, tf.Tensor1D];
+      const save = args[args.length - 1] as tf.GradSaveFunc;
+      const [scores, act] = runNativeOp(SCORES, SCORES, { keys: this.keys, query: q, w: wi }, 2); // [N, L], [N, L, A]
+      save([act!, wi]);
+      return {
+        value: scores!,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [a, ws] = saved as [tf.Tensor3D, tf.Tensor1D];
+          const dkeysIn: tf.Tensor = this.sum ?? tf.zeros([0]); // [G, L, A], or empty: nothing summed yet
+          const [dkeys, dquery, dw] = runNativeOp(SCORES_GRAD, SCORES_GRAD, { act: a, dscores: dy, w: ws, dkeys_in: dkeysIn }, 3, {
+            rows_per_image: rowsPerImage,
+          }); // Σ dkeys [G, L, A], dquery [N, A], dw [A]
+          this.sum?.dispose();
+          this.sum = null;
+          if (first) {
+            this.free();
+            return [dquery!, dw!, dkeys!];
+          }
+          this.sum = tf.keep(dkeys as tf.Tensor3D);
+          return [dquery!, dw!];
+        },
+      };
+    });
+    return (first ? op(query, w, this.keys) : op(query, w)) as tf.Tensor2D;
+  }
+
+  protected release(): void {
+    this.sum?.dispose();
+    this.sum = null;
+  }
+}
+
+/** One step of FusedAdditiveScorer: keys [G, L, A], query [N, A], w [A] → [N, L]. */
 export function fusedAdditiveScores(keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-  const rowsPerImage = query.shape[0] / keys.shape[0];
-  const op = tf.customGrad((...args: Args) => {
-    const [k, q, wi, save] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const [scores, act] = runNativeOp('AttendCaptionAdditiveScores', 'AttendCaptionAdditiveScores', { keys: k, query: q, w: wi }, 2); // [N, L], [N, L, A]
-    save([act!, wi]);
-    return {
-      value: scores!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [a, ws] = saved as [tf.Tensor3D, tf.Tensor1D];
-        return runNativeOp('AttendCaptionAdditiveScoresGrad', 'AttendCaptionAdditiveScoresGrad', { act: a, dscores: dy, w: ws }, 3, {
-          rows_per_image: rowsPerImage,
-        }); // dkeys [G, L, A], dquery [N, A], dw [A]
-      },
-    };
-  });
-  return op(keys, query, w) as tf.Tensor2D;
+  return new FusedAdditiveScorer(keys).apply(query, w);
 }
 
 const CONTEXT = 'AttendCaptionContext';

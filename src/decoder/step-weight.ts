@@ -6,47 +6,32 @@
  * - the weight gradient Σ_t x_tᵀ dy_t is one [K, T·N] × [T·N, M] matmul instead of T small ones and
  *   T − 1 additions.
  *
- * How: every step's op saves its (x_t, dy_t) during backprop; only the first step's op takes w as a
- * tape input, and as backprop visits steps last-to-first, its gradient runs last and returns the whole
- * Σ_t x_tᵀ dy_t. Without a gradient tape, `apply` is a plain matmul.
+ * How (see StepShared): every step's op saves its (x_t, dy_t) during backprop; the first step's
+ * gradient, which runs last, returns the whole Σ_t x_tᵀ dy_t. Without a gradient tape, `apply` is a
+ * plain matmul.
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './fast-matmul.js';
+import { StepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-/** StepWeights whose backward pass has not finished yet. */
-const pending = new Set<StepWeight>();
-
-/** The engine's current gradient tape (an internal field whose identity changes per top-level gradient). */
-function activeTape(): unknown {
-  return (tf.engine() as unknown as { state: { activeTape?: unknown } }).state.activeTape;
-}
-
-export class StepWeight {
-  private readonly recording: boolean;
-  private readonly tape: unknown;
+export class StepWeight extends StepShared {
   private wT: tf.Tensor2D | null = null;
   private stash: { x: tf.Tensor2D; dy: tf.Tensor2D }[] = [];
-  private calls = 0;
 
   constructor(readonly w: tf.Tensor2D) {
-    this.recording = tf.engine().isTapeOn();
-    this.tape = activeTape();
+    super();
     if (!this.recording) return;
-    // A StepWeight of an earlier gradient computation whose first step was never backpropagated
-    // (not on the path to the variables asked for) still holds tensors: free them now.
-    for (const other of pending) if (other.tape !== this.tape) other.free();
     // wᵀ once per forward pass: a plain [N, M] × [M, K] matmul per step (on native ≈ 2× faster than
     // MatMul with transpose_b for the LSTM's 32×2048 × (1280×2048)ᵀ).
     this.wT = tf.keep(tf.transpose(w)); // [M, K]
-    pending.add(this);
   }
 
   /** x [N, K] × w [K, M] → [N, M]. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     if (!this.recording) return matMul(x, this.w);
-    const first = this.calls++ === 0;
+    const first = this.nextStepIsFirst();
     const op = tf.customGrad((...args: Args) => {
       const xi = args[0] as tf.Tensor2D;
       const save = args[args.length - 1] as tf.GradSaveFunc;
@@ -75,11 +60,10 @@ export class StepWeight {
     return matMul(xs, dys, true, false); // [K, M]
   }
 
-  private free(): void {
+  protected release(): void {
     this.wT?.dispose();
     this.wT = null;
     tf.dispose(this.stash.flatMap((s) => [s.x, s.dy]));
     this.stash = [];
-    pending.delete(this);
   }
 }
