@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernels, fusedKernelsStatus, setFusedKernels } from '../src/backend/fused-kernels.js';
+import { FUSED_KERNEL_GROUPS, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
 import { beamSearch } from '../src/decode/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { fusedAdditiveScores, fusedContext } from '../src/decoder/fused-ops.js';
@@ -58,9 +58,9 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     expect(nativeWhy, `tfjs-node did not load: ${nativeWhy}`).toBeUndefined();
     await tf.setBackend('tensorflow');
     expect(fusedKernelsStatus()?.loaded, fusedKernelsStatus()?.reason).toBe(true);
-    expect(fusedKernels()).toBe(true);
+    expect(FUSED_KERNEL_GROUPS.every((g) => fusedKernels(g))).toBe(true);
     expect(setFusedKernels(false)).toBe(true);
-    expect(fusedKernels()).toBe(false);
+    expect(FUSED_KERNEL_GROUPS.some((g) => fusedKernels(g))).toBe(false);
   });
 
   it('additive scores and their gradients match the stock ops, for 1 and 3 rows per image', async () => {
@@ -193,5 +193,16 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     });
     features.dispose();
     decoder.dispose();
+  });
+});
+
+describe('CAPTION_FUSED_KERNELS', () => {
+  it('names all, none, or some of the kernel groups, and rejects unknown names', () => {
+    expect([...parseFusedKernelGroups(undefined)]).toEqual([...FUSED_KERNEL_GROUPS]);
+    expect([...parseFusedKernelGroups('all')]).toEqual([...FUSED_KERNEL_GROUPS]);
+    expect(parseFusedKernelGroups('0').size).toBe(0);
+    expect(parseFusedKernelGroups('none').size).toBe(0);
+    expect([...parseFusedKernelGroups('adam, Attention')]).toEqual(['adam', 'attention']);
+    expect(() => parseFusedKernelGroups('adam,lstms')).toThrow(/unknown kernel group "lstms"/);
   });
 });

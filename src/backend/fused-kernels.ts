@@ -5,7 +5,8 @@
  * TensorFlow op (see src/decoder/native-ops.ts). They are an optimisation only: without the addon
  * (tfjs-node from npm, or the build failed) the same math runs as stock ops.
  *
- * CAPTION_FUSED_KERNELS=0 turns them off (for comparisons); `setFusedKernels` does so in-process.
+ * CAPTION_FUSED_KERNELS=0 turns them off, CAPTION_FUSED_KERNELS=attention,adam keeps only those
+ * groups (for comparisons); `setFusedKernels` does so in-process.
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -29,7 +30,24 @@ export const FUSED_KERNELS_VERSION = 2;
 
 /** undefined: not tried yet; otherwise whether the addon loaded, and why not. */
 let status: { loaded: boolean; reason: string } | undefined;
-let enabled = process.env[FUSED_KERNELS_ENV] !== '0';
+/** The kernel groups, each switchable on its own. */
+export const FUSED_KERNEL_GROUPS = ['attention', 'context', 'lstm', 'adam'] as const;
+export type FusedKernelGroup = (typeof FUSED_KERNEL_GROUPS)[number];
+
+/** The groups named by CAPTION_FUSED_KERNELS: unset or `all` = every group, `0`/`none` = none. */
+export function parseFusedKernelGroups(value: string | undefined): Set<FusedKernelGroup> {
+  const v = (value ?? 'all').trim().toLowerCase();
+  if (v === '' || v === 'all' || v === '1') return new Set(FUSED_KERNEL_GROUPS);
+  if (v === '0' || v === 'none' || v === 'off') return new Set();
+  const names = v.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !(FUSED_KERNEL_GROUPS as readonly string[]).includes(n));
+  if (unknown.length) {
+    throw new Error(`$${FUSED_KERNELS_ENV}: unknown kernel group "${unknown[0]}" (expected all, none or a list of ${FUSED_KERNEL_GROUPS.join(', ')})`);
+  }
+  return new Set(names as FusedKernelGroup[]);
+}
+
+let enabled = new Set<FusedKernelGroup>(FUSED_KERNEL_GROUPS);
 
 /**
  * Loads the addon once (call after tfjs-node is loaded: the addon links against its TensorFlow
@@ -38,10 +56,16 @@ let enabled = process.env[FUSED_KERNELS_ENV] !== '0';
 export function loadFusedKernels(): { loaded: boolean; reason: string } {
   if (status) return status;
   try {
+    enabled = parseFusedKernelGroups(process.env[FUSED_KERNELS_ENV]);
+  } catch (err) {
+    status = { loaded: false, reason: `no fused kernels: ${(err as Error).message}` };
+    return status;
+  }
+  try {
     const addon = createRequire(import.meta.url)(FUSED_KERNELS_PATH) as { version?: number };
     status =
       addon.version === FUSED_KERNELS_VERSION
-        ? { loaded: true, reason: 'fused kernels' }
+        ? { loaded: true, reason: describeEnabled() }
         : { loaded: false, reason: `fused kernels are out of date (version ${addon.version}, need ${FUSED_KERNELS_VERSION}): run \`npm run setup:native\`` };
   } catch (err) {
     const e = err as { code?: string; message?: string };
@@ -58,14 +82,20 @@ export function fusedKernelsStatus(): { loaded: boolean; reason: string } | unde
   return status;
 }
 
-/** Whether the fused kernels run now: loaded, enabled, and the native backend active. */
-export function fusedKernels(): boolean {
-  return enabled && status?.loaded === true && tf.getBackend() === 'tensorflow';
+function describeEnabled(): string {
+  if (enabled.size === FUSED_KERNEL_GROUPS.length) return 'fused kernels';
+  if (enabled.size === 0) return `fused kernels off ($${FUSED_KERNELS_ENV})`;
+  return `fused kernels: ${[...enabled].join(', ')} only ($${FUSED_KERNELS_ENV})`;
 }
 
-/** Turns the fused kernels on or off for this process (tests, benchmarks); returns the old setting. */
+/** Whether a group's fused kernels run now: loaded, enabled, and the native backend active. */
+export function fusedKernels(group: FusedKernelGroup): boolean {
+  return enabled.has(group) && status?.loaded === true && tf.getBackend() === 'tensorflow';
+}
+
+/** Turns all fused kernels on or off for this process (tests, benchmarks); returns whether all were on. */
 export function setFusedKernels(on: boolean): boolean {
-  const was = enabled;
-  enabled = on;
+  const was = enabled.size === FUSED_KERNEL_GROUPS.length;
+  enabled = new Set(on ? FUSED_KERNEL_GROUPS : []);
   return was;
 }

@@ -71,7 +71,7 @@ export function attentionWeights(params: DecoderParameters, scoring: AttentionSc
     : scoring === 'dot' ? new StepWeight(params.get('attention/W_q') as tf.Tensor2D)
     : null;
   const w = scoring === 'additive' ? (params.get('attention/w') as tf.Tensor1D) : null; // [A]
-  const fused = w !== null && fusedKernels();
+  const fused = w !== null && fusedKernels('attention');
   return {
     scoring,
     query,
@@ -109,7 +109,7 @@ export function prepareMemory(
   const maskBias = regionMask ? maskToBias(regionMask, B, L) : null; // [B, L]
   const flat = tf.reshape(features, [B * L, D]) as tf.Tensor2D; // [B·L, D]
   let keys: tf.Tensor3D | null = null;
-  const fused = scoring === 'additive' && fusedKernels();
+  const fused = scoring === 'additive' && fusedKernels('attention');
   if (scoring === 'additive') {
     const projected = tf.add(matMul(flat, params.get('attention/W_a') as tf.Tensor2D), params.get('attention/b')); // [B·L, A]
     keys = tf.reshape(fused ? projected : tf.mul(projected, 2), [B, L, -1]) as tf.Tensor3D; // [B, L, A]  (2)(W_a a_i + b)
@@ -186,7 +186,7 @@ export function gatingScalar(h: tf.Tensor2D, weights: AttentionWeights): tf.Tens
 export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D {
   const [G, L, D] = features.shape;
   const k = alpha.shape[0] / G;
-  const weighted = fusedKernels()
+  const weighted = fusedKernels('context')
     ? fusedContext(alpha, features) // [G·k, D]
     : tf.reshape(tf.matMul(tf.reshape(alpha, [G, k, L]), features), [G * k, D]); // [G·k, D]  [G,k,L]×[G,L,D]
   return tf.mul(beta, weighted); // [G·k, D]

@@ -12,7 +12,7 @@ import type { LstmState } from './initial-state.js';
 
 /** Applies the cell nonlinearities to the fused gate pre-activations [B, 4H] given c_{t−1} [B, H]. */
 export function lstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmState {
-  if (fusedKernels()) return fusedLstmCell(preactivations, cPrev); // one kernel on native, when built
+  if (fusedKernels('lstm')) return fusedLstmCell(preactivations, cPrev); // one kernel on native, when built
   const [B, fourH] = preactivations.shape;
   const H = fourH / 4;
   const sig = sigmoid(tf.slice(preactivations, [0, 0], [B, 3 * H])); // [B, 3H]  i, f, o

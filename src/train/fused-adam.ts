@@ -27,7 +27,7 @@ interface AdamInternals {
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: VariableGradients): void {
-    if (!fusedKernels()) {
+    if (!fusedKernels('adam')) {
       super.applyGradients(variableGradients);
       return;
     }
