@@ -1,8 +1,13 @@
 /**
- * Kernels the WASM backend lacks, written in plain JS over the WASM heap.
+ * Kernels the WASM backend lacks or runs slowly, written in plain JS over the WASM heap.
  *
  * UnsortedSegmentSum: the gradient of `tf.gather` (the embedding lookup) needs it; without it, training
  * on WASM throws "Kernel 'UnsortedSegmentSum' not registered for backend 'wasm'".
+ *
+ * Identity: WASM's copies the buffer, and it runs for every `tf.clone` and for every tensor the
+ * gradient tape saves (tfjs clones each one): per training step ≈ 900 copies, among them the
+ * [B, L, D] features twice per decoding step. This one shares the buffer, counted by reference, as the
+ * CPU backend's Identity and WASM's own Reshape do (no WASM kernel writes into its inputs).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -37,12 +42,21 @@ function unsortedSegmentSum(args: {
   return backend.makeOutput(outShape, x.dtype, undefined, out) as TensorInfo;
 }
 
+function identity(args: { inputs: { x?: TensorInfo }; backend: unknown }): TensorInfo {
+  const { x } = args.inputs;
+  if (!x) throw new Error('Identity: bad arguments');
+  (args.backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 let registered = false;
 
 /** Registers the missing kernels once per process (idempotent). */
 export function registerWasmKernels(): void {
   if (registered) return;
   registered = true;
+  if (tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity as unknown as tf.KernelFunc });
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
