@@ -2,7 +2,8 @@
  * Training-step benchmark at the reference sizes (B=32, L=196, D=512, E=256, H=512, A=256, V=5000,
  * T=16; ≈ 19.5 GFLOP forward + backward): one step = forward, backward, gradient clipping and Adam,
  * as the trainer runs it. Also the forward pass alone, greedy and beam-3 captions per second, and with
- * --profile the kernels where a step's time goes. Each backend runs in its own process.
+ * --profile the phases of a step (gradients, clipping, Adam) and the kernels where its time goes.
+ * Each backend runs in its own process.
  *
  *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile]
  */
@@ -28,6 +29,8 @@ interface Result {
   greedyPerSec?: number;
   beam3PerSec?: number;
   kernels?: { name: string; ms: number; calls: number }[];
+  /** With --profile: median ms of a step's phases (gradients, clipping, Adam). */
+  phases?: { gradients: number; clipping: number; adam: number };
 }
 
 function options(args: string[]) {
@@ -86,7 +89,26 @@ async function measure(backend: BackendName, steps: number, profile: boolean): P
   const greedyPerSec = await decodeRate(1);
   const beam3PerSec = await decodeRate(3);
   let kernels: Result['kernels'];
+  let phases: Result['phases'];
   if (profile) {
+    const times = { gradients: [] as number[], clipping: [] as number[], adam: [] as number[] };
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss, vars);
+      await value.data();
+      const t1 = performance.now();
+      const clipped = clipByGlobalNorm(grads, 5);
+      await clipped.norm.data();
+      const t2 = performance.now();
+      optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      await tf.sum(vars[0]!).data(); // waits for the updates on asynchronous backends
+      const t3 = performance.now();
+      tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+      times.gradients.push(t1 - t0);
+      times.clipping.push(t2 - t1);
+      times.adam.push(t3 - t2);
+    }
+    phases = { gradients: median(times.gradients), clipping: median(times.clipping), adam: median(times.adam) };
     const info = await tf.profile(async () => step());
     const byName = new Map<string, { ms: number; calls: number }>();
     for (const k of info.kernels) {
@@ -100,7 +122,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean): P
   tf.dispose([features, tokens, mask]);
   decoder.dispose();
   optimizer.dispose();
-  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}) };
+  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}) };
 }
 
 function report(results: Result[], steps: number): void {
@@ -120,6 +142,10 @@ function report(results: Result[], steps: number): void {
       `${r.backend.padEnd(12)}${(median(r.stepMs!) / 1000).toFixed(3).padStart(9)}${(median(r.forwardMs!) / 1000).toFixed(3).padStart(9)}` +
         `${r.greedyPerSec!.toFixed(1).padStart(10)}${r.beam3PerSec!.toFixed(1).padStart(10)}`,
     );
+    if (r.phases) {
+      const p = r.phases;
+      lines.push(`  phases (median ms): gradients ${p.gradients.toFixed(1)}, clipping ${p.clipping.toFixed(1)}, Adam ${p.adam.toFixed(1)}`);
+    }
     if (r.kernels) lines.push(`  top kernels: ${r.kernels.map((k) => `${k.name} ${k.ms.toFixed(0)}ms×${k.calls}`).join(', ')}`);
   }
   const measured = results.filter((r) => r.stepMs);
