@@ -178,7 +178,7 @@ void parallel_for(int64_t n, int chunks, F f) {
 
 inline float fast_tanh(float x) {
   const float clamp = 7.90531110763549805f;
-  const float c = std::min(clamp, std::max(-clamp, x));
+  const float c = x > clamp ? clamp : x < -clamp ? -clamp : x;  // NaN stays NaN (and so the result)
   const float x2 = c * c;
   float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
   p = p * x2 + -8.60467152213735e-11f;
