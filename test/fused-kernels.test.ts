@@ -113,10 +113,10 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
   it('tanh is accurate over the whole range, saturation and tiny inputs included', async () => {
     await tf.setBackend('tensorflow');
     const x = tf.tensor1d([-50, -9, -7.9, -3, -1, -0.3, -1e-3, -1e-5, 0, 1e-5, 3e-4, 1e-3, 0.5, 2, 7.95, 20, 1e4]);
-    const [, act] = runNativeOp('FusedScoresProbe', 'AttendCaptionAdditiveScores', { keys: tf.reshape(x, [1, 1, -1]), query: tf.zerosLike(tf.reshape(x, [1, -1])), w: tf.onesLike(x) }, 2);
+    const [, act] = runNativeOp('AttendCaptionAdditiveScores', { keys: tf.reshape(x, [1, 1, -1]), query: tf.zerosLike(tf.reshape(x, [1, -1])), w: tf.onesLike(x) }, 2);
     expect(maxDiff(tf.reshape(act!, [-1]), tf.tanh(x))).toBeLessThan(1e-6);
     const special = tf.tensor1d([NaN, Infinity, -Infinity]);
-    const [, out] = runNativeOp('FusedScoresProbe', 'AttendCaptionAdditiveScores', { keys: tf.reshape(special, [1, 1, -1]), query: tf.zeros([1, 3]), w: tf.ones([3]) }, 2);
+    const [, out] = runNativeOp('AttendCaptionAdditiveScores', { keys: tf.reshape(special, [1, 1, -1]), query: tf.zeros([1, 3]), w: tf.ones([3]) }, 2);
     expect(Array.from(out!.dataSync())).toEqual([NaN, 1, -1]); // a NaN is not hidden (the trainer stops on NaN losses)
   });
 

@@ -30,7 +30,7 @@ export class FusedAdditiveScorer extends StepShared {
 
   apply(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
     if (!this.recording) {
-      const [scores, act] = runNativeOp(SCORES, SCORES, { keys: this.keys, query, w }, 2); // [N, L], [N, L, A]
+      const [scores, act] = runNativeOp(SCORES, { keys: this.keys, query, w }, 2); // [N, L], [N, L, A]
       act!.dispose();
       return scores as tf.Tensor2D;
     }
@@ -39,14 +39,14 @@ export class FusedAdditiveScorer extends StepShared {
     const op = tf.customGrad((...args: Args) => {
       const [q, wi] = args as [tf.Tensor2D, tf.Tensor1D];
       const save = args[args.length - 1] as tf.GradSaveFunc;
-      const [scores, act] = runNativeOp(SCORES, SCORES, { keys: this.keys, query: q, w: wi }, 2); // [N, L], [N, L, A]
+      const [scores, act] = runNativeOp(SCORES, { keys: this.keys, query: q, w: wi }, 2); // [N, L], [N, L, A]
       save([act!, wi]);
       return {
         value: scores!,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [a, ws] = saved as [tf.Tensor3D, tf.Tensor1D];
           const dkeysIn: tf.Tensor = this.sum ?? tf.zeros([0]); // [G, L, A], or empty: nothing summed yet
-          const [dkeys, dquery, dw] = runNativeOp(SCORES_GRAD, SCORES_GRAD, { act: a, dscores: dy, w: ws, dkeys_in: dkeysIn }, 3, {
+          const [dkeys, dquery, dw] = runNativeOp(SCORES_GRAD, { act: a, dscores: dy, w: ws, dkeys_in: dkeysIn }, 3, {
             rows_per_image: rowsPerImage,
           }); // Σ dkeys [G, L, A], dquery [N, A], dw [A]
           this.sum?.dispose();
@@ -91,13 +91,13 @@ export function fusedContext(alpha: tf.Tensor2D, features: tf.Tensor3D): tf.Tens
         const [G, L, D] = f.shape;
         const k = a.shape[0] / G;
         return {
-          alpha: () => runNativeOp('AttendCaptionContextGrad', 'AttendCaptionContextGrad', { dweighted: d, features: f }, 1)[0]!, // [N, L]
+          alpha: () => runNativeOp('AttendCaptionContextGrad', { dweighted: d, features: f }, 1)[0]!, // [N, L]
           features: () => tf.matMul(tf.reshape(a, [G, k, L]) as tf.Tensor3D, tf.reshape(d, [G, k, D]) as tf.Tensor3D, true), // [G, L, D]
         };
       },
     });
   }
-  return runNativeOp(CONTEXT, CONTEXT, { alpha, features }, 1)[0] as tf.Tensor2D;
+  return runNativeOp(CONTEXT, { alpha, features }, 1)[0] as tf.Tensor2D;
 }
 
 const LSTM_CELL = 'AttendCaptionLstmCell';
@@ -115,11 +115,11 @@ export function fusedLstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): 
       gradFunc: (dy, saved) => {
         const [cPrevSaved, c, gates] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const [dh, dc] = dy as tf.Tensor2D[]; // (the gates output has no consumers)
-        const [dpre, dcPrev] = runNativeOp('AttendCaptionLstmCellGrad', 'AttendCaptionLstmCellGrad', { gates, c_prev: cPrevSaved, c, dh: dh!, dc: dc! }, 2); // [B, 4H], [B, H]
+        const [dpre, dcPrev] = runNativeOp('AttendCaptionLstmCellGrad', { gates, c_prev: cPrevSaved, c, dh: dh!, dc: dc! }, 2); // [B, 4H], [B, H]
         return { pre: () => dpre!, c_prev: () => dcPrev! };
       },
     });
   }
-  const [h, c] = runNativeOp(LSTM_CELL, LSTM_CELL, { pre: preactivations, c_prev: cPrev }, 3) as tf.Tensor2D[]; // [B, H] each (+ gates [B, 4H])
+  const [h, c] = runNativeOp(LSTM_CELL, { pre: preactivations, c_prev: cPrev }, 3) as tf.Tensor2D[]; // [B, H] each (+ gates [B, 4H])
   return { h: h!, c: c! };
 }

@@ -92,21 +92,20 @@ export function tanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
 }
 
 /**
- * Runs the TensorFlow op `tfOp` (e.g. one of the fused kernels, src/backend/fused-kernels.ts) as the
- * tfjs kernel `kernelName` on the native backend, registered on first use. Inputs go to the op in
+ * Runs the TensorFlow op `tfOp` (e.g. one of the fused kernels, src/backend/fused-kernels.ts) on the
+ * native backend, as a tfjs kernel of the same name registered on first use. Inputs go to the op in
  * the order of `inputs`' keys; `intAttrs` become int attributes.
  */
 export function runNativeOp(
-  kernelName: string,
   tfOp: string,
   inputs: Record<string, tf.Tensor>,
   numOutputs: number,
   intAttrs: Record<string, number> = {},
 ): tf.Tensor[] {
-  if (!tf.getKernel(kernelName, 'tensorflow')) {
+  if (!tf.getKernel(tfOp, 'tensorflow')) {
     const order = Object.keys(inputs);
     tf.registerKernel({
-      kernelName,
+      kernelName: tfOp,
       backendName: 'tensorflow',
       kernelFunc: ({ inputs: given, backend, attrs }) => {
         const node = backend as unknown as NodeBackend;
@@ -115,6 +114,6 @@ export function runNativeOp(
       },
     });
   }
-  const out = tf.engine().runKernel(kernelName, inputs, intAttrs as unknown as tf.NamedAttrMap);
+  const out = tf.engine().runKernel(tfOp, inputs, intAttrs as unknown as tf.NamedAttrMap);
   return Array.isArray(out) ? out : [out];
 }

@@ -49,7 +49,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i]!.variable;
         const v = state.accumulatedSecondMoment[i]!.variable;
-        const [next, nextM, nextV] = runNativeOp('AttendCaptionAdam', 'AttendCaptionAdam', { var: value, grad: gradient, m, v, hyper }, 3);
+        const [next, nextM, nextV] = runNativeOp('AttendCaptionAdam', { var: value, grad: gradient, m, v, hyper }, 3);
         m.assign(nextM!);
         v.assign(nextV!);
         value.assign(next!);
