@@ -66,7 +66,7 @@ describe('online weights when offline', () => {
       const err = await loadEncoder({ variant }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WeightsUnavailableError);
       expect(err).toBeInstanceOf(UserError);
-      const host = new URL(variantNamed(variant).url).host;
+      const host = new URL(variantNamed(variant).url!).host;
       expect((err as Error).message).toBe(
         `cannot download MobileNet weights from ${host} (offline?): pass --mobilenet <dir> with a local copy (see README)`,
       );

@@ -89,7 +89,11 @@ export async function loadEncoder(config: EncoderConfig = {}): Promise<Encoder> 
   const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`encoder batch size must be a positive integer, got ${batchSize}`);
   const layer = config.layer ?? variant.layer;
-  const files = modelFilesAt(config.source ?? variant.url);
+  const source = config.source ?? variant.url;
+  if (source === undefined) {
+    throw new UserError(`encoder ${variant.name} has no online copy: pass --mobilenet <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`);
+  }
+  const files = modelFilesAt(source);
   const network =
     variant.format === 'layers' ? await loadLayersNetwork(files, layer) : await loadGraphNetwork(files, variant, layer);
   try {

@@ -25,8 +25,10 @@ export interface EncoderVariant {
   /** What `layer` gives for an `inputSize` image: L = height·width vectors of `depth` numbers. */
   grid: { height: number; width: number };
   depth: number;
-  /** Where the weights are downloaded from when no local copy is given. */
-  url: string;
+  /** Where the weights are downloaded from when no local copy is given (none: a local copy only). */
+  url?: string;
+  /** How a local copy of weights without an online source is made (for the error when none is given). */
+  howToMake?: string;
   /**
    * Append each grid cell's mean colour to its annotation vector (D = network depth + 3), as RGB in
    * 0..CELL_COLOUR_SCALE. Measured: MobileNet's conv_pw_11 features entangle colour with shape (a
@@ -86,8 +88,25 @@ function tfhubVariant(alpha: MobileNetAlpha): EncoderVariant {
   };
 }
 
+/**
+ * MobileNet v1 α=1.0 trained for COCO object detection (the feature extractor of TF's
+ * ssd_mobilenet_v1_coco), converted from `.npy` tensors to the layers format with Keras' layer names
+ * (`npm run convert-weights`), read at conv_pw_11_relu (TF's Conv2d_11_pointwise): 14×14×512.
+ */
+const COCO_DETECTION: EncoderVariant = {
+  name: 'mobilenet_v1_1.0_coco',
+  format: 'layers',
+  alpha: 1.0,
+  inputSize: 224,
+  inputRange: [-1, 1],
+  layer: 'conv_pw_11_relu',
+  grid: GRID_14,
+  depth: 512,
+  howToMake: 'npm run convert-weights -- --from <ssd_mobilenet_v1_coco_npy> --out <dir>',
+};
+
 export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(
-  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25)].map((v) => [v.name, v]),
+  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25), COCO_DETECTION].map((v) => [v.name, v]),
 );
 
 export type EncoderVariantName = string;
