@@ -204,7 +204,7 @@ describe('variants', () => {
   });
 
   it('resolves model.json URLs like tfjs does (TF-Hub modules get ?tfjs-format=file)', () => {
-    expect(modelJsonUrl(variantNamed('tfhub_mobilenet_v1_0.25').url)).toBe(
+    expect(modelJsonUrl(variantNamed('tfhub_mobilenet_v1_0.25').url!)).toBe(
       'https://tfhub.dev/google/imagenet/mobilenet_v1_025_224/classification/1/model.json?tfjs-format=file',
     );
     expect(modelJsonUrl('https://example.org/m/')).toBe('https://example.org/m/model.json');

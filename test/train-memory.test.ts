@@ -1,77 +1,67 @@
 /**
  * The training loop leaks no tensors: after every epoch (steps, validation by decoding, the best
  * checkpoint, the resumable checkpoint with Adam's state, an LR change) the engine holds the same
- * number of tensors.
+ * number of tensors. And a non-finite gradient with a finite loss stops it before any weight moves.
  */
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import type { CaptionedImage } from '../src/data/dataset.js';
-import { Vocabulary } from '../src/data/vocabulary.js';
-import { createDecoder } from '../src/decoder/decoder.js';
-import type { FeatureSource } from '../src/train/batch-tensors.js';
-import { buildExamples } from '../src/train/examples.js';
-import { createAdam } from '../src/train/optimizer-state.js';
-import { initialPlateau } from '../src/train/plateau.js';
-import { emptyEpochSums } from '../src/train/train-state.js';
-import { runTraining } from '../src/train/trainer.js';
-import { makeValidator } from '../src/train/validate.js';
-import { mulberry32 } from '../src/util/random.js';
+import type { AttentionDecoder } from '../src/decoder/decoder.js';
+import { disposeCheckpoint, loadCheckpoint } from '../src/checkpoint/checkpoint.js';
+import { NonFiniteLossError, runTraining } from '../src/train/trainer.js';
+import { tinyTrainLoop } from './tiny-training.js';
 
-const L = 4, D = 6;
-const WORDS = ['red', 'blue', 'circle', 'square'];
-
-describe('training loop memory', () => {
+describe('training loop', () => {
   beforeAll(async () => {
     await selectBackend({ log: () => {} });
   });
 
   it('holds the same number of tensors after every epoch', async () => {
-    const rng = mulberry32(5);
-    const images: CaptionedImage[] = Array.from({ length: 24 }, (_, i) => ({
-      id: `im${i}`,
-      file: `im${i}.png`,
-      split: i < 20 ? 'train' : 'val',
-      captions: [`a ${WORDS[i % 2]} ${WORDS[2 + ((i >> 1) % 2)]}`],
-    }));
-    const vectors = new Map(images.map((im) => [im.id, Float32Array.from({ length: L * D }, () => rng())]));
-    const source: FeatureSource = {
-      regions: L,
-      depth: D,
-      read: async (keys) => {
-        const all = new Float32Array(keys.length * L * D);
-        keys.forEach((k, i) => all.set(vectors.get(k)!, i * L * D));
-        return all;
-      },
-    };
-    const train = images.filter((im) => im.split === 'train');
-    const vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: 1 });
-    const decoder = createDecoder({ vocabSize: vocab.size, featureDim: D, embedDim: 4, hiddenDim: 5, attentionDim: 3, seed: 2 });
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'train-memory-'));
+    const { loop, dir } = await tinyTrainLoop();
     const counts: number[] = [];
-    await runTraining({
-      decoder,
-      optimizer: createAdam(1e-2),
-      examples: buildExamples(train, vocab, 8),
-      features: source,
-      validate: makeValidator({ images: images.filter((im) => im.split === 'val'), features: source, vocab, maxLength: 6 }),
-      identity: { encoder: 'test', grid: { height: 2, width: 2 }, config: decoder.config, vocab: vocab.toJSON(), summary: {} },
-      options: {
-        batchSize: 8, maxEpochs: 4, maxSteps: 0, clipNorm: 5, weightDecay: 1e-3, seed: 1,
-        checkpointEvery: 1, // the resumable checkpoint after every step
-        plateau: { decayFactor: 0.5, decayPatience: 1, stopPatience: 100, minLearningRate: 1e-6, minDelta: 1e9 }, // LR decays every epoch
-        selectBy: 'BLEU-4', bestDir: path.join(dir, 'best'), runDir: path.join(dir, 'run'), storage: 'float32', progress: false,
-      },
-      state: { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(1e-2), history: [], epochSums: emptyEpochSums(), stopped: false },
-      log: () => counts.push(tf.memory().numTensors),
-    });
+    await runTraining({ ...loop, log: () => counts.push(tf.memory().numTensors) });
     expect(counts).toHaveLength(4);
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(counts[0]).toBe(counts[1]);
-    decoder.dispose();
+    loop.decoder.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([NaN, Infinity])('a %s gradient norm with a finite loss stops at that step, weights and checkpoint untouched', async (bad) => {
+    const { loop, dir } = await tinyTrainLoop({ maxEpochs: 2 });
+    const real = loop.decoder;
+    let calls = 0;
+    const poisonAt = 5; // steps 0..4 train normally (a checkpoint after each), step 5 gets the bad gradient
+    // A loss with the real value but a `bad` gradient: √(x − x) has the value 0 and the gradient ∞
+    // (times 0: NaN; times 1e-30: still ∞).
+    const decoder = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'computeLoss') return Reflect.get(target, prop, receiver);
+        return (...args: Parameters<AttentionDecoder['computeLoss']>) => {
+          const out = target.computeLoss(...args);
+          if (calls++ !== poisonAt) return out;
+          const w = target.trainableVariables()[0]!;
+          const zero = tf.sub(tf.sum(w), tf.sum(w)); // [] value 0, gradient 0 into w
+          const poison = Number.isNaN(bad) ? tf.mul(0, tf.sqrt(zero)) : tf.mul(tf.scalar(1e-30), tf.pow(zero, 0.5)); // value 0, gradient NaN / ∞
+          return { ...out, loss: tf.add(out.loss, poison) as tf.Scalar };
+        };
+      },
+    });
+    const error = await runTraining({ ...loop, decoder, validate: async () => ({ 'BLEU-4': 0 }) }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect(String((error as Error).message)).toMatch(/the gradient norm became (NaN|Infinity) \(loss [0-9.]+\) at step 5 \(epoch 2\); stopped without applying it/);
+    // The live weights are exactly those of the checkpoint saved after step 5's predecessor: untouched.
+    const last = await loadCheckpoint(path.join(loop.options.runDir, 'last'), { withResume: true });
+    expect((last.resume!.state as { step: number }).step).toBe(5);
+    for (const [name, saved] of real.getWeights()) {
+      const live = Array.from(saved.dataSync());
+      expect(live.every(Number.isFinite), name).toBe(true);
+      expect(live, name).toEqual(Array.from(last.weights.get(name)!.dataSync()));
+    }
+    disposeCheckpoint(last);
+    real.dispose();
     await fs.rm(dir, { recursive: true, force: true });
   });
 });

@@ -5,8 +5,8 @@
  *   vocab.json    — the vocabulary
  *   training.json — training summary (optional)
  *   optimizer.json / optimizer.bin / train-state.json — only in checkpoints made for `--resume`
- * Saving writes a fresh folder beside the target and swaps it in, so a reader never sees a mix of two
- * checkpoints and a kill never leaves a half-written one in place.
+ * Saving builds a fresh folder beside the target and swaps it in, so a reader never sees a mix of two
+ * checkpoints, and a kill at any instant leaves a complete one in place or recoverable (saveCheckpoint).
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -69,11 +69,48 @@ async function readJson(file: string, what: string): Promise<unknown> {
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 1)}\n`;
 
-/** Writes a checkpoint folder atomically (build beside it, then swap). */
-export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: SaveOptions = {}): Promise<void> {
+/** The two sidecar folders of a checkpoint swap: the new one being built, the old one moved away. */
+const sidecars = (dir: string): { fresh: string; old: string } => {
   const parent = path.dirname(path.resolve(dir));
-  await fs.mkdir(parent, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  const name = path.basename(dir);
+  return { fresh: path.join(parent, `.${name}.new`), old: path.join(parent, `.${name}.old`) };
+};
+
+const isComplete = (dir: string): boolean => existsSync(path.join(dir, 'model.json')); // model.json is written last
+
+/**
+ * Puts back what a kill in the middle of a swap can leave, so that a complete checkpoint is at `dir`
+ * whenever one existed: with `dir` gone, the new folder if it was complete, else the old one.
+ */
+export async function recoverCheckpoint(dir: string): Promise<void> {
+  const { fresh, old } = sidecars(dir);
+  if (!existsSync(dir)) {
+    if (isComplete(fresh)) await fs.rename(fresh, dir);
+    else if (isComplete(old)) await fs.rename(old, dir);
+  }
+  if (existsSync(dir)) {
+    await fs.rm(fresh, { recursive: true, force: true });
+    await fs.rm(old, { recursive: true, force: true });
+  }
+}
+
+/** A test hook: CAPTION_TEST_KILL_AT=<point> kills the process there (fault injection for crash tests). */
+export function killPoint(point: string): void {
+  if (process.env['CAPTION_TEST_KILL_AT'] === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * Writes a checkpoint folder so that at every instant a complete checkpoint is at `dir` or can be
+ * recovered there (recoverCheckpoint, run by every load and save): the new folder is built beside it
+ * (`.<name>.new`, model.json last), the old one is moved aside (`.<name>.old`), the new one moved in,
+ * the old one deleted.
+ */
+export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: SaveOptions = {}): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  await recoverCheckpoint(dir);
+  const { fresh, old } = sidecars(dir);
+  await fs.rm(fresh, { recursive: true, force: true });
+  await fs.mkdir(fresh);
   try {
     const { manifest, data } = await encodeBundle(ckpt.weights, options.storage ?? 'float32', 'weights.bin');
     const model: ModelJson = {
@@ -84,39 +121,32 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: Sav
       config: ckpt.config,
       ...manifest,
     };
-    await fs.writeFile(path.join(tmp, 'weights.bin'), data);
-    await fs.writeFile(path.join(tmp, 'vocab.json'), json(ckpt.vocab));
-    if (ckpt.training !== undefined) await fs.writeFile(path.join(tmp, 'training.json'), json(ckpt.training));
+    await fs.writeFile(path.join(fresh, 'weights.bin'), data);
+    await fs.writeFile(path.join(fresh, 'vocab.json'), json(ckpt.vocab));
+    if (ckpt.training !== undefined) await fs.writeFile(path.join(fresh, 'training.json'), json(ckpt.training));
     if (ckpt.resume) {
       const opt = await encodeBundle(ckpt.resume.optimizer, 'float32', 'optimizer.bin');
-      await fs.writeFile(path.join(tmp, 'optimizer.bin'), opt.data);
-      await fs.writeFile(path.join(tmp, 'optimizer.json'), json(opt.manifest));
-      await fs.writeFile(path.join(tmp, 'train-state.json'), json(ckpt.resume.state));
+      await fs.writeFile(path.join(fresh, 'optimizer.bin'), opt.data);
+      await fs.writeFile(path.join(fresh, 'optimizer.json'), json(opt.manifest));
+      await fs.writeFile(path.join(fresh, 'train-state.json'), json(ckpt.resume.state));
     }
-    await fs.writeFile(path.join(tmp, 'model.json'), json(model)); // last: marks the folder complete
-    await swapIn(tmp, dir);
+    await fs.writeFile(path.join(fresh, 'model.json'), json(model)); // last: marks the folder complete
   } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(fresh, { recursive: true, force: true });
     throw err;
   }
-}
-
-async function swapIn(tmp: string, dir: string): Promise<void> {
-  const old = `${tmp}.old`;
-  let hadOld = true;
-  try {
-    await fs.rename(dir, old);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ENOENT') throw err;
-    hadOld = false;
-  }
-  await fs.rename(tmp, dir);
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+  killPoint('checkpoint:built');
+  if (existsSync(dir)) await fs.rename(dir, old);
+  killPoint('checkpoint:old-moved');
+  await fs.rename(fresh, dir);
+  killPoint('checkpoint:new-moved');
+  await fs.rm(old, { recursive: true, force: true });
 }
 
 /** Reads and checks a checkpoint folder; every problem names the file at fault. */
 export async function loadCheckpoint(dir: string, options: { withResume?: boolean } = {}): Promise<Checkpoint> {
   const modelFile = path.join(dir, 'model.json');
+  await recoverCheckpoint(dir).catch(() => undefined); // a read-only folder is read as it is
   try {
     if (!(await fs.stat(dir)).isDirectory()) throw new FileInputError(dir, 'not a checkpoint folder');
   } catch (err) {

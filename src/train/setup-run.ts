@@ -14,10 +14,37 @@ import type { FeatureSource } from './batch-tensors.js';
 import { buildExamples } from './examples.js';
 import { createAdam, importOptimizer, variableNamesOf } from './optimizer-state.js';
 import { initialPlateau } from './plateau.js';
-import { emptyEpochSums, type TrainState } from './train-state.js';
+import { emptyEpochSums, parseTrainState, type TrainState } from './train-state.js';
 import type { TrainLoop } from './trainer.js';
 import type { TrainArgs } from './train-options.js';
 import { makeValidator } from './validate.js';
+
+/**
+ * Flags a resumed run must repeat unchanged: each one changes the batches, the dropout masks, the
+ * updates or the schedule, so a run resumed with another value would not be the run it continues.
+ * Others may change on resume: --epochs, --patience, --max-steps, --val-limit, --progress, and the
+ * file locations, backend, checkpoint cadence and best-checkpoint storage.
+ */
+export const RESUME_FIXED_FLAGS = [
+  'seed', 'batch-size', 'max-words', 'clip-norm', 'weight-decay', 'lr', 'lr-decay', 'lr-patience', 'select-by', 'min-count',
+  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda',
+] as const satisfies readonly (keyof TrainArgs)[];
+
+function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean> {
+  return Object.fromEntries(RESUME_FIXED_FLAGS.map((k) => [k, args[k] as string | number | boolean]));
+}
+
+/** Refuses a resume whose fixed flags differ from the run's: one line naming the flag and both values. */
+export function checkResumeFlags(recorded: TrainState['flags'], args: TrainArgs, runDir: string): void {
+  if (!recorded) return; // a run saved before flags were recorded
+  for (const k of RESUME_FIXED_FLAGS) {
+    if (!(k in recorded) || recorded[k] === args[k]) continue;
+    throw new UserError(
+      `--resume: --${k} is ${JSON.stringify(args[k])} but the run in ${runDir} was started with --${k} ${JSON.stringify(recorded[k])}; ` +
+        `resuming with another value would not continue the same run (pass --${k} ${JSON.stringify(recorded[k])}, or start a new --run-dir)`,
+    );
+  }
+}
 
 export function featureSource(store: FeatureStoreReader): FeatureSource {
   return { read: (keys) => store.read(keys), regions: store.header.regions, depth: store.header.depth };
@@ -48,7 +75,8 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     }
     vocab = Vocabulary.fromJSON(resumed.vocab, path.join(runDir, 'last', 'vocab.json'));
     config = resumed.config as Record<string, unknown>;
-    state = resumed.resume!.state as TrainState;
+    state = parseTrainState(resumed.resume!.state, path.join(runDir, 'last', 'train-state.json'));
+    checkResumeFlags(state.flags, args, runDir);
     // Early stopping is re-judged with this run's --patience (a stopped run can be given more).
     state.stopped = state.plateau.badEpochs >= args.patience;
     log(`resuming ${runDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
@@ -66,7 +94,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       doublyStochasticLambda: args.lambda,
       seed: args.seed,
     };
-    state = { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(args.lr), history: [], epochSums: emptyEpochSums(), stopped: false };
+    state = { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(args.lr), history: [], epochSums: emptyEpochSums(), stopped: false, flags: fixedFlagsOf(args) };
   }
   const decoder = createDecoder(config as { vocabSize: number }, resumed ? { weights: resumed.weights } : {});
   const optimizer = createAdam(state.plateau.learningRate);

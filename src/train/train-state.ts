@@ -1,4 +1,6 @@
 /** What a resumed run needs besides weights and optimizer moments: where it was and what it saw. */
+import { FileInputError } from '../util/user-error.js';
+import { arrayOf, checkShape, nullable, optional, recordOf, type Shape } from '../util/json-shape.js';
 import type { PlateauState } from './plateau.js';
 
 export interface EpochMetrics {
@@ -25,6 +27,45 @@ export interface TrainState {
   /** Running sums of the current epoch's losses (so a mid-epoch resume reports the whole epoch). */
   epochSums: { loss: number; crossEntropy: number; penalty: number; batches: number; tokens: number; seconds: number };
   stopped: boolean;
+  /** The flags that decide the run's numbers (RESUME_FIXED_FLAGS), as the run started with them. */
+  flags?: Record<string, string | number | boolean>;
 }
 
 export const emptyEpochSums = (): TrainState['epochSums'] => ({ loss: 0, crossEntropy: 0, penalty: 0, batches: 0, tokens: 0, seconds: 0 });
+
+const EPOCH_METRICS: Shape = {
+  epoch: 'int',
+  step: 'int',
+  learningRate: 'number',
+  trainLoss: 'number',
+  trainCrossEntropy: 'number',
+  trainAttentionPenalty: 'number',
+  val: recordOf('number'),
+  tokensPerSecond: 'number',
+  seconds: 'number',
+};
+
+const TRAIN_STATE: Shape = {
+  epoch: 'int',
+  batchInEpoch: 'int',
+  step: 'int',
+  plateau: { learningRate: 'number', bestScore: nullable('number'), bestEpoch: nullable('int'), badEpochs: 'int', sinceDecay: 'int' },
+  history: arrayOf(EPOCH_METRICS),
+  epochSums: { loss: 'number', crossEntropy: 'number', penalty: 'number', batches: 'int', tokens: 'int', seconds: 'number' },
+  stopped: 'boolean',
+  flags: optional(recordOf('any')),
+};
+
+/** train-state.json's value, checked (a corrupt file is one line naming it and the bad field). */
+export function parseTrainState(value: unknown, file: string): TrainState {
+  const state = checkShape<TrainState>(value, TRAIN_STATE, file, 'training state');
+  if (state.history.length !== state.epoch) {
+    throw new FileInputError(file, `corrupt training state: at epoch ${state.epoch} but ${state.history.length} epochs of history`);
+  }
+  return state;
+}
+
+/** One metrics.jsonl line, checked. */
+export function parseEpochMetrics(value: unknown, file: string): EpochMetrics {
+  return checkShape<EpochMetrics>(value, EPOCH_METRICS, file, 'epoch metrics');
+}

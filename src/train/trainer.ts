@@ -2,14 +2,14 @@
  * The training loop: teacher forcing, Adam, gradient clipping, LR decay on plateau, early stopping on a
  * validation score from real decoding, best/last checkpoints, exact resume, NaN guard, progress bar.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { saveCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.js';
+import { killPoint, saveCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.js';
 import type { WeightStorage } from '../checkpoint/tensor-bundle.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';
 import { ProgressBar } from '../util/progress.js';
 import { deriveSeed } from '../util/random.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { batchTensors, disposeBatch, type BatchTensors, type FeatureSource } from './batch-tensors.js';
 import { clipByGlobalNorm } from './clip-gradients.js';
@@ -110,23 +110,35 @@ function trainStep(loop: TrainLoop, batch: BatchTensors): { loss: number; crossE
   const [loss, crossEntropy, penalty] = [value, ...parts].map((t) => t!.dataSync()[0]!) as [number, number, number];
   tf.dispose(parts);
   value.dispose();
-  if (!Number.isFinite(loss)) {
-    tf.dispose(grads);
-    throw new NonFiniteLossError(
-      `loss became ${loss} at step ${state.step} (epoch ${state.epoch + 1}); stopped without applying it. ` +
+  const stop = (what: string): NonFiniteLossError =>
+    new NonFiniteLossError(
+      `${what} at step ${state.step} (epoch ${state.epoch + 1}); stopped without applying it. ` +
         `The last good checkpoint is in ${path.join(options.runDir, 'last')}: lower --lr or --clip-norm and --resume`,
     );
+  if (!Number.isFinite(loss)) {
+    tf.dispose(grads);
+    throw stop(`loss became ${loss}`);
   }
   const decayed = addWeightDecay(grads, vars, options.weightDecay);
   const clipped = clipByGlobalNorm(decayed, options.clipNorm);
+  const norm = clipped.norm.dataSync()[0]!;
+  if (!Number.isFinite(norm)) {
+    // A finite loss can still have a NaN/∞ gradient; clipping would spread it into every weight.
+    tf.dispose([grads, decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
+    throw stop(`the gradient norm became ${norm} (loss ${loss})`);
+  }
   optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
   tf.dispose([decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
   return { loss, crossEntropy, penalty };
 }
 
-async function appendMetrics(runDir: string, m: EpochMetrics): Promise<void> {
-  await fs.mkdir(runDir, { recursive: true });
-  await fs.appendFile(path.join(runDir, 'metrics.jsonl'), `${JSON.stringify(m)}\n`);
+/**
+ * metrics.jsonl holds one line per finished epoch of the run, written whole from the state's history
+ * (atomically). A kill after it and before the `last` checkpoint leaves one epoch too many there;
+ * the resumed run rewrites it from the checkpoint's history first, so no epoch is ever listed twice.
+ */
+export async function writeMetrics(runDir: string, history: readonly EpochMetrics[]): Promise<void> {
+  await writeFileAtomic(path.join(runDir, 'metrics.jsonl'), history.map((m) => `${JSON.stringify(m)}\n`).join(''));
 }
 
 /** Runs epochs until early stopping, maxEpochs or the step budget; returns the final state. */
@@ -135,6 +147,7 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
   const log = loop.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let stepsThisRun = 0;
   setLearningRate(loop.optimizer, state.plateau.learningRate);
+  await writeMetrics(options.runDir, state.history);
   while (state.epoch < options.maxEpochs && !state.stopped) {
     const batches = epochBatches(loop.examples, options.batchSize, options.seed, state.epoch);
     const bar = new ProgressBar({
@@ -210,7 +223,8 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   state.epochSums = emptyEpochSums();
   state.stopped = update.stop;
   setLearningRate(loop.optimizer, state.plateau.learningRate);
-  await appendMetrics(options.runDir, metrics);
+  await writeMetrics(options.runDir, state.history);
+  killPoint('train:metrics-written');
   const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
   log(
     `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(3)} (attention penalty ${metrics.trainAttentionPenalty.toFixed(3)}, per-word CE ${metrics.trainCrossEntropy.toFixed(4)}), val ${vals}` +
