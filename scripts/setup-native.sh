@@ -292,12 +292,37 @@ build_fused_kernels() {
   log "fused kernels ready: node_modules/.attend-caption-native/attend-caption-ops.node"
 }
 
+# quiet-stderr (native/quiet-stderr.cc): silences libtensorflow's start-up log lines on fd 2 while it
+# loads. Needs only Node's headers; without it those lines reach stderr, nothing else changes.
+QUIET_SRC="$PROJECT_ROOT/native/quiet-stderr.cc"
+QUIET_OUT="$OPS_DIR/quiet-stderr.node"
+build_quiet_stderr() {
+  local inc="" candidate
+  for candidate in "${npm_config_nodedir:-}" "$(dirname "$(dirname "$(node -p 'process.execPath')")")" \
+    "${npm_config_devdir:-${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp}/$(node -p 'process.versions.node')"; do
+    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then inc="$candidate/include/node"; break; fi
+  done
+  [[ -n $inc ]] || { warn "quiet-stderr not built: no Node.js headers"; return 0; }
+  mkdir -p "$OPS_DIR"
+  local tmp="$OPS_DIR/quiet-stderr.tmp$$.node"
+  if ! "${CXX:-g++}" -std=c++17 -O2 -fPIC -shared -DNODE_GYP_MODULE_NAME=quiet_stderr -I"$inc" "$QUIET_SRC" -o "$tmp" 2>"$OPS_DIR/quiet-build.log" ||
+    ! node -e 'const q=require(process.argv[1]);const s=q.redirect("/dev/null");console.error("hidden");q.restore(s)' "$tmp" 2>"$OPS_DIR/quiet-probe.log" ||
+    [[ -s $OPS_DIR/quiet-probe.log ]]; then
+    rm -f "$tmp" "$QUIET_OUT"
+    warn "quiet-stderr not built or failed its check (see $OPS_DIR/quiet-build.log); TensorFlow's start-up lines will show on stderr"
+    return 0
+  fi
+  mv -f "$tmp" "$QUIET_OUT"
+  log "quiet-stderr ready: node_modules/.attend-caption-native/quiet-stderr.node"
+}
+
 if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
   if ((!FORCE)); then
     log "already installed: $found"
     [[ -f $PKG_DIR/deps/SOURCE ]] && log "built from: $(head -n1 "$PKG_DIR/deps/SOURCE")"
     [[ -n $WHEEL || -n $LIBTF ]] && log "(--wheel/--libtensorflow ignored; add --force to rebuild)"
     build_fused_kernels
+    build_quiet_stderr
     log "native backend ready (${SECONDS}s)"
     exit 0
   fi
@@ -576,4 +601,5 @@ BACKUP=""
 log "$found"
 log "TensorFlow C library from: $SOURCE_DESC"
 build_fused_kernels
+build_quiet_stderr
 log "native backend ready (${SECONDS}s)"

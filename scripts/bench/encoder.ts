@@ -3,7 +3,7 @@
  * batches of 1 and 16, for each backend (tensorflow = tfjs-node, wasm, cpu), each in its own process.
  * Median of timed runs after warm-up; a run is `encode` + reading the result back (`data()`).
  *
- *   npx tsx scripts/bench.ts encoder [--weights DIR] [--backends tensorflow,wasm,cpu] [--batches 1,16]
+ *   npm run bench -- encoder [--variant V] [--weights DIR] [--backends tensorflow,wasm,cpu] [--batches 1,16]
  *                                    [--runs 7] [--cpu-runs 3]
  *
  * --weights defaults to $CAPTION_SHARED_DIR (default ../shared)/weights/mobilenet_v1_1.0_224.
@@ -12,10 +12,12 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { hideBin } from 'yargs/helpers';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
 import { loadEncoder } from '../../src/encoder/index.js';
+import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
+import { weightsSource } from '../../src/encoder/weights-source.js';
 import { UserError } from '../../src/util/user-error.js';
 import { median, reportToParent, runChild, sharedDir, timeRuns } from './measure.js';
 
@@ -27,7 +29,18 @@ interface BatchTiming {
 
 type BackendResult = { backend: BackendName; timings: BatchTiming[] } | { backend: BackendName; skipped: string };
 
+interface EncoderBenchArgs {
+  variant: string;
+  weights: string | undefined;
+  backends: string;
+  batches: string;
+  runs: number;
+  'cpu-runs': number;
+  child: string | undefined;
+}
+
 interface Options {
+  variant: string;
   weights: string;
   backends: BackendName[];
   batches: number[];
@@ -35,41 +48,49 @@ interface Options {
   cpuRuns: number;
 }
 
-function parseOptions(args: string[]): Options & { child?: BackendName } {
-  const { values } = parseArgs({
-    args,
-    options: {
-      weights: { type: 'string' },
-      backends: { type: 'string', default: BACKEND_NAMES.join(',') },
-      batches: { type: 'string', default: '1,16' },
-      runs: { type: 'string', default: '7' },
-      'cpu-runs': { type: 'string', default: '3' },
-      child: { type: 'string' },
-    },
-  });
-  const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
-  const backends = list(values.backends).map((b) => {
-    if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UserError(`--backends: unknown backend "${b}"`);
-    return b as BackendName;
-  });
-  const positive = (flag: string, s: string): number => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`--${flag}: expected a positive integer, got "${s}"`);
-    return n;
-  };
-  const weights = path.resolve(values.weights ?? path.join(sharedDir(), 'weights', 'mobilenet_v1_1.0_224'));
-  if (!existsSync(path.join(weights, 'model.json'))) {
-    throw new UserError(`no MobileNet α=1.0 weights at ${weights}: pass --weights DIR or set CAPTION_SHARED_DIR`);
-  }
-  return {
-    weights,
-    backends,
-    batches: list(values.batches).map((b) => positive('batches', b)),
-    runs: positive('runs', values.runs),
-    cpuRuns: positive('cpu-runs', values['cpu-runs']),
-    ...(values.child ? { child: values.child as BackendName } : {}),
-  };
-}
+const list = (text: string): string[] => text.split(',').map((x) => x.trim()).filter(Boolean);
+
+export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
+  command: 'encoder',
+  description: 'ms per image of an encoder, batch 1 and 16, on each backend',
+  options: (y) =>
+    y
+      .option('variant', { type: 'string', default: 'mobilenet_v1_1.0', describe: 'encoder variant' })
+      .option('weights', { type: 'string', describe: 'its weights folder [default: $CAPTION_MOBILENET, else $CAPTION_SHARED_DIR/weights/mobilenet_v1_1.0_224]' })
+      .option('backends', { type: 'string', default: BACKEND_NAMES.join(','), describe: 'comma-separated backends, each in its own process' })
+      .option('batches', { type: 'string', default: '1,16', describe: 'comma-separated batch sizes' })
+      .option('runs', { type: 'number', default: 7, describe: 'timed runs per batch size (median reported)' })
+      .option('cpu-runs', { type: 'number', default: 3, describe: 'timed runs on the pure-JS cpu backend' })
+      .option('child', { type: 'string', hidden: true })
+      .check((a) => {
+        for (const b of list(a.backends)) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        for (const b of list(a.batches)) if (!/^[1-9]\d*$/.test(b)) throw new Error(`--batches: expected positive integers, got "${b}"`);
+        requireInteger(a, ['runs', 'cpu-runs']);
+        return true;
+      }),
+  run: async (args) => {
+    const weights = path.resolve(weightsSource(args.weights) ?? path.join(sharedDir(), 'weights', 'mobilenet_v1_1.0_224'));
+    if (!existsSync(path.join(weights, 'model.json'))) throw new UserError(`no encoder weights at ${weights}: pass --weights DIR or set CAPTION_SHARED_DIR`);
+    const o: Options = {
+      variant: args.variant,
+      weights,
+      backends: list(args.backends) as BackendName[],
+      batches: list(args.batches).map(Number),
+      runs: args.runs,
+      cpuRuns: args['cpu-runs'],
+    };
+    if (args.child) {
+      reportToParent(await measureBackend(args.child as BackendName, o));
+      return;
+    }
+    const results: BackendResult[] = [];
+    for (const backend of o.backends) {
+      process.stderr.write(`[bench] ${backend} ...\n`);
+      results.push(await runChild<BackendResult>([...hideBin(process.argv), '--child', backend]));
+    }
+    printReport(results, o);
+  },
+};
 
 /** In the child process: one backend, every batch size. */
 async function measureBackend(backend: BackendName, o: Options): Promise<BackendResult> {
@@ -78,7 +99,7 @@ async function measureBackend(backend: BackendName, o: Options): Promise<Backend
   } catch (err) {
     return { backend, skipped: String((err as Error).message) };
   }
-  const encoder = await loadEncoder({ source: o.weights });
+  const encoder = await loadEncoder({ variant: o.variant, source: o.weights });
   const runs = backend === 'cpu' ? o.cpuRuns : o.runs;
   const timings: BatchTiming[] = [];
   for (const [i, batch] of o.batches.entries()) {
@@ -108,7 +129,7 @@ function printReport(results: BackendResult[], o: Options): void {
     return t ? `${t.msPerImage.toFixed(1)}`.padStart(12) : '-'.padStart(12);
   };
   const lines = [
-    `encoder benchmark: MobileNet v1 α=1.0 → conv_pw_11_relu [B, 196, 512]; weights ${o.weights}`,
+    `encoder benchmark: ${o.variant}; weights ${o.weights}`,
     `ms per image, median of ${o.runs} runs (cpu: ${o.cpuRuns}) after warm-up (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
     '',
     `${'backend'.padEnd(12)}${o.batches.map((b) => `batch ${b}`.padStart(12)).join('')}`,
@@ -129,18 +150,4 @@ function printReport(results: BackendResult[], o: Options): void {
     lines.push(`batch ${batch}: ${fastest.backend} fastest; ${ratios.join(', ')}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-export async function run(args: string[]): Promise<void> {
-  const o = parseOptions(args);
-  if (o.child) {
-    reportToParent(await measureBackend(o.child, o));
-    return;
-  }
-  const results: BackendResult[] = [];
-  for (const backend of o.backends) {
-    process.stderr.write(`[bench] ${backend} ...\n`);
-    results.push(await runChild<BackendResult>(['encoder', ...args, '--child', backend]));
-  }
-  printReport(results, o);
 }

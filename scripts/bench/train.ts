@@ -8,7 +8,7 @@
  *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile]
  */
 import * as os from 'node:os';
-import { parseArgs } from 'node:util';
+import { hideBin } from 'yargs/helpers';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/decode/beam.js';
@@ -16,7 +16,7 @@ import { greedyDecode } from '../../src/decode/greedy.js';
 import { createDecoder } from '../../src/decoder/decoder.js';
 import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
 import { createAdam } from '../../src/train/optimizer-state.js';
-import { UserError } from '../../src/util/user-error.js';
+import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
 import { median, reportToParent, runChild, timeRuns } from './measure.js';
 
 const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T: 16 };
@@ -31,25 +31,6 @@ interface Result {
   kernels?: { name: string; ms: number; calls: number }[];
   /** With --profile: median ms of a step's phases (gradients, clipping, Adam). */
   phases?: { gradients: number; clipping: number; adam: number };
-}
-
-function options(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      backends: { type: 'string', default: 'tensorflow,wasm' },
-      steps: { type: 'string', default: '5' },
-      profile: { type: 'boolean', default: false },
-      child: { type: 'string' },
-    },
-  });
-  const backends = values.backends.split(',').map((b) => {
-    if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UserError(`--backends: unknown backend "${b}"`);
-    return b as BackendName;
-  });
-  const steps = Number(values.steps);
-  if (!Number.isInteger(steps) || steps < 1) throw new UserError('--steps must be a positive integer');
-  return { backends, steps, profile: values.profile, child: values.child as BackendName | undefined };
 }
 
 async function measure(backend: BackendName, steps: number, profile: boolean): Promise<Result> {
@@ -156,16 +137,37 @@ function report(results: Result[], steps: number): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export async function run(args: string[]): Promise<void> {
-  const o = options(args);
-  if (o.child) {
-    reportToParent(await measure(o.child, o.steps, o.profile));
-    return;
-  }
-  const results: Result[] = [];
-  for (const backend of o.backends) {
-    process.stderr.write(`[bench] ${backend} ...\n`);
-    results.push(await runChild<Result>(['train', ...args, '--child', backend]));
-  }
-  report(results, o.steps);
+interface TrainBenchArgs {
+  backends: string;
+  steps: number;
+  profile: boolean;
+  child: string | undefined;
 }
+
+export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
+  command: 'train',
+  description: 'training step (fwd+bwd+Adam) at the reference sizes, forward pass, greedy and beam-3 captions/s, per backend',
+  options: (y) =>
+    y
+      .option('backends', { type: 'string', default: 'tensorflow,wasm', describe: 'comma-separated backends, each in its own process' })
+      .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
+      .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
+      .option('child', { type: 'string', hidden: true })
+      .check((a) => {
+        for (const b of a.backends.split(',')) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        requireInteger(a, ['steps']);
+        return true;
+      }),
+  run: async (args) => {
+    if (args.child) {
+      reportToParent(await measure(args.child as BackendName, args.steps, args.profile));
+      return;
+    }
+    const results: Result[] = [];
+    for (const backend of args.backends.split(',') as BackendName[]) {
+      process.stderr.write(`[bench] ${backend} ...\n`);
+      results.push(await runChild<Result>([...hideBin(process.argv), '--child', backend]));
+    }
+    report(results, args.steps);
+  },
+};

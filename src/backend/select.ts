@@ -9,18 +9,12 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
+import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendRequest = BackendName | 'auto';
+import { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest } from './names.js';
 
-/** The one env var that picks a backend when no `--backend` flag is given. */
-export const BACKEND_ENV = 'CAPTION_BACKEND';
-
-export class BackendError extends Error {
-  override name = 'BackendError';
-}
+export { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest };
 
 /** How to bring up each backend; injectable so tests can simulate a missing tfjs-node. */
 export type BackendInitializers = Record<BackendName, () => Promise<void>>;
@@ -57,10 +51,13 @@ async function activate(name: BackendName): Promise<void> {
 export const defaultInitializers: BackendInitializers = {
   async tensorflow() {
     // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
-    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2'; // keep TensorFlow's oneDNN/CPU info lines off stderr
-    require('@tensorflow/tfjs-node');
-    await activate('tensorflow');
-    loadFusedKernels();
+    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+    // libtensorflow's start-up lines (absl, oneDNN, CPU features) go to a log file, not our stderr.
+    await withQuietStderr(async () => {
+      require('@tensorflow/tfjs-node');
+      await activate('tensorflow');
+      loadFusedKernels();
+    });
   },
   async wasm() {
     registerWasmKernels();
@@ -81,15 +78,6 @@ function silenceCpuBanner(): void {
   if (!tf.engine().registryFactory['cpu']) return;
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
   if (cpu) cpu.firstUse = false;
-}
-
-export function parseBackendRequest(value: string | undefined, source: string): BackendRequest {
-  if (value === undefined || value === '') return 'auto';
-  const v = value.trim().toLowerCase();
-  const alias: Record<string, BackendRequest> = { native: 'tensorflow', node: 'tensorflow', 'tfjs-node': 'tensorflow' };
-  const name = alias[v] ?? v;
-  if (name === 'auto' || (BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendRequest;
-  throw new BackendError(`${source}: unknown backend "${value}" (expected auto, ${BACKEND_NAMES.join(', ')})`);
 }
 
 let logged = false;

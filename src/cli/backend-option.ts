@@ -1,5 +1,5 @@
 /** The `--backend` flag every command shares: unset means $CAPTION_BACKEND, else auto. */
-import { BACKEND_ENV, BACKEND_NAMES, parseBackendRequest, type BackendRequest } from '../backend/select.js';
+import { BACKEND_ENV, BACKEND_NAMES, parseBackendRequest, type BackendRequest } from '../backend/names.js';
 
 export const BACKEND_OPTION = {
   type: 'string',

@@ -1,5 +1,6 @@
 /** The `caption` command's flags: one table, shared by --help and validation. */
 import type { Argv } from 'yargs';
+import { MOBILENET_OPTION } from '../encoder/weights-source.js';
 import { BACKEND_OPTION } from './backend-option.js';
 
 export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
@@ -9,6 +10,7 @@ export interface CaptionArgs {
   checkpoint: string | undefined;
   beam: number;
   maxLen: number;
+  allowUnk: boolean;
   backend: string | undefined;
   mobilenet: string | undefined;
   overlay: string | undefined;
@@ -34,12 +36,10 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
       describe: `decoder checkpoint folder [default: ${DEFAULT_CHECKPOINTS[0]} (Flickr8k, real photos) if present, else ${DEFAULT_CHECKPOINTS[1]} (synthetic shapes)]`,
     })
     .option('beam', { alias: 'k', type: 'number', default: 3, describe: 'beam size (1 = greedy)' })
-    .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
+    .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words (a caption cut there ends with " […]")' })
+    .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging; never by default)' })
     .option('backend', BACKEND_OPTION)
-    .option('mobilenet', {
-      type: 'string',
-      describe: 'local MobileNet weights folder or URL (must match the checkpoint\'s encoder fingerprint)',
-    })
+    .option('mobilenet', MOBILENET_OPTION)
     .option('overlay', { alias: 'o', type: 'string', describe: 'write attention overlay PNGs into this folder' })
     .option('html', { type: 'string', describe: 'write a self-contained review page to this HTML file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per image (tokens, α, β, log-probs)' })

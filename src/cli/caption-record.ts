@@ -37,6 +37,9 @@ export function captionRecord(
   };
 }
 
+/** What marks, in text output, a caption cut at --max-len before the model ended it. */
+export const CUT_MARK = ' […]';
+
 export function textLine(r: CaptionRecord): string {
-  return `${r.file}\t${r.caption}`;
+  return `${r.file}\t${r.caption}${r.finished ? '' : CUT_MARK}`;
 }

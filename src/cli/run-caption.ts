@@ -9,6 +9,7 @@ import { Captioner } from '../decode/captioner.js';
 import { loadEncoder, type Encoder } from '../encoder/encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
+import { weightsSource } from '../encoder/weights-source.js';
 import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { ProgressBar } from '../util/progress.js';
@@ -21,8 +22,6 @@ import { OverlayWriter } from './overlay-writer.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Env var naming local MobileNet weights, used when --mobilenet is not given. */
-export const MOBILENET_ENV = 'CAPTION_MOBILENET';
 
 /** The checkpoint to use: the flag's, else the first shipped default that exists. */
 export function resolveCheckpoint(flag: string | undefined): string {
@@ -76,7 +75,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const captioner = await Captioner.load(checkpoint);
-  const encoder = await encoderFor(captioner, args.mobilenet ?? process.env[MOBILENET_ENV]).catch((err: unknown) => {
+  const encoder = await encoderFor(captioner, weightsSource(args.mobilenet)).catch((err: unknown) => {
     captioner.dispose();
     throw err;
   });
@@ -100,7 +99,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
       const t2 = performance.now();
       let captions;
       try {
-        captions = captioner.caption(features, { beamSize: args.beam, maxLength: args.maxLen });
+        captions = captioner.caption(features, { beamSize: args.beam, maxLength: args.maxLen, allowUnk: args.allowUnk });
       } finally {
         features.dispose();
       }

@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileInputError } from '../util/user-error.js';
-import { loadDataset } from './load-dataset.js';
+import { loadDatasets, type DatasetSource } from './dataset-sources.js';
+import type { DatasetFormat } from './load-dataset.js';
 import { readTextInput } from './read-input.js';
 
 export interface KeyedImage {
@@ -16,8 +17,8 @@ export interface KeyedImage {
 
 export const IMAGE_EXTENSIONS = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
 
-export async function imagesOfDataset(file: string, log: (l: string) => void): Promise<KeyedImage[]> {
-  const { dataset, report } = await loadDataset(file);
+export async function imagesOfDataset(sources: readonly DatasetSource[], log: (l: string) => void, format: DatasetFormat | 'auto' = 'auto'): Promise<KeyedImage[]> {
+  const { dataset, report } = await loadDatasets(sources, format);
   log(report);
   return dataset.images.map((im) => ({ key: im.id, file: im.file }));
 }

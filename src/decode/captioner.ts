@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { disposeCheckpoint, loadCheckpoint, type AttentionGridSize } from '../checkpoint/checkpoint.js';
+import { detokenize } from '../data/detokenize.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
 import type { DecoderConfigInput } from '../decoder/config.js';
@@ -21,6 +22,7 @@ export interface CaptionWord {
 }
 
 export interface Caption {
+  /** The words as a person reads them (clitics joined: "a man's shirt"). */
   text: string;
   words: CaptionWord[];
   logProb: number;
@@ -34,6 +36,8 @@ export interface DecodeSettings {
   beamSize: number;
   maxLength: number;
   lengthPenalty?: number;
+  /** Let <unk> appear (debugging); off by default. */
+  allowUnk?: boolean;
 }
 
 export class Captioner {
@@ -59,14 +63,14 @@ export class Captioner {
 
   /** Captions for a batch of annotation vectors `[B, L, D]`. */
   caption(features: tf.Tensor3D, settings: DecodeSettings): Caption[] {
-    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0 };
+    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0, allowUnk: settings.allowUnk ?? false };
     const decoded: DecodedCaption[] =
       settings.beamSize <= 1
         ? greedyDecode(this.decoder, features, options)
         : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
     return decoded.map((d) => {
       const words = d.words.map((w) => ({ word: this.vocab.word(w.token), alpha: w.alpha, beta: w.beta, logProb: w.logProb }));
-      return { text: words.map((w) => w.word).join(' '), words, logProb: d.logProb, score: d.score, finished: d.finished };
+      return { text: detokenize(words.map((w) => w.word)), words, logProb: d.logProb, score: d.score, finished: d.finished };
     });
   }
 

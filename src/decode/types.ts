@@ -3,7 +3,7 @@
  * step interface only, so it can run on the real decoder or on a hand-built model in tests.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { END_ID, PAD_ID, START_ID } from '../data/vocabulary.js';
+import { END_ID, PAD_ID, START_ID, UNK_ID } from '../data/vocabulary.js';
 
 /** One step of a model over N rows (hypotheses); `AttentionDecoder` implements it. */
 export interface StepModel<S> {
@@ -55,8 +55,10 @@ export interface SearchOptions {
   regionMask?: tf.Tensor2D;
   startToken?: number;
   endToken?: number;
-  /** Ids never generated (default: <pad> and <start>). */
+  /** Ids never generated (default: <pad>, <start> and <unk>, or without <unk> when `allowUnk`). */
   suppressTokens?: readonly number[];
+  /** Let <unk> be generated (debugging a vocabulary); by default a caption never contains it. */
+  allowUnk?: boolean;
 }
 
 export interface BeamSearchOptions extends SearchOptions {
@@ -89,6 +91,6 @@ export function resolveSearchOptions(o: SearchOptions): ResolvedSearchOptions {
     regionMask: o.regionMask,
     startToken: o.startToken ?? START_ID,
     endToken: o.endToken ?? END_ID,
-    suppressTokens: o.suppressTokens ?? [PAD_ID, START_ID],
+    suppressTokens: o.suppressTokens ?? (o.allowUnk ? [PAD_ID, START_ID] : [PAD_ID, START_ID, UNK_ID]),
   };
 }

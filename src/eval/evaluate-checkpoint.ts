@@ -5,8 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
-import { tokenize } from '../data/tokenize.js';
-import type { Caption, Captioner } from '../decode/captioner.js';
+import type { Caption, Captioner, DecodeSettings } from '../decode/captioner.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
@@ -28,11 +27,13 @@ export interface EvaluateOptions {
   beams: readonly number[];
   maxLength: number;
   heldOut: readonly string[];
+  /** Let <unk> appear in captions (default: never). */
+  allowUnk?: boolean;
   batchSize?: number;
   examples?: number;
 }
 
-async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], beamSize: number, maxLength: number, batchSize: number): Promise<Caption[]> {
+async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], settings: DecodeSettings, batchSize: number): Promise<Caption[]> {
   const out: Caption[] = [];
   const { regions, depth } = store.header;
   for (let i = 0; i < images.length; i += batchSize) {
@@ -40,7 +41,7 @@ async function captionAll(captioner: Captioner, store: FeatureStoreReader, image
     const values = await store.read(chunk.map((im) => im.id));
     const features = tf.tensor3d(values, [chunk.length, regions, depth]); // [B, L, D]
     try {
-      out.push(...captioner.caption(features, { beamSize, maxLength }));
+      out.push(...captioner.caption(features, settings));
     } finally {
       features.dispose();
     }
@@ -56,9 +57,10 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
   const results: SettingResult[] = [];
   for (const beamSize of o.beams) {
     const t0 = performance.now();
-    const captions = await captionAll(captioner, store, o.images, beamSize, o.maxLength, o.batchSize ?? 50);
+    const captions = await captionAll(captioner, store, o.images, { beamSize, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
     const seconds = (performance.now() - t0) / 1000;
-    const cands = new Map(o.images.map((im, i) => [im.id, tokenize(captions[i]!.text)]));
+    // The model's own words, as validation scores them (the references are tokenized by the scorers).
+    const cands = new Map(o.images.map((im, i) => [im.id, captions[i]!.words.map((w) => w.word)]));
     const scores = Object.fromEntries([...evaluateCaptions(refs, cands)].map(([name, s]) => [name, s.corpus]));
     const result: SettingResult = {
       beamSize,

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { loadCheckpoint, disposeCheckpoint } from '../checkpoint/checkpoint.js';
 import { imagesOf } from '../data/dataset.js';
 import { FeatureStoreReader } from '../data/feature-store.js';
-import { loadDataset, type DatasetFormat } from '../data/load-dataset.js';
+import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
+import type { DatasetFormat } from '../data/load-dataset.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { createDecoder } from '../decoder/decoder.js';
 import { UserError } from '../util/user-error.js';
@@ -51,18 +52,19 @@ export function featureSource(store: FeatureStoreReader): FeatureSource {
 }
 
 export async function setupRun(args: TrainArgs, log: (line: string) => void): Promise<{ loop: TrainLoop; close: () => Promise<void> }> {
-  const { dataset, report } = await loadDataset(args.dataset, args.format as DatasetFormat | 'auto');
+  const { dataset, report } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
+  const datasetName = args.dataset.join(' + ');
   log(report);
   const store = await FeatureStoreReader.open(args.features);
   const missing = dataset.images.filter((im) => im.split !== 'test' && !store.has(im.id));
   if (missing.length) {
     throw new UserError(
-      `${args.features}: no features for ${missing.length} train/val images (first: ${missing[0]!.id}); run \`npm run extract-features\` on ${args.dataset}`,
+      `${args.features}: no features for ${missing.length} train/val images (first: ${missing[0]!.id}); run \`npm run extract-features\` on ${datasetName}`,
     );
   }
   const train = imagesOf(dataset, 'train');
   const val = imagesOf(dataset, 'val');
-  if (train.length === 0 || val.length === 0) throw new UserError(`${args.dataset}: needs train and val images (has ${train.length} and ${val.length})`);
+  if (train.length === 0 || val.length === 0) throw new UserError(`${datasetName}: needs train and val images (has ${train.length} and ${val.length})`);
   const runDir = args['run-dir'] ?? path.join('runs', path.basename(path.resolve(args.out)));
 
   let vocab: Vocabulary;
@@ -118,7 +120,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       config: decoder.config,
       vocab: vocab.toJSON(),
       summary: {
-        dataset: path.resolve(args.dataset),
+        dataset: args.dataset.map((d) => path.resolve(d)).join(' + '),
         features: path.resolve(args.features),
         trainImages: train.length,
         trainCaptions: examples.length,

@@ -1,12 +1,13 @@
 /** The training script's flags (yargs), defaults documented in one place. */
 import type { Argv } from 'yargs';
 import { BACKEND_OPTION } from '../cli/backend-option.js';
+import { requireInteger } from '../cli/command.js';
+import { datasetOptions } from '../data/dataset-sources.js';
 import { SCORING_KINDS } from '../decoder/config.js';
+import { METRIC_NAMES } from '../eval/metric-names.js';
 
 export function trainOptions(y: Argv) {
-  return y
-    .option('dataset', { type: 'string', demandOption: true, describe: 'captioned dataset file (JSONL; more formats: --format)' })
-    .option('format', { type: 'string', default: 'auto', describe: 'dataset format (auto: from the file name)' })
+  return datasetOptions(y)
     .option('features', { type: 'string', demandOption: true, describe: 'feature store made by `npm run extract-features` for this dataset' })
     .option('out', { type: 'string', demandOption: true, describe: 'best checkpoint folder, e.g. checkpoints/shapes' })
     .option('run-dir', { type: 'string', describe: 'run folder for the resumable last checkpoint and metrics.jsonl [default: runs/<name of --out>]' })
@@ -20,7 +21,7 @@ export function trainOptions(y: Argv) {
     .option('lr-decay', { type: 'number', default: 0.5, describe: 'LR factor on a validation plateau' })
     .option('lr-patience', { type: 'number', default: 2, describe: 'epochs without improvement before the LR decays' })
     .option('patience', { type: 'number', default: 5, describe: 'epochs without improvement before early stopping' })
-    .option('select-by', { type: 'string', default: 'BLEU-4', describe: 'validation metric for best checkpoint and early stopping' })
+    .option('select-by', { choices: METRIC_NAMES, default: 'BLEU-4' as const, describe: 'validation metric for best checkpoint and early stopping' })
     .option('val-limit', { type: 'number', default: 0, describe: 'decode at most this many validation images per epoch (0 = all)' })
     .option('checkpoint-every', { type: 'number', default: 200, describe: 'save the resumable checkpoint every N steps' })
     .option('min-count', { type: 'number', default: 5, describe: 'vocabulary: keep words seen at least this often in training captions' })
@@ -37,12 +38,15 @@ export function trainOptions(y: Argv) {
     .option('backend', BACKEND_OPTION)
     .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr' })
     .check((a) => {
-      for (const k of ['epochs', 'batch-size', 'checkpoint-every', 'min-count', 'max-words', 'patience', 'lr-patience'] as const) {
-        if (!Number.isInteger(a[k]) || a[k] < 1) throw new Error(`--${k} must be a positive integer`);
-      }
-      if (!(a.lr > 0)) throw new Error('--lr must be positive');
-      if (!(a['weight-decay'] >= 0)) throw new Error('--weight-decay must be zero or positive');
-      if (!(a['clip-norm'] > 0)) throw new Error('--clip-norm must be positive');
+      requireInteger(a, ['epochs', 'batch-size', 'checkpoint-every', 'min-count', 'max-words', 'patience', 'lr-patience', 'embed-dim', 'hidden-dim', 'attention-dim']);
+      requireInteger(a, ['max-steps', 'val-limit'], 0);
+      if (!Number.isInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+      if (!(a.lr > 0)) throw new Error(`--lr must be positive, got ${a.lr}`);
+      if (!(a['weight-decay'] >= 0)) throw new Error(`--weight-decay must be zero or positive, got ${a['weight-decay']}`);
+      if (!(a['clip-norm'] > 0)) throw new Error(`--clip-norm must be positive, got ${a['clip-norm']}`);
+      if (!(a['lr-decay'] > 0 && a['lr-decay'] <= 1)) throw new Error(`--lr-decay must be in (0, 1], got ${a['lr-decay']}`);
+      for (const k of ['dropout', 'hidden-dropout'] as const) if (!(a[k] >= 0 && a[k] < 1)) throw new Error(`--${k} must be in [0, 1), got ${a[k]}`);
+      if (!(a.lambda >= 0)) throw new Error(`--lambda must be zero or positive, got ${a.lambda}`);
       return true;
     });
 }

@@ -80,13 +80,29 @@ async function forEachLimited<T>(items: readonly T[], limit: number, task: (item
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/**
+ * Nothing the user had is lost by accident: writing fewer images than the folder holds (which deletes
+ * the rest), or another seed or size over an existing set, needs `force`.
+ */
+async function refuseToShrink(out: string, imageDir: string, count: number, options: ShapesOptions): Promise<void> {
+  const existing = (await fs.readdir(imageDir).catch(() => [] as string[])).filter((n) => OUR_IMAGE.test(n)).length;
+  if (existing > count) {
+    throw new FileInputError(out, `holds ${existing} shapes images; writing ${count} would delete ${existing - count} of them (pass --force to replace the set)`);
+  }
+  const meta = await fs.readFile(path.join(out, META_FILE), 'utf8').then((t) => JSON.parse(t) as { seed?: unknown; size?: unknown }, () => undefined);
+  if (existing > 0 && meta && (meta.seed !== options.seed || meta.size !== options.size)) {
+    throw new FileInputError(out, `holds a set made with seed ${meta.seed} and size ${meta.size}; writing seed ${options.seed}, size ${options.size} over it needs --force`);
+  }
+}
+
 /** Generates the set into `out` (created if needed; FileInputError if it is a file). */
-export async function writeShapesDataset(out: string, options: ShapesOptions): Promise<ShapesWriteResult> {
+export async function writeShapesDataset(out: string, options: ShapesOptions, write: { force?: boolean } = {}): Promise<ShapesWriteResult> {
   const started = performance.now();
   const scenes = generateShapeScenes(options);
   const stat = await fs.stat(out).catch(() => null);
   if (stat && !stat.isDirectory()) throw new FileInputError(out, 'exists and is not a folder');
   const imageDir = path.join(out, 'images');
+  if (!write.force) await refuseToShrink(out, imageDir, scenes.length, options);
   await fs.mkdir(imageDir, { recursive: true });
   let imageBytes = 0;
   await forEachLimited(scenes, Math.max(1, os.availableParallelism()), async (scene) => {

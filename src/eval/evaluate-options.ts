@@ -1,0 +1,32 @@
+/** The `evaluate` command's flags (yargs); no engine imported here, so `--help` is instant. */
+import type { Argv } from 'yargs';
+import { BACKEND_OPTION } from '../cli/backend-option.js';
+import { requireInteger } from '../cli/command.js';
+import { SPLITS, type Split } from '../data/dataset.js';
+import { datasetOptions } from '../data/dataset-sources.js';
+
+/** `--beams 1,3,5` → [1, 3, 5]; throws a usage message for anything else. */
+export function parseBeams(text: string): number[] {
+  const beams = text.split(',').map((b) => Number(b.trim()));
+  if (text.trim() === '' || beams.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`--beams must be positive integers separated by commas, got "${text}"`);
+  return beams;
+}
+
+export function evaluateOptions(y: Argv) {
+  return datasetOptions(y)
+    .option('checkpoint', { type: 'string', demandOption: true, describe: 'decoder checkpoint folder' })
+    .option('features', { type: 'string', demandOption: true, describe: 'feature store of the dataset’s images' })
+    .option('split', { choices: SPLITS, default: 'test' as Split })
+    .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
+    .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
+    .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging)' })
+    .option('out', { type: 'string', describe: 'write the results as JSON here' })
+    .option('backend', BACKEND_OPTION)
+    .check((a) => {
+      parseBeams(a.beams);
+      requireInteger(a, ['max-len']);
+      return true;
+    });
+}
+
+export type EvaluateArgs = Awaited<ReturnType<ReturnType<typeof evaluateOptions>['parseAsync']>>;

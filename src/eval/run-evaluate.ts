@@ -1,0 +1,72 @@
+/** The `evaluate` command's work: caption a split from its feature store, print and save the scores. */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { selectBackend } from '../backend/select.js';
+import { requestedBackend } from '../cli/backend-option.js';
+import { imagesOf } from '../data/dataset.js';
+import { FeatureStoreReader } from '../data/feature-store.js';
+import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
+import type { DatasetFormat } from '../data/load-dataset.js';
+import { Captioner } from '../decode/captioner.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { arrayOf, checkShape, optional } from '../util/json-shape.js';
+import { FileInputError } from '../util/user-error.js';
+import { evaluateCheckpoint, type SettingResult } from './evaluate-checkpoint.js';
+import { parseBeams, type EvaluateArgs } from './evaluate-options.js';
+
+/** Held-out colour–shape pairs recorded by make-shapes in the dataset's meta.json, if any. */
+async function heldOutPairs(datasetFile: string): Promise<string[]> {
+  const meta = path.join(path.dirname(datasetFile), 'meta.json');
+  if (!existsSync(meta)) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(await fs.readFile(meta, 'utf8'));
+  } catch {
+    throw new FileInputError(meta, 'corrupt dataset description (not JSON)');
+  }
+  return checkShape<{ heldOutPairs?: string[] }>(value, { heldOutPairs: optional(arrayOf('string')) }, meta, 'dataset description').heldOutPairs ?? [];
+}
+
+function formatRow(r: SettingResult): string {
+  const s = Object.entries(r.scores).map(([k, v]) => `${k} ${(v * (k.startsWith('CIDEr') ? 1 : 100)).toFixed(2)}`).join('  ');
+  const g = r.grounding
+    ? `\n    grounding: pointing ${r.grounding.overall.pointing.toFixed(3)} (held-out ${r.grounding.heldOut.pointing.toFixed(3)}), ` +
+      `mass ${r.grounding.overall.mass.toFixed(3)} (held-out ${r.grounding.heldOut.mass.toFixed(3)}), chance ${r.grounding.overall.chance.toFixed(3)}, words ${r.grounding.overall.words}`
+    : '';
+  const e = r.attention.entropy;
+  const a =
+    `\n    attention entropy (nats, uniform ${r.attention.uniformEntropy.toFixed(2)}): nouns ${e.noun.mean.toFixed(2)} (${e.noun.words}), ` +
+    `function words ${e.function.mean.toFixed(2)} (${e.function.words}), other ${e.other.mean.toFixed(2)}; ` +
+    `word-to-word map change ${r.attention.consecutiveDistance.toFixed(3)}`;
+  return `beam ${r.beamSize}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}`;
+}
+
+export async function runEvaluate(args: EvaluateArgs): Promise<number> {
+  const beams = parseBeams(args.beams);
+  await selectBackend({ requested: requestedBackend(args.backend) });
+  const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
+  const images = imagesOf(dataset, args.split);
+  const store = await FeatureStoreReader.open(args.features);
+  const captioner = await Captioner.load(args.checkpoint);
+  try {
+    const heldOut = await heldOutPairs(args.dataset[0]!);
+    const results = await evaluateCheckpoint(captioner, store, { images, beams, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
+    for (const r of results) process.stdout.write(`${formatRow(r)}\n`);
+    if (args.out) {
+      await writeJsonAtomic(args.out, {
+        checkpoint: args.checkpoint,
+        encoder: captioner.encoderId,
+        dataset: args.dataset,
+        split: args.split,
+        images: images.length,
+        heldOutPairs: heldOut,
+        command: `npm run evaluate -- ${process.argv.slice(2).join(' ')}`,
+        results,
+      });
+    }
+  } finally {
+    captioner.dispose();
+    await store.close();
+  }
+  return 0;
+}
