@@ -187,13 +187,14 @@ describeWithShared('cutting a Keras model.json at the annotation layer', () => {
 });
 
 describe('variants', () => {
-  it('has one row per encoder, its expected grid and depth and an online URL', () => {
+  it('has one row per encoder, its expected grid and depth, and an online URL or a recipe for its local copy', () => {
     for (const [name, v] of Object.entries(ENCODER_VARIANTS)) {
       expect(v.name).toBe(name);
       const cellColour = 'cellColour' in v && v.cellColour;
       expect(v.depth).toBe(512 * v.alpha + (cellColour ? 3 : 0));
       expect(v.grid).toEqual({ height: 14, width: 14 });
-      expect(v.url).toMatch(/^https:\/\//);
+      if (v.url === undefined) expect(v.howToMake).toMatch(/^npm run convert-weights/);
+      else expect(v.url).toMatch(/^https:\/\//);
       expect(v.inputRange).toEqual(v.format === 'layers' ? [-1, 1] : [0, 1]);
     }
   });

@@ -10,6 +10,9 @@ import { loadEncoder, type Encoder } from '../encoder/encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
 import { weightsSource } from '../encoder/weights-source.js';
+import { purgeCachedModel } from '../encoder/cached-http-io.js';
+import { isHttp } from '../encoder/model-files.js';
+import { variantNamed } from '../encoder/variants.js';
 import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { ProgressBar } from '../util/progress.js';
@@ -37,12 +40,19 @@ export function resolveCheckpoint(flag: string | undefined): string {
 }
 
 /** The encoder a checkpoint was trained with (its variant and resize policy), from local weights or online. */
-async function encoderFor(captioner: Captioner, source: string | undefined): Promise<Encoder> {
-  const encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source });
+async function encoderFor(captioner: Captioner, source: string | undefined, retry = true): Promise<Encoder> {
+  const config = encoderConfigOf(captioner.encoderId);
+  const encoder = await loadEncoder({ ...config, source });
   try {
     assertSameEncoder(captioner.encoderId, encoder.fingerprint);
   } catch (err) {
     encoder.dispose();
+    // Downloaded weights that do not match: a corrupt or stale cache entry; fetch them once more.
+    const url = source ?? variantNamed(config.variant).url;
+    if (retry && url !== undefined && isHttp(url)) {
+      await purgeCachedModel(url);
+      return encoderFor(captioner, source, false);
+    }
     throw err;
   }
   return encoder;

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { LocalModelFiles } from './fs-io.js';
-import { HttpModelFiles } from './http-io.js';
+import { CachedHttpModelFiles } from './cached-http-io.js';
 
 export interface ModelFiles {
   /** model.json's path or URL, for messages. */
@@ -16,11 +16,11 @@ export interface ModelFiles {
   shardLocation(relativePath: string): string;
 }
 
-const isHttp = (source: string): boolean => /^https?:\/\//i.test(source);
+export const isHttp = (source: string): boolean => /^https?:\/\//i.test(source);
 
 /** `source`: a folder holding model.json, a model.json path, a file:// URL, or an http(s) URL. */
 export function modelFilesAt(source: string): ModelFiles {
-  if (isHttp(source)) return new HttpModelFiles(source);
+  if (isHttp(source)) return new CachedHttpModelFiles(source); // downloaded once, then from the cache
   if (source.startsWith('file://')) return new LocalModelFiles(fileURLToPath(source));
   return new LocalModelFiles(source);
 }
