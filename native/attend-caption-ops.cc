@@ -24,10 +24,20 @@
 // loop runs them 2 × 16 times per training step on small tensors.
 #include <node_api.h>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,11 +87,12 @@ void TF_OpKernelConstruction_GetAttrInt32(TF_OpKernelConstruction*, const char* 
 namespace {
 
 // Bumped whenever an op changes: src/backend/fused-kernels.ts refuses an addon of another version.
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;
 
 constexpr int kFloat = 1;            // TF_FLOAT
 constexpr int kOk = 0;               // TF_OK
 constexpr int kInvalidArgument = 3;  // TF_INVALID_ARGUMENT
+constexpr int kInternal = 13;        // TF_INTERNAL
 
 // ---------------------------------------------------------------------------------------------
 // Kernel plumbing: inputs and outputs owned for the duration of one Compute call.
@@ -148,14 +159,94 @@ class Kernel {
 const float* data(const TF_Tensor* t) { return static_cast<const float*>(TF_TensorData(t)); }
 
 // ---------------------------------------------------------------------------------------------
-// Work split over the cores: f(chunk, begin, end) for `chunks` contiguous ranges of [0, n).
+// Work split over the CPUs this process may use: f(chunk, begin, end) for `chunks` contiguous ranges
+// of [0, n), on one pool of threads started once (not threads per call).
 
-int worker_count(int64_t n, int64_t min_per_chunk) {
-  static const int cores = std::max(1, std::min(8, static_cast<int>(std::thread::hardware_concurrency())));
-  const int64_t by_size = std::max<int64_t>(1, n / std::max<int64_t>(1, min_per_chunk));
-  return static_cast<int>(std::min<int64_t>(cores, by_size));
+// CPUs this process may run on: its affinity mask, bounded by a cgroup v2 CPU quota (cpu.max), or
+// CAPTION_NATIVE_THREADS when set; at most 8 (these kernels are memory-bound beyond that).
+int allowed_cpus() {
+  if (const char* env = std::getenv("CAPTION_NATIVE_THREADS")) {
+    const int n = std::atoi(env);
+    if (n >= 1) return std::min(n, 64);
+  }
+  int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cpus = CPU_COUNT(&set);
+  std::ifstream max("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  long long period = 0;
+  if (max >> quota >> period && quota != "max" && period > 0) {
+    const long long q = std::atoll(quota.c_str());
+    if (q > 0) cpus = std::min<int>(cpus, static_cast<int>(std::max<long long>(1, (q + period - 1) / period)));
+  }
+  return std::max(1, std::min(8, cpus));
 }
 
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) {
+    for (int i = 0; i < threads; i++) workers_.emplace_back([this] { work(); });
+  }
+  // Lives as long as the process: TensorFlow may run a kernel during exit, so it is never joined.
+  ~ThreadPool() = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }  // the calling thread works too
+
+  void submit(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    ready_.notify_one();
+  }
+
+  // Runs one queued task on the calling thread, if any (a waiting caller helps instead of idling,
+  // so nested or concurrent calls from TensorFlow's own threads cannot deadlock the pool).
+  bool run_one() {
+    std::function<void()> task;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (tasks_.empty()) return false;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+    return true;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !tasks_.empty(); });
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::deque<std::function<void()>> tasks_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+};
+
+ThreadPool& pool() {
+  static ThreadPool* p = new ThreadPool(allowed_cpus() - 1);
+  return *p;
+}
+
+int worker_count(int64_t n, int64_t min_per_chunk) {
+  const int64_t by_size = std::max<int64_t>(1, n / std::max<int64_t>(1, min_per_chunk));
+  return static_cast<int>(std::min<int64_t>(pool().size(), by_size));
+}
+
+// Chunks 1.. go to the pool, chunk 0 runs here; an exception in any chunk is rethrown here after all
+// chunks are done (the op's guard turns it into the kernel's error status).
 template <class F>
 void parallel_for(int64_t n, int chunks, F f) {
   if (chunks <= 1) {
@@ -163,13 +254,29 @@ void parallel_for(int64_t n, int chunks, F f) {
     return;
   }
   const int64_t per = (n + chunks - 1) / chunks;
-  std::vector<std::thread> threads;
+  std::atomic<int> pending{chunks - 1};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto guarded = [&](int c, int64_t b, int64_t e) {
+    try {
+      f(c, b, e);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  };
   for (int c = 1; c < chunks; c++) {
     const int64_t b = std::min(n, c * per), e = std::min(n, (c + 1) * per);
-    threads.emplace_back([=, &f] { f(c, b, e); });
+    pool().submit([&, c, b, e] {
+      guarded(c, b, e);
+      pending.fetch_sub(1, std::memory_order_acq_rel);
+    });
   }
-  f(0, int64_t{0}, std::min(n, per));
-  for (std::thread& t : threads) t.join();
+  guarded(0, int64_t{0}, std::min(n, per));
+  while (pending.load(std::memory_order_acquire) > 0) {
+    if (!pool().run_one()) std::this_thread::yield();
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,25 +593,42 @@ struct OpSpec {
 };
 
 void* create_stateless(TF_OpKernelConstruction*) { return nullptr; }
+
+// No C++ exception may unwind into TensorFlow's C callbacks: a kernel that throws (bad_alloc, a
+// failure in a pool thread) fails its op with an Internal error instead.
+template <void (*Compute)(void*, TF_OpKernelContext*)>
+void guarded(void* state, TF_OpKernelContext* ctx) {
+  std::string message;
+  try {
+    Compute(state, ctx);
+    return;
+  } catch (const std::exception& e) {
+    message = std::string("attend-caption kernel failed: ") + e.what();
+  } catch (...) {
+    message = "attend-caption kernel failed with an unknown exception";
+  }
+  TF_Status* status = TF_NewStatus();
+  TF_SetStatus(status, kInternal, message.c_str());
+  TF_OpKernelContext_Failure(ctx, status);
+  TF_DeleteStatus(status);
+}
 void delete_stateless(void*) {}
 
 std::string register_all() {
   const OpSpec specs[] = {
       {"AttendCaptionAdditiveScores", {"keys: float", "query: float", "w: float"}, {"scores: float", "act: float"}, {},
-       create_stateless, additive_scores, delete_stateless},
+       create_stateless, guarded<additive_scores>, delete_stateless},
       {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float", "dkeys_in: float"},
-       {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad,
-       additive_scores_grad, delete_scores_grad},
-      {"AttendCaptionContext", {"alpha: float", "features: float"}, {"weighted: float"}, {}, create_stateless,
-       context, delete_stateless},
+       {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad, guarded<additive_scores_grad>, delete_scores_grad},
+      {"AttendCaptionContext", {"alpha: float", "features: float"}, {"weighted: float"}, {}, create_stateless, guarded<context>, delete_stateless},
       {"AttendCaptionContextGrad", {"dweighted: float", "features: float"}, {"dalpha: float"}, {},
-       create_stateless, context_grad, delete_stateless},
+       create_stateless, guarded<context_grad>, delete_stateless},
       {"AttendCaptionLstmCell", {"pre: float", "c_prev: float"}, {"h: float", "c: float", "gates: float"}, {},
-       create_stateless, lstm_cell, delete_stateless},
+       create_stateless, guarded<lstm_cell>, delete_stateless},
       {"AttendCaptionLstmCellGrad", {"gates: float", "c_prev: float", "c: float", "dh: float", "dc: float"},
-       {"dpre: float", "dc_prev: float"}, {}, create_stateless, lstm_cell_grad, delete_stateless},
+       {"dpre: float", "dc_prev: float"}, {}, create_stateless, guarded<lstm_cell_grad>, delete_stateless},
       {"AttendCaptionAdam", {"var: float", "grad: float", "m: float", "v: float", "hyper: float"},
-       {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, adam, delete_stateless},
+       {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, guarded<adam>, delete_stateless},
   };
   TF_Status* status = TF_NewStatus();
   std::string error;
@@ -541,5 +665,8 @@ NAPI_MODULE_INIT() {
   napi_create_object(env, &result);
   napi_create_uint32(env, kVersion, &version);
   napi_set_named_property(env, result, "version", version);
+  napi_value threads;
+  napi_create_uint32(env, static_cast<uint32_t>(pool().size()), &threads);
+  napi_set_named_property(env, result, "threads", threads);
   return result;
 }

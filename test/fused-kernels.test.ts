@@ -4,9 +4,11 @@
  * rows per image), Adam, a whole training step and beam search. Skipped when tfjs-node or the kernels
  * are not built, unless CAPTION_REQUIRE_NATIVE=1 (CI), where their absence is a failure.
  */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FUSED_KERNEL_GROUPS, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
+import { FUSED_KERNEL_GROUPS, FUSED_KERNELS_PATH, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
 import { beamSearch } from '../src/decode/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { fusedAdditiveScores, fusedContext } from '../src/decoder/fused-ops.js';
@@ -61,6 +63,23 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     expect(FUSED_KERNEL_GROUPS.every((g) => fusedKernels(g))).toBe(true);
     expect(setFusedKernels(false)).toBe(true);
     expect(FUSED_KERNEL_GROUPS.some((g) => fusedKernels(g))).toBe(false);
+  });
+
+  it('size their thread pool from the CPUs the process may use (affinity), or CAPTION_NATIVE_THREADS', () => {
+    const threadsWith = (prefix: string[], env: Record<string, string> = {}): number => {
+      const probe = `require('@tensorflow/tfjs-node'); process.stdout.write(String(require(${JSON.stringify(FUSED_KERNELS_PATH)}).threads))`;
+      const r = spawnSync(prefix[0] ?? process.execPath, [...prefix.slice(1), ...(prefix.length ? [process.execPath] : []), '-e', probe], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(r.stdout);
+    };
+    const cpus = Math.min(8, os.availableParallelism());
+    expect(threadsWith([])).toBe(cpus);
+    expect(threadsWith(['taskset', '-c', '0'])).toBe(1);
+    expect(threadsWith([], { CAPTION_NATIVE_THREADS: '3' })).toBe(3);
+    expect(fusedKernelsStatus()?.threads).toBe(cpus);
   });
 
   it('additive scores and their gradients match the stock ops, for 1 and 3 rows per image', async () => {

@@ -26,10 +26,17 @@ export const FUSED_KERNELS_PATH = path.resolve(
 );
 
 /** The ops' version this code calls (kVersion in native/attend-caption-ops.cc). */
-export const FUSED_KERNELS_VERSION = 2;
+export const FUSED_KERNELS_VERSION = 3;
 
 /** undefined: not tried yet; otherwise whether the addon loaded, and why not. */
-let status: { loaded: boolean; reason: string } | undefined;
+let status: FusedKernelsStatus | undefined;
+
+export interface FusedKernelsStatus {
+  loaded: boolean;
+  reason: string;
+  /** Threads the kernels split work over (the CPUs the process may use, or $CAPTION_NATIVE_THREADS). */
+  threads?: number;
+}
 /** The kernel groups, each switchable on its own. */
 export const FUSED_KERNEL_GROUPS = ['attention', 'context', 'lstm', 'adam'] as const;
 export type FusedKernelGroup = (typeof FUSED_KERNEL_GROUPS)[number];
@@ -53,7 +60,7 @@ let enabled = new Set<FusedKernelGroup>(FUSED_KERNEL_GROUPS);
  * Loads the addon once (call after tfjs-node is loaded: the addon links against its TensorFlow
  * library). Returns a short description for the backend log line.
  */
-export function loadFusedKernels(): { loaded: boolean; reason: string } {
+export function loadFusedKernels(): FusedKernelsStatus {
   if (status) return status;
   try {
     enabled = parseFusedKernelGroups(process.env[FUSED_KERNELS_ENV]);
@@ -62,10 +69,10 @@ export function loadFusedKernels(): { loaded: boolean; reason: string } {
     return status;
   }
   try {
-    const addon = createRequire(import.meta.url)(FUSED_KERNELS_PATH) as { version?: number };
+    const addon = createRequire(import.meta.url)(FUSED_KERNELS_PATH) as { version?: number; threads?: number };
     status =
       addon.version === FUSED_KERNELS_VERSION
-        ? { loaded: true, reason: describeEnabled() }
+        ? { loaded: true, reason: describeEnabled(), ...(addon.threads ? { threads: addon.threads } : {}) }
         : { loaded: false, reason: `fused kernels are out of date (version ${addon.version}, need ${FUSED_KERNELS_VERSION}): run \`npm run setup:native\`` };
   } catch (err) {
     const e = err as { code?: string; message?: string };
@@ -78,7 +85,7 @@ export function loadFusedKernels(): { loaded: boolean; reason: string } {
 }
 
 /** The outcome of `loadFusedKernels`, or undefined if it was not called. */
-export function fusedKernelsStatus(): { loaded: boolean; reason: string } | undefined {
+export function fusedKernelsStatus(): FusedKernelsStatus | undefined {
   return status;
 }
 
