@@ -17,6 +17,10 @@ import { BROWSER_REQUIRED, CHROMIUM, HAS_BROWSER, launchBrowser } from './browse
 import { runCaptionCli } from './cli-helpers.js';
 import { describeWithShared, sharedPath } from './shared.js';
 
+/** An image's pixels at w×h, RGB. */
+const rgbOf = (png: Buffer, w: number, h: number): Promise<Buffer> => sharp(png).removeAlpha().resize(w, h, { fit: 'fill' }).raw().toBuffer();
+const meanAbsDiff = (a: Buffer, b: Buffer): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+
 describe('caption: usage errors', () => {
   it('--help documents the flags and the default checkpoint', () => {
     const r = runCaptionCli(['--help']);
@@ -78,6 +82,33 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     for (const l of lines) expect(l.split('\t')[1]!.length).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/1 of 3 input\(s\) failed/);
     expect(r.stderr).toContain(`${bad}: not an image`);
+  });
+
+  it('a folder gives its images (sorted, not recursive, other files ignored); a glob gives its matches', async () => {
+    const folder = path.join(dir, 'folder');
+    await fs.mkdir(path.join(folder, 'sub'), { recursive: true });
+    for (const name of ['b.png', 'a.jpg', 'sub/c.png']) await fs.copyFile(name.endsWith('.png') ? wide : square, path.join(folder, name));
+    await fs.writeFile(path.join(folder, 'notes.txt'), 'not an image');
+    const byFolder = runCaptionCli([folder, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '2', '--beam', '1']);
+    expect(byFolder.code, byFolder.stderr).toBe(0);
+    expect(byFolder.stdout.trim().split('\n').map((l) => path.basename(l.split('\t')[0]!))).toEqual(['a.jpg', 'b.png']);
+    const byGlob = runCaptionCli([path.join(folder, '**', '*.png'), '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '2', '--beam', '1']);
+    expect(byGlob.code, byGlob.stderr).toBe(0);
+    expect(byGlob.stdout.trim().split('\n').map((l) => path.relative(folder, l.split('\t')[0]!)).sort()).toEqual(['b.png', path.join('sub', 'c.png')]);
+    const none = runCaptionCli([path.join(folder, '*.gif'), '--checkpoint', ckpt, '--mobilenet', weights]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n').filter((l) => l.startsWith('caption:'))).toHaveLength(1);
+  });
+
+  it('a caption cut at --max-len is marked in text output as in JSON; captions are detokenized', () => {
+    const text = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '1', '--beam', '1']);
+    const json = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '1', '--beam', '1', '--json']);
+    expect(text.code).toBe(0);
+    const rec = JSON.parse(json.stdout.trim());
+    const line = text.stdout.trim().split('\t')[1]!;
+    if (rec.finished) expect(line).toBe(rec.caption);
+    else expect(line).toBe(`${rec.caption} […]`);
+    expect(rec.tokens).not.toContain('<unk>');
   });
 
   it('--json gives per-word α over the 14×14 grid summing to 1, β, log p and ids', () => {
@@ -144,8 +175,12 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
       await word.click(); // pinned: stays after the mouse leaves
       await tab.mouse.move(0, 0);
       expect(await img.getAttribute('src')).toBe(during);
-      const shot = await tab.screenshot();
-      expect(shot.byteLength).toBeGreaterThan(1000);
+      // What the page shows is that word's overlay, pixel for pixel (not the photo, not another word's).
+      const shown = async () => rgbOf(await img.screenshot(), 120, 72);
+      const overlayOf = async (src: string | null) => rgbOf(Buffer.from(src!.split(',')[1]!, 'base64'), 120, 72);
+      const pinned = await shown();
+      expect(meanAbsDiff(pinned, await overlayOf(during))).toBeLessThan(6);
+      expect(meanAbsDiff(pinned, await overlayOf(before))).toBeGreaterThan(meanAbsDiff(pinned, await overlayOf(during)) + 3);
     } finally {
       await browser.close();
     }

@@ -98,6 +98,35 @@ function bruteForce(table: Table, maxLength: number, lengthPenalty: number): { t
   return best;
 }
 
+/**
+ * Beam search written the plain way, as the reference for pruning: at every step score every
+ * extension of every live beam (no top-2k shortcut), sort them all, let the top k that end finish,
+ * keep the best k that do not as live beams, and run to maxLength (no early stop). Result: the k
+ * best finished hypotheses by length-normalised score (the unfinished ones if none finished).
+ */
+function referenceBeam(table: Table, k: number, maxLength: number, lengthPenalty: number): { tokens: number[]; logProb: number; score: number; finished: boolean }[] {
+  type Hyp = { tokens: number[]; logProb: number; score: number; finished: boolean };
+  let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
+  const finished: Hyp[] = [];
+  let unfinished: Hyp[] = [];
+  for (let t = 0; t <= maxLength && live.length; t++) {
+    const all = live.flatMap((b) => table(b.tokens).map((lp, token) => ({ tokens: b.tokens, token, logProb: b.logProb + lp })));
+    const ranked = all.filter((c) => c.token >= 2).sort((a, b) => b.logProb - a.logProb).slice(0, 2 * k);
+    const next: typeof live = [];
+    ranked.forEach((c, rank) => {
+      if (c.token === END) {
+        if (rank < k) finished.push({ tokens: c.tokens, logProb: c.logProb, score: lengthNormalizedScore(c.logProb, c.tokens.length + 1, lengthPenalty), finished: true });
+      } else if (t < maxLength && next.length < k) next.push({ tokens: [...c.tokens, c.token], logProb: c.logProb });
+    });
+    if (t === maxLength || (next.length === 0 && finished.length === 0)) {
+      unfinished = live.map((b) => ({ ...b, score: lengthNormalizedScore(b.logProb, b.tokens.length, lengthPenalty), finished: false }));
+    }
+    live = next;
+  }
+  const pool = finished.length ? finished : unfinished;
+  return pool.sort((a, b) => b.score - a.score).slice(0, k);
+}
+
 const dummyFeatures = (B: number) => tf.zeros([B, L, 2]) as tf.Tensor3D;
 
 function expectSameCaption(a: DecodedCaption, b: DecodedCaption): void {
@@ -119,7 +148,7 @@ describe('beam search on hand-built models', () => {
         const model = mockModel(table);
         const want = bruteForce(table, 3, lengthPenalty);
         // At most 27 live prefixes × 4 extensions: k = 108 keeps every candidate.
-        const [got] = beamSearch(model, features, { beamSize: 108, maxLength: 3, lengthPenalty });
+        const [got] = beamSearch(model, features, { allowUnk: true, beamSize: 108, maxLength: 3, lengthPenalty });
         expect(got!.tokens).toEqual(want.tokens);
         expect(got!.logProb).toBeCloseTo(want.logProb, 4);
         expect(got!.score).toBeCloseTo(want.score, 4);
@@ -127,6 +156,32 @@ describe('beam search on hand-built models', () => {
         expect(model.live()).toBe(0);
       }
     }
+    features.dispose();
+  });
+
+  it('a small beam prunes exactly as the plain reference does, with and without a length penalty', () => {
+    const features = dummyFeatures(1);
+    let differsFromExhaustive = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      for (const k of [2, 3]) {
+        for (const lengthPenalty of [0, 0.7, 1.5]) {
+          const table = randomTable(seed, -1.5);
+          const want = referenceBeam(table, k, 4, lengthPenalty);
+          const model = mockModel(table);
+          const [got] = beamSearch(model, features, { allowUnk: true, beamSize: k, maxLength: 4, lengthPenalty });
+          const where = `seed ${seed}, k ${k}, α ${lengthPenalty}`;
+          expect(got!.hypotheses.map((h) => h.tokens), where).toEqual(want.map((h) => h.tokens));
+          got!.hypotheses.forEach((h, i) => {
+            expect(h.logProb, where).toBeCloseTo(want[i]!.logProb, 4);
+            expect(h.score, where).toBeCloseTo(want[i]!.score, 4);
+            expect(h.finished, where).toBe(want[i]!.finished);
+          });
+          if (bruteForce(table, 4, lengthPenalty).tokens.join() !== got!.tokens.join()) differsFromExhaustive++;
+          expect(model.live()).toBe(0);
+        }
+      }
+    }
+    expect(differsFromExhaustive).toBeGreaterThan(0); // the fixtures do exercise pruning
     features.dispose();
   });
 
@@ -140,8 +195,8 @@ describe('beam search on hand-built models', () => {
       return p.map(Math.log);
     };
     const features = dummyFeatures(1);
-    const [greedy] = greedyDecode(mockModel(table), features, { maxLength: 4 });
-    const [beam] = beamSearch(mockModel(table), features, { beamSize: 2, maxLength: 4 });
+    const [greedy] = greedyDecode(mockModel(table), features, { allowUnk: true, maxLength: 4 });
+    const [beam] = beamSearch(mockModel(table), features, { allowUnk: true, beamSize: 2, maxLength: 4 });
     const want = bruteForce(table, 4, 0);
     expect(want.tokens).toEqual([4]);
     expect(greedy!.tokens[0]).toBe(3);
@@ -156,8 +211,8 @@ describe('beam search on hand-built models', () => {
     const features = dummyFeatures(3);
     for (let seed = 1; seed <= 10; seed++) {
       const table = randomTable(seed, -1);
-      const greedy = greedyDecode(mockModel(table), features, { maxLength: 6 });
-      const beam = beamSearch(mockModel(table), features, { beamSize: 1, maxLength: 6 });
+      const greedy = greedyDecode(mockModel(table), features, { allowUnk: true, maxLength: 6 });
+      const beam = beamSearch(mockModel(table), features, { allowUnk: true, beamSize: 1, maxLength: 6 });
       greedy.forEach((g, b) => expectSameCaption(beam[b]!, g));
     }
     features.dispose();
@@ -167,7 +222,7 @@ describe('beam search on hand-built models', () => {
     const table: Table = (prefix) => [-Infinity, -Infinity, -Infinity, Math.log(0.6), Math.log(0.3 - prefix.length * 0.01), Math.log(0.1 + prefix.length * 0.01)];
     const features = dummyFeatures(2);
     const model = mockModel(table);
-    for (const result of [greedyDecode(model, features, { maxLength: 5 }), beamSearch(model, features, { beamSize: 3, maxLength: 5 })]) {
+    for (const result of [greedyDecode(model, features, { allowUnk: true, maxLength: 5 }), beamSearch(model, features, { allowUnk: true, beamSize: 3, maxLength: 5 })]) {
       expect(result).toHaveLength(2);
       for (const cap of result) {
         expect(cap.finished).toBe(false);
@@ -184,7 +239,7 @@ describe('beam search on hand-built models', () => {
     // <end> is never the top word, but every word makes the caption much less likely.
     const table: Table = (prefix) => (prefix.length === 0 ? [-Infinity, -Infinity, Math.log(0.3), Math.log(0.35), Math.log(0.35), -Infinity] : [-Infinity, -Infinity, Math.log(0.01), Math.log(0.5), Math.log(0.49), -Infinity]);
     const features = dummyFeatures(1);
-    const [beam] = beamSearch(mockModel(table), features, { beamSize: 3, maxLength: 4 });
+    const [beam] = beamSearch(mockModel(table), features, { allowUnk: true, beamSize: 3, maxLength: 4 });
     expect(beam!.tokens).toEqual([]);
     expect(beam!.finished).toBe(true);
     expect(beam!.logProb).toBeCloseTo(Math.log(0.3), 6);
@@ -194,7 +249,7 @@ describe('beam search on hand-built models', () => {
   it('batched beam search equals image-by-image search', () => {
     const table = randomTable(5, -0.5);
     const features = dummyFeatures(3);
-    const batched = beamSearch(mockModel(table), features, { beamSize: 3, maxLength: 5, lengthPenalty: 0.5 });
+    const batched = beamSearch(mockModel(table), features, { allowUnk: true, beamSize: 3, maxLength: 5, lengthPenalty: 0.5 });
     batched.forEach((cap, b) => {
       const one = tf.slice(features, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
       const [single] = beamSearch(mockModel(table), one, { beamSize: 3, maxLength: 5, lengthPenalty: 0.5 });
@@ -205,12 +260,25 @@ describe('beam search on hand-built models', () => {
     features.dispose();
   });
 
+  it('never emits <unk> unless asked (id 3 here is the likeliest word after every prefix)', () => {
+    const table: Table = (prefix) => (prefix.length ? [0, 0, 0.9, 0.05, 0.03, 0.02] : [0, 0, 0.01, 0.7, 0.2, 0.09]).map(Math.log);
+    const features = dummyFeatures(1);
+    for (const search of [(o: object) => greedyDecode(mockModel(table), features, { maxLength: 3, ...o }), (o: object) => beamSearch(mockModel(table), features, { beamSize: 3, maxLength: 3, ...o })]) {
+      const [plain] = search({});
+      expect(plain!.tokens).not.toContain(3);
+      expect(plain!.words.every((w) => w.token !== 3)).toBe(true);
+      const [debug] = search({ allowUnk: true });
+      expect(debug!.tokens).toContain(3);
+    }
+    features.dispose();
+  });
+
   it('rejects bad options', () => {
     const features = dummyFeatures(1);
     const model = mockModel(randomTable(1));
-    expect(() => beamSearch(model, features, { beamSize: 0 })).toThrow(/beamSize/);
-    expect(() => greedyDecode(model, features, { maxLength: 0 })).toThrow(/maxLength/);
-    expect(() => greedyDecode(model, features, { lengthPenalty: -1 })).toThrow(/lengthPenalty/);
+    expect(() => beamSearch(model, features, { allowUnk: true, beamSize: 0 })).toThrow(/beamSize/);
+    expect(() => greedyDecode(model, features, { allowUnk: true, maxLength: 0 })).toThrow(/maxLength/);
+    expect(() => greedyDecode(model, features, { allowUnk: true, lengthPenalty: -1 })).toThrow(/lengthPenalty/);
     features.dispose();
   });
 });
@@ -271,11 +339,10 @@ describe('search on the real decoder', () => {
     });
   });
 
-  it('a wider beam never scores worse than greedy here, and returns k ranked hypotheses', () => {
-    const greedy = greedyDecode(dec, features, { maxLength: 7 });
+  it('returns at most k hypotheses, ranked by score, the first being the result', () => {
     const beam = beamSearch(dec, features, { beamSize: 4, maxLength: 7 });
-    beam.forEach((r, b) => {
-      expect(r.score).toBeGreaterThanOrEqual(greedy[b]!.score - 1e-6);
+    beam.forEach((r) => {
+      expect(r.hypotheses[0]!.tokens).toEqual(r.tokens);
       expect(r.hypotheses.length).toBeGreaterThan(0);
       expect(r.hypotheses.length).toBeLessThanOrEqual(4);
       for (let i = 1; i < r.hypotheses.length; i++) expect(r.hypotheses[i - 1]!.score).toBeGreaterThanOrEqual(r.hypotheses[i]!.score);

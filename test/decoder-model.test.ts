@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import {
   createDecoder,
-  DECODER_DEFAULTS,
   DecoderConfigError,
   parameterSpecs,
   resolveDecoderConfig,
@@ -53,9 +52,13 @@ const lossValue = (d: AttentionDecoder, opts = {}): number =>
 
 describe('config', () => {
   it('fills the paper defaults', () => {
-    const cfg = resolveDecoderConfig({ vocabSize: 100 });
-    expect(cfg).toEqual({ vocabSize: 100, ...DECODER_DEFAULTS });
-    expect(cfg).toMatchObject({ featureDim: 512, embedDim: 512, hiddenDim: 512, attentionDim: 512, scoring: 'additive', dropout: 0.5, doublyStochasticLambda: 1 });
+    // The paper's sizes and regularisation, written out (not compared with the constant they come from).
+    expect(resolveDecoderConfig({ vocabSize: 100 })).toEqual({
+      vocabSize: 100, featureDim: 512, embedDim: 512, hiddenDim: 512, attentionDim: 512,
+      scoring: 'additive', dropout: 0.5, hiddenDropout: 0, doublyStochasticLambda: 1, seed: undefined,
+    });
+    // Given fields win over defaults, one at a time.
+    expect(resolveDecoderConfig({ vocabSize: 9, hiddenDim: 7, dropout: 0.1 })).toMatchObject({ vocabSize: 9, hiddenDim: 7, dropout: 0.1, embedDim: 512 });
   });
 
   it.each([

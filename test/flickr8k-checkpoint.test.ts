@@ -45,6 +45,8 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
       for (let i = 2; i < words.length; i++) {
         expect(words[i] === words[i - 1] && words[i] === words[i - 2], `"${c.text}" repeats "${words[i]}"`).toBe(false);
       }
+      expect(words, c.text).not.toContain('<unk>');
+      expect(c.text).not.toMatch(/<unk>|<end>|<start>|<pad>/);
       for (const w of c.words) expect(w.alpha.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     }
     expect(new Set(captions.map((c) => c.text)).size).toBeGreaterThan(1); // not one caption for every photo

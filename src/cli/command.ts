@@ -88,11 +88,10 @@ export async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, arg
     .alias('h', 'help')
     .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .exitProcess(false)
-    .parserConfiguration({ 'duplicate-arguments-array': false }) // a flag given twice: the last one counts
     // Only parsing and validation errors reach here (the handler catches its own).
     .fail((msg, err) => {
-      throw new UsageError(`${msg ?? err?.message ?? 'invalid arguments'} (see \`${spec.scriptName ?? program} --help\`)`);
+      const problem = (msg ?? err?.message ?? 'invalid arguments').replace(/:?\s*\n\s*/g, ': ').replace(/\s+/g, ' ').trim(); // yargs' "Invalid values:\n  Argument: …" on one line
+      throw new UsageError(`${problem} (see \`${spec.scriptName ?? program} --help\`)`);
     });
   try {
     await parser.parseAsync();
