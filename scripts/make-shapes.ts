@@ -3,9 +3,7 @@
  * the committed set (7,500 images, seed 1, 224 px) exactly; `-- --out DIR --count N` makes another.
  */
 import { main, requireInteger } from '../src/cli/command.js';
-
-/** The committed data/shapes set: 6,000 train, 750 val, 750 test. */
-const COMMITTED_COUNT = 7500;
+import { COMMITTED_SHAPES } from '../src/data/shapes/committed.js';
 
 await main({
   program: 'make-shapes',
@@ -13,10 +11,10 @@ await main({
   description: 'Write the shapes grounding set (images, captions.jsonl, meta.json).',
   options: (y) =>
     y
-      .option('out', { type: 'string', default: 'data/shapes', describe: 'output folder' })
-      .option('count', { type: 'number', default: COMMITTED_COUNT, describe: 'total images: 80% train, 10% val, 10% test' })
-      .option('seed', { type: 'number', default: 1, describe: 'random seed (same seed, same set)' })
-      .option('size', { type: 'number', default: 224, describe: 'image side in pixels (≥ 112)' })
+      .option('out', { type: 'string', default: COMMITTED_SHAPES.out, describe: 'output folder' })
+      .option('count', { type: 'number', default: COMMITTED_SHAPES.count, describe: 'total images: 80% train, 10% val, 10% test' })
+      .option('seed', { type: 'number', default: COMMITTED_SHAPES.seed, describe: 'random seed (same seed, same set)' })
+      .option('size', { type: 'number', default: COMMITTED_SHAPES.size, describe: 'image side in pixels (≥ 112)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace a bigger or different set in --out' })
       .check((a) => {
         requireInteger(a, ['count'], 0);

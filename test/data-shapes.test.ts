@@ -1,16 +1,20 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { loadJsonlDataset } from '../src/data/jsonl-dataset.js';
-import { generateShapeScenes, shapesToCaptionedImages, splitCounts, type ShapeScene } from '../src/data/shapes/generate.js';
+import { COMMITTED_SHAPES } from '../src/data/shapes/committed.js';
+import { generateShapeScenes, imageFileName, shapesToCaptionedImages, splitCounts, type ShapeScene } from '../src/data/shapes/generate.js';
 import { ALL_PAIRS, COLOURS, DEFAULT_HELD_OUT, pairOf, SHAPES } from '../src/data/shapes/grammar.js';
 import { renderScenePng, renderSceneRgb, sceneSvg } from '../src/data/shapes/render.js';
-import { CAPTIONS_FILE, META_FILE, writeShapesDataset } from '../src/data/shapes/write.js';
+import { CAPTIONS_FILE, jsonlLine, META_FILE, writeShapesDataset } from '../src/data/shapes/write.js';
 import { tokenize } from '../src/data/tokenize.js';
 import { deriveSeed, mulberry32, randomInt, shuffled } from '../src/util/random.js';
 
+const repoRootOf = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FULL = generateShapeScenes({ seed: 1, counts: splitCounts(1500) });
 const bySplit = (split: ShapeScene['split']): ShapeScene[] => FULL.filter((s) => s.split === split);
 const overlap = (a: ShapeScene['objects'][number]['box'], b: typeof a): boolean =>
@@ -153,8 +157,41 @@ describe('shapes set on disk', () => {
     const info = await sharp(path.join(out, 'images', 'test-0001.png')).metadata();
     expect([info.width, info.height]).toEqual([128, 128]);
 
-    await writeShapesDataset(out, { ...options, counts: { train: 4, val: 1, test: 1 } });
+    await writeShapesDataset(out, { ...options, counts: { train: 4, val: 1, test: 1 } }, { force: true }); // shrinking needs force
     expect(readdirSync(path.join(out, 'images')).sort()).toEqual(['test-0000.png', 'train-0000.png', 'train-0001.png', 'train-0002.png', 'train-0003.png', 'val-0000.png']);
     expect(existsSync(path.join(out, CAPTIONS_FILE))).toBe(true);
+  });
+});
+
+describe('make-shapes keeps what the user has', () => {
+  it('its defaults reproduce the committed data/shapes set: every caption line, and sampled images byte for byte', async () => {
+    const committed = path.join(repoRootOf(), COMMITTED_SHAPES.out);
+    const scenes = generateShapeScenes({ seed: COMMITTED_SHAPES.seed, size: COMMITTED_SHAPES.size, counts: splitCounts(COMMITTED_SHAPES.count) });
+    const lines = (await fs.readFile(path.join(committed, 'captions.jsonl'), 'utf8')).trim().split('\n');
+    expect(scenes.map(jsonlLine)).toEqual(lines);
+    for (const i of [0, 1234, 6000, 6750, 7499]) {
+      const png = await renderScenePng(scenes[i]!);
+      expect(Buffer.compare(png, await fs.readFile(path.join(committed, imageFileName(scenes[i]!)))), scenes[i]!.id).toBe(0);
+    }
+  });
+
+  it('writing a smaller or different set over a folder needs --force (one line, exit 2, nothing deleted)', async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'shapes-force-'));
+    const make = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRootOf(), 'scripts', 'make-shapes.ts'), '--out', out, ...args], { encoding: 'utf8' });
+    expect(make('--count', '20').status).toBe(0);
+    const images = async () => (await fs.readdir(path.join(out, 'images'))).length;
+    expect(await images()).toBe(20);
+    for (const args of [['--count', '10'], ['--count', '20', '--seed', '2']]) {
+      const r = make(...args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--force/);
+      expect(await images()).toBe(20);
+    }
+    expect(make('--count', '30').status).toBe(0); // growing the same set is fine
+    expect(make('--count', '10', '--force').status).toBe(0);
+    expect(await images()).toBe(10);
+    await fs.rm(out, { recursive: true, force: true });
   });
 });

@@ -26,7 +26,7 @@ export interface ShapesWriteResult {
   elapsedMs: number;
 }
 
-function jsonlLine(s: ShapeScene): string {
+export function jsonlLine(s: ShapeScene): string {
   return JSON.stringify({
     id: s.id,
     image: imageFileName(s),
