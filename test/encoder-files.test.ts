@@ -191,8 +191,10 @@ describe('variants', () => {
     for (const [name, v] of Object.entries(ENCODER_VARIANTS)) {
       expect(v.name).toBe(name);
       const cellColour = 'cellColour' in v && v.cellColour;
-      expect(v.depth).toBe(512 * v.alpha + (cellColour ? 3 : 0));
-      expect(v.grid).toEqual({ height: 14, width: 14 });
+      const pw12 = v.layer === 'conv_pw_12_relu';
+      const resnet = v.name.startsWith('resnet');
+      expect(v.depth).toBe((pw12 || resnet ? 1024 : 512) * v.alpha + (cellColour ? 3 : 0));
+      expect(v.grid).toEqual(pw12 ? { height: 7, width: 7 } : { height: 14, width: 14 });
       if (v.url === undefined) expect(v.howToMake).toMatch(/^npm run convert-weights/);
       else expect(v.url).toMatch(/^https:\/\//);
       expect(v.inputRange).toEqual(v.format === 'layers' ? [-1, 1] : [0, 1]);

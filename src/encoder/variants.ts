@@ -105,8 +105,34 @@ const COCO_DETECTION: EncoderVariant = {
   howToMake: 'npm run convert-weights -- --from <ssd_mobilenet_v1_coco_npy> --out <dir>',
 };
 
+/**
+ * ResNet-50 v2 (TF-slim, ImageNet) through block 3, converted from `.npy` tensors
+ * (`npm run convert-weights -- --arch resnet_v2_50`), read at block 3 unit 5's output through unit 6's
+ * pre-activation: 14×14×1024. (`alpha` is MobileNet's notion; 1.0 here.)
+ */
+const RESNET50_V2: EncoderVariant = {
+  name: 'resnet_v2_50',
+  format: 'layers',
+  alpha: 1.0,
+  inputSize: 224,
+  inputRange: [-1, 1],
+  layer: 'block3_unit6_preact_relu',
+  grid: GRID_14,
+  depth: 1024,
+  howToMake: 'npm run convert-weights -- --arch resnet_v2_50 --from <resnet_v2_50_npy> --out <dir>',
+};
+
+/** The same ImageNet MobileNet one block higher: conv_pw_12_relu, a coarser 7×7 grid of 1,024-d vectors. */
+const IMAGENET_PW12: EncoderVariant = {
+  ...kerasVariant(1.0),
+  name: 'mobilenet_v1_1.0_pw12',
+  layer: 'conv_pw_12_relu',
+  grid: { height: 7, width: 7 },
+  depth: 1024,
+};
+
 export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(
-  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25), COCO_DETECTION].map((v) => [v.name, v]),
+  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25), COCO_DETECTION, IMAGENET_PW12, RESNET50_V2].map((v) => [v.name, v]),
 );
 
 export type EncoderVariantName = string;
