@@ -5,9 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { beamSearch, greedyDecode, lengthNormalizedScore, type DecodedCaption, type StepModel, type StepResult } from '../src/decode/index.js';
+import { beamSearch, greedyDecode, lengthNormalizedScore, type DecodedCaption } from '../src/decode/index.js';
 import { createDecoder, type AttentionDecoder } from '../src/decoder/index.js';
 import { mulberry32 } from '../src/util/random.js';
+import { mockModel, type Table } from './mock-step-model.js';
 
 beforeAll(async () => {
   await selectBackend();
@@ -17,51 +18,6 @@ const END = 2;
 const WORDS = [3, 4, 5]; // V = 6: <pad>, <start>, <end>, and three words
 const V = 6;
 const L = 3;
-
-/** log p(next | prefix) of a hand-built model: a table from prefix (as text) to distribution. */
-type Table = (prefix: readonly number[]) => number[];
-
-interface MockState {
-  prefixes: number[][];
-  image: number[];
-}
-
-/** A StepModel whose step distribution is `table(prefix)`; α depends on the prefix too. */
-function mockModel(table: Table): StepModel<MockState> & { live: () => number } {
-  let live = 0;
-  const track = (s: MockState) => {
-    live++;
-    return s;
-  };
-  return {
-    live: () => live,
-    initState(features) {
-      const B = features.shape[0];
-      return track({ prefixes: Array.from({ length: B }, () => []), image: Array.from({ length: B }, (_, b) => b) });
-    },
-    step(state, prevTokens): StepResult<MockState> {
-      const prefixes = state.prefixes.map((p, r) => (prevTokens[r] === 1 ? [...p] : [...p, prevTokens[r]!]));
-      const logProbs = prefixes.map((p) => table(p));
-      const alpha = prefixes.map((p, r) => {
-        const e = [p.length, 1, (state.image[r]! + 1) * 0.5].map(Math.exp);
-        const s = e.reduce((a, b) => a + b, 0);
-        return e.map((x) => x / s);
-      });
-      return {
-        logProbs: tf.tensor2d(logProbs),
-        alpha: tf.tensor2d(alpha),
-        beta: tf.tensor1d(prefixes.map(() => 0.5)),
-        state: track({ prefixes, image: state.image }),
-      };
-    },
-    selectRows(state, rows) {
-      return track({ prefixes: rows.map((r) => [...state.prefixes[r]!]), image: rows.map((r) => state.image[r]!) });
-    },
-    disposeState() {
-      live--;
-    },
-  };
-}
 
 /** A random but fixed distribution per prefix (pad and start get tiny mass, never chosen). */
 function randomTable(seed: number, endBias = 0): Table {

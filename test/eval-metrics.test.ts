@@ -118,3 +118,13 @@ describe('ExactMatch and the shared interface', () => {
     expect(all.get('BLEU-4')?.corpus).toBeLessThan(0.05); // 3 words hold no 4-gram: coco's smoothing gives ~0.03
   });
 });
+
+describe('caption statistics', () => {
+  it('mean length and the share of captions ending on a function word (or empty)', async () => {
+    const { captionStats } = await import('../src/eval/caption-stats.js');
+    const s = captionStats([['a', 'dog', 'runs'], ['a', 'man', 'with', 'a'], [], ['two', 'cats', 'on']]);
+    expect(s.meanLength).toBe(10 / 4);
+    expect(s.badEndingRate).toBe(3 / 4);
+    expect(captionStats([])).toEqual({ meanLength: 0, badEndingRate: 0 });
+  });
+});

@@ -17,15 +17,18 @@ import { mulberry32 } from '../src/util/random.js';
 const L = 4, D = 6;
 const WORDS = ['red', 'blue', 'circle', 'square'];
 
+/** 20 training and 4 validation images; each caption names one of 2 colours and one of 2 shapes. */
+export const TINY_IMAGES: CaptionedImage[] = Array.from({ length: 24 }, (_, i) => ({
+  id: `im${i}`,
+  file: `im${i}.png`,
+  split: i < 20 ? 'train' : 'val',
+  captions: [`a ${WORDS[i % 2]} ${WORDS[2 + ((i >> 1) % 2)]}`],
+}));
+
 /** A ready TrainLoop in a fresh temp folder; `options` override the defaults. */
 export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Promise<{ loop: TrainLoop; dir: string }> {
   const rng = mulberry32(5);
-  const images: CaptionedImage[] = Array.from({ length: 24 }, (_, i) => ({
-    id: `im${i}`,
-    file: `im${i}.png`,
-    split: i < 20 ? 'train' : 'val',
-    captions: [`a ${WORDS[i % 2]} ${WORDS[2 + ((i >> 1) % 2)]}`],
-  }));
+  const images = TINY_IMAGES;
   const vectors = new Map(images.map((im) => [im.id, Float32Array.from({ length: L * D }, () => rng())]));
   const source: FeatureSource = {
     regions: L,

@@ -121,6 +121,22 @@ for (const backend of ['wasm', 'tensorflow']) {
       expect(await runFingerprint(name)).toEqual(straight);
     });
 
+    it('self-critical training from the best checkpoint, cut after steps 3 and 5 and resumed: identical', async () => {
+      const scst = (name: string, ...extra: string[]) =>
+        train([...withFlags(common, ['--epochs', '2'], ['--lr', '0.002']), ...runArgs(name), '--objective', 'scst', '--init-from', path.join(dir, `${backend}-straight`, 'best'), '--scst-samples', '3', ...extra], backend);
+      const whole = scst(`${backend}-scst`);
+      expectOk(whole);
+      expect(whole.stderr).toMatch(/self-critical: 3 samples per image of 16 images/);
+      expect(whole.stderr).toMatch(/mean sampled reward [0-9.]+/);
+      const want = await runFingerprint(`${backend}-scst`);
+      for (const k of [3, 5]) {
+        const name = `${backend}-scst-cut${k}`;
+        expectOk(scst(name, '--max-steps', String(k)));
+        expectOk(scst(name, '--resume'));
+        expect(await runFingerprint(name)).toEqual(want);
+      }
+    });
+
     it('killed with SIGKILL in the middle of an epoch, resumed: identical to the uncut run', async () => {
       const name = `${backend}-sigkill`;
       const lastState = path.join(dir, name, 'run', 'last', 'train-state.json');

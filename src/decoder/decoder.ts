@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } from './config.js';
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
-import { computeLoss, type LossOptions, type LossOutput } from './loss.js';
+import { computeLoss, sequenceCrossEntropy, type LossOptions, type LossOutput } from './loss.js';
 import { DecoderParameters } from './parameters.js';
 import { disposeState, initState, selectRows, step, type DecoderState, type StepOutput } from './step.js';
 
@@ -31,6 +31,11 @@ export class AttentionDecoder {
   /** Masked cross-entropy + doubly stochastic penalty; tokens/mask [B, T + 1] (see loss.ts). */
   computeLoss(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions): LossOutput {
     return computeLoss(this.params, this.config, features, tokens, mask, options);
+  }
+
+  /** −log P of each caption [B] (summed over its real tokens); tokens/mask [B, T + 1] as for computeLoss. */
+  sequenceCrossEntropy(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions): tf.Tensor1D {
+    return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options);
   }
 
   initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D): DecoderState {

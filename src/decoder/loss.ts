@@ -76,3 +76,30 @@ export function computeLoss(
     return { loss: tf.add(captionCrossEntropy, attentionPenalty) as tf.Scalar, captionCrossEntropy, crossEntropy, attentionPenalty };
   });
 }
+
+/**
+ * −log P(y_b | a_b) of each caption [B]: the cross-entropy summed over its real target tokens (the
+ * policy-gradient term of self-critical training, −(r − b)·log P, is built on it). Same inputs as
+ * `computeLoss`.
+ */
+export function sequenceCrossEntropy(
+  params: DecoderParameters,
+  cfg: DecoderConfig,
+  features: tf.Tensor3D,
+  tokens: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: LossOptions = {},
+): tf.Tensor1D {
+  checkInputs(cfg, features, tokens, 'tokens');
+  const [B, T1] = tokens.shape;
+  const T = T1 - 1;
+  if (T < 1) throw new RangeError(`tokens need at least 2 columns (<start> and one target), got ${T1}`);
+  return tidy(() => {
+    const inputs = tf.slice(tokens, [0, 0], [B, T]) as tf.Tensor2D; // [B, T]
+    const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
+    const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
+    const out = unroll(params, cfg, features, inputs, options);
+    const perToken = tf.reshape(softmaxCrossEntropy(out.logits, targets), [T, B]); // [T, B]
+    return tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]
+  });
+}

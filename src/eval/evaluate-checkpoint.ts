@@ -10,6 +10,7 @@ import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
 import { attentionStats, type AttentionStats } from './attention-stats.js';
+import { captionStats, type CaptionStats } from './caption-stats.js';
 import { evaluateGrounding, type GroundingImage, type GroundingStats } from './grounding.js';
 
 export interface SettingResult {
@@ -18,6 +19,8 @@ export interface SettingResult {
   grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
   /** α entropy by word class and how much the map changes from word to word. */
   attention: AttentionStats;
+  /** Mean length and the share of captions ending on a function word. */
+  lengths: CaptionStats;
   captionsPerSecond: number;
   examples: { id: string; caption: string; references: string[] }[];
 }
@@ -66,6 +69,7 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
       beamSize,
       scores,
       attention: attentionStats(captions),
+      lengths: captionStats(cands.values()),
       captionsPerSecond: o.images.length / seconds,
       examples: o.images.slice(0, o.examples ?? 5).map((im, i) => ({ id: im.id, caption: captions[i]!.text, references: im.captions })),
     };

@@ -38,7 +38,8 @@ function formatRow(r: SettingResult): string {
     `\n    attention entropy (nats, uniform ${r.attention.uniformEntropy.toFixed(2)}): nouns ${e.noun.mean.toFixed(2)} (${e.noun.words}), ` +
     `function words ${e.function.mean.toFixed(2)} (${e.function.words}), other ${e.other.mean.toFixed(2)}; ` +
     `word-to-word map change ${r.attention.consecutiveDistance.toFixed(3)}`;
-  return `beam ${r.beamSize}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}`;
+  const l = `\n    mean length ${r.lengths.meanLength.toFixed(2)} words, bad endings ${(100 * r.lengths.badEndingRate).toFixed(1)} %`;
+  return `beam ${r.beamSize}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}`;
 }
 
 export async function runEvaluate(args: EvaluateArgs): Promise<number> {

@@ -8,7 +8,12 @@ import { imagesOf } from '../data/dataset.js';
 import { FeatureStoreReader } from '../data/feature-store.js';
 import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
 import type { DatasetFormat } from '../data/load-dataset.js';
-import { Vocabulary } from '../data/vocabulary.js';
+import type * as tf from '@tensorflow/tfjs';
+import { END_ID, START_ID, Vocabulary } from '../data/vocabulary.js';
+import { referencesOf } from '../eval/evaluate.js';
+import { CiderReward } from './cider-reward.js';
+import { crossEntropyObjective } from './objective.js';
+import { selfCriticalObjective } from './self-critical.js';
 import { createDecoder } from '../decoder/decoder.js';
 import { UserError } from '../util/user-error.js';
 import type { FeatureSource } from './batch-tensors.js';
@@ -28,23 +33,27 @@ import { makeValidator } from './validate.js';
  */
 export const RESUME_FIXED_FLAGS = [
   'seed', 'batch-size', 'max-words', 'clip-norm', 'weight-decay', 'lr', 'lr-decay', 'lr-patience', 'select-by', 'min-count',
-  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda',
+  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda', 'objective', 'scst-samples', 'init-from',
 ] as const satisfies readonly (keyof TrainArgs)[];
 
 function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean> {
-  return Object.fromEntries(RESUME_FIXED_FLAGS.map((k) => [k, args[k] as string | number | boolean]));
+  return Object.fromEntries(RESUME_FIXED_FLAGS.filter((k) => args[k] !== undefined).map((k) => [k, args[k] as string | number | boolean]));
 }
 
 /** Refuses a resume whose fixed flags differ from the run's: one line naming the flag and both values. */
 export function checkResumeFlags(recorded: TrainState['flags'], args: TrainArgs, runDir: string): void {
   if (!recorded) return; // a run saved before flags were recorded
   for (const k of RESUME_FIXED_FLAGS) {
-    if (!(k in recorded) || recorded[k] === args[k]) continue;
+    if (!(k in recorded) || recorded[k] === args[k]) continue; // a flag the run did not record (or unset) cannot be compared
     throw new UserError(
       `--resume: --${k} is ${JSON.stringify(args[k])} but the run in ${runDir} was started with --${k} ${JSON.stringify(recorded[k])}; ` +
         `resuming with another value would not continue the same run (pass --${k} ${JSON.stringify(recorded[k])}, or start a new --run-dir)`,
     );
   }
+}
+
+function freshState(args: TrainArgs): TrainState {
+  return { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(args.lr), history: [], epochSums: emptyEpochSums(), stopped: false, flags: fixedFlagsOf(args) };
 }
 
 export function featureSource(store: FeatureStoreReader): FeatureSource {
@@ -70,6 +79,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
   let vocab: Vocabulary;
   let config: Record<string, unknown>;
   let state: TrainState;
+  let initWeights: Map<string, tf.Tensor> | undefined;
   const resumed = args.resume ? await loadCheckpoint(path.join(runDir, 'last'), { withResume: true }) : undefined;
   if (resumed) {
     if (resumed.encoder !== store.header.encoder) {
@@ -82,6 +92,18 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     // Early stopping is re-judged with this run's --patience (a stopped run can be given more).
     state.stopped = state.plateau.badEpochs >= args.patience;
     log(`resuming ${runDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
+  } else if (args['init-from']) {
+    // A new run from a trained model (self-critical training starts from the best cross-entropy one).
+    const init = await loadCheckpoint(args['init-from']);
+    if (init.encoder !== store.header.encoder) {
+      disposeCheckpoint(init);
+      throw new UserError(`${args.features}: features come from encoder ${store.header.encoder}, ${args['init-from']} was trained on ${init.encoder}`);
+    }
+    vocab = Vocabulary.fromJSON(init.vocab, path.join(args['init-from'], 'vocab.json'));
+    config = init.config as Record<string, unknown>;
+    initWeights = init.weights;
+    state = freshState(args);
+    log(`starting from ${args['init-from']} (its weights, vocabulary and sizes; the size flags are not used)`);
   } else {
     vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: args['min-count'] });
     config = {
@@ -96,20 +118,31 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       doublyStochasticLambda: args.lambda,
       seed: args.seed,
     };
-    state = { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(args.lr), history: [], epochSums: emptyEpochSums(), stopped: false, flags: fixedFlagsOf(args) };
+    state = freshState(args);
   }
-  const decoder = createDecoder(config as { vocabSize: number }, resumed ? { weights: resumed.weights } : {});
+  const weights = resumed?.weights ?? initWeights;
+  const decoder = createDecoder(config as { vocabSize: number }, weights ? { weights } : {});
+  if (initWeights) for (const t of initWeights.values()) t.dispose(); // the decoder copied them
   const optimizer = createAdam(state.plateau.learningRate);
   if (resumed) {
     await importOptimizer(optimizer, resumed.resume!.optimizer, variableNamesOf(decoder.getWeights()));
     disposeCheckpoint(resumed); // the decoder and Adam copied what they need into their own variables
   }
   const features = featureSource(store);
-  const examples = buildExamples(train, vocab, args['max-words']);
+  const scst = args.objective === 'scst';
+  // Cross-entropy: one example per caption. Self-critical: one per image, scored against all its references.
+  const examples = scst ? train.map((im) => ({ key: im.id, ids: [START_ID, END_ID] })) : buildExamples(train, vocab, args['max-words']);
+  const objective = scst
+    ? selfCriticalObjective({ reward: new CiderReward(referencesOf(train)), vocab, samples: args['scst-samples'], maxWords: args['max-words'], seed: args.seed })
+    : crossEntropyObjective;
   const valImages = args['val-limit'] > 0 ? val.slice(0, args['val-limit']) : val;
-  log(`vocabulary ${vocab.size} words (min count ${vocab.minCount}); ${examples.length} training captions of ${train.length} images; validating on ${valImages.length} images`);
+  log(
+    `vocabulary ${vocab.size} words (min count ${vocab.minCount}); ` +
+      `${scst ? `self-critical: ${args['scst-samples']} samples per image` : `${examples.length} training captions`} of ${train.length} images; validating on ${valImages.length} images`,
+  );
   const loop: TrainLoop = {
     decoder,
+    objective,
     optimizer,
     examples,
     features,
@@ -126,6 +159,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
         trainCaptions: examples.length,
         valImages: valImages.length,
         optimizer: { batchSize: args['batch-size'], learningRate: args.lr, clipNorm: args['clip-norm'], weightDecay: args['weight-decay'], seed: args.seed },
+        objective: scst ? { name: 'scst', samplesPerImage: args['scst-samples'], reward: 'CIDEr-D (training document frequencies, end token as a word)', baseline: 'mean of the other samples', initFrom: args['init-from'] } : { name: 'xe' },
       },
     },
     options: {
@@ -137,7 +171,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       seed: args.seed,
       checkpointEvery: args['checkpoint-every'],
       plateau: { decayFactor: args['lr-decay'], decayPatience: args['lr-patience'], stopPatience: args.patience, minLearningRate: 1e-6, minDelta: 1e-4 },
-      selectBy: args['select-by'],
+      selectBy: args['select-by'] as string,
       bestDir: args.out,
       runDir,
       storage: args['weights-dtype'],

@@ -21,7 +21,13 @@ export function trainOptions(y: Argv) {
     .option('lr-decay', { type: 'number', default: 0.5, describe: 'LR factor on a validation plateau' })
     .option('lr-patience', { type: 'number', default: 2, describe: 'epochs without improvement before the LR decays' })
     .option('patience', { type: 'number', default: 5, describe: 'epochs without improvement before early stopping' })
-    .option('select-by', { choices: METRIC_NAMES, default: 'BLEU-4' as const, describe: 'validation metric for best checkpoint and early stopping' })
+    .option('select-by', { choices: METRIC_NAMES, describe: 'validation metric for best checkpoint and early stopping [default: CIDEr-D with --objective scst, else BLEU-4]' })
+    .option('objective', { choices: ['xe', 'scst'] as const, default: 'xe' as const, describe: 'xe: cross-entropy (teacher forcing); scst: self-critical sequence training on CIDEr-D (needs --init-from)' })
+    .option('init-from', { type: 'string', describe: 'start from this checkpoint’s weights, vocabulary and sizes (e.g. the best cross-entropy model)' })
+    .option('scst-samples', { type: 'number', default: 5, describe: 'scst: captions sampled per image (the baseline is the mean reward of the others)' })
+    .middleware((a) => {
+      a['select-by'] ??= a.objective === 'scst' ? 'CIDEr-D' : 'BLEU-4';
+    })
     .option('val-limit', { type: 'number', default: 0, describe: 'decode at most this many validation images per epoch (0 = all)' })
     .option('checkpoint-every', { type: 'number', default: 200, describe: 'save the resumable checkpoint every N steps' })
     .option('min-count', { type: 'number', default: 5, describe: 'vocabulary: keep words seen at least this often in training captions' })
@@ -47,6 +53,8 @@ export function trainOptions(y: Argv) {
       if (!(a['lr-decay'] > 0 && a['lr-decay'] <= 1)) throw new Error(`--lr-decay must be in (0, 1], got ${a['lr-decay']}`);
       for (const k of ['dropout', 'hidden-dropout'] as const) if (!(a[k] >= 0 && a[k] < 1)) throw new Error(`--${k} must be in [0, 1), got ${a[k]}`);
       if (!(a.lambda >= 0)) throw new Error(`--lambda must be zero or positive, got ${a.lambda}`);
+      requireInteger(a, ['scst-samples'], 2);
+      if (a.objective === 'scst' && !a['init-from'] && !a.resume) throw new Error('--objective scst needs --init-from <checkpoint> (a model trained with cross-entropy)');
       return true;
     });
 }

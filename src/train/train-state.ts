@@ -10,6 +10,8 @@ export interface EpochMetrics {
   trainLoss: number;
   trainCrossEntropy: number;
   trainAttentionPenalty: number;
+  /** Self-critical training: the mean CIDEr-D reward of the sampled captions. */
+  trainReward?: number;
   /** Validation scores by real decoding (greedy), e.g. BLEU-4, exact match. */
   val: Record<string, number>;
   tokensPerSecond: number;
@@ -25,7 +27,7 @@ export interface TrainState {
   plateau: PlateauState;
   history: EpochMetrics[];
   /** Running sums of the current epoch's losses (so a mid-epoch resume reports the whole epoch). */
-  epochSums: { loss: number; crossEntropy: number; penalty: number; batches: number; tokens: number; seconds: number };
+  epochSums: { loss: number; crossEntropy: number; penalty: number; batches: number; tokens: number; seconds: number; reward?: number };
   stopped: boolean;
   /** The flags that decide the run's numbers (RESUME_FIXED_FLAGS), as the run started with them. */
   flags?: Record<string, string | number | boolean>;
@@ -40,6 +42,7 @@ const EPOCH_METRICS: Shape = {
   trainLoss: 'number',
   trainCrossEntropy: 'number',
   trainAttentionPenalty: 'number',
+  trainReward: optional('number'),
   val: recordOf('number'),
   tokensPerSecond: 'number',
   seconds: 'number',
@@ -51,7 +54,7 @@ const TRAIN_STATE: Shape = {
   step: 'int',
   plateau: { learningRate: 'number', bestScore: nullable('number'), bestEpoch: nullable('int'), badEpochs: 'int', sinceDecay: 'int' },
   history: arrayOf(EPOCH_METRICS),
-  epochSums: { loss: 'number', crossEntropy: 'number', penalty: 'number', batches: 'int', tokens: 'int', seconds: 'number' },
+  epochSums: { loss: 'number', crossEntropy: 'number', penalty: 'number', batches: 'int', tokens: 'int', seconds: 'number', reward: optional('number') },
   stopped: 'boolean',
   flags: optional(recordOf('any')),
 };

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { batchTensors, disposeBatch, type BatchTensors, type FeatureSource } from './batch-tensors.js';
 import { clipByGlobalNorm } from './clip-gradients.js';
+import { crossEntropyObjective, type Objective, type StepContext } from './objective.js';
 import { addWeightDecay } from './weight-decay.js';
 import { epochBatches, type Example } from './examples.js';
 import { exportOptimizer, setLearningRate, variableNamesOf } from './optimizer-state.js';
@@ -58,6 +59,8 @@ export class NonFiniteLossError extends UserError {
 
 export interface TrainLoop {
   decoder: AttentionDecoder;
+  /** What a step minimises (default: cross-entropy, the paper's eq. 14). */
+  objective?: Objective;
   optimizer: tf.AdamOptimizer;
   examples: readonly Example[];
   features: FeatureSource;
@@ -95,18 +98,24 @@ async function saveLast(loop: TrainLoop): Promise<void> {
 }
 
 /** One optimizer step; returns the loss parts, or throws NonFiniteLossError before touching weights. */
-function trainStep(loop: TrainLoop, batch: BatchTensors): { loss: number; crossEntropy: number; penalty: number } {
+function trainStep(loop: TrainLoop, batch: BatchTensors, keys: readonly string[]): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
   const { decoder, optimizer, options, state } = loop;
+  const objective = loop.objective ?? crossEntropyObjective;
   const vars = decoder.trainableVariables();
+  const ctx: StepContext = { decoder, batch, keys, step: state.step, dropoutSeed: deriveSeed(options.seed, 0x5eed, state.step) };
+  const prepared = objective.prepare(ctx);
   const parts: tf.Scalar[] = [];
-  const { value, grads } = tf.variableGrads(() => {
-    const out = decoder.computeLoss(batch.features, batch.tokens, batch.mask, {
-      training: true,
-      dropoutSeed: deriveSeed(options.seed, 0x5eed, state.step),
-    });
-    parts.push(tf.keep(out.crossEntropy), tf.keep(out.attentionPenalty));
-    return out.loss;
-  }, vars);
+  let value: tf.Scalar;
+  let grads: tf.NamedTensorMap;
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const out = objective.loss(ctx, prepared);
+      parts.push(tf.keep(out.crossEntropy), tf.keep(out.penalty));
+      return out.loss;
+    }, vars));
+  } finally {
+    objective.release(prepared);
+  }
   const [loss, crossEntropy, penalty] = [value, ...parts].map((t) => t!.dataSync()[0]!) as [number, number, number];
   tf.dispose(parts);
   value.dispose();
@@ -129,7 +138,7 @@ function trainStep(loop: TrainLoop, batch: BatchTensors): { loss: number; crossE
   }
   optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
   tf.dispose([decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
-  return { loss, crossEntropy, penalty };
+  return { loss, crossEntropy, penalty, reward: prepared.reward };
 }
 
 /**
@@ -170,7 +179,7 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
         const t0 = performance.now();
         let result;
         try {
-          result = trainStep(loop, batch);
+          result = trainStep(loop, batch, batches[i]!.map((e) => e.key));
         } finally {
           disposeBatch(batch);
         }
@@ -179,13 +188,15 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
         s.loss += result.loss;
         s.crossEntropy += result.crossEntropy;
         s.penalty += result.penalty;
+        if (result.reward !== undefined) s.reward = (s.reward ?? 0) + result.reward;
         s.batches += 1;
         s.tokens += batch.targetCount;
         s.seconds += seconds;
         state.step += 1;
         state.batchInEpoch += 1;
         stepsThisRun += 1;
-        bar.tick(1, `loss ${(s.loss / s.batches).toFixed(3)} ${Math.round(s.tokens / s.seconds)} tok/s`);
+        const shown = s.reward !== undefined ? `reward ${(s.reward / s.batches).toFixed(3)}` : `loss ${(s.loss / s.batches).toFixed(3)}`;
+        bar.tick(1, `${shown} ${Math.round(s.tokens / s.seconds)} tok/s`);
         if (state.step % options.checkpointEvery === 0) await saveLast(loop);
       }
     } finally {
@@ -211,6 +222,7 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
     trainLoss: s.loss / Math.max(1, s.batches),
     trainCrossEntropy: s.crossEntropy / Math.max(1, s.batches),
     trainAttentionPenalty: s.penalty / Math.max(1, s.batches),
+    ...(s.reward !== undefined ? { trainReward: s.reward / Math.max(1, s.batches) } : {}),
     val,
     tokensPerSecond: s.tokens / Math.max(1e-9, s.seconds),
     seconds: s.seconds,
@@ -227,7 +239,7 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   killPoint('train:metrics-written');
   const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
   log(
-    `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toFixed(3)} (attention penalty ${metrics.trainAttentionPenalty.toFixed(3)}, per-word CE ${metrics.trainCrossEntropy.toFixed(4)}), val ${vals}` +
+    `epoch ${metrics.epoch}: ${metrics.trainReward !== undefined ? `mean sampled reward ${metrics.trainReward.toFixed(4)}, ` : ''}loss ${metrics.trainLoss.toFixed(3)} (attention penalty ${metrics.trainAttentionPenalty.toFixed(3)}, per-word CE ${metrics.trainCrossEntropy.toFixed(4)}), val ${vals}` +
       `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
       `${update.stop ? ', early stop' : ''}`,
   );

@@ -7,6 +7,7 @@ import type { CaptionedImage } from '../data/dataset.js';
 import type { Vocabulary } from '../data/vocabulary.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';
 import { greedyDecode } from '../decode/greedy.js';
+import { captionStats } from '../eval/caption-stats.js';
 import { evaluateCaptions, referencesOf } from '../eval/evaluate.js';
 import type { FeatureSource } from './batch-tensors.js';
 import type { Validator } from './trainer.js';
@@ -48,6 +49,7 @@ export function makeValidator(o: ValidatorOptions): Validator {
   return async (decoder) => {
     const cands = await greedyCaptions(decoder, o.images, o.features, o.vocab, o.maxLength, o.batchSize);
     const scores = evaluateCaptions(refs, cands);
-    return Object.fromEntries([...scores].map(([name, s]) => [name, s.corpus]));
+    const stats = captionStats(cands.values());
+    return { ...Object.fromEntries([...scores].map(([name, s]) => [name, s.corpus])), MeanLength: stats.meanLength, BadEnding: stats.badEndingRate };
   };
 }

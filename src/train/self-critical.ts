@@ -1,0 +1,77 @@
+/**
+ * Self-critical sequence training (Rennie et al. 2017), with the mean-of-other-samples baseline:
+ * for each image, k captions are sampled from the model; each gets the reward r = CIDEr-D against the
+ * image's references (cider-reward.ts, end token included); the baseline b of a sample is the mean
+ * reward of its image's other k − 1 samples; the loss is
+ *     −(1 / (B·k)) Σ (r − b) · log P(sampled caption)
+ * summed over the sampled words up to and including the first <end>. Sampling and the re-scoring
+ * forward pass both run without dropout, so the gradient is the one of the distribution sampled from.
+ * <unk> is never sampled. Seeded per step: a resumed run samples exactly what the uncut one did.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { END_ID, START_ID, type Vocabulary } from '../data/vocabulary.js';
+import { sampleCaptions } from '../decode/sample.js';
+import { deriveSeed } from '../util/random.js';
+import { CiderReward, meanOfOthersBaseline } from './cider-reward.js';
+import type { Objective, StepContext } from './objective.js';
+
+export interface SelfCriticalOptions {
+  reward: CiderReward;
+  vocab: Vocabulary;
+  /** Samples per image (k ≥ 2). */
+  samples: number;
+  maxWords: number;
+  seed: number;
+}
+
+interface Prepared {
+  tokens: tf.Tensor2D; // [B·k, T + 1] <start> sampled words <end> <pad>…
+  mask: tf.Tensor2D; // [B·k, T + 1]
+  rows: tf.Tensor1D; // [B·k] int32: the image of each sample
+  advantage: tf.Tensor1D; // [B·k] r − b
+  words: number;
+  reward: number;
+}
+
+export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepared> {
+  if (!Number.isInteger(o.samples) || o.samples < 2) throw new RangeError(`SCST needs at least 2 samples per image (got ${o.samples})`);
+  const k = o.samples;
+  return {
+    name: 'scst',
+    prepare({ decoder, batch, keys, step }: StepContext): Prepared {
+      const sampled = sampleCaptions(decoder, batch.features, { samples: k, maxLength: o.maxWords, seed: deriveSeed(o.seed, 0x5c57, step) });
+      const rewards = sampled.map((c) => o.reward.score(keys[c.image]!, o.vocab.decode(c.tokens), c.finished));
+      const baseline = meanOfOthersBaseline(rewards, k);
+      const width = Math.max(...sampled.map((c) => c.tokens.length + (c.finished ? 1 : 0))) + 1; // T + 1
+      const ids = new Int32Array(sampled.length * width);
+      const mask = new Float32Array(sampled.length * width);
+      let words = 0;
+      sampled.forEach((c, r) => {
+        const seq = [START_ID, ...c.tokens, ...(c.finished ? [END_ID] : [])]; // the gradient reaches the first <end>
+        seq.forEach((id, t) => {
+          ids[r * width + t] = id;
+          mask[r * width + t] = 1;
+        });
+        words += seq.length - 1;
+      });
+      return {
+        tokens: tf.tensor2d(ids, [sampled.length, width], 'int32'),
+        mask: tf.tensor2d(mask, [sampled.length, width]),
+        rows: tf.tensor1d(sampled.map((c) => c.image), 'int32'),
+        advantage: tf.tensor1d(rewards.map((r, i) => r - baseline[i]!)),
+        words,
+        reward: rewards.reduce((a, b) => a + b, 0) / rewards.length,
+      };
+    },
+    loss({ decoder, batch }: StepContext, p: Prepared) {
+      const features = tf.gather(batch.features, p.rows); // [B·k, L, D]
+      const nll = decoder.sequenceCrossEntropy(features, p.tokens, p.mask, { training: false }); // [B·k]  −log P
+      const loss = tf.mean(tf.mul(p.advantage, nll)) as tf.Scalar; // −mean (r − b) log P
+      const crossEntropy = tf.div(tf.sum(nll), Math.max(1, p.words)) as tf.Scalar; // per sampled word
+      return { loss, crossEntropy, penalty: tf.scalar(0) };
+    },
+    release(p: Prepared) {
+      tf.dispose([p.tokens, p.mask, p.rows, p.advantage]);
+    },
+  };
+}
