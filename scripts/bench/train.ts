@@ -13,7 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/decode/beam.js';
 import { greedyDecode } from '../../src/decode/greedy.js';
-import { createDecoder } from '../../src/decoder/decoder.js';
+import { Vocabulary } from '../../src/data/vocabulary.js';
+import { createDecoder, type AttentionDecoder } from '../../src/decoder/decoder.js';
+import { CiderReward } from '../../src/train/cider-reward.js';
+import { selfCriticalObjective } from '../../src/train/self-critical.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
 import { createAdam } from '../../src/train/optimizer-state.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
@@ -31,9 +35,41 @@ interface Result {
   kernels?: { name: string; ms: number; calls: number }[];
   /** With --profile: median ms of a step's phases (gradients, clipping, Adam). */
   phases?: { gradients: number; clipping: number; adam: number };
+  /** With --scst: self-critical steps over B images × 5 samples (sampling, reward, fwd+bwd, Adam). */
+  scstStepMs?: number[];
 }
 
-async function measure(backend: BackendName, steps: number, profile: boolean): Promise<Result> {
+const SCST_SAMPLES = 5;
+
+/** A self-critical step at the reference sizes, as the trainer runs it; random weights sample to full length. */
+async function scstSteps(decoder: AttentionDecoder, features: tf.Tensor3D, steps: number): Promise<number[]> {
+  const { B, V, T } = SIZES;
+  const words = Array.from({ length: V - 4 }, (_, i) => `w${i}`);
+  const vocab = Vocabulary.build([words]);
+  const rng = mulberry32(4);
+  const keys = Array.from({ length: B }, (_, b) => `img${b}`);
+  const refs = new Map(keys.map((k) => [k, Array.from({ length: 5 }, () => Array.from({ length: 10 }, () => words[Math.floor(rng() * words.length)]!))]));
+  const objective = selfCriticalObjective({ reward: new CiderReward(refs), vocab, samples: SCST_SAMPLES, maxWords: T, seed: 1 });
+  const batch = { features, tokens: tf.zeros([B, 2], 'int32') as tf.Tensor2D, mask: tf.ones([B, 2]) as tf.Tensor2D, targetCount: B };
+  const optimizer = createAdam(1e-5);
+  const vars = decoder.trainableVariables();
+  let n = 0;
+  const times = await timeRuns(async () => {
+    const ctx = { decoder, batch, keys, step: n++, dropoutSeed: 1 };
+    const prepared = objective.prepare(ctx);
+    const { value, grads } = tf.variableGrads(() => objective.loss(ctx, prepared).loss, vars);
+    objective.release(prepared);
+    const clipped = clipByGlobalNorm(grads, 5);
+    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    await value.data();
+    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+  }, 1, steps);
+  tf.dispose([batch.tokens, batch.mask]);
+  optimizer.dispose();
+  return times;
+}
+
+async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean): Promise<Result> {
   try {
     await selectBackend({ requested: backend, log: () => {} });
   } catch (err) {
@@ -100,10 +136,11 @@ async function measure(backend: BackendName, steps: number, profile: boolean): P
     }
     kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
   }
+  const scstStepMs = scst ? await scstSteps(decoder, features, steps) : undefined;
   tf.dispose([features, tokens, mask]);
   decoder.dispose();
   optimizer.dispose();
-  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}) };
+  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}), ...(scstStepMs ? { scstStepMs } : {}) };
 }
 
 function report(results: Result[], steps: number): void {
@@ -127,6 +164,14 @@ function report(results: Result[], steps: number): void {
       const p = r.phases;
       lines.push(`  phases (median ms): gradients ${p.gradients.toFixed(1)}, clipping ${p.clipping.toFixed(1)}, Adam ${p.adam.toFixed(1)}`);
     }
+    if (r.scstStepMs) {
+      const scst = median(r.scstStepMs);
+      const xe = median(r.stepMs!);
+      lines.push(
+        `  self-critical step (${s.B} images × ${SCST_SAMPLES} samples): ${(scst / 1000).toFixed(3)} s = ${(scst / s.B).toFixed(1)} ms per image; ` +
+          `cross-entropy ${(xe / s.B).toFixed(1)} ms per caption (${(5 * xe / s.B).toFixed(1)} ms per image at 5 captions): SCST/XE per image ${(scst / (5 * xe)).toFixed(2)}`,
+      );
+    }
     if (r.kernels) lines.push(`  top kernels: ${r.kernels.map((k) => `${k.name} ${k.ms.toFixed(0)}ms×${k.calls}`).join(', ')}`);
   }
   const measured = results.filter((r) => r.stepMs);
@@ -141,6 +186,7 @@ interface TrainBenchArgs {
   backends: string;
   steps: number;
   profile: boolean;
+  scst: boolean;
   child: string | undefined;
 }
 
@@ -152,6 +198,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('backends', { type: 'string', default: 'tensorflow,wasm', describe: 'comma-separated backends, each in its own process' })
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
+      .option('scst', { type: 'boolean', default: false, describe: 'also time a self-critical step (same sizes, 5 samples per image)' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         for (const b of a.backends.split(',')) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
@@ -160,7 +207,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       }),
   run: async (args) => {
     if (args.child) {
-      reportToParent(await measure(args.child as BackendName, args.steps, args.profile));
+      reportToParent(await measure(args.child as BackendName, args.steps, args.profile, args.scst));
       return;
     }
     const results: Result[] = [];
