@@ -85,7 +85,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const captioner = await Captioner.load(checkpoint);
-  const encoder = await encoderFor(captioner, weightsSource(args.mobilenet)).catch((err: unknown) => {
+  const encoder = await encoderFor(captioner, weightsSource(args.mobilenet, checkpoint)).catch((err: unknown) => {
     captioner.dispose();
     throw err;
   });

@@ -1,12 +1,22 @@
 /**
  * Where encoder weights come from when a command is not told: `--mobilenet DIR|URL`, else the
- * CAPTION_MOBILENET env var, else (undefined) the variant's online copy, cached after one download.
- * Every command that loads an encoder asks here (caption, extract-features, bench, the API).
+ * CAPTION_MOBILENET env var, else the copy a checkpoint ships in its `encoder/` folder, else
+ * (undefined) the variant's online copy, cached after one download. Every command that loads an
+ * encoder asks here (caption, extract-features, bench, the API).
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
 export const MOBILENET_ENV = 'CAPTION_MOBILENET';
 
-export function weightsSource(flag: string | undefined): string | undefined {
-  return flag ?? (process.env[MOBILENET_ENV] || undefined);
+/** The folder inside a checkpoint that holds the weights of the encoder it was trained on. */
+export const SHIPPED_ENCODER_DIR = 'encoder';
+
+export function weightsSource(flag: string | undefined, checkpointDir?: string): string | undefined {
+  const given = flag ?? (process.env[MOBILENET_ENV] || undefined);
+  if (given !== undefined || checkpointDir === undefined) return given;
+  const shipped = path.join(checkpointDir, SHIPPED_ENCODER_DIR);
+  return existsSync(path.join(shipped, 'model.json')) ? shipped : undefined;
 }
 
 /** The `--mobilenet` flag as every command declares it. */

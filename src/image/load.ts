@@ -6,12 +6,12 @@
 import type { OutputInfo, Sharp } from 'sharp';
 import { decodeProblem } from './decode-errors.js';
 import { ImageInputError } from './errors.js';
-import { openChecked } from './open.js';
+import { openChecked, type ImageSource } from './open.js';
 import { encoderRegion } from './region.js';
 import type { ImageLoadOptions, PreparedImage, RgbImage } from './types.js';
 import { UserError } from '../util/user-error.js';
 
-export { MIN_SIDE } from './open.js';
+export { MIN_SIDE, type ImageSource } from './open.js';
 export { encoderRegion } from './region.js';
 
 export const DEFAULT_IMAGE_OPTIONS: ImageLoadOptions = {
@@ -55,9 +55,10 @@ async function rawRgb(file: string, label: string, pipeline: Sharp, width: numbe
 }
 
 /** Reads a photo and resizes it to the encoder's square input by the given policy. */
-export async function prepareImage(file: string, options: Partial<ImageLoadOptions> = {}): Promise<PreparedImage> {
+export async function prepareImage(source: ImageSource, options: Partial<ImageLoadOptions> = {}): Promise<PreparedImage> {
   const { size, policy, maxPixels } = checkedOptions(options);
-  const { label, width, height, decoder } = await openChecked(file, maxPixels);
+  const file = typeof source === 'string' ? source : source.name;
+  const { label, width, height, decoder } = await openChecked(source, maxPixels);
   const region = encoderRegion(policy, width, height);
   // `extract` before `resize` crops first, in oriented coordinates (autoOrient runs before both).
   const pipeline = normalized(decoder()).extract(region).resize(size, size, { fit: 'fill', kernel: 'lanczos3' });
@@ -66,8 +67,9 @@ export async function prepareImage(file: string, options: Partial<ImageLoadOptio
 }
 
 /** Reads a photo at its original (oriented) size, for painting overlays. */
-export async function readRgb(file: string, maxPixels = DEFAULT_IMAGE_OPTIONS.maxPixels): Promise<RgbImage> {
-  const { label, width, height, decoder } = await openChecked(file, checkedOptions({ maxPixels }).maxPixels);
+export async function readRgb(source: ImageSource, maxPixels = DEFAULT_IMAGE_OPTIONS.maxPixels): Promise<RgbImage> {
+  const file = typeof source === 'string' ? source : source.name;
+  const { label, width, height, decoder } = await openChecked(source, checkedOptions({ maxPixels }).maxPixels);
   const pixels = await rawRgb(file, label, normalized(decoder()), width, height);
   return { width, height, pixels };
 }

@@ -96,9 +96,9 @@ async function readHead(file: string): Promise<Uint8Array> {
 }
 
 /** The header as sharp reads it, with no pixel limit yet so that our own check can word the refusal. */
-async function readHeader(file: string, head: Uint8Array): Promise<Metadata> {
+async function readHeader(input: string | Uint8Array, head: Uint8Array, file: string): Promise<Metadata> {
   try {
-    return await sharp(file, { ...INPUT, limitInputPixels: false }).metadata();
+    return await sharp(input, { ...INPUT, limitInputPixels: false }).metadata();
   } catch (err) {
     throw new ImageInputError(file, headerProblem(err, sniff(head)));
   }
@@ -117,10 +117,19 @@ function formatLabel(file: string, meta: Metadata): string {
 
 const count = (n: number): string => n.toLocaleString('en');
 
-/** Checks the file and its header; decodes nothing. Throws ImageInputError for every problem. */
-export async function openChecked(file: string, maxPixels: number): Promise<OpenedImage> {
-  const head = await readHead(file);
-  const meta = await readHeader(file, head);
+/**
+ * An image to open: a file path, or the encoded bytes of one (`name` labels them in messages, e.g.
+ * "input 2 (bytes)").
+ */
+export type ImageSource = string | { bytes: Uint8Array; name: string };
+
+/** Checks the file (or bytes) and its header; decodes nothing. Throws ImageInputError for every problem. */
+export async function openChecked(source: ImageSource, maxPixels: number): Promise<OpenedImage> {
+  const file = typeof source === 'string' ? source : source.name;
+  const input = typeof source === 'string' ? source : source.bytes;
+  if (typeof source !== 'string' && source.bytes.byteLength === 0) throw new ImageInputError(file, 'empty (0 bytes)');
+  const head = typeof source === 'string' ? await readHead(source) : source.bytes.subarray(0, SNIFF_BYTES);
+  const meta = await readHeader(input, head, file);
   const label = formatLabel(file, meta);
   const { width: storedW, height: storedH } = meta;
   if (!(storedW > 0 && storedH > 0)) throw new ImageInputError(file, `corrupt ${label} header (no image size)`);
@@ -137,5 +146,5 @@ export async function openChecked(file: string, maxPixels: number): Promise<Open
     throw new ImageInputError(file, `${width}×${height} is too small (each side must be at least ${MIN_SIDE} px)`);
   }
   const limitInputPixels = Number.isFinite(maxPixels) ? Math.floor(maxPixels) : false;
-  return { label, width, height, decoder: () => sharp(file, { ...INPUT, limitInputPixels }) };
+  return { label, width, height, decoder: () => sharp(input, { ...INPUT, limitInputPixels }) };
 }

@@ -1,0 +1,113 @@
+/**
+ * `loadCaptioner` for Node.js: checkpoint + encoder + backend, behind the small `Captioner`
+ * interface (types.ts). The CLI's `caption` is a client of the same pieces.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/select.js';
+import { Captioner as DecoderCheckpoint } from '../decode/captioner.js';
+import { loadEncoder, type Encoder } from '../encoder/encoder.js';
+import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
+import { imagesToBatch } from '../encoder/preprocess.js';
+import { weightsSource } from '../encoder/weights-source.js';
+import { prepareImage, readRgb } from '../image/load.js';
+import type { PreparedImage } from '../image/types.js';
+import { paintAttention } from '../overlay/paint.js';
+import { encodePng } from '../overlay/rgb.js';
+import { attentionMap } from '../overlay/upsample.js';
+import { UserError } from '../util/user-error.js';
+import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
+
+/** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
+export const DEFAULT_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k');
+
+function checkOptions(o: CaptionerOptions): Required<Pick<CaptionerOptions, 'beamSize' | 'maxLength'>> {
+  const beamSize = o.beamSize ?? 3;
+  const maxLength = o.maxLength ?? 20;
+  if (!Number.isInteger(beamSize) || beamSize < 1) throw new UserError(`beamSize must be a positive integer, got ${beamSize}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
+  return { beamSize, maxLength };
+}
+
+/** An input as something the image pipeline opens: a path, or bytes with a name for messages. */
+async function sourceOf(input: CaptionInput, i: number): Promise<string | { bytes: Uint8Array; name: string }> {
+  if (typeof input === 'string') return input;
+  if (input instanceof Uint8Array) return { bytes: input, name: `input ${i + 1} (${input.byteLength} bytes)` };
+  if (input instanceof tf.Tensor) {
+    if (input.rank !== 3 || input.shape[2] !== 3) throw new UserError(`input ${i + 1}: a tensor must be [height, width, 3] RGB, got [${input.shape.join(', ')}]`);
+    const [h, w] = input.shape as [number, number, number];
+    const pixels = Uint8Array.from(await input.data(), (v) => Math.max(0, Math.min(255, Math.round(v))));
+    const sharp = (await import('sharp')).default;
+    const png = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), name: `input ${i + 1} (tensor ${h}×${w}×3)` };
+  }
+  throw new UserError(`input ${i + 1}: expected a file path, encoded image bytes or a [H, W, 3] tensor`);
+}
+
+export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Captioner> {
+  const { beamSize, maxLength } = checkOptions(options);
+  if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
+  const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
+  const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
+  const decoder = await DecoderCheckpoint.load(checkpoint);
+  let encoder: Encoder;
+  try {
+    encoder = await loadEncoder({ ...encoderConfigOf(decoder.encoderId), source: weightsSource(options.encoderWeights, checkpoint) });
+  } catch (err) {
+    decoder.dispose();
+    throw err;
+  }
+  try {
+    assertSameEncoder(decoder.encoderId, encoder.fingerprint);
+  } catch (err) {
+    encoder.dispose();
+    decoder.dispose();
+    throw err;
+  }
+
+  const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
+    Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
+
+  return {
+    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, maxLength },
+    async caption(inputs) {
+      const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly CaptionInput[];
+      const out: CaptionResult[] = [];
+      for (let i = 0; i < list.length; i += encoder.batchSize) {
+        const images = await prepare(list.slice(i, i + encoder.batchSize));
+        const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
+        try {
+          for (const c of decoder.caption(features, { beamSize, maxLength })) {
+            out.push({
+              text: c.text,
+              words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
+              grid: { ...decoder.grid },
+              finished: c.finished,
+              logProb: c.logProb,
+            });
+          }
+        } finally {
+          features.dispose();
+        }
+      }
+      return out;
+    },
+    async overlay(input: CaptionInput, result: CaptionResult, request: OverlayRequest = {}) {
+      const index = request.word ?? 0;
+      const word = result.words[index];
+      if (!word) throw new UserError(`overlay: word ${index} does not exist (the caption has ${result.words.length} words)`);
+      const source = await sourceOf(input, 0);
+      const [image] = await prepare([input]);
+      const photo = await readRgb(source);
+      const map = attentionMap(word.alpha, result.grid, image!.region.width, image!.region.height, 'smooth'); // [region h, w]
+      const painted = paintAttention(photo, image!.region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6 });
+      const png = await encodePng(painted);
+      return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+    },
+    dispose() {
+      encoder.dispose();
+      decoder.dispose();
+    },
+  };
+}
