@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The `caption` command: runs the TypeScript CLI through tsx's loader, so no build step is needed.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/caption-bin.ts');
+// The `caption` command: the compiled CLI (`npm run build`, run by `npm ci` through `prepare`).
+await import('../dist/cli/caption-bin.js');

@@ -1,0 +1,57 @@
+/**
+ * The package as a user gets it: `npm pack`, installed into an empty folder, then
+ * `import { loadCaptioner } from 'attend-caption'` captions a photo with no network (fetch replaced
+ * by a function that throws) and no CAPTION_* environment variables; and its `caption` command runs
+ * the compiled JavaScript (tsx is not installed there).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let dir = '';
+
+afterAll(async () => {
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('installs, imports, and captions offline with no environment; the bin runs compiled code', { timeout: 600_000 }, async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pack-'));
+    const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+    const tarball = npm(['pack', '--pack-destination', dir, '--ignore-scripts', '--silent'], repoRoot).trim().split('\n').at(-1)!;
+    const app = path.join(dir, 'app');
+    await fs.mkdir(app);
+    await fs.writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    npm(['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], app);
+    const installed = path.join(app, 'node_modules', 'attend-caption');
+    expect((await fs.readdir(installed)).sort()).toEqual(expect.arrayContaining(['bin', 'checkpoints', 'dist', 'package.json']));
+    await expect(fs.stat(path.join(app, 'node_modules', 'tsx'))).rejects.toThrow();
+
+    const photo = path.join(repoRoot, 'docs', 'examples', 'photos', 'horse.png');
+    await fs.writeFile(path.join(app, 'no-network.mjs'), "globalThis.fetch = () => { throw new Error('network use'); };\n");
+    await fs.writeFile(
+      path.join(app, 'main.mjs'),
+      `import { loadCaptioner } from 'attend-caption';
+const captioner = await loadCaptioner();
+const [result] = await captioner.caption([${JSON.stringify(photo)}]);
+console.log(JSON.stringify({ text: result.text, words: result.words.length, grid: result.grid, backend: captioner.info.backend }));
+captioner.dispose();
+`,
+    );
+    const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAPTION_')));
+    const r = spawnSync(process.execPath, ['--import', './no-network.mjs', 'main.mjs'], { cwd: app, encoding: 'utf8', env: cleanEnv });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out.text.split(' ').length).toBeGreaterThanOrEqual(3);
+    expect(out.grid).toEqual({ height: 14, width: 14 });
+    expect(['wasm', 'tensorflow']).toContain(out.backend); // tfjs-node only if its install could fetch libtensorflow
+
+    const bin = spawnSync(path.join(app, 'node_modules', '.bin', 'caption'), [photo], { cwd: app, encoding: 'utf8', env: cleanEnv });
+    expect(bin.status, bin.stderr).toBe(0);
+    expect(bin.stdout.split('\t')[1]!.trim()).toBe(out.text);
+  });
+});
