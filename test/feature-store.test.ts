@@ -86,6 +86,27 @@ describe('feature store', () => {
     await expect(FeatureStoreReader.open(dir)).rejects.toThrow(/features\.f16: truncated: 10 bytes for 1 records/);
   });
 
+  it('a header or index line with wrong fields is one error naming the file and the field', async () => {
+    const w = await FeatureStoreWriter.open(dir, header);
+    await w.append({ key: 'img0', width: 10, height: 10 }, recordValues(0));
+    await w.append({ key: 'img1', width: 10, height: 10 }, recordValues(1));
+    await w.close();
+    const headerFile = path.join(dir, 'header.json');
+    const good = JSON.parse(await fs.readFile(headerFile, 'utf8'));
+    for (const [bad, message] of [
+      [{ ...good, depth: 'six' }, /header\.json: corrupt feature store header: depth must be an integer/],
+      [{ ...good, regions: good.regions + 1 }, /header\.json: corrupt feature store header: \d+ regions for a/],
+      [{ ...good, grid: undefined }, /header\.json: corrupt feature store header: grid must be an object/],
+    ] as const) {
+      await fs.writeFile(headerFile, JSON.stringify(bad));
+      await expect(FeatureStoreReader.open(dir)).rejects.toThrow(message);
+    }
+    await fs.writeFile(headerFile, JSON.stringify(good));
+    const index = path.join(dir, 'index.jsonl');
+    await fs.writeFile(index, `${JSON.stringify({ key: 'img0', width: 10 })}\n${JSON.stringify({ key: 'img1', width: 10, height: 10 })}\n`);
+    await expect(FeatureStoreReader.open(dir)).rejects.toThrow(/index\.jsonl: corrupt index line 1 \(needs key, width, height\)/);
+  });
+
   it('names the folder when there is no store', async () => {
     await expect(FeatureStoreReader.open(dir)).rejects.toThrow(`${path.join(dir, 'header.json')}: no feature store here`);
   });

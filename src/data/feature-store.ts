@@ -14,6 +14,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { checkShape, shapeProblem } from '../util/json-shape.js';
 import { FileInputError } from '../util/user-error.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { decodeFloat16, encodeFloat16 } from '../util/float16.js';
@@ -57,9 +58,13 @@ async function readHeader(dir: string): Promise<FeatureStoreHeader> {
     const missing = (err as { code?: string }).code === 'ENOENT';
     throw new FileInputError(file, missing ? 'no feature store here (header.json missing)' : 'corrupt header (not JSON)');
   }
-  if (header.format !== FEATURE_STORE_FORMAT) throw new FileInputError(file, 'not a feature store header');
+  if (header?.format !== FEATURE_STORE_FORMAT) throw new FileInputError(file, 'not a feature store header');
   if (header.version !== FEATURE_STORE_VERSION) {
     throw new FileInputError(file, `feature store version ${header.version}, expected ${FEATURE_STORE_VERSION}`);
+  }
+  checkShape(header, { encoder: 'string', grid: { height: 'int', width: 'int' }, regions: 'int', depth: 'int', dtype: 'string' }, file, 'feature store header');
+  if (header.regions !== header.grid.height * header.grid.width || header.depth < 1 || header.dtype !== 'float16') {
+    throw new FileInputError(file, `corrupt feature store header: ${header.regions} regions for a ${header.grid.height}×${header.grid.width} grid, depth ${header.depth}, dtype ${header.dtype}`);
   }
   return header;
 }
@@ -78,13 +83,16 @@ async function readIndex(dir: string): Promise<FeatureRecord[]> {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line) continue;
+    let record: unknown;
     try {
-      records.push(JSON.parse(line) as FeatureRecord);
+      record = JSON.parse(line);
     } catch {
       // Only the text after the final newline can be torn by a kill.
       if (i === lines.length - 1) break;
       throw new FileInputError(file, `corrupt index line ${i + 1}`);
     }
+    if (shapeProblem(record, { key: 'string', width: 'int', height: 'int' })) throw new FileInputError(file, `corrupt index line ${i + 1} (needs key, width, height)`);
+    records.push(record as FeatureRecord);
   }
   return records;
 }
