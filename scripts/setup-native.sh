@@ -261,12 +261,18 @@ const [scores] = be.executeMultipleOutputs("AttendCaptionAdditiveScores", [],
 const want = 3 * Math.tanh(0.5), got = scores.dataSync();
 if (Math.abs(got[0] - want) > 1e-5 || Math.abs(got[1] - want) > 1e-5) throw new Error("scores " + Array.from(got) + ", expected " + want);
 '
-build_fused_kernels() {
-  local inc="" candidate
+# Node.js's headers (include/node with node_api.h), for the project's own addons; empty if none.
+node_include_dir() {
+  local candidate
   for candidate in "${npm_config_nodedir:-}" "$(dirname "$(dirname "$(node -p 'process.execPath')")")" \
     "${npm_config_devdir:-${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp}/$(node -p 'process.versions.node')"; do
-    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then inc="$candidate/include/node"; break; fi
+    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then echo "$candidate/include/node"; return; fi
   done
+}
+
+build_fused_kernels() {
+  local inc
+  inc="$(node_include_dir)"
   if [[ -z $inc ]]; then
     warn "fused kernels not built: no Node.js headers (include/node/node_api.h) found; the native backend works without them"
     return 0
@@ -297,11 +303,8 @@ build_fused_kernels() {
 QUIET_SRC="$PROJECT_ROOT/native/quiet-stderr.cc"
 QUIET_OUT="$OPS_DIR/quiet-stderr.node"
 build_quiet_stderr() {
-  local inc="" candidate
-  for candidate in "${npm_config_nodedir:-}" "$(dirname "$(dirname "$(node -p 'process.execPath')")")" \
-    "${npm_config_devdir:-${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp}/$(node -p 'process.versions.node')"; do
-    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then inc="$candidate/include/node"; break; fi
-  done
+  local inc
+  inc="$(node_include_dir)"
   [[ -n $inc ]] || { warn "quiet-stderr not built: no Node.js headers"; return 0; }
   mkdir -p "$OPS_DIR"
   local tmp="$OPS_DIR/quiet-stderr.tmp$$.node"

@@ -39,6 +39,20 @@ function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
   return mt === T + 1 ? tf.slice(m, [0, 1], [B, T]) : m; // [B, T]
 }
 
+/** The teacher-forced pass and −log p of every target token, time-major; inside a tidy. */
+function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions) {
+  checkInputs(cfg, features, tokens, 'tokens');
+  const [B, T1] = tokens.shape;
+  const T = T1 - 1;
+  if (T < 1) throw new RangeError(`tokens need at least 2 columns (<start> and one target), got ${T1}`);
+  const inputs = tf.slice(tokens, [0, 0], [B, T]) as tf.Tensor2D; // [B, T]  y_0 … y_{T−1}
+  const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
+  const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
+  const out = unroll(params, cfg, features, inputs, options);
+  const perToken = tf.reshape(softmaxCrossEntropy(out.logits, targets), [T, B]); // [T, B]  −log p(y_t)
+  return { B, m, perToken, alphas: out.alphas };
+}
+
 /**
  * tokens [B, T + 1] int32 = <start> w_1 … <end> <pad>…; the model reads tokens[:, :T] and predicts
  * tokens[:, 1:]. mask: 1 for real tokens, 0 for padding (see `targetMask` for the accepted shapes).
@@ -52,24 +66,14 @@ export function computeLoss(
   mask: tf.Tensor2D,
   options: LossOptions = {},
 ): LossOutput {
-  checkInputs(cfg, features, tokens, 'tokens');
-  const [B, T1] = tokens.shape;
-  const T = T1 - 1;
-  if (T < 1) throw new RangeError(`tokens need at least 2 columns (<start> and one target), got ${T1}`);
   return tidy(() => {
-    const inputs = tf.slice(tokens, [0, 0], [B, T]) as tf.Tensor2D; // [B, T]  y_0 … y_{T−1}
-    const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
-    const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
-    const mFlat = tf.reshape(m, [T * B]); // [T·B]
-
-    const out = unroll(params, cfg, features, inputs, options);
-    const perToken = softmaxCrossEntropy(out.logits, targets); // [T·B]
-    const realTokens = tf.maximum(tf.sum(mFlat), 1); // []
-    const ceSum = tf.sum(tf.mul(perToken, mFlat)); // []
+    const { B, m, perToken, alphas } = tokenLosses(params, cfg, features, tokens, mask, options);
+    const realTokens = tf.maximum(tf.sum(m), 1); // []
+    const ceSum = tf.sum(tf.mul(perToken, m)); // []
     const crossEntropy = tf.div(ceSum, realTokens) as tf.Scalar; // []
     const captionCrossEntropy = tf.div(ceSum, B) as tf.Scalar; // []
 
-    const attended = tf.sum(tf.mul(out.alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
+    const attended = tf.sum(tf.mul(alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
     const perImage = tf.sum(tf.square(tf.sub(1, attended)), 1); // [B]
     const attentionPenalty = tf.mul(tf.mean(perImage), cfg.doublyStochasticLambda) as tf.Scalar; // []
 
@@ -90,16 +94,8 @@ export function sequenceCrossEntropy(
   mask: tf.Tensor2D,
   options: LossOptions = {},
 ): tf.Tensor1D {
-  checkInputs(cfg, features, tokens, 'tokens');
-  const [B, T1] = tokens.shape;
-  const T = T1 - 1;
-  if (T < 1) throw new RangeError(`tokens need at least 2 columns (<start> and one target), got ${T1}`);
   return tidy(() => {
-    const inputs = tf.slice(tokens, [0, 0], [B, T]) as tf.Tensor2D; // [B, T]
-    const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
-    const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
-    const out = unroll(params, cfg, features, inputs, options);
-    const perToken = tf.reshape(softmaxCrossEntropy(out.logits, targets), [T, B]); // [T, B]
+    const { m, perToken } = tokenLosses(params, cfg, features, tokens, mask, options);
     return tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]
   });
 }

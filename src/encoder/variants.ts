@@ -89,38 +89,20 @@ function tfhubVariant(alpha: MobileNetAlpha): EncoderVariant {
 }
 
 /**
- * MobileNet v1 α=1.0 trained for COCO object detection (the feature extractor of TF's
- * ssd_mobilenet_v1_coco), converted from `.npy` tensors to the layers format with Keras' layer names
- * (`npm run convert-weights`), read at conv_pw_11_relu (TF's Conv2d_11_pointwise): 14×14×512.
+ * A network converted from `.npy` tensors by `npm run convert-weights` (layers format, inputs in
+ * [-1, 1], 224 px, a 14×14 grid): there is no online copy, `--mobilenet <dir>` names the converted
+ * folder. (`alpha` is MobileNet's notion; 1.0 for these.)
  */
-const COCO_DETECTION: EncoderVariant = {
-  name: 'mobilenet_v1_1.0_coco',
-  format: 'layers',
-  alpha: 1.0,
-  inputSize: 224,
-  inputRange: [-1, 1],
-  layer: 'conv_pw_11_relu',
-  grid: GRID_14,
-  depth: 512,
-  howToMake: 'npm run convert-weights -- --from <ssd_mobilenet_v1_coco_npy> --out <dir>',
-};
+function convertedVariant(name: string, layer: string, depth: number, arch: string): EncoderVariant {
+  const flag = arch === 'mobilenet_v1' ? '' : ` --arch ${arch}`;
+  return { name, format: 'layers', alpha: 1.0, inputSize: 224, inputRange: [-1, 1], layer, grid: GRID_14, depth, howToMake: `npm run convert-weights --${flag} --from <${arch} .npy folder> --out <dir>` };
+}
 
-/**
- * ResNet-50 v2 (TF-slim, ImageNet) through block 3, converted from `.npy` tensors
- * (`npm run convert-weights -- --arch resnet_v2_50`), read at block 3 unit 5's output through unit 6's
- * pre-activation: 14×14×1024. (`alpha` is MobileNet's notion; 1.0 here.)
- */
-const RESNET50_V2: EncoderVariant = {
-  name: 'resnet_v2_50',
-  format: 'layers',
-  alpha: 1.0,
-  inputSize: 224,
-  inputRange: [-1, 1],
-  layer: 'block3_unit6_preact_relu',
-  grid: GRID_14,
-  depth: 1024,
-  howToMake: 'npm run convert-weights -- --arch resnet_v2_50 --from <resnet_v2_50_npy> --out <dir>',
-};
+/** MobileNet v1 α=1.0 trained for COCO object detection (TF's ssd_mobilenet_v1_coco) at conv_pw_11_relu (TF's Conv2d_11_pointwise). */
+const COCO_DETECTION = convertedVariant('mobilenet_v1_1.0_coco', 'conv_pw_11_relu', 512, 'mobilenet_v1');
+
+/** ResNet-50 v2 (TF-slim, ImageNet): block 3 unit 5's output through unit 6's pre-activation, 14×14×1024. */
+const RESNET50_V2 = convertedVariant('resnet_v2_50', 'block3_unit6_preact_relu', 1024, 'resnet_v2_50');
 
 /** The same ImageNet MobileNet one block higher: conv_pw_12_relu, a coarser 7×7 grid of 1,024-d vectors. */
 const IMAGENET_PW12: EncoderVariant = {
