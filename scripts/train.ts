@@ -24,7 +24,9 @@ await main({
     try {
       const state = await runTraining(loop);
       const best = state.plateau;
-      log(`done: ${state.history.length} epochs, ${state.step} steps; best ${args['select-by']} ${best.bestScore?.toFixed(4)} at epoch ${best.bestEpoch} → ${args.out}`);
+      const finished = state.stopped || state.epoch >= args.epochs;
+      const where = best.bestEpoch === null ? 'no epoch finished yet' : `best ${args['select-by']} ${best.bestScore?.toFixed(4)} at epoch ${best.bestEpoch} → ${args.out}`;
+      log(`${finished ? 'done' : 'paused (--max-steps; continue with --resume)'}: ${state.history.length} epochs, ${state.step} steps; ${where}`);
     } finally {
       await close();
     }
