@@ -6,17 +6,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
-import { Captioner as DecoderCheckpoint } from '../decode/captioner.js';
-import { loadEncoder, type Encoder } from '../encoder/encoder.js';
-import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
-import { imagesToBatch } from '../encoder/preprocess.js';
-import { weightsSource } from '../encoder/weights-source.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { paintAttention } from '../overlay/paint.js';
 import { encodePng } from '../overlay/rgb.js';
 import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
+import { openSession } from './session.js';
 import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
 
 /** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
@@ -50,21 +46,8 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
   if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
   const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
-  const decoder = await DecoderCheckpoint.load(checkpoint);
-  let encoder: Encoder;
-  try {
-    encoder = await loadEncoder({ ...encoderConfigOf(decoder.encoderId), source: weightsSource(options.encoderWeights, checkpoint) });
-  } catch (err) {
-    decoder.dispose();
-    throw err;
-  }
-  try {
-    assertSameEncoder(decoder.encoderId, encoder.fingerprint);
-  } catch (err) {
-    encoder.dispose();
-    decoder.dispose();
-    throw err;
-  }
+  const session = await openSession(checkpoint, options.encoderWeights);
+  const { decoder, encoder } = session;
 
   const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
@@ -76,19 +59,14 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
-        try {
-          for (const c of decoder.caption(features, { beamSize, maxLength })) {
-            out.push({
-              text: c.text,
-              words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
-              grid: { ...decoder.grid },
-              finished: c.finished,
-              logProb: c.logProb,
-            });
-          }
-        } finally {
-          features.dispose();
+        for (const c of session.captionImages(images, { beamSize, maxLength }).captions) {
+          out.push({
+            text: c.text,
+            words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
+            grid: { ...decoder.grid },
+            finished: c.finished,
+            logProb: c.logProb,
+          });
         }
       }
       return out;
@@ -106,8 +84,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
     },
     dispose() {
-      encoder.dispose();
-      decoder.dispose();
+      session.dispose();
     },
   };
 }

@@ -1,22 +1,15 @@
-/** The `caption` command's work: load the models once, then caption every image in batches. */
+/** The `caption` command's work: a client of the library's session (src/api/session.ts): load once, caption in batches. */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import { openSession } from '../api/session.js';
 import { selectBackend } from '../backend/select.js';
-import { requestedBackend } from './backend-option.js';
-import { Captioner } from '../decode/captioner.js';
-import { loadEncoder, type Encoder } from '../encoder/encoder.js';
-import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
-import { imagesToBatch } from '../encoder/preprocess.js';
-import { weightsSource } from '../encoder/weights-source.js';
-import { purgeCachedModel } from '../encoder/cached-http-io.js';
-import { isHttp } from '../encoder/model-files.js';
-import { variantNamed } from '../encoder/variants.js';
+import type { Encoder } from '../encoder/encoder.js';
 import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { ProgressBar } from '../util/progress.js';
 import { isUserError, UserError } from '../util/user-error.js';
+import { requestedBackend } from './backend-option.js';
 import { DEFAULT_CHECKPOINTS, type CaptionArgs } from './caption-options.js';
 import { captionRecord, textLine, type CaptionRecord } from './caption-record.js';
 import { EXIT_OK, EXIT_USER } from './exit-codes.js';
@@ -24,7 +17,6 @@ import { expandInputs } from './expand-inputs.js';
 import { OverlayWriter } from './overlay-writer.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
 
 /** The checkpoint to use: the flag's, else the first shipped default that exists. */
 export function resolveCheckpoint(flag: string | undefined): string {
@@ -37,25 +29,6 @@ export function resolveCheckpoint(flag: string | undefined): string {
     if (existsSync(path.join(dir, 'model.json'))) return dir;
   }
   throw new UserError(`no checkpoint found (looked in ${DEFAULT_CHECKPOINTS.join(', ')}): train one with \`npm run train\` or pass --checkpoint <dir>`);
-}
-
-/** The encoder a checkpoint was trained with (its variant and resize policy), from local weights or online. */
-async function encoderFor(captioner: Captioner, source: string | undefined, retry = true): Promise<Encoder> {
-  const config = encoderConfigOf(captioner.encoderId);
-  const encoder = await loadEncoder({ ...config, source });
-  try {
-    assertSameEncoder(captioner.encoderId, encoder.fingerprint);
-  } catch (err) {
-    encoder.dispose();
-    // Downloaded weights that do not match: a corrupt or stale cache entry; fetch them once more.
-    const url = source ?? variantNamed(config.variant).url;
-    if (retry && url !== undefined && isHttp(url)) {
-      await purgeCachedModel(url);
-      return encoderFor(captioner, source, false);
-    }
-    throw err;
-  }
-  return encoder;
 }
 
 interface Failure {
@@ -84,11 +57,8 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const { files, problems } = expandInputs(args.images);
   const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
-  const captioner = await Captioner.load(checkpoint);
-  const encoder = await encoderFor(captioner, weightsSource(args.mobilenet, checkpoint)).catch((err: unknown) => {
-    captioner.dispose();
-    throw err;
-  });
+  const session = await openSession(checkpoint, args.mobilenet);
+  const { decoder: captioner, encoder } = session;
   const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
   const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
   try {
@@ -101,21 +71,12 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
         continue;
       }
       const t1 = performance.now();
-      const features = tf.tidy(() => {
-        const batch = imagesToBatch(ok.map((o) => o.image)); // [B, 224, 224, 3]
-        return encoder.encode(batch); // [B, L, D]
-      });
-      await features.data(); // finish the encoder's work before timing the decoder
-      const t2 = performance.now();
-      let captions;
-      try {
-        captions = captioner.caption(features, { beamSize: args.beam, maxLength: args.maxLen, allowUnk: args.allowUnk });
-      } finally {
-        features.dispose();
-      }
-      const t3 = performance.now();
+      const { captions, encodeMs, decodeMs } = session.captionImages(
+        ok.map((o) => o.image),
+        { beamSize: args.beam, maxLength: args.maxLen, allowUnk: args.allowUnk },
+      );
       const n = ok.length;
-      const timings = { readMs: (t1 - t0) / n, encodeMs: (t2 - t1) / n, decodeMs: (t3 - t2) / n };
+      const timings = { readMs: (t1 - t0) / n, encodeMs: encodeMs / n, decodeMs: decodeMs / n };
       for (let j = 0; j < n; j++) {
         const { file, image } = ok[j]!;
         const record: CaptionRecord = captionRecord(file, captions[j]!, {
@@ -133,8 +94,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
     bar.finish();
     if (overlays && args.html) await overlays.writeReviewPage(args.html);
   } finally {
-    encoder.dispose();
-    captioner.dispose();
+    session.dispose();
   }
   if (failures.length) {
     const total = files.length + problems.length;
