@@ -38,7 +38,7 @@ await main({
       import('../src/cli/backend-option.js'),
       import('../src/data/extract-features.js'),
       import('../src/data/image-list.js'),
-      import('../src/encoder/encoder.js'),
+      import('../src/encoder/load-encoder.js'),
       import('../src/encoder/weights-source.js'),
       import('../src/util/user-error.js'),
     ]);

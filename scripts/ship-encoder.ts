@@ -25,7 +25,7 @@ await main({
         import('../src/encoder/cut-layers.js'),
         import('../src/encoder/model-files.js'),
         import('../src/encoder/fingerprint.js'),
-        import('../src/encoder/encoder.js'),
+        import('../src/encoder/load-encoder.js'),
         import('../src/encoder/weights-source.js'),
         import('../src/util/atomic-write.js'),
         import('../src/encoder/variants.js'),

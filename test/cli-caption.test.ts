@@ -12,7 +12,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { loadEncoder } from '../src/encoder/encoder.js';
+import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { BROWSER_REQUIRED, CHROMIUM, HAS_BROWSER, launchBrowser } from './browser.js';
 import { runCaptionCli } from './cli-helpers.js';
 import { describeWithShared, sharedPath } from './shared.js';

@@ -4,15 +4,14 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   END_ID,
-  loadVocabulary,
   PAD_ID,
   padIds,
-  saveVocabulary,
   SPECIAL_TOKENS,
   START_ID,
   UNK_ID,
   Vocabulary,
 } from '../src/data/vocabulary.js';
+import { loadVocabulary, saveVocabulary } from '../src/data/vocabulary-file.js';
 import { FileInputError } from '../src/util/user-error.js';
 
 const CAPTIONS = ['a dog runs', 'a cat runs', 'a dog sleeps', 'the bird', 'a zebra'];

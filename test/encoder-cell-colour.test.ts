@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
+import type { Encoder } from '../src/encoder/encoder.js';
+import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { CELL_COLOUR_SCALE } from '../src/encoder/variants.js';
 import { describeWithShared, sharedPath } from './shared.js';
 

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
+import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
 import { Captioner } from '../src/decode/captioner.js';
-import { loadEncoder, type Encoder } from '../src/encoder/encoder.js';
+import type { Encoder } from '../src/encoder/encoder.js';
+import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../src/encoder/fingerprint.js';
 import { imagesToBatch } from '../src/encoder/preprocess.js';
 import { prepareImage } from '../src/image/load.js';
@@ -20,7 +22,7 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
   let encoder: Encoder;
   beforeAll(async () => {
     await selectBackend({ requested: 'wasm', log: () => {} });
-    captioner = await Captioner.load(CHECKPOINT);
+    captioner = await Captioner.read(await checkpointFolder(CHECKPOINT));
     encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
   });
   afterAll(() => {

@@ -27,10 +27,11 @@ import { DEFAULT_HELD_OUT } from '../src/data/shapes/grammar.js';
 import { generateShapeScenes, shapesToCaptionedImages } from '../src/data/shapes/generate.js';
 import { renderSceneRgb } from '../src/data/shapes/render.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
+import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
 import { Captioner } from '../src/decode/captioner.js';
 import { greedyDecode } from '../src/decode/greedy.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { loadEncoder } from '../src/encoder/encoder.js';
+import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { evaluateGrounding } from '../src/eval/grounding.js';
 import type { PreparedImage } from '../src/image/types.js';
 import type { FeatureSource } from '../src/train/batch-tensors.js';
@@ -136,7 +137,7 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const values = await source.read(test.map((im) => im.id));
     const features = tf.tensor3d(values, [test.length, source.regions, source.depth]); // [N, L, D]
     // The shippable model: the best checkpoint by validation BLEU-4 (val images hold unseen pairs too).
-    const best = await Captioner.load(path.join(dir, 'best'));
+    const best = await Captioner.read(await checkpointFolder(path.join(dir, 'best')));
     const decoded = greedyDecode(best.decoder, features, { maxLength: 16 });
     best.dispose();
     features.dispose();

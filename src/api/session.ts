@@ -5,9 +5,11 @@
  * fingerprint are refetched once), and captioning prepared photos in one batch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkpointFolder } from '../checkpoint/checkpoint.js';
 import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../decode/captioner.js';
 import { purgeCachedModel } from '../encoder/cached-http-io.js';
-import { loadEncoder, type Encoder } from '../encoder/encoder.js';
+import type { Encoder } from '../encoder/encoder.js';
+import { loadEncoder } from '../encoder/load-encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { isHttp } from '../encoder/model-files.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
@@ -44,7 +46,7 @@ async function encoderFor(encoderId: string, source: string | undefined, retry =
 
 /** Loads a checkpoint and its encoder; `weights` as `--mobilenet` (undefined: the usual search). */
 export async function openSession(checkpoint: string, weights: string | undefined): Promise<CaptionSession> {
-  const decoder = await DecoderCheckpoint.load(checkpoint);
+  const decoder = await DecoderCheckpoint.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint)).catch((err: unknown) => {
     decoder.dispose();
     throw err;

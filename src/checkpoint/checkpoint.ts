@@ -10,61 +10,14 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { FileInputError } from '../util/user-error.js';
-import { decodeBundle, encodeBundle, type TensorBundleManifest, type WeightStorage } from './tensor-bundle.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, type Checkpoint, type CheckpointFiles, type ModelJson } from './read.js';
+import { encodeBundle, type WeightStorage } from './tensor-bundle.js';
 
-export const CHECKPOINT_FORMAT = 'attend-caption/checkpoint';
-export const CHECKPOINT_VERSION = 1;
-
-interface ModelJson extends TensorBundleManifest {
-  format: typeof CHECKPOINT_FORMAT;
-  version: number;
-  /** Encoder fingerprint id: the decoder only runs on features from this exact encoder. */
-  encoder: string;
-  /** The annotation grid the decoder attends over (L = height·width). */
-  grid: AttentionGridSize;
-  config: unknown;
-}
-
-export interface AttentionGridSize {
-  height: number;
-  width: number;
-}
-
-export interface ResumeState {
-  optimizer: Map<string, tf.Tensor>;
-  /** Epoch, step, RNG state, schedule state…: whatever the trainer needs, as JSON. */
-  state: unknown;
-}
-
-export interface Checkpoint {
-  encoder: string;
-  grid: AttentionGridSize;
-  config: unknown;
-  vocab: unknown;
-  weights: Map<string, tf.Tensor>;
-  training?: unknown;
-  resume?: ResumeState;
-}
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, disposeCheckpoint, type AttentionGridSize, type Checkpoint, type CheckpointFiles, type ResumeState } from './read.js';
 
 export interface SaveOptions {
   storage?: WeightStorage;
-}
-
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new FileInputError(file, code === 'ENOENT' ? `missing ${what}` : `cannot read ${what} (${code})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new FileInputError(file, `corrupt ${what} (not JSON)`);
-  }
 }
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 1)}\n`;
@@ -143,9 +96,26 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: Sav
   await fs.rm(old, { recursive: true, force: true });
 }
 
-/** Reads and checks a checkpoint folder; every problem names the file at fault. */
-export async function loadCheckpoint(dir: string, options: { withResume?: boolean } = {}): Promise<Checkpoint> {
-  const modelFile = path.join(dir, 'model.json');
+/** A checkpoint folder's files (after repairing what a kill mid-save can leave). */
+export function folderFiles(dir: string): CheckpointFiles {
+  const read = async <T>(name: string, how: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await how();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT') return undefined;
+      throw new FileInputError(path.join(dir, name), `cannot be read (${code})`);
+    }
+  };
+  return {
+    location: (name) => path.join(dir, name),
+    readText: (name) => read(name, () => fs.readFile(path.join(dir, name), 'utf8')),
+    readBytes: (name) => read(name, async () => new Uint8Array(await fs.readFile(path.join(dir, name)))),
+  };
+}
+
+/** A checkpoint folder, checked to exist and repaired if a kill mid-save left it so, as CheckpointFiles. */
+export async function checkpointFolder(dir: string): Promise<CheckpointFiles> {
   await recoverCheckpoint(dir).catch(() => undefined); // a read-only folder is read as it is
   try {
     if (!(await fs.stat(dir)).isDirectory()) throw new FileInputError(dir, 'not a checkpoint folder');
@@ -153,33 +123,10 @@ export async function loadCheckpoint(dir: string, options: { withResume?: boolea
     if (err instanceof FileInputError) throw err;
     throw new FileInputError(dir, 'no such checkpoint folder');
   }
-  const model = (await readJson(modelFile, 'model description')) as Partial<ModelJson>;
-  if (model.format !== CHECKPOINT_FORMAT) throw new FileInputError(modelFile, 'not a captioner checkpoint');
-  if (model.version !== CHECKPOINT_VERSION) {
-    throw new FileInputError(modelFile, `checkpoint format version ${model.version}, this build reads ${CHECKPOINT_VERSION}`);
-  }
-  if (typeof model.encoder !== 'string' || model.config === undefined) throw new FileInputError(modelFile, 'missing encoder or config');
-  const grid = model.grid;
-  if (!grid || !Number.isInteger(grid.height) || !Number.isInteger(grid.width) || grid.height < 1 || grid.width < 1) {
-    throw new FileInputError(modelFile, 'missing or bad attention grid');
-  }
-  const weights = await decodeBundle(dir, modelFile, model as ModelJson);
-  const vocab = await readJson(path.join(dir, 'vocab.json'), 'vocabulary');
-  const trainingFile = path.join(dir, 'training.json');
-  const training = existsSync(trainingFile) ? await readJson(trainingFile, 'training summary') : undefined;
-  const ckpt: Checkpoint = { encoder: model.encoder, grid, config: model.config, vocab, weights, training };
-  if (options.withResume) {
-    const optFile = path.join(dir, 'optimizer.json');
-    const optManifest = (await readJson(optFile, 'optimizer state')) as TensorBundleManifest;
-    const optimizer = await decodeBundle(dir, optFile, optManifest);
-    const state = await readJson(path.join(dir, 'train-state.json'), 'training state');
-    ckpt.resume = { optimizer, state };
-  }
-  return ckpt;
+  return folderFiles(dir);
 }
 
-/** Disposes every tensor a loaded checkpoint holds. */
-export function disposeCheckpoint(ckpt: Checkpoint): void {
-  for (const t of ckpt.weights.values()) t.dispose();
-  for (const t of ckpt.resume?.optimizer.values() ?? []) t.dispose();
+/** Reads and checks a checkpoint folder; every problem names the file at fault. */
+export async function loadCheckpoint(dir: string, options: { withResume?: boolean } = {}): Promise<Checkpoint> {
+  return readCheckpoint(await checkpointFolder(dir), options);
 }

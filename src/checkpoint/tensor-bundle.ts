@@ -3,12 +3,10 @@
  * bytes), encoded with `tf.io.encodeWeights` and decoded with `tf.io.decodeWeights`.
  * float32 tensors can be stored as float16 (tfjs's own `quantization: {dtype: 'float16'}` spec).
  */
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { FileInputError } from '../util/user-error.js';
 import { encodeFloat16 } from '../util/float16.js';
+import { sha256OfParts } from '../util/sha256.js';
+import { FileInputError } from '../util/user-error.js';
 
 export type WeightStorage = 'float32' | 'float16';
 
@@ -19,7 +17,7 @@ export interface TensorBundleManifest {
   byteLength: number;
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const sha256 = (bytes: Uint8Array): string => sha256OfParts([bytes]);
 
 async function encode(tensors: Map<string, tf.Tensor>, storage: WeightStorage): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
   if (storage === 'float32') {
@@ -40,7 +38,13 @@ async function encode(tensors: Map<string, tf.Tensor>, storage: WeightStorage): 
       specs.push({ name, shape: tensor.shape, dtype: tensor.dtype as 'int32' });
     }
   }
-  return { data: Buffer.concat(parts), specs };
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.byteLength;
+  }
+  return { data, specs };
 }
 
 /** Encodes tensors into the bytes of `binName` and the manifest that describes them. */
@@ -58,24 +62,22 @@ export async function encodeBundle(
   return { manifest, data };
 }
 
-/** Reads the bytes a manifest names from `dir`, checks them, and returns tensors by name (caller disposes). */
-export async function decodeBundle(dir: string, manifestFile: string, manifest: TensorBundleManifest): Promise<Map<string, tf.Tensor>> {
-  const specs = manifest.weightsManifest?.[0]?.weights;
+/** The file a manifest's tensors are in (its first path), for reading before `decodeBundle`. */
+export function bundleFileName(manifest: TensorBundleManifest, manifestFile: string): string {
   const binName = manifest.weightsManifest?.[0]?.paths?.[0];
-  if (!Array.isArray(specs) || typeof binName !== 'string' || typeof manifest.sha256 !== 'string') {
+  if (!Array.isArray(manifest.weightsManifest?.[0]?.weights) || typeof binName !== 'string' || typeof manifest.sha256 !== 'string') {
     throw new FileInputError(manifestFile, 'no valid weights manifest');
   }
-  const binFile = path.join(dir, path.basename(binName));
-  let data: Buffer;
-  try {
-    data = await fs.readFile(binFile);
-  } catch {
-    throw new FileInputError(binFile, 'missing');
-  }
+  return binName.split('/').at(-1)!;
+}
+
+/** Checks the bytes of a bundle against its manifest and returns tensors by name (caller disposes). */
+export function decodeBundle(data: Uint8Array, binFile: string, manifestFile: string, manifest: TensorBundleManifest): Map<string, tf.Tensor> {
+  bundleFileName(manifest, manifestFile);
   if (data.byteLength !== manifest.byteLength) {
     throw new FileInputError(binFile, `truncated or padded: ${data.byteLength} bytes, expected ${manifest.byteLength}`);
   }
   if (sha256(data) !== manifest.sha256) throw new FileInputError(binFile, 'corrupt: checksum does not match model.json');
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
-  return new Map(Object.entries(tf.io.decodeWeights(buffer, specs)));
+  return new Map(Object.entries(tf.io.decodeWeights(buffer, manifest.weightsManifest[0]!.weights)));
 }

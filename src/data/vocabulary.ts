@@ -3,9 +3,7 @@
  * occur at least `minCount` times, most frequent first, ties in alphabetical (code-unit) order, so
  * the same captions always give the same ids.
  */
-import { writeJsonAtomic } from '../util/atomic-write.js';
 import { FileInputError } from '../util/user-error.js';
-import { readTextInput } from './read-input.js';
 import { tokenize } from './tokenize.js';
 
 export const PAD_ID = 0;
@@ -154,20 +152,4 @@ export class Vocabulary {
 export function padIds(ids: readonly number[], length: number): number[] {
   if (ids.length > length) throw new RangeError(`${ids.length} ids do not fit in length ${length}`);
   return [...ids, ...new Array<number>(length - ids.length).fill(PAD_ID)];
-}
-
-export function saveVocabulary(file: string, vocab: Vocabulary): Promise<void> {
-  return writeJsonAtomic(file, vocab.toJSON());
-}
-
-/** Reads a vocabulary file; every problem (missing, not JSON, malformed) is a FileInputError. */
-export async function loadVocabulary(file: string): Promise<Vocabulary> {
-  const text = await readTextInput(file);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new FileInputError(file, 'not a valid vocabulary file: not JSON');
-  }
-  return Vocabulary.fromJSON(value, file);
 }

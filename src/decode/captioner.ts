@@ -3,7 +3,7 @@
  * captions with, for every word, where the model looked (α over the grid), β and log p.
  */
 import * as tf from '@tensorflow/tfjs';
-import { disposeCheckpoint, loadCheckpoint, type AttentionGridSize } from '../checkpoint/checkpoint.js';
+import { disposeCheckpoint, readCheckpoint, type AttentionGridSize, type CheckpointFiles } from '../checkpoint/read.js';
 import { detokenize } from '../data/detokenize.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
@@ -11,7 +11,6 @@ import type { DecoderConfigInput } from '../decoder/config.js';
 import { beamSearch } from './beam.js';
 import { greedyDecode } from './greedy.js';
 import type { DecodedCaption } from './types.js';
-import * as path from 'node:path';
 
 export interface CaptionWord {
   word: string;
@@ -50,12 +49,13 @@ export class Captioner {
     readonly training: unknown,
   ) {}
 
-  static async load(checkpointDir: string): Promise<Captioner> {
-    const ckpt = await loadCheckpoint(checkpointDir);
+  /** From a checkpoint's files (a folder in Node: `checkpointFolder(dir)`; a URL in a browser). */
+  static async read(files: CheckpointFiles): Promise<Captioner> {
+    const ckpt = await readCheckpoint(files);
     try {
-      const vocab = Vocabulary.fromJSON(ckpt.vocab, path.join(checkpointDir, 'vocab.json'));
+      const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      return new Captioner(checkpointDir, ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training);
+      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training);
     } finally {
       disposeCheckpoint(ckpt);
     }

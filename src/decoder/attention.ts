@@ -14,7 +14,7 @@
  * slower on WASM), with 2k_i stored once per image.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernels } from '../backend/fused-kernels.js';
+import { fusedKernels } from '../backend/fused-state.js';
 import type { AttentionScoring } from './config.js';
 import { matMul, matVec } from './fast-matmul.js';
 import { FusedAdditiveScorer, fusedContext } from './fused-ops.js';

@@ -5,7 +5,7 @@
  * Gate order in the 4H columns: see `GATE_ORDER`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernels } from '../backend/fused-kernels.js';
+import { fusedKernels } from '../backend/fused-state.js';
 import { sigmoid, tanh } from './fast-ops.js';
 import { fusedLstmCell } from './fused-ops.js';
 import type { LstmState } from './initial-state.js';

@@ -3,12 +3,13 @@
  * from a lower convolutional layer of an ImageNet MobileNet so each vector describes one cell of an
  * H×W grid over the photo (default: MobileNet v1 α=1.0, conv_pw_11_relu → 14×14×512, L=196, D=512).
  *
- * `loadEncoder(config)` is the one factory: it picks the variant (variants.ts), reads the weights
- * from a folder, a URL or the variant's online default, cuts the network at the annotation layer,
- * checks the feature map it gives, and fingerprints the result (fingerprint.ts).
+ * `loadEncoder(config)` (load-encoder.ts, Node) and `loadEncoderFrom(files, config)` (anywhere) are
+ * the factory: pick the variant (variants.ts), read the weights from a folder, a URL or the variant's
+ * online default, cut the network at the annotation layer, check the feature map it gives, and
+ * fingerprint the result (fingerprint.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_IMAGE_OPTIONS } from '../image/load.js';
+import { DEFAULT_IMAGE_OPTIONS } from '../image/options.js';
 import type { PreparedImage, ResizePolicy } from '../image/types.js';
 import { FileInputError, UserError } from '../util/user-error.js';
 import type { FeatureNetwork } from './feature-network.js';
@@ -16,7 +17,7 @@ import { makeFingerprint, type EncoderFingerprint } from './fingerprint.js';
 import { loadGraphNetwork } from './graph-network.js';
 import { loadLayersNetwork } from './layers-network.js';
 import { MobileNetEncoder } from './mobilenet-encoder.js';
-import { modelFilesAt } from './model-files.js';
+import type { ModelFiles } from './model-files.js';
 import { DEFAULT_VARIANT, variantNamed, type EncoderVariant } from './variants.js';
 
 export interface Encoder {
@@ -83,17 +84,25 @@ function checkOutputShape(shape: number[], variant: EncoderVariant, layer: strin
   return [h, w, d];
 }
 
-/** Loads, cuts, checks and fingerprints the encoder described by `config`. */
-export async function loadEncoder(config: EncoderConfig = {}): Promise<Encoder> {
+/** The weights' location for `config`: its source, else the variant's online copy (UserError if none). */
+export function encoderSource(config: EncoderConfig): string {
   const variant = variantNamed(config.variant ?? DEFAULT_VARIANT);
-  const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`encoder batch size must be a positive integer, got ${batchSize}`);
-  const layer = config.layer ?? variant.layer;
   const source = config.source ?? variant.url;
   if (source === undefined) {
     throw new UserError(`encoder ${variant.name} has no online copy: pass --mobilenet <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`);
   }
-  const files = modelFilesAt(source);
+  return source;
+}
+
+/**
+ * Loads, cuts, checks and fingerprints the encoder described by `config` from `files` (a folder or URL
+ * in Node: `loadEncoder` in load-encoder.ts resolves `config.source`; in a browser: HTTP files).
+ */
+export async function loadEncoderFrom(files: ModelFiles, config: EncoderConfig = {}): Promise<Encoder> {
+  const variant = variantNamed(config.variant ?? DEFAULT_VARIANT);
+  const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`encoder batch size must be a positive integer, got ${batchSize}`);
+  const layer = config.layer ?? variant.layer;
   const network =
     variant.format === 'layers' ? await loadLayersNetwork(files, layer) : await loadGraphNetwork(files, variant, layer);
   try {

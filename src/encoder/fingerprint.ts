@@ -8,7 +8,7 @@
  * and the classifier head do not enter it: a truncated copy and the full classifier of the same
  * weights hash alike; a re-quantized or re-trained copy does not.
  */
-import { createHash } from 'node:crypto';
+import { sha256OfParts } from '../util/sha256.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { ResizePolicy } from '../image/types.js';
 import { EncoderMismatchError } from './errors.js';
@@ -56,14 +56,13 @@ export function hashWeights(artifacts: tf.io.ModelArtifacts, use: (name: string)
   const offsets = weightOffsets(specs);
   const used = specs.map((spec, i) => ({ spec, start: offsets[i]! })).filter(({ spec }) => use(spec.name));
   used.sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
-  const hash = createHash('sha256');
+  const parts: (string | Uint8Array)[] = [];
   for (const { spec, start } of used) {
     const length = weightByteLength(spec);
     const quantization = spec.quantization ? JSON.stringify(spec.quantization) : '-';
-    hash.update(`${spec.name} ${spec.dtype} [${spec.shape.join(',')}] ${quantization} ${length}\n`);
-    hash.update(bytes.subarray(start, start + length));
+    parts.push(`${spec.name} ${spec.dtype} [${spec.shape.join(',')}] ${quantization} ${length}\n`, bytes.subarray(start, start + length));
   }
-  return hash.digest('hex');
+  return sha256OfParts(parts);
 }
 
 const idOf = (f: EncoderFingerprint | string): string => (typeof f === 'string' ? f : f.id);

@@ -7,6 +7,7 @@ import { imagesOf } from '../data/dataset.js';
 import { FeatureStoreReader } from '../data/feature-store.js';
 import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
 import type { DatasetFormat } from '../data/load-dataset.js';
+import { checkpointFolder } from '../checkpoint/checkpoint.js';
 import { Captioner } from '../decode/captioner.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { arrayOf, checkShape, optional } from '../util/json-shape.js';
@@ -48,7 +49,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
   const store = await FeatureStoreReader.open(args.features);
-  const captioner = await Captioner.load(args.checkpoint);
+  const captioner = await Captioner.read(await checkpointFolder(args.checkpoint));
   try {
     const heldOut = await heldOutPairs(args.dataset[0]!);
     const results = await evaluateCheckpoint(captioner, store, { images, beams, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });

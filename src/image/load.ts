@@ -8,32 +8,12 @@ import { decodeProblem } from './decode-errors.js';
 import { ImageInputError } from './errors.js';
 import { openChecked, type ImageSource } from './open.js';
 import { encoderRegion } from './region.js';
+import { checkedOptions, DEFAULT_IMAGE_OPTIONS } from './options.js';
 import type { ImageLoadOptions, PreparedImage, RgbImage } from './types.js';
-import { UserError } from '../util/user-error.js';
 
 export { MIN_SIDE, type ImageSource } from './open.js';
 export { encoderRegion } from './region.js';
-
-export const DEFAULT_IMAGE_OPTIONS: ImageLoadOptions = {
-  size: 224,
-  policy: 'squash',
-  // 100 MP: above any normal camera or phone output (12–50 MP; 108/200 MP sensors bin to 12 MP by
-  // default), below sharp's own default of 268 MP. The oriented sRGB copy `readRgb` returns is then at
-  // most 300 MB.
-  maxPixels: 100_000_000,
-};
-
-function checkedOptions(options: Partial<ImageLoadOptions>): ImageLoadOptions {
-  const merged = { ...DEFAULT_IMAGE_OPTIONS, ...options };
-  if (!Number.isInteger(merged.size) || merged.size < 1) {
-    throw new UserError(`invalid image size ${merged.size}: must be a positive whole number of pixels`);
-  }
-  if (merged.policy !== 'squash' && merged.policy !== 'center-crop') {
-    throw new UserError(`invalid resize policy "${String(merged.policy)}": must be squash or center-crop`);
-  }
-  if (!(merged.maxPixels >= 1)) throw new UserError(`invalid pixel limit ${merged.maxPixels}: must be at least 1`);
-  return merged;
-}
+export { DEFAULT_IMAGE_OPTIONS } from './options.js';
 
 /** Alpha flattened onto white, any colourspace (grey, CMYK, 16-bit, embedded ICC profile) → 8-bit sRGB. */
 function normalized(image: Sharp): Sharp {

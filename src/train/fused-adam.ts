@@ -5,7 +5,7 @@
  * so checkpoints and `--resume` do not care which ran. Elsewhere it is tfjs's Adam unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernels } from '../backend/fused-kernels.js';
+import { fusedKernels } from '../backend/fused-state.js';
 import { runNativeOp } from '../decoder/native-ops.js';
 
 /** What applyGradients takes (tfjs does not export these types by name). */

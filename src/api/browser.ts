@@ -1,0 +1,137 @@
+/**
+ * attend-caption in a browser: the same model, served as static files.
+ *
+ *   import { loadCaptioner } from 'attend-caption';              // the package's "browser" entry
+ *   const captioner = await loadCaptioner({ checkpoint: '/model/', encoderWeights: '/model/encoder/' });
+ *   const [result] = await captioner.caption([imgElement]);   // <img>, ImageBitmap, canvas, ImageData or [H, W, 3] tensor
+ *   captioner.paint(canvas, imgElement, result, { word: 2 }); // that word's attention over the photo
+ *
+ * Nothing here imports Node.js or sharp (CI bundles this entry for the browser and fails on any Node
+ * module). Overlays use the same colour maps and bicubic smoothing as the PNG overlays.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
+import { urlFiles } from '../checkpoint/url-files.js';
+import { Captioner as DecoderCheckpoint } from '../decode/captioner.js';
+import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
+import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
+import { HttpModelFiles } from '../encoder/http-io.js';
+import { imagesToBatch } from '../encoder/preprocess.js';
+import { browserPixels, prepareBrowserImage, type BrowserImage } from '../image/browser-image.js';
+import type { PreparedImage } from '../image/types.js';
+import { paintAttention } from '../overlay/paint.js';
+import { attentionMap } from '../overlay/upsample.js';
+import { UserError } from '../util/user-error.js';
+import type { CaptionResult, OverlayRequest } from './types.js';
+
+export type { CaptionResult, CaptionWordResult, OverlayRequest } from './types.js';
+export type { BrowserBackend } from '../backend/select-browser.js';
+export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
+export { FileInputError, UserError } from '../util/user-error.js';
+
+export interface BrowserCaptionerOptions {
+  /** The checkpoint's URL (a folder with model.json, weights.bin, vocab.json). */
+  checkpoint: string;
+  /** The encoder's weights URL (default: `<checkpoint>/encoder/`). */
+  encoderWeights?: string;
+  backend?: BrowserBackend | 'auto';
+  /** Where the WASM backend's .wasm files are served (default `./wasm/`). */
+  wasmPath?: string;
+  beamSize?: number;
+  maxLength?: number;
+}
+
+export type BrowserCaptionInput = BrowserImage | tf.Tensor3D;
+
+export interface BrowserCaptioner {
+  caption(inputs: BrowserCaptionInput | readonly BrowserCaptionInput[]): Promise<CaptionResult[]>;
+  /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
+  paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
+  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; maxLength: number };
+  dispose(): void;
+}
+
+function prepared(input: BrowserCaptionInput, size: number, i: number): PreparedImage {
+  if (input instanceof tf.Tensor) {
+    if (input.rank !== 3 || input.shape[2] !== 3) throw new UserError(`input ${i + 1}: a tensor must be [height, width, 3] RGB, got [${input.shape.join(', ')}]`);
+    const [h, w] = input.shape;
+    const resized = tf.tidy(() => tf.image.resizeBilinear(input as tf.Tensor3D, [size, size]).clipByValue(0, 255).round()); // [S, S, 3]
+    const pixels = Uint8Array.from(resized.dataSync());
+    resized.dispose();
+    return { file: `input ${i + 1}`, originalWidth: w, originalHeight: h, region: { left: 0, top: 0, width: w, height: h }, size, pixels };
+  }
+  return prepareBrowserImage(input, size, `input ${i + 1}`);
+}
+
+export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
+  const beamSize = options.beamSize ?? 3;
+  const maxLength = options.maxLength ?? 20;
+  if (!Number.isInteger(beamSize) || beamSize < 1) throw new UserError(`beamSize must be a positive integer, got ${beamSize}`);
+  const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
+  const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
+  const config = encoderConfigOf(decoder.encoderId);
+  const weights = options.encoderWeights ?? new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
+  const encoder = await loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights })), config).catch((err: unknown) => {
+    decoder.dispose();
+    throw err;
+  });
+  try {
+    assertSameEncoder(decoder.encoderId, encoder.fingerprint);
+  } catch (err) {
+    encoder.dispose();
+    decoder.dispose();
+    throw err;
+  }
+  return {
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, maxLength },
+    async caption(inputs) {
+      const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
+      const out: CaptionResult[] = [];
+      for (let i = 0; i < list.length; i += encoder.batchSize) {
+        const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
+        const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
+        try {
+          for (const c of decoder.caption(features, { beamSize, maxLength })) {
+            out.push({
+              text: c.text,
+              words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
+              grid: { ...decoder.grid },
+              finished: c.finished,
+              logProb: c.logProb,
+            });
+          }
+        } finally {
+          features.dispose();
+        }
+      }
+      return out;
+    },
+    paint(canvas, photo, result, request = {}) {
+      const word = result.words[request.word ?? 0];
+      if (!word) throw new UserError(`paint: word ${request.word ?? 0} does not exist (the caption has ${result.words.length} words)`);
+      const { width, height } = canvas;
+      const rgba = browserPixels(photo, width, height).data;
+      const rgb = new Uint8Array(width * height * 3);
+      for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+        rgb[j] = rgba[i]!;
+        rgb[j + 1] = rgba[i + 1]!;
+        rgb[j + 2] = rgba[i + 2]!;
+      }
+      const region = { left: 0, top: 0, width, height };
+      const map = attentionMap(word.alpha, result.grid, width, height, 'smooth'); // [h, w]
+      const painted = paintAttention({ width, height, pixels: rgb }, region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6 });
+      const out = new ImageData(width, height);
+      for (let i = 0, j = 0; j < painted.pixels.length; i += 4, j += 3) {
+        out.data[i] = painted.pixels[j]!;
+        out.data[i + 1] = painted.pixels[j + 1]!;
+        out.data[i + 2] = painted.pixels[j + 2]!;
+        out.data[i + 3] = 255;
+      }
+      (canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D).putImageData(out, 0, 0);
+    },
+    dispose() {
+      encoder.dispose();
+      decoder.dispose();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/** In Node, SHA-256 through node:crypto (≈ 20× the pure-JS speed); imported by the Node entry points. */
+import { createHash } from 'node:crypto';
+import { usePlatformSha256 } from './sha256.js';
+
+usePlatformSha256((data) => createHash('sha256').update(data).digest('hex'));
