@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { beamSearch, greedyDecode, lengthNormalizedScore, type DecodedCaption } from '../src/decode/index.js';
+import { beamSearch, greedyDecode, lengthNormalizedScore, type DecodedCaption } from '../src/search/index.js';
 import { createDecoder, type AttentionDecoder } from '../src/decoder/index.js';
 import { mulberry32 } from '../src/util/random.js';
 import { mockModel, type Table } from './mock-step-model.js';

@@ -9,7 +9,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { checkpointFolder, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { detokenize } from '../src/data/detokenize.js';
 import { FeatureStoreReader, FeatureStoreWriter } from '../src/data/feature-store.js';
-import { Captioner } from '../src/decode/captioner.js';
+import { Captioner } from '../src/search/captioner.js';
 import { evaluateCheckpoint } from '../src/eval/evaluate-checkpoint.js';
 import { runTraining } from '../src/train/trainer.js';
 import { TINY_IMAGES, tinyTrainLoop } from './tiny-training.js';

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
-import { Captioner } from '../src/decode/captioner.js';
+import { Captioner } from '../src/search/captioner.js';
 import type { Encoder } from '../src/encoder/encoder.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../src/encoder/fingerprint.js';

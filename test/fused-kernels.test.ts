@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FUSED_KERNEL_GROUPS, FUSED_KERNELS_PATH, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
-import { beamSearch } from '../src/decode/beam.js';
+import { beamSearch } from '../src/search/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { fusedAdditiveScores, fusedContext } from '../src/decoder/fused-ops.js';
 import { lstmCell } from '../src/decoder/lstm.js';

@@ -1,6 +1,6 @@
 /** A hand-built StepModel for search and sampling tests: its next-word distribution is a table of the prefix. */
 import * as tf from '@tensorflow/tfjs';
-import type { StepModel, StepResult } from '../src/decode/index.js';
+import type { StepModel, StepResult } from '../src/search/index.js';
 
 /** log p(next | prefix) of a hand-built model: a table from prefix (as text) to distribution. */
 export type Table = (prefix: readonly number[]) => number[];

@@ -28,8 +28,8 @@ import { generateShapeScenes, shapesToCaptionedImages } from '../src/data/shapes
 import { renderSceneRgb } from '../src/data/shapes/render.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
 import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
-import { Captioner } from '../src/decode/captioner.js';
-import { greedyDecode } from '../src/decode/greedy.js';
+import { Captioner } from '../src/search/captioner.js';
+import { greedyDecode } from '../src/search/greedy.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { evaluateGrounding } from '../src/eval/grounding.js';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { sampleCaptions } from '../src/decode/sample.js';
+import { sampleCaptions } from '../src/search/sample.js';
 import { CiderDScorer } from '../src/eval/cider.js';
 import { referencesOf } from '../src/eval/evaluate.js';
 import { CiderReward, END_WORD, meanOfOthersBaseline } from '../src/train/cider-reward.js';

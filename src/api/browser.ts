@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
 import { urlFiles } from '../checkpoint/url-files.js';
-import { Captioner as DecoderCheckpoint } from '../decode/captioner.js';
+import { Captioner as DecoderCheckpoint } from '../search/captioner.js';
 import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { HttpModelFiles } from '../encoder/http-io.js';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkpointFolder } from '../checkpoint/checkpoint.js';
-import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../decode/captioner.js';
+import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../search/captioner.js';
 import { purgeCachedModel } from '../encoder/cached-http-io.js';
 import type { Encoder } from '../encoder/encoder.js';
 import { loadEncoder } from '../encoder/load-encoder.js';

@@ -1,5 +1,5 @@
 /** What `caption` reports per image: the text line, and the `--json` object. */
-import type { Caption } from '../decode/captioner.js';
+import type { Caption } from '../search/captioner.js';
 
 export interface CaptionRecord {
   file: string;

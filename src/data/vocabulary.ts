@@ -6,11 +6,9 @@
 import { FileInputError } from '../util/user-error.js';
 import { tokenize } from './tokenize.js';
 
-export const PAD_ID = 0;
-export const START_ID = 1;
-export const END_ID = 2;
-export const UNK_ID = 3;
-export const SPECIAL_TOKENS = ['<pad>', '<start>', '<end>', '<unk>'] as const;
+import { END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNK_ID } from './special-tokens.js';
+
+export { END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNK_ID } from './special-tokens.js';
 
 const FORMAT = 'attend-caption/vocabulary';
 const VERSION = 1;

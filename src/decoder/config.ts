@@ -4,6 +4,7 @@
  * `resolveDecoderConfig` fills defaults and validates, so every other decoder file can trust a
  * `DecoderConfig` without re-checking it.
  */
+import { NUM_SPECIAL_TOKENS } from '../data/special-tokens.js';
 import { UserError } from '../util/user-error.js';
 
 /**
@@ -54,8 +55,8 @@ export const DECODER_DEFAULTS: Readonly<Omit<DecoderConfig, 'vocabSize'>> = {
   seed: undefined,
 };
 
-/** Ids 0–3 are reserved for these tokens, so a usable vocabulary has more than 4 entries. */
-export const NUM_SPECIAL_TOKENS = 4;
+/** Ids 0–3 are reserved for the special tokens, so a usable vocabulary has more than 4 entries. */
+export { NUM_SPECIAL_TOKENS } from '../data/special-tokens.js';
 
 export class DecoderConfigError extends UserError {
   override name = 'DecoderConfigError';

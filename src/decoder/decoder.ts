@@ -1,6 +1,6 @@
 /**
  * The soft-attention caption decoder: one object holding the config and weights, exposing the
- * teacher-forced forward, the loss, and the step API that `src/decode/` searches over.
+ * teacher-forced forward, the loss, and the step API that `src/search/` searches over.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } from './config.js';

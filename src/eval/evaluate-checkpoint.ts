@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
-import type { Caption, Captioner, DecodeSettings } from '../decode/captioner.js';
+import type { Caption, Captioner, DecodeSettings } from '../search/captioner.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';

@@ -8,7 +8,7 @@ import { FeatureStoreReader } from '../data/feature-store.js';
 import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
 import type { DatasetFormat } from '../data/load-dataset.js';
 import { checkpointFolder } from '../checkpoint/checkpoint.js';
-import { Captioner } from '../decode/captioner.js';
+import { Captioner } from '../search/captioner.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { arrayOf, checkShape, optional } from '../util/json-shape.js';
 import { FileInputError } from '../util/user-error.js';

@@ -6,6 +6,7 @@
  * `<start>`, `<end>` and `<pad>` are not words and get no panel (`<unk>` does: the model said it).
  */
 import * as path from 'node:path';
+import { END_TOKEN, PAD_TOKEN, START_TOKEN } from '../data/special-tokens.js';
 import type { Region, RgbImage } from '../image/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
@@ -42,7 +43,7 @@ export const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
 
 /** White space between grid panels, px. */
 export const GRID_GAP = 6;
-const NOT_WORDS = new Set(['<start>', '<end>', '<pad>']);
+const NOT_WORDS = new Set<string>([START_TOKEN, END_TOKEN, PAD_TOKEN]);
 
 export interface OverlayFiles {
   /** `<outDir>/<baseName>` */

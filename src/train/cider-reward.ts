@@ -6,11 +6,12 @@
  * and is rewarded like a sentence; with it, only captions that end where references end match
  * their last n-grams. References' vectors are built once per image.
  */
+import { END_TOKEN } from '../data/special-tokens.js';
 import { ciderD, ciderVector, documentFrequencies, type CiderVector } from '../eval/cider.js';
 import { ngramCounts } from '../eval/ngrams.js';
 
 /** The word the end token is, inside rewards. */
-export const END_WORD = '<end>';
+export const END_WORD = END_TOKEN;
 
 export class CiderReward {
   private readonly df: Map<string, number>;

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { END_ID, START_ID, type Vocabulary } from '../data/vocabulary.js';
-import { sampleCaptions } from '../decode/sample.js';
+import { sampleCaptions } from '../search/sample.js';
 import { deriveSeed } from '../util/random.js';
 import { CiderReward, meanOfOthersBaseline } from './cider-reward.js';
 import type { Objective, StepContext } from './objective.js';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { Vocabulary } from '../data/vocabulary.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';
-import { greedyDecode } from '../decode/greedy.js';
+import { greedyDecode } from '../search/greedy.js';
 import { captionStats } from '../eval/caption-stats.js';
 import { evaluateCaptions, referencesOf } from '../eval/evaluate.js';
 import type { FeatureSource } from './batch-tensors.js';
