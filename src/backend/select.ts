@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
+import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
