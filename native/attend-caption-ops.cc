@@ -38,6 +38,7 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -596,10 +597,14 @@ void* create_stateless(TF_OpKernelConstruction*) { return nullptr; }
 
 // No C++ exception may unwind into TensorFlow's C callbacks: a kernel that throws (bad_alloc, a
 // failure in a pool thread) fails its op with an Internal error instead.
+// Fault injection for the test of this guard: CAPTION_TEST_KERNEL_THROW=1 makes every kernel throw.
+const bool kInjectThrow = std::getenv("CAPTION_TEST_KERNEL_THROW") != nullptr;
+
 template <void (*Compute)(void*, TF_OpKernelContext*)>
 void guarded(void* state, TF_OpKernelContext* ctx) {
   std::string message;
   try {
+    if (kInjectThrow) throw std::runtime_error("injected by CAPTION_TEST_KERNEL_THROW");
     Compute(state, ctx);
     return;
   } catch (const std::exception& e) {

@@ -6,6 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FUSED_KERNEL_GROUPS, FUSED_KERNELS_PATH, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
@@ -80,6 +82,26 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     expect(threadsWith(['taskset', '-c', '0'])).toBe(1);
     expect(threadsWith([], { CAPTION_NATIVE_THREADS: '3' })).toBe(3);
     expect(fusedKernelsStatus()?.threads).toBe(cpus);
+  });
+
+  it('a C++ exception inside a kernel fails that op with its message, and the process goes on', () => {
+    const probe = [
+      "const tf = await import('@tensorflow/tfjs');",
+      "const { selectBackend } = await import('./src/backend/select.ts');",
+      "const { fusedContext } = await import('./src/decoder/fused-ops.ts');",
+      "await selectBackend({ requested: 'tensorflow', log: () => {} });",
+      "try { fusedContext(tf.ones([2, 3]), tf.ones([2, 3, 4])).dataSync(); console.log('no error'); }",
+      "catch (e) { console.log('caught: ' + String(e.message).replace(/\\n/g, ' | ')); }",
+      "console.log('alive ' + tf.add(1, 2).dataSync()[0]);",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+      encoding: 'utf8',
+      cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+      env: { ...process.env, CAPTION_TEST_KERNEL_THROW: '1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/caught: .*attend-caption kernel failed: injected by CAPTION_TEST_KERNEL_THROW/);
+    expect(r.stdout).toMatch(/alive 3/);
   });
 
   it('additive scores and their gradients match the stock ops, for 1 and 3 rows per image', async () => {
