@@ -17,11 +17,12 @@ import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { HttpModelFiles } from '../encoder/http-io.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
-import { browserPixels, prepareBrowserImage, type BrowserImage } from '../image/browser-image.js';
+import { browserPixels, prepareBrowserImage, rgbaToRgb, type BrowserImage } from '../image/browser-image.js';
 import type { PreparedImage } from '../image/types.js';
 import { paintAttention } from '../overlay/paint.js';
 import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
+import { toCaptionResult } from './result.js';
 import type { CaptionResult, OverlayRequest } from './types.js';
 
 export type { CaptionResult, CaptionWordResult, OverlayRequest } from './types.js';
@@ -91,15 +92,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
         const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
         const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
         try {
-          for (const c of decoder.caption(features, { beamSize, maxLength })) {
-            out.push({
-              text: c.text,
-              words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
-              grid: { ...decoder.grid },
-              finished: c.finished,
-              logProb: c.logProb,
-            });
-          }
+          for (const c of decoder.caption(features, { beamSize, maxLength })) out.push(toCaptionResult(c, decoder.grid));
         } finally {
           features.dispose();
         }
@@ -110,13 +103,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const word = result.words[request.word ?? 0];
       if (!word) throw new UserError(`paint: word ${request.word ?? 0} does not exist (the caption has ${result.words.length} words)`);
       const { width, height } = canvas;
-      const rgba = browserPixels(photo, width, height).data;
-      const rgb = new Uint8Array(width * height * 3);
-      for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-        rgb[j] = rgba[i]!;
-        rgb[j + 1] = rgba[i + 1]!;
-        rgb[j + 2] = rgba[i + 2]!;
-      }
+      const rgb = rgbaToRgb(browserPixels(photo, width, height).data);
       const region = { left: 0, top: 0, width, height };
       const map = attentionMap(word.alpha, result.grid, width, height, 'smooth'); // [h, w]
       const painted = paintAttention({ width, height, pixels: rgb }, region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6 });

@@ -12,6 +12,7 @@ import { paintAttention } from '../overlay/paint.js';
 import { encodePng } from '../overlay/rgb.js';
 import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
+import { toCaptionResult } from './result.js';
 import { openSession } from './session.js';
 import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
 
@@ -59,15 +60,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        for (const c of session.captionImages(images, { beamSize, maxLength }).captions) {
-          out.push({
-            text: c.text,
-            words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb })),
-            grid: { ...decoder.grid },
-            finished: c.finished,
-            logProb: c.logProb,
-          });
-        }
+        for (const c of session.captionImages(images, { beamSize, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
     },

@@ -32,14 +32,19 @@ export function browserPixels(image: BrowserImage, width?: number, height?: numb
   return ctx.getImageData(0, 0, w, h);
 }
 
+/** RGBA bytes (canvas ImageData) → RGB bytes, alpha dropped. */
+export function rgbaToRgb(rgba: Uint8ClampedArray): Uint8Array {
+  const rgb = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = rgba[i]!;
+    rgb[j + 1] = rgba[i + 1]!;
+    rgb[j + 2] = rgba[i + 2]!;
+  }
+  return rgb;
+}
+
 export function prepareBrowserImage(image: BrowserImage, size: number, name: string): PreparedImage {
   const { width, height } = sizeOf(image);
-  const rgba = browserPixels(image, size, size).data;
-  const pixels = new Uint8Array(size * size * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    pixels[j] = rgba[i]!;
-    pixels[j + 1] = rgba[i + 1]!;
-    pixels[j + 2] = rgba[i + 2]!;
-  }
+  const pixels = rgbaToRgb(browserPixels(image, size, size).data);
   return { file: name, originalWidth: width, originalHeight: height, region: { left: 0, top: 0, width, height }, size, pixels };
 }
