@@ -182,7 +182,10 @@ describe('crash safety (WASM)', () => {
       expectOk(train([...common, ...runArgs(name), '--max-steps', '6'], 'wasm'));
       const killed = train([...common, ...runArgs(name), '--resume'], 'wasm', { CAPTION_TEST_KILL_AT: point });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      const layout = async () => (await fs.readdir(path.join(dir, name, 'run'))).sort();
+      const before = await layout();
       const last = await loadCheckpoint(path.join(dir, name, 'run', 'last'), { withResume: true });
+      expect(await layout()).toEqual(before); // a reader never moves or deletes (a save may be running)
       expect((last.resume!.state as { step: number }).step).toBeGreaterThanOrEqual(6);
       const resumed = train([...common, ...runArgs(name), '--resume'], 'wasm');
       expectOk(resumed);

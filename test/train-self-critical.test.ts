@@ -98,6 +98,31 @@ describe('CIDEr-D reward', () => {
   });
 });
 
+describe('the SCST log-probability', () => {
+  it('is taken under the distribution sampled from: the excluded tokens removed, the rest renormalised', async () => {
+    const { createDecoder } = await import('../src/decoder/decoder.js');
+    const decoder = createDecoder({ vocabSize: 9, featureDim: 4, embedDim: 3, hiddenDim: 5, attentionDim: 2, seed: 4 });
+    const feats = tf.randomUniform([2, 3, 4], 0, 1, 'float32', 7) as tf.Tensor3D; // [B, L, D]
+    const tokens = tf.tensor2d([[1, 5, 6, 2], [1, 7, 2, 0]], [2, 4], 'int32'); // <start> w… <end> <pad>
+    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]]);
+    const excluded = [0, 1, 3];
+    const full = decoder.sequenceCrossEntropy(feats, tokens, mask).dataSync();
+    const renormalised = decoder.sequenceCrossEntropy(feats, tokens, mask, {}, excluded).dataSync();
+    // Reference: −log p̃(y_t) = −log p(y_t) + log(1 − Σ_excluded p), per real step.
+    const out = decoder.forward(feats, tf.slice(tokens, [0, 0], [2, 3]) as tf.Tensor2D); // logits [B, T, V]
+    const p = tf.softmax(out.logits).arraySync() as number[][][];
+    const m = mask.arraySync();
+    [0, 1].forEach((b) => {
+      let correction = 0;
+      for (let t = 0; t < 3; t++) if (m[b]![t + 1]) correction += Math.log(1 - excluded.reduce((s, v) => s + p[b]![t]![v]!, 0));
+      expect(renormalised[b]).toBeCloseTo(full[b]! + correction, 4);
+    });
+    expect(renormalised[0]).toBeLessThan(full[0]!);
+    tf.dispose([feats, tokens, mask, out.logits, out.alphas, out.betas]);
+    decoder.dispose();
+  });
+});
+
 describe('self-critical training loop', () => {
   it('raises greedy CIDEr-D of a cross-entropy model, and holds the tensor count from epoch to epoch', async () => {
     const { loop } = await tinyTrainLoop({ maxEpochs: 6, selectBy: 'CIDEr-D', weightDecay: 0 });

@@ -68,9 +68,14 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
   const beamSize = options.beamSize ?? 3;
   const maxLength = options.maxLength ?? 20;
   if (!Number.isInteger(beamSize) || beamSize < 1) throw new UserError(`beamSize must be a positive integer, got ${beamSize}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
   const config = encoderConfigOf(decoder.encoderId);
+  if (config.resize !== 'squash') {
+    decoder.dispose();
+    throw new UserError(`${options.checkpoint}: its encoder crops photos (${config.resize}); the browser captioner supports squash-resized encoders only`);
+  }
   const weights = options.encoderWeights ?? new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
   const encoder = await loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights })), config).catch((err: unknown) => {
     decoder.dispose();

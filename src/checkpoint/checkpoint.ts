@@ -32,8 +32,22 @@ const sidecars = (dir: string): { fresh: string; old: string } => {
 const isComplete = (dir: string): boolean => existsSync(path.join(dir, 'model.json')); // model.json is written last
 
 /**
+ * The folder a reader should read for `dir`: `dir` itself, or, when a kill in the middle of a swap
+ * left it missing, the new folder if it was complete, else the old one. Readers never move or delete
+ * anything (a save may be running in another process); only `saveCheckpoint` repairs.
+ */
+export function readableCheckpoint(dir: string): string {
+  if (existsSync(dir)) return dir;
+  const { fresh, old } = sidecars(dir);
+  if (isComplete(fresh)) return fresh;
+  if (isComplete(old)) return old;
+  return dir;
+}
+
+/**
  * Puts back what a kill in the middle of a swap can leave, so that a complete checkpoint is at `dir`
- * whenever one existed: with `dir` gone, the new folder if it was complete, else the old one.
+ * whenever one existed: with `dir` gone, the new folder if it was complete, else the old one. Run by
+ * the (single) writer before it saves.
  */
 export async function recoverCheckpoint(dir: string): Promise<void> {
   const { fresh, old } = sidecars(dir);
@@ -54,7 +68,7 @@ export function killPoint(point: string): void {
 
 /**
  * Writes a checkpoint folder so that at every instant a complete checkpoint is at `dir` or can be
- * recovered there (recoverCheckpoint, run by every load and save): the new folder is built beside it
+ * recovered there (readers read the complete sidecar where it is; the next save repairs, recoverCheckpoint): the new folder is built beside it
  * (`.<name>.new`, model.json last), the old one is moved aside (`.<name>.old`), the new one moved in,
  * the old one deleted.
  */
@@ -83,7 +97,9 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: Sav
       await fs.writeFile(path.join(fresh, 'optimizer.json'), json(opt.manifest));
       await fs.writeFile(path.join(fresh, 'train-state.json'), json(ckpt.resume.state));
     }
-    await fs.writeFile(path.join(fresh, 'model.json'), json(model)); // last: marks the folder complete
+    // Last, and whole or not at all: model.json marks the folder complete.
+    await fs.writeFile(path.join(fresh, 'model.json.tmp'), json(model));
+    await fs.rename(path.join(fresh, 'model.json.tmp'), path.join(fresh, 'model.json'));
   } catch (err) {
     await fs.rm(fresh, { recursive: true, force: true });
     throw err;
@@ -114,9 +130,9 @@ export function folderFiles(dir: string): CheckpointFiles {
   };
 }
 
-/** A checkpoint folder, checked to exist and repaired if a kill mid-save left it so, as CheckpointFiles. */
-export async function checkpointFolder(dir: string): Promise<CheckpointFiles> {
-  await recoverCheckpoint(dir).catch(() => undefined); // a read-only folder is read as it is
+/** A checkpoint folder (or what a kill mid-save left of it, read where it is), checked to exist, as CheckpointFiles. */
+export async function checkpointFolder(requested: string): Promise<CheckpointFiles> {
+  const dir = readableCheckpoint(requested);
   try {
     if (!(await fs.stat(dir)).isDirectory()) throw new FileInputError(dir, 'not a checkpoint folder');
   } catch (err) {

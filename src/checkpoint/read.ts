@@ -82,14 +82,19 @@ export async function readCheckpoint(files: CheckpointFiles, options: { withResu
     throw new FileInputError(modelFile, 'missing or bad attention grid');
   }
   const weights = await readBundle(files, 'model.json', model as ModelJson);
-  const vocab = await readJson(files, 'vocab.json', 'vocabulary');
-  const training = await readJson(files, 'training.json', 'training summary', true);
-  const ckpt: Checkpoint = { encoder: model.encoder, grid, config: model.config, vocab, weights, training };
-  if (options.withResume) {
-    const optManifest = (await readJson(files, 'optimizer.json', 'optimizer state')) as TensorBundleManifest;
-    const optimizer = await readBundle(files, 'optimizer.json', optManifest);
-    const state = await readJson(files, 'train-state.json', 'training state');
-    ckpt.resume = { optimizer, state };
+  const ckpt: Checkpoint = { encoder: model.encoder, grid, config: model.config, vocab: undefined, weights };
+  try {
+    ckpt.vocab = await readJson(files, 'vocab.json', 'vocabulary');
+    ckpt.training = await readJson(files, 'training.json', 'training summary', true);
+    if (options.withResume) {
+      const optManifest = (await readJson(files, 'optimizer.json', 'optimizer state')) as TensorBundleManifest;
+      const optimizer = await readBundle(files, 'optimizer.json', optManifest);
+      ckpt.resume = { optimizer, state: undefined };
+      ckpt.resume.state = await readJson(files, 'train-state.json', 'training state');
+    }
+  } catch (err) {
+    disposeCheckpoint(ckpt); // a bad later file must not leak the tensors already decoded
+    throw err;
   }
   return ckpt;
 }

@@ -34,8 +34,8 @@ export class AttentionDecoder {
   }
 
   /** −log P of each caption [B] (summed over its real tokens); tokens/mask [B, T + 1] as for computeLoss. */
-  sequenceCrossEntropy(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions): tf.Tensor1D {
-    return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options);
+  sequenceCrossEntropy(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions, excluded?: readonly number[]): tf.Tensor1D {
+    return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
   }
 
   initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D): DecoderState {

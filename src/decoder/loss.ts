@@ -39,8 +39,11 @@ function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
   return mt === T + 1 ? tf.slice(m, [0, 1], [B, T]) : m; // [B, T]
 }
 
-/** The teacher-forced pass and −log p of every target token, time-major; inside a tidy. */
-function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions) {
+/**
+ * The teacher-forced pass and −log p of every target token, time-major; inside a tidy. With
+ * `excluded` ids, p is the distribution without them (renormalised), as sampling draws from.
+ */
+function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions, excluded: readonly number[] = []) {
   checkInputs(cfg, features, tokens, 'tokens');
   const [B, T1] = tokens.shape;
   const T = T1 - 1;
@@ -49,7 +52,9 @@ function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf
   const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
   const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
   const out = unroll(params, cfg, features, inputs, options);
-  const perToken = tf.reshape(softmaxCrossEntropy(out.logits, targets), [T, B]); // [T, B]  −log p(y_t)
+  const bias = excluded.length ? tf.tensor1d(Array.from({ length: cfg.vocabSize }, (_, v) => (excluded.includes(v) ? -1e9 : 0))) : undefined; // [V]
+  const logits = bias ? (tf.add(out.logits, bias) as tf.Tensor2D) : out.logits; // [T·B, V]
+  const perToken = tf.reshape(softmaxCrossEntropy(logits, targets), [T, B]); // [T, B]  −log p(y_t)
   return { B, m, perToken, alphas: out.alphas };
 }
 
@@ -84,7 +89,7 @@ export function computeLoss(
 /**
  * −log P(y_b | a_b) of each caption [B]: the cross-entropy summed over its real target tokens (the
  * policy-gradient term of self-critical training, −(r − b)·log P, is built on it). Same inputs as
- * `computeLoss`.
+ * `computeLoss`; `excluded` token ids get no probability (the distribution the captions were sampled from).
  */
 export function sequenceCrossEntropy(
   params: DecoderParameters,
@@ -93,9 +98,10 @@ export function sequenceCrossEntropy(
   tokens: tf.Tensor2D,
   mask: tf.Tensor2D,
   options: LossOptions = {},
+  excluded: readonly number[] = [],
 ): tf.Tensor1D {
   return tidy(() => {
-    const { m, perToken } = tokenLosses(params, cfg, features, tokens, mask, options);
+    const { m, perToken } = tokenLosses(params, cfg, features, tokens, mask, options, excluded);
     return tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]
   });
 }

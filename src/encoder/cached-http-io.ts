@@ -45,6 +45,8 @@ export class CachedHttpModelFiles implements ModelFiles {
   private readonly http: HttpModelFiles;
   private readonly dir: string;
   private records: Map<string, Record> | undefined;
+  /** Record writes, one after another (shards download in parallel; each write has every record so far). */
+  private recordWrites: Promise<void> = Promise.resolve();
 
   constructor(source: string) {
     this.http = new HttpModelFiles(source);
@@ -80,7 +82,9 @@ export class CachedHttpModelFiles implements ModelFiles {
       await writeFileAtomic(path.join(this.dir, name), bytes);
       const records = await this.recordsOf();
       records.set(name, { sha256: sha256(bytes), bytes: bytes.byteLength });
-      await writeFileAtomic(path.join(this.dir, RECORDS), `${JSON.stringify(Object.fromEntries(records), null, 1)}\n`);
+      const write = () => writeFileAtomic(path.join(this.dir, RECORDS), `${JSON.stringify(Object.fromEntries(records), null, 1)}\n`);
+      this.recordWrites = this.recordWrites.then(write, write);
+      await this.recordWrites;
     } catch {
       // A read-only or full cache only costs a download next time.
     }

@@ -9,7 +9,7 @@
  * <unk> is never sampled. Seeded per step: a resumed run samples exactly what the uncut one did.
  */
 import * as tf from '@tensorflow/tfjs';
-import { END_ID, START_ID, type Vocabulary } from '../data/vocabulary.js';
+import { END_ID, PAD_ID, START_ID, UNK_ID, type Vocabulary } from '../data/vocabulary.js';
 import { sampleCaptions } from '../search/sample.js';
 import { deriveSeed } from '../util/random.js';
 import { CiderReward, meanOfOthersBaseline } from './cider-reward.js';
@@ -23,6 +23,9 @@ export interface SelfCriticalOptions {
   maxWords: number;
   seed: number;
 }
+
+/** What sampling never draws, and what the re-scoring gives no probability: one list for both. */
+const SAMPLING_EXCLUDED = [PAD_ID, START_ID, UNK_ID];
 
 interface Prepared {
   tokens: tf.Tensor2D; // [B·k, T + 1] <start> sampled words <end> <pad>…
@@ -39,7 +42,7 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
   return {
     name: 'scst',
     prepare({ decoder, batch, keys, step }: StepContext): Prepared {
-      const sampled = sampleCaptions(decoder, batch.features, { samples: k, maxLength: o.maxWords, seed: deriveSeed(o.seed, 0x5c57, step) });
+      const sampled = sampleCaptions(decoder, batch.features, { samples: k, maxLength: o.maxWords, seed: deriveSeed(o.seed, 0x5c57, step), suppressTokens: SAMPLING_EXCLUDED });
       const rewards = sampled.map((c) => o.reward.score(keys[c.image]!, o.vocab.decode(c.tokens), c.finished));
       const baseline = meanOfOthersBaseline(rewards, k);
       const width = Math.max(...sampled.map((c) => c.tokens.length + (c.finished ? 1 : 0))) + 1; // T + 1
@@ -65,7 +68,8 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
     },
     loss({ decoder, batch }: StepContext, p: Prepared) {
       const features = tf.gather(batch.features, p.rows); // [B·k, L, D]
-      const nll = decoder.sequenceCrossEntropy(features, p.tokens, p.mask, { training: false }); // [B·k]  −log P
+      // −log P under the distribution sampled from: <pad>, <start>, <unk> removed and the rest renormalised.
+      const nll = decoder.sequenceCrossEntropy(features, p.tokens, p.mask, { training: false }, SAMPLING_EXCLUDED); // [B·k]
       const loss = tf.mean(tf.mul(p.advantage, nll)) as tf.Scalar; // −mean (r − b) log P
       const crossEntropy = tf.div(tf.sum(nll), Math.max(1, p.words)) as tf.Scalar; // per sampled word
       return { loss, crossEntropy, penalty: tf.scalar(0) };

@@ -33,7 +33,7 @@ import { makeValidator } from './validate.js';
  */
 export const RESUME_FIXED_FLAGS = [
   'seed', 'batch-size', 'max-words', 'clip-norm', 'weight-decay', 'lr', 'lr-decay', 'lr-patience', 'select-by', 'min-count',
-  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda', 'objective', 'scst-samples', 'init-from',
+  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda', 'objective', 'scst-samples',
 ] as const satisfies readonly (keyof TrainArgs)[];
 
 function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean> {

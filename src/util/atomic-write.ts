@@ -2,8 +2,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+let serial = 0;
+
+/** A temp name beside `target`, unique within the process (two writes in one millisecond included). */
 function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.${serial++}.tmp`);
 }
 
 /** Writes `data` to `target` so readers see either the old file or the whole new one, never a part. */
