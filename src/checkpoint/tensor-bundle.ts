@@ -4,6 +4,7 @@
  * float32 tensors can be stored as float16 (tfjs's own `quantization: {dtype: 'float16'}` spec).
  */
 import * as tf from '@tensorflow/tfjs';
+import { concatBytes } from '../util/bytes.js';
 import { encodeFloat16 } from '../util/float16.js';
 import { sha256OfParts } from '../util/sha256.js';
 import { FileInputError } from '../util/user-error.js';
@@ -38,13 +39,7 @@ async function encode(tensors: Map<string, tf.Tensor>, storage: WeightStorage): 
       specs.push({ name, shape: tensor.shape, dtype: tensor.dtype as 'int32' });
     }
   }
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.byteLength;
-  }
-  return { data, specs };
+  return { data: concatBytes(parts), specs };
 }
 
 /** Encodes tensors into the bytes of `binName` and the manifest that describes them. */

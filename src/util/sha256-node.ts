@@ -2,4 +2,7 @@
 import { createHash } from 'node:crypto';
 import { usePlatformSha256 } from './sha256.js';
 
-usePlatformSha256((data) => createHash('sha256').update(data).digest('hex'));
+usePlatformSha256(() => {
+  const hash = createHash('sha256');
+  return { update: (data: Uint8Array | string) => hash.update(data), digestHex: () => hash.digest('hex') };
+});

@@ -74,27 +74,17 @@ export class Sha256 {
 
 export const sha256Hex = (data: Uint8Array | string): string => new Sha256().update(data).digestHex();
 
-/** A faster implementation a platform may provide (Node's crypto: `sha256-node.ts`); same results. */
-let platformSha256: ((data: Uint8Array | string) => string) | undefined;
+/** A faster incremental hasher a platform may provide (Node's crypto: `sha256-node.ts`); same results. */
+type Hasher = { update(data: Uint8Array | string): unknown; digestHex(): string };
+let platformHasher: (() => Hasher) | undefined;
 
-export function usePlatformSha256(impl: (data: Uint8Array | string) => string): void {
-  platformSha256 = impl;
+export function usePlatformSha256(create: () => Hasher): void {
+  platformHasher = create;
 }
 
 /** SHA-256 in hex of `parts` back to back, with the platform's implementation if it gave one. */
 export function sha256OfParts(parts: Iterable<Uint8Array | string>): string {
-  if (platformSha256) {
-    const list = [...parts].map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p));
-    const total = list.reduce((n, p) => n + p.byteLength, 0);
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const p of list) {
-      all.set(p, at);
-      at += p.byteLength;
-    }
-    return platformSha256(all);
-  }
-  const h = new Sha256();
+  const h: Hasher = platformHasher ? platformHasher() : new Sha256();
   for (const p of parts) h.update(p);
   return h.digestHex();
 }

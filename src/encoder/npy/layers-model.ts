@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { concatBytes } from '../../util/bytes.js';
 import { encodeFloat16 } from '../../util/float16.js';
 
 export type WeightDtype = 'float32' | 'float16';
@@ -56,17 +57,10 @@ export const inputLayer = (name: string): KerasLayerSpec => ({
 
 /** Writes model.json and weights.bin into `dir`, built beside it and renamed in (never half-written). */
 export async function writeLayersModel(dir: string, topology: object, weights: readonly NamedWeight[], dtype: WeightDtype): Promise<number> {
-  const parts = weights.map((w) => {
-    const bytes = dtype === 'float16' ? new Uint8Array(encodeFloat16(w.data).buffer) : new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength);
-    return bytes;
-  });
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.byteLength;
-  }
+  const data = concatBytes(
+    weights.map((w) => (dtype === 'float16' ? new Uint8Array(encodeFloat16(w.data).buffer) : new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength))),
+  );
+  const total = data.byteLength;
   const specs = weights.map((w) => ({
     name: w.name,
     shape: w.shape,
