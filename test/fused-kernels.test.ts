@@ -13,9 +13,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FUSED_KERNEL_GROUPS, FUSED_KERNELS_PATH, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
 import { beamSearch } from '../src/search/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { fusedAdditiveScores, fusedContext } from '../src/decoder/fused-ops.js';
+import { fusedAdditiveScores, fusedContext } from '../src/backend/fast-paths/fused-ops.js';
 import { lstmCell } from '../src/decoder/lstm.js';
-import { runNativeOp } from '../src/decoder/native-ops.js';
+import { runNativeOp } from '../src/backend/fast-paths/native-kernels.js';
 import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
 import { mulberry32 } from '../src/util/random.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
@@ -88,7 +88,7 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     const probe = [
       "const tf = await import('@tensorflow/tfjs');",
       "const { selectBackend } = await import('./src/backend/select.ts');",
-      "const { fusedContext } = await import('./src/decoder/fused-ops.ts');",
+      "const { fusedContext } = await import('./src/backend/fast-paths/fused-ops.ts');",
       "await selectBackend({ requested: 'tensorflow', log: () => {} });",
       "try { fusedContext(tf.ones([2, 3]), tf.ones([2, 3, 4])).dataSync(); console.log('no error'); }",
       "catch (e) { console.log('caught: ' + String(e.message).replace(/\\n/g, ' | ')); }",

@@ -1,6 +1,6 @@
 /**
  * Whether the native fused kernels (native/attend-caption-ops.cc) run now, by kernel group: the state
- * the model's dispatch reads. No Node.js here: the loader (fused-kernels.ts) sets it in Node; in a
+ * the dispatch point (dispatch.ts) reads. No Node.js here: the loader (fused-kernels.ts) sets it in Node; in a
  * browser the kernels are simply absent and the stock-op math runs.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,8 @@ export interface FusedKernelsStatus {
 /** undefined: not tried yet; otherwise whether the addon loaded, and why not. */
 let status: FusedKernelsStatus | undefined;
 let enabled = new Set<FusedKernelGroup>(FUSED_KERNEL_GROUPS);
+/** Counts changes of `status` or `enabled` (the dispatch point rebuilds its table on a change). */
+let generation = 0;
 
 /** The groups named by CAPTION_FUSED_KERNELS: unset or `all` = every group, `0`/`none` = none. */
 export function parseFusedKernelGroups(value: string | undefined): Set<FusedKernelGroup> {
@@ -39,6 +41,7 @@ export function parseFusedKernelGroups(value: string | undefined): Set<FusedKern
 export function setFusedKernelsState(next: FusedKernelsStatus, groups: Set<FusedKernelGroup>): void {
   status = next;
   enabled = groups;
+  generation++;
 }
 
 export function describeEnabled(groups: ReadonlySet<FusedKernelGroup> = enabled): string {
@@ -52,6 +55,11 @@ export function fusedKernelsStatus(): FusedKernelsStatus | undefined {
   return status;
 }
 
+/** Changes whenever what `fusedKernels` answers may have changed (other than by the active backend). */
+export function fusedKernelsGeneration(): number {
+  return generation;
+}
+
 /** Whether a group's fused kernels run now: loaded, enabled, and the native backend active. */
 export function fusedKernels(group: FusedKernelGroup): boolean {
   return enabled.has(group) && status?.loaded === true && tf.getBackend() === 'tensorflow';
@@ -61,5 +69,6 @@ export function fusedKernels(group: FusedKernelGroup): boolean {
 export function setFusedKernels(on: boolean): boolean {
   const was = enabled.size === FUSED_KERNEL_GROUPS.length;
   enabled = new Set(on ? FUSED_KERNEL_GROUPS : []);
+  generation++;
   return was;
 }

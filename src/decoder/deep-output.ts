@@ -4,7 +4,7 @@
  * Applied to any number N of (step, image) rows at once: training feeds all T·B rows in one matmul.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './fast-matmul.js';
+import { matMul } from '../backend/ops.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** Training-time dropout; null at inference. */

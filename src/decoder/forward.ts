@@ -7,10 +7,10 @@
  * (row t·B + b).
  */
 import * as tf from '@tensorflow/tfjs';
+import { stepWeight } from '../backend/ops.js';
 import { attend, attentionWeights, prepareMemory } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput, type OutputDropout } from './deep-output.js';
-import { StepWeight } from './step-weight.js';
 import { initialState } from './initial-state.js';
 import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
@@ -65,7 +65,7 @@ export function unroll(
   const ids = tf.reshape(tf.transpose(inputTokens), [T * B]) as tf.Tensor1D; // [T·B]
   const embedded = tf.gather(params.get('embedding'), ids) as tf.Tensor2D; // [T·B, E]
   const embeddedPerStep = tf.unstack(tf.reshape(embedded, [T, B, -1])) as tf.Tensor2D[]; // T × [B, E]
-  const kernel = new StepWeight(params.get('lstm/kernel') as tf.Tensor2D); // [E + D + H, 4H]
+  const kernel = stepWeight(params.get('lstm/kernel') as tf.Tensor2D); // [E + D + H, 4H]
   const bias = params.get('lstm/bias'); // [4H]
 
   const hs: tf.Tensor2D[] = [];

@@ -4,14 +4,12 @@
  * With a region mask the mean runs over the visible regions only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './fast-matmul.js';
-import { tanh } from './fast-ops.js';
+import type { CellState } from '../backend/dispatch.js';
+import { matMul, tanh } from '../backend/ops.js';
 import type { DecoderParameters } from './parameters.js';
 
-export interface LstmState {
-  h: tf.Tensor2D; // [B, H]
-  c: tf.Tensor2D; // [B, H]
-}
+/** h and c, each [B, H]. */
+export type LstmState = CellState;
 
 /** mean_i a_i over visible regions: features [B, L, D], maskBias [B, L] (0 visible, <0 masked) → [B, D]. */
 export function meanAnnotation(features: tf.Tensor3D, maskBias: tf.Tensor2D | null): tf.Tensor2D {

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DecoderConfig } from './config.js';
-import { softmaxCrossEntropy } from './fast-ops.js';
+import { softmaxCrossEntropy } from '../backend/ops.js';
 import { checkInputs, unroll, type ForwardOptions } from './forward.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';

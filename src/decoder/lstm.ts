@@ -5,14 +5,12 @@
  * Gate order in the 4H columns: see `GATE_ORDER`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernels } from '../backend/fused-state.js';
-import { sigmoid, tanh } from './fast-ops.js';
-import { fusedLstmCell } from './fused-ops.js';
+import { dispatched } from '../backend/dispatch.js';
+import { sigmoid, tanh } from '../backend/ops.js';
 import type { LstmState } from './initial-state.js';
 
 /** Applies the cell nonlinearities to the fused gate pre-activations [B, 4H] given c_{t−1} [B, H]. */
-export function lstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmState {
-  if (fusedKernels('lstm')) return fusedLstmCell(preactivations, cPrev); // one kernel on native, when built
+export const lstmCell = dispatched('lstmCell', (preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmState => {
   const [B, fourH] = preactivations.shape;
   const H = fourH / 4;
   const sig = sigmoid(tf.slice(preactivations, [0, 0], [B, 3 * H])); // [B, 3H]  i, f, o
@@ -21,4 +19,4 @@ export function lstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmS
   const c = tf.add(tf.mul(f, cPrev), tf.mul(i, g)) as tf.Tensor2D; // [B, H]
   const h = tf.mul(o, tanh(c)) as tf.Tensor2D; // [B, H]
   return { h, c };
-}
+});

@@ -10,11 +10,10 @@
  * or `selectRows`; the memory goes when its last state does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { attend, attentionWeights, prepareMemory, type AttentionMemory } from './attention.js';
+import { logSoftmax, matMul } from '../backend/ops.js';
+import { additiveScorer, attend, attentionWeights, disposeMemory, prepareMemory, type AttentionMemory } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput } from './deep-output.js';
-import { matMul } from './fast-matmul.js';
-import { logSoftmax } from './fast-ops.js';
 import { initialState } from './initial-state.js';
 import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
@@ -125,11 +124,12 @@ export function selectRows(state: DecoderState, rows: readonly number[]): Decode
     if (!keepsImages) {
       const m = state.shared.memory;
       const images = tf.tensor1d(rows.map(imageOf), 'int32'); // [N']
+      const keys = m.keys && (tf.gather(m.keys, images) as tf.Tensor3D); // [N', L, ·]
       memory = {
         features: tf.gather(m.features, images) as tf.Tensor3D, // [N', L, D]
-        keys: m.keys && (tf.gather(m.keys, images) as tf.Tensor3D), // [N', L, ·]
+        keys,
+        scorer: m.scorer && keys ? additiveScorer(keys) : null,
         maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [N', L]
-        fused: m.fused,
       };
     }
     return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each
@@ -147,6 +147,5 @@ export function disposeState(state: DecoderState): void {
   tf.dispose([state.h, state.c]);
   const shared = state.shared;
   if (--shared.refs > 0) return;
-  const { features, keys, maskBias } = shared.memory;
-  tf.dispose([features, ...(keys ? [keys] : []), ...(maskBias ? [maskBias] : [])]);
+  disposeMemory(shared.memory);
 }

@@ -1,12 +1,11 @@
 /**
- * tfjs's Adam, with each variable's update as one fused native kernel (native/attend-caption-ops.cc)
- * when the native backend has them: one pass over weight, gradient and both moments instead of
- * thirteen elementwise ops. Same math, same state (moment variables, names and order, iterations),
+ * tfjs's Adam, with each variable's update as one fast path when the backend has one (the native
+ * fused kernel: one pass over weight, gradient and both moments instead of thirteen elementwise ops;
+ * src/backend/dispatch.ts). Same math, same state (moment variables, names and order, iterations),
  * so checkpoints and `--resume` do not care which ran. Elsewhere it is tfjs's Adam unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernels } from '../backend/fused-state.js';
-import { runNativeOp } from '../decoder/native-ops.js';
+import { fastPath } from '../backend/dispatch.js';
 
 /** What applyGradients takes (tfjs does not export these types by name). */
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
@@ -27,7 +26,8 @@ interface AdamInternals {
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: VariableGradients): void {
-    if (!fusedKernels('adam')) {
+    const update = fastPath('adamUpdate');
+    if (!update) {
       super.applyGradients(variableGradients);
       return;
     }
@@ -39,7 +39,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const hyper = tf.concat([
         tf.tensor1d([this.learningRate, this.beta1, this.beta2, this.epsilon]),
         tf.sub(1, tf.stack([state.accBeta1, state.accBeta2])),
-      ]); // [6]
+      ]) as tf.Tensor1D; // [6]
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
         const moment = (suffix: 'm' | 'v') => ({ originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
@@ -49,10 +49,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i]!.variable;
         const v = state.accumulatedSecondMoment[i]!.variable;
-        const [next, nextM, nextV] = runNativeOp('AttendCaptionAdam', { var: value, grad: gradient, m, v, hyper }, 3);
-        m.assign(nextM!);
-        v.assign(nextV!);
-        value.assign(next!);
+        const [next, nextM, nextV] = update(value, gradient, m, v, hyper);
+        m.assign(nextM);
+        v.assign(nextV);
+        value.assign(next);
       });
       state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
       state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));

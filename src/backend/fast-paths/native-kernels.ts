@@ -8,8 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const onNative = (): boolean => tf.getBackend() === 'tensorflow';
-
 /** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
 interface NodeBackend {
   binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number };
@@ -79,20 +77,20 @@ export function nativeMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false,
   return tf.engine().runKernel(MATMUL, { a, b }, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
-/** dy·y·(1 − y), the gradient of y = σ(x) given y (same shape as y). */
-export function sigmoidGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
-  if (onNative() && y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('sigmoid', y, dy) as T;
+/** dy·y·(1 − y), the gradient of y = σ(x) given y (same shape as y), as TensorFlow's SigmoidGrad. */
+export function nativeSigmoidGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
+  if (y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('sigmoid', y, dy) as T;
   return tf.mul(dy, tf.mul(y, tf.sub(1, y))) as T;
 }
 
-/** dy·(1 − y²), the gradient of y = tanh(x) given y (same shape as y). */
-export function tanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
-  if (onNative() && y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('tanh', y, dy) as T;
+/** dy·(1 − y²), the gradient of y = tanh(x) given y (same shape as y), as TensorFlow's TanhGrad. */
+export function nativeTanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
+  if (y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('tanh', y, dy) as T;
   return tf.mul(dy, tf.sub(1, tf.square(y))) as T;
 }
 
 /**
- * Runs the TensorFlow op `tfOp` (e.g. one of the fused kernels, src/backend/fused-kernels.ts) on the
+ * Runs the TensorFlow op `tfOp` (e.g. one of the fused kernels, ../fused-kernels.ts) on the
  * native backend, as a tfjs kernel of the same name registered on first use. Inputs go to the op in
  * the order of `inputs`' keys; `intAttrs` become int attributes.
  */

@@ -1,10 +1,12 @@
-/** The WASM-tuned ops give the same values and gradients as the stock tfjs ops. */
+/** The WASM fast paths (src/backend/fast-paths/) give the same values and gradients as the stock tfjs ops. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { matMul, matVec } from '../src/decoder/fast-matmul.js';
-import { logSoftmax, softmaxCrossEntropy, tanh } from '../src/decoder/fast-ops.js';
-import { StepWeight } from '../src/decoder/step-weight.js';
+import { wasmScorerOps } from '../src/backend/fast-paths/wasm.js';
+import { matVec } from '../src/backend/fast-paths/sigmoid-scorer.js';
+import { StepWeight } from '../src/backend/fast-paths/step-weight.js';
+import { logSoftmax, matMul, softmaxCrossEntropy, tanh } from '../src/backend/ops.js';
+
 
 beforeAll(async () => {
   await selectBackend();
@@ -36,7 +38,7 @@ describe('fast ops', () => {
       // Only the gradient asked for is computed (and still equals the stock one).
       expectClose(tf.grad((b: tf.Tensor) => tf.mul(matMul(x, b as tf.Tensor2D), dy).sum())(w), stock[1]!);
       // With the transpose made once up front (the per-step recurrent weights).
-      const viaStep = f((a, b) => new StepWeight(b).apply(a))([x, w]);
+      const viaStep = f((a, b) => new StepWeight(b, matMul).apply(a))([x, w]);
       expectClose(viaStep[0]!, stock[0]!);
       expectClose(viaStep[1]!, stock[1]!);
     });
@@ -52,7 +54,7 @@ describe('fast ops', () => {
     };
     const before = tf.memory().numTensors;
     const ours = tf.variableGrads(() => {
-      const sw = new StepWeight(w);
+      const sw = new StepWeight(w, matMul);
       return unrolled((h) => sw.apply(h))();
     }, [w]);
     const stock = tf.variableGrads(unrolled((h) => tf.matMul(h, w)), [w]);
@@ -64,7 +66,7 @@ describe('fast ops', () => {
     // A transpose whose backward never ran (x's path only) is freed by the next gradient computation.
     const v = tf.variable(tf.ones([4, 6])) as tf.Variable<tf.Rank.R2>;
     const g1 = tf.variableGrads(() => {
-      new StepWeight(w); // made, never applied: its kept transpose is never used by a backward pass
+      new StepWeight(w, matMul); // made, never applied: its kept transpose is never used by a backward pass
       return tf.sum(tf.mul(v, 2)) as tf.Scalar;
     }, [v]);
     tf.dispose([g1.value, ...Object.values(g1.grads)]);
@@ -72,7 +74,7 @@ describe('fast ops', () => {
     tf.dispose([g2.value, ...Object.values(g2.grads)]);
     const after = tf.memory().numTensors;
     const g3 = tf.variableGrads(() => {
-      const sw = new StepWeight(w);
+      const sw = new StepWeight(w, matMul);
       return tf.sum(sw.apply(x)) as tf.Scalar;
     }, [w]);
     tf.dispose([g3.value, ...Object.values(g3.grads)]);
@@ -86,8 +88,8 @@ describe('fast ops', () => {
       const v = tf.randomNormal([4, 1], 0, 1, 'float32', 2) as tf.Tensor2D;
       const dy = tf.randomNormal([9, 1], 0, 1, 'float32', 3);
       const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(g(a as tf.Tensor2D, b as tf.Tensor2D), dy).sum());
-      expectClose(matVec(x, v), tf.matMul(x, v));
-      const ours = f(matVec)([x, v]);
+      expectClose(matVec(x, v, wasmScorerOps), tf.matMul(x, v));
+      const ours = f((a, b) => matVec(a, b, wasmScorerOps))([x, v]);
       const stock = f((a, b) => tf.matMul(a, b))([x, v]);
       expectClose(ours[0]!, stock[0]!);
       expectClose(ours[1]!, stock[1]!);

@@ -1,12 +1,12 @@
 /**
  * The decoder's fused native kernels (native/attend-caption-ops.cc) as differentiable tfjs ops: each
  * replaces a chain of TensorFlow ops (one memory pass and one dispatch each) by one kernel forward and
- * one backward. Native backend with the addon only: check `fusedKernels()`
- * (src/backend/fused-kernels.ts) first; attention.ts and lstm.ts fall back to stock ops without it.
+ * one backward. Native backend with the addon only: native.ts offers them only when
+ * `fusedKernels(group)` says they are loaded and enabled.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LstmState } from './initial-state.js';
-import { runNativeOp } from './native-ops.js';
+import type { AdamUpdate, AdditiveScorer, CellState } from '../dispatch.js';
+import { runNativeOp } from './native-kernels.js';
 import { StepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
@@ -20,7 +20,7 @@ const SCORES_GRAD = 'AttendCaptionAdditiveScoresGrad';
  * w [A] → [N, L]. Differentiable in all three; the keys' gradient, a [G, L, A] tensor per step, is
  * summed over the steps inside the backward kernel (see StepShared) rather than by tfjs.
  */
-export class FusedAdditiveScorer extends StepShared {
+export class FusedAdditiveScorer extends StepShared implements AdditiveScorer {
   /** Σ dkeys over the steps backpropagated so far. */
   private sum: tf.Tensor3D | null = null;
 
@@ -28,7 +28,7 @@ export class FusedAdditiveScorer extends StepShared {
     super();
   }
 
-  apply(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
+  scores(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
     if (!this.recording) {
       const [scores, act] = runNativeOp(SCORES, { keys: this.keys, query, w }, 2); // [N, L], [N, L, A]
       act!.dispose();
@@ -63,6 +63,9 @@ export class FusedAdditiveScorer extends StepShared {
     return (first ? op(query, w, this.keys) : op(query, w)) as tf.Tensor2D;
   }
 
+  /** Nothing made from the keys to free (the backward pass's running sum goes with it). */
+  dispose(): void {}
+
   protected release(): void {
     this.sum?.dispose();
     this.sum = null;
@@ -71,7 +74,7 @@ export class FusedAdditiveScorer extends StepShared {
 
 /** One step of FusedAdditiveScorer: keys [G, L, A], query [N, A], w [A] → [N, L]. */
 export function fusedAdditiveScores(keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-  return new FusedAdditiveScorer(keys).apply(query, w);
+  return new FusedAdditiveScorer(keys).scores(query, w);
 }
 
 const CONTEXT = 'AttendCaptionContext';
@@ -106,7 +109,7 @@ const LSTM_CELL = 'AttendCaptionLstmCell';
  * The LSTM cell (lstm.ts) in one kernel: gate pre-activations [B, 4H] (i, f, o, g) and c_{t−1} [B, H]
  * → h_t, c_t [B, H]; the backward pass is one kernel too.
  */
-export function fusedLstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): LstmState {
+export function fusedLstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): CellState {
   if (!tf.getGradient(LSTM_CELL)) {
     tf.registerGradient({
       kernelName: LSTM_CELL,
@@ -123,3 +126,9 @@ export function fusedLstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): 
   const [h, c] = runNativeOp(LSTM_CELL, { pre: preactivations, c_prev: cPrev }, 3) as tf.Tensor2D[]; // [B, H] each (+ gates [B, 4H])
   return { h: h!, c: c! };
 }
+
+/** One Adam update of a variable in one pass over value, gradient and both moments. */
+export const fusedAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) => {
+  const [next, nextM, nextV] = runNativeOp('AttendCaptionAdam', { var: value, grad: gradient, m, v, hyper }, 3);
+  return [next!, nextM!, nextV!];
+};

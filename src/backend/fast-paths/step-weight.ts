@@ -11,16 +11,20 @@
  * plain matmul.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './fast-matmul.js';
+import type { FastPaths, SharedWeight } from '../dispatch.js';
 import { StepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
-export class StepWeight extends StepShared {
+export class StepWeight extends StepShared implements SharedWeight {
   private wT: tf.Tensor2D | null = null;
   private stash: { x: tf.Tensor2D; dy: tf.Tensor2D }[] = [];
 
-  constructor(readonly w: tf.Tensor2D) {
+  /** `matMul`: the backend's (see src/backend/dispatch.ts). */
+  constructor(
+    readonly w: tf.Tensor2D,
+    private readonly matMul: FastPaths['matMul'],
+  ) {
     super();
     if (!this.recording) return;
     // wᵀ once per forward pass: a plain [N, M] × [M, K] matmul per step (on native ≈ 2× faster than
@@ -30,18 +34,18 @@ export class StepWeight extends StepShared {
 
   /** x [N, K] × w [K, M] → [N, M]. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    if (!this.recording) return matMul(x, this.w);
+    if (!this.recording) return this.matMul(x, this.w);
     const first = this.nextStepIsFirst();
     const op = tf.customGrad((...args: Args) => {
       const xi = args[0] as tf.Tensor2D;
       const save = args[args.length - 1] as tf.GradSaveFunc;
       save([xi]);
       return {
-        value: matMul(xi, this.w), // [N, M]
+        value: this.matMul(xi, this.w), // [N, M]
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const wT = this.wT;
           if (!wT) throw new Error('StepWeight: backward pass after its tensors were freed');
-          const dx = matMul(dy as tf.Tensor2D, wT); // [N, K]
+          const dx = this.matMul(dy as tf.Tensor2D, wT); // [N, K]
           this.stash.push({ x: tf.keep(tf.clone(saved[0] as tf.Tensor2D)), dy: tf.keep(tf.clone(dy as tf.Tensor2D)) });
           if (!first) return [dx];
           const dw = this.weightGradient(); // [K, M]
@@ -57,7 +61,7 @@ export class StepWeight extends StepShared {
   private weightGradient(): tf.Tensor2D {
     const xs = tf.concat(this.stash.map((s) => s.x), 0) as tf.Tensor2D; // [T·N, K]
     const dys = tf.concat(this.stash.map((s) => s.dy), 0) as tf.Tensor2D; // [T·N, M]
-    return matMul(xs, dys, true, false); // [K, M]
+    return this.matMul(xs, dys, true, false); // [K, M]
   }
 
   protected release(): void {

@@ -1,0 +1,21 @@
+/**
+ * Fast paths every backend runs (each backend's own set may override them, src/backend/dispatch.ts):
+ * - a weight applied at every step, with its gradient summed in one matmul (step-weight.ts);
+ * - log-softmax and cross-entropy from one softmax, without exp/log over [N, V] (softmax.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FastPaths, FastPathSet } from '../dispatch.js';
+import { logSoftmaxFromSoftmax, softmaxCrossEntropyFromSoftmax } from './softmax.js';
+import { StepWeight } from './step-weight.js';
+
+/** tfjs's own matMul. */
+export const stockMatMul: FastPaths['matMul'] = (x, w, transposeX = false, transposeW = false) => tf.matMul(x, w, transposeX, transposeW);
+
+/** The common set, its step weights multiplying with the backend's `matMul`. */
+export function commonFastPaths(matMul: FastPaths['matMul']): FastPathSet {
+  return {
+    stepWeight: (w) => new StepWeight(w, matMul),
+    logSoftmax: logSoftmaxFromSoftmax,
+    softmaxCrossEntropy: softmaxCrossEntropyFromSoftmax,
+  };
+}

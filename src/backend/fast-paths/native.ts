@@ -1,0 +1,30 @@
+/**
+ * The native backend's fast paths (tfjs-node): TensorFlow's 2-D MatMul and fused activation
+ * gradients always; the fused kernels of native/attend-caption-ops.cc for each group that is loaded
+ * and enabled (fused-state.ts), else the one-sigmoid additive scores and the decoder's plain math.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FastPaths, FastPathSet } from '../dispatch.js';
+import { fusedKernels } from '../fused-state.js';
+import { nativeSigmoid, nativeTanh } from './activations.js';
+import { FusedAdditiveScorer, fusedAdamUpdate, fusedContext, fusedLstmCell } from './fused-ops.js';
+import { nativeMatMul } from './native-kernels.js';
+import { sigmoidScorer } from './sigmoid-scorer.js';
+
+/** TensorFlow's MatMul for float32 operands (tfjs's otherwise). */
+const matMul: FastPaths['matMul'] = (x, w, transposeX = false, transposeW = false) =>
+  x.dtype === 'float32' && w.dtype === 'float32' ? nativeMatMul(x, w, transposeX, transposeW) : tf.matMul(x, w, transposeX, transposeW);
+
+export function nativeFastPaths(): FastPathSet & Pick<FastPaths, 'matMul'> {
+  return {
+    matMul,
+    sigmoid: nativeSigmoid,
+    tanh: nativeTanh,
+    additiveScorer: fusedKernels('attention')
+      ? (keys) => new FusedAdditiveScorer(keys)
+      : sigmoidScorer({ sigmoid: nativeSigmoid, matMul, transposedTimesColumn: (a, b) => matMul(a, b, true, false) }),
+    ...(fusedKernels('context') ? { attendedSum: fusedContext } : {}),
+    ...(fusedKernels('lstm') ? { lstmCell: fusedLstmCell } : {}),
+    ...(fusedKernels('adam') ? { adamUpdate: fusedAdamUpdate } : {}),
+  };
+}

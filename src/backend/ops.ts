@@ -1,0 +1,26 @@
+/**
+ * The stock tfjs ops the decoder uses that some backend runs faster (src/backend/dispatch.ts): call
+ * these as you would tfjs's own. The decoder's own compound ops (additive scores, the attended sum,
+ * the LSTM cell) are declared beside their math in src/decoder/.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dispatched } from './dispatch.js';
+
+/** op(x) · op(w) for 2-D operands. */
+export const matMul = dispatched('matMul', (x, w, transposeX = false, transposeW = false) => tf.matMul(x, w, transposeX, transposeW));
+
+export const sigmoid = dispatched('sigmoid', (x) => tf.sigmoid(x));
+
+export const tanh = dispatched('tanh', (x) => tf.tanh(x));
+
+/** log softmax over the last axis: [N, V] → [N, V]. */
+export const logSoftmax = dispatched('logSoftmax', (x) => tf.logSoftmax(x));
+
+/** −log softmax(logits)[target] per row: logits [N, V], targets [N] int32 → [N]. */
+export const softmaxCrossEntropy = dispatched(
+  'softmaxCrossEntropy',
+  (logits, targets) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(targets, logits.shape[1]), 'float32')), 1)) as tf.Tensor1D, // [N]
+);
+
+/** A weight w used at every step of one unroll (recurrence, attention query, gate): x ↦ x·w. */
+export const stepWeight = dispatched('stepWeight', (w) => ({ apply: (x: tf.Tensor2D) => matMul(x, w) }));

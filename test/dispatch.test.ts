@@ -1,0 +1,185 @@
+/**
+ * The dispatch point (src/backend/dispatch.ts): on every backend here, each fast path gives its plain
+ * reference's values and gradients; the table follows the backend and the fused-kernel switches; and
+ * the model's files hold no backend checks — they reach fast paths only through `dispatched`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fastPath, fastPathsFor, referenceOf, type FastPathName, type FastPaths } from '../src/backend/dispatch.js';
+import { setFusedKernels, fusedKernelsStatus } from '../src/backend/fused-state.js';
+import { defaultInitializers } from '../src/backend/select.js';
+import '../src/backend/ops.js';
+import '../src/decoder/attention.js';
+import '../src/decoder/lstm.js';
+import { mulberry32 } from '../src/util/random.js';
+import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nativeWhy = await nativeUnavailable();
+
+const rng = mulberry32(21);
+const rand = (shape: number[], scale = 1): tf.Tensor =>
+  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale), shape);
+
+/**
+ * Per op: inputs, and a scalar loss of the op's outputs (weighted by fixed random tensors, so every
+ * output element's gradient differs). The gradient is taken with respect to every float input.
+ */
+interface Case {
+  inputs: () => tf.Tensor[];
+  loss: (op: never, inputs: tf.Tensor[]) => tf.Scalar;
+  /** Inputs that are not differentiable (int32 ids). */
+  constant?: number[];
+}
+
+const weighted = (y: tf.Tensor, seed: number): tf.Scalar => tf.sum(tf.mul(y, tf.randomNormal(y.shape, 0, 1, 'float32', seed)));
+
+/** k rows per image in attention (beam search: 3). */
+const attentionCases = (k: number): Case[] => [
+  {
+    inputs: () => [rand([2, 7, 37], 3), rand([2 * k, 37], 3), rand([37])],
+    loss: (make: FastPaths['additiveScorer'], [keys, query, w]) => {
+      const scorer = make(keys as tf.Tensor3D);
+      return weighted(scorer.scores(query as tf.Tensor2D, w as tf.Tensor1D), 1);
+    },
+  },
+];
+
+const CASES: Record<Exclude<FastPathName, 'adamUpdate'>, Case[]> = {
+  matMul: ([false, true] as const).flatMap((ta) =>
+    ([false, true] as const).map((tb) => ({
+      inputs: () => [ta ? rand([4, 3]) : rand([3, 4]), tb ? rand([5, 4]) : rand([4, 5])],
+      loss: (mm: FastPaths['matMul'], [a, b]: tf.Tensor[]) => weighted(mm(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb), 2),
+    })),
+  ),
+  sigmoid: [{ inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])], loss: (f: FastPaths['sigmoid'], [x]) => weighted(f(x!), 3) }],
+  tanh: [{ inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])], loss: (f: FastPaths['tanh'], [x]) => weighted(f(x!), 4) }],
+  logSoftmax: [{ inputs: () => [tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [100, -100, 0, 50]])], loss: (f: FastPaths['logSoftmax'], [x]) => weighted(f(x as tf.Tensor2D), 5) }],
+  softmaxCrossEntropy: [
+    {
+      inputs: () => [tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [100, -100, 0, 50]]), tf.tensor1d([2, 0, 1], 'int32')],
+      loss: (f: FastPaths['softmaxCrossEntropy'], [x, t]) => weighted(f(x as tf.Tensor2D, t as tf.Tensor1D), 6),
+      constant: [1],
+    },
+  ],
+  stepWeight: [
+    {
+      // three steps of a recurrence through one shared weight
+      inputs: () => [rand([4, 6]), rand([6, 6], 0.5)],
+      loss: (make: FastPaths['stepWeight'], [x, w]) => {
+        const sw = make(w as tf.Tensor2D);
+        let h = x as tf.Tensor2D;
+        for (let t = 0; t < 3; t++) h = tf.sigmoid(sw.apply(h)) as tf.Tensor2D;
+        return weighted(h, 7);
+      },
+    },
+  ],
+  additiveScorer: [...attentionCases(1), ...attentionCases(3)],
+  attendedSum: [1, 3].map((k) => ({
+    inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, 21], 2)],
+    loss: (f: FastPaths['attendedSum'], [alpha, features]: tf.Tensor[]) => weighted(f(alpha as tf.Tensor2D, features as tf.Tensor3D), 8),
+  })),
+  lstmCell: [
+    {
+      inputs: () => [rand([3, 20], 4), rand([3, 5], 2)],
+      loss: (f: FastPaths['lstmCell'], [pre, c]) => {
+        const out = f(pre as tf.Tensor2D, c as tf.Tensor2D);
+        return tf.add(weighted(out.h, 9), weighted(out.c, 10)) as tf.Scalar;
+      },
+    },
+  ],
+};
+
+function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  const x = a.dataSync(), y = b.dataSync();
+  let m = 0;
+  x.forEach((v, i) => (m = Math.max(m, Math.abs(v - y[i]!) / Math.max(1, Math.abs(y[i]!)))));
+  return m;
+}
+
+/** Each fast path of the active backend against its reference: loss value and every input gradient. */
+function checkActiveBackend(): string[] {
+  const checked: string[] = [];
+  const paths = fastPathsFor(tf.getBackend());
+  for (const [name, impl] of Object.entries(paths) as [FastPathName, unknown][]) {
+    if (name === 'adamUpdate') continue; // no plain reference: test/fused-kernels.test.ts checks it against tfjs's Adam
+    const reference = referenceOf(name);
+    expect(reference, `${name} has a reference`).toBeDefined();
+    const cases = CASES[name];
+    expect(cases, `${name} has test cases here`).toBeDefined();
+    for (const [i, c] of cases.entries()) {
+      tf.tidy(() => {
+        const inputs = c.inputs();
+        const vary = inputs.map((_, j) => j).filter((j) => !c.constant?.includes(j));
+        const gradsOf = (op: unknown) =>
+          tf.valueAndGrads((...xs: tf.Tensor[]) => {
+            const all = [...inputs];
+            vary.forEach((j, n) => (all[j] = xs[n]!));
+            return c.loss(op as never, all);
+          })(vary.map((j) => inputs[j]!));
+        const ours = gradsOf(impl);
+        const ref = gradsOf(reference);
+        const tol = name === 'additiveScorer' || name === 'attendedSum' ? 2e-5 : 1e-5;
+        expect(maxDiff(ours.value, ref.value), `${name} case ${i}: value`).toBeLessThan(tol);
+        ours.grads.forEach((g, j) => expect(maxDiff(g, ref.grads[j]!), `${name} case ${i}: gradient of input ${vary[j]}`).toBeLessThan(tol));
+      });
+      checked.push(name);
+    }
+  }
+  return checked;
+}
+
+afterAll(() => {
+  setFusedKernels(true);
+});
+
+describe('the dispatch point', () => {
+  it('on WASM: every fast path equals its reference (values and gradients), and the table is the WASM one', async () => {
+    await defaultInitializers.wasm();
+    const checked = new Set(checkActiveBackend());
+    expect([...checked].sort()).toEqual(['additiveScorer', 'logSoftmax', 'matMul', 'softmaxCrossEntropy', 'stepWeight', 'tanh']);
+    expect(fastPath('lstmCell')).toBeUndefined(); // the plain cell runs
+  });
+
+  it('on the pure-JS CPU backend: only the common fast paths, each equal to its reference', async () => {
+    await tf.setBackend('cpu');
+    const checked = new Set(checkActiveBackend());
+    expect([...checked].sort()).toEqual(['logSoftmax', 'softmaxCrossEntropy', 'stepWeight']);
+    expect(fastPath('matMul')).toBeUndefined();
+  });
+
+  const native = nativeWhy === undefined || NATIVE_REQUIRED ? it : it.skip;
+  native(`on native, with and without the fused kernels, every fast path equals its reference${nativeWhy && !NATIVE_REQUIRED ? ` [skipped: tfjs-node ${nativeWhy}]` : ''}`, async () => {
+    expect(nativeWhy, `tfjs-node did not load: ${nativeWhy}`).toBeUndefined();
+    await tf.setBackend('tensorflow');
+    const fused = fusedKernelsStatus()?.loaded === true;
+    const withFused = new Set(checkActiveBackend());
+    expect(withFused.has('additiveScorer') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
+    if (fused || NATIVE_REQUIRED) {
+      expect([...withFused].filter((n) => ['attendedSum', 'lstmCell'].includes(n)).sort()).toEqual(['attendedSum', 'lstmCell']);
+      expect(fastPath('adamUpdate')).toBeDefined();
+    }
+    setFusedKernels(false); // the table follows the switch at once
+    expect(fastPath('lstmCell')).toBeUndefined();
+    expect(fastPath('adamUpdate')).toBeUndefined();
+    const without = new Set(checkActiveBackend());
+    expect(without.has('attendedSum') || without.has('lstmCell')).toBe(false);
+    expect(without.has('additiveScorer')).toBe(true); // the one-sigmoid scorer
+    setFusedKernels(true);
+  });
+
+  it("the model's files hold no backend checks and import no fast path: only dispatch.ts chooses", () => {
+    const files = (dir: string): string[] =>
+      fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    for (const file of files('src/decoder')) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      expect(text, file).not.toMatch(/getBackend|onWasm|onNative|fusedKernels|fused-state|fast-paths\//);
+    }
+    const importers = files('src').filter((f) => /from '\.\/fast-paths\/(native|wasm|common)\.js'|fast-paths\/(native|wasm|common)\.js'/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(importers).toEqual([path.join('src', 'backend', 'dispatch.ts')]);
+  });
+});
