@@ -123,6 +123,45 @@ describeWithShared('datasets end to end: extract-features → train → evaluate
     await endToEnd('jsonl', ['--dataset', path.join(root, 'data.jsonl')], { train: 9, val: 3 });
   });
 
+  it("evaluate --choose writes the best dev setting as the checkpoint's decoding defaults, which caption then uses", async () => {
+    const root = path.join(dir, 'jsonl');
+    const flags = ['--dataset', path.join(root, 'data.jsonl'), '--checkpoint', path.join(dir, 'jsonl', 'ckpt'), '--features', path.join(dir, 'jsonl', 'features')];
+    const onTest = command('evaluate', [...flags, '--split', 'test', '--choose', 'CIDEr-D']);
+    expect(onTest.code).toBe(2);
+    expect(onTest.stderr.trim()).toMatch(/^evaluate: --choose picks decoding settings on the validation split: use --split val/);
+    for (const metric of ['BLEU-1', 'CIDEr-D']) {
+      const out = path.join(dir, 'jsonl', `choose-${metric}.json`);
+      const r = command('evaluate', [...flags, '--split', 'val', '--beams', '1,2,3', '--length-penalties', '0,1', '--choose', metric, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const results = JSON.parse(await fs.readFile(out, 'utf8')).results as { beamSize: number; lengthPenalty: number; scores: Record<string, number> }[];
+      expect(results.map((x) => `${x.beamSize}/${x.lengthPenalty}`)).toEqual(['1/0', '2/0', '2/1', '3/0', '3/1']); // greedy has no length penalty
+      const decoding = JSON.parse(await fs.readFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), 'utf8'));
+      const best = Math.max(...results.map((x) => x.scores[metric]!));
+      const first = results.find((x) => x.scores[metric] === best)!; // ties: the first listed
+      expect({ beamSize: decoding.beamSize, lengthPenalty: decoding.lengthPenalty }).toEqual({ beamSize: first.beamSize, lengthPenalty: first.lengthPenalty });
+      expect(decoding.chosenBy).toMatchObject({ metric, split: 'val', images: 3, score: best });
+      expect(r.stdout).toContain(`decoding defaults → ${path.join(dir, 'jsonl', 'ckpt', 'decoding.json')}: beam ${first.beamSize}`);
+    }
+    // caption follows decoding.json unless told otherwise
+    await fs.writeFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), JSON.stringify({ beamSize: 2, lengthPenalty: 0.5 }));
+    const photo = path.join(root, 'photos', images[0]!.name);
+    const caption = (extra: string[]) => {
+      const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'caption.js'), photo, '--checkpoint', path.join(dir, 'jsonl', 'ckpt'), ...weights().slice(2), '--json', '--quiet', ...extra], {
+        encoding: 'utf8',
+        env: { ...process.env, CAPTION_BACKEND: 'wasm' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { beamSize: number };
+    };
+    expect(caption([]).beamSize).toBe(2);
+    expect(caption(['--beam', '1']).beamSize).toBe(1);
+    await fs.writeFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), JSON.stringify({ beamSize: 0, lengthPenalty: 0 }));
+    const bad = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'caption.js'), photo, '--checkpoint', path.join(dir, 'jsonl', 'ckpt'), ...weights().slice(2)], { encoding: 'utf8', env: { ...process.env, CAPTION_BACKEND: 'wasm' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n').at(-1)).toMatch(/decoding\.json: bad decoding defaults: beam size must be a positive integer, got 0$/);
+    await fs.rm(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'));
+  });
+
   it('the same image id in two dataset files is one line naming both', async () => {
     const root = path.join(dir, 'coco');
     const r = command('train', ['--dataset', path.join(root, 'annotations', 'captions_train2014.json'), '--image-dir', path.join(root, 'train2014'),

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
+import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
 import { urlFiles } from '../checkpoint/url-files.js';
 import { Captioner as DecoderCheckpoint } from '../search/captioner.js';
 import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
@@ -38,7 +39,10 @@ export interface BrowserCaptionerOptions {
   backend?: BrowserBackend | 'auto';
   /** Where the WASM backend's .wasm files are served (default `./wasm/`). */
   wasmPath?: string;
+  /** Default: the checkpoint's decoding.json, else 3. */
   beamSize?: number;
+  /** Default: the checkpoint's decoding.json, else 0. */
+  lengthPenalty?: number;
   maxLength?: number;
 }
 
@@ -48,7 +52,7 @@ export interface BrowserCaptioner {
   caption(inputs: BrowserCaptionInput | readonly BrowserCaptionInput[]): Promise<CaptionResult[]>;
   /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
   paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
-  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; maxLength: number };
+  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; lengthPenalty: number; maxLength: number };
   dispose(): void;
 }
 
@@ -65,12 +69,12 @@ function prepared(input: BrowserCaptionInput, size: number, i: number): Prepared
 }
 
 export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
-  const beamSize = options.beamSize ?? 3;
+  checkRequestedDecoding(options);
   const maxLength = options.maxLength ?? 20;
-  if (!Number.isInteger(beamSize) || beamSize < 1) throw new UserError(`beamSize must be a positive integer, got ${beamSize}`);
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
+  const { beamSize, lengthPenalty } = resolveDecoding(options, decoder.decoding);
   const config = encoderConfigOf(decoder.encoderId);
   if (config.resize !== 'squash') {
     decoder.dispose();
@@ -89,7 +93,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, maxLength },
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, lengthPenalty, maxLength },
     async caption(inputs) {
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
       const out: CaptionResult[] = [];
@@ -97,7 +101,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
         const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
         const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
         try {
-          for (const c of decoder.caption(features, { beamSize, maxLength })) out.push(toCaptionResult(c, decoder.grid));
+          for (const c of decoder.caption(features, { beamSize, lengthPenalty, maxLength })) out.push(toCaptionResult(c, decoder.grid));
         } finally {
           features.dispose();
         }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
+import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { paintAttention } from '../overlay/paint.js';
@@ -19,12 +20,11 @@ import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayR
 /** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
 export const DEFAULT_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k');
 
-function checkOptions(o: CaptionerOptions): Required<Pick<CaptionerOptions, 'beamSize' | 'maxLength'>> {
-  const beamSize = o.beamSize ?? 3;
+function checkOptions(o: CaptionerOptions): number {
+  checkRequestedDecoding(o);
   const maxLength = o.maxLength ?? 20;
-  if (!Number.isInteger(beamSize) || beamSize < 1) throw new UserError(`beamSize must be a positive integer, got ${beamSize}`);
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
-  return { beamSize, maxLength };
+  return maxLength;
 }
 
 /** An input as something the image pipeline opens: a path, or bytes with a name for messages. */
@@ -43,24 +43,25 @@ async function sourceOf(input: CaptionInput, i: number): Promise<string | { byte
 }
 
 export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Captioner> {
-  const { beamSize, maxLength } = checkOptions(options);
+  const maxLength = checkOptions(options);
   if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
   const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
   const session = await openSession(checkpoint, options.encoderWeights);
   const { decoder, encoder } = session;
+  const { beamSize, lengthPenalty } = resolveDecoding(options, decoder.decoding);
 
   const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, maxLength },
+    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, lengthPenalty, maxLength },
     async caption(inputs) {
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly CaptionInput[];
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        for (const c of session.captionImages(images, { beamSize, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
+        for (const c of session.captionImages(images, { beamSize, lengthPenalty, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
     },

@@ -14,8 +14,10 @@ export interface CaptionerOptions {
   encoderWeights?: string;
   /** Default `auto`. */
   backend?: BackendOption;
-  /** 1 = greedy; default 3. */
+  /** 1 = greedy; default: the checkpoint's (its decoding.json, chosen on dev), else 3. */
   beamSize?: number;
+  /** Beam hypotheses ranked by log p / length^lengthPenalty; default: the checkpoint's, else 0. */
+  lengthPenalty?: number;
   /** Most words in a caption; default 20. */
   maxLength?: number;
 }
@@ -58,7 +60,7 @@ export interface Captioner {
   /** One word's attention painted over the photo, as PNG bytes, at the photo's size. */
   overlay(input: CaptionInput, result: CaptionResult, request?: OverlayRequest): Promise<Uint8Array>;
   /** The encoder fingerprint and checkpoint in use. */
-  readonly info: { checkpoint: string; encoder: string; backend: string; beamSize: number; maxLength: number };
+  readonly info: { checkpoint: string; encoder: string; backend: string; beamSize: number; lengthPenalty: number; maxLength: number };
   /** Frees every tensor the captioner holds. */
   dispose(): void;
 }

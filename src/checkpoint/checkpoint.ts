@@ -4,6 +4,7 @@
  *   weights.bin   — the weights (float32, or float16 to halve the size)
  *   vocab.json    — the vocabulary
  *   training.json — training summary (optional)
+ *   decoding.json — decoding defaults chosen on the validation split (optional; decoding.ts)
  *   optimizer.json / optimizer.bin / train-state.json — only in checkpoints made for `--resume`
  * Saving builds a fresh folder beside the target and swaps it in, so a reader never sees a mix of two
  * checkpoints, and a kill at any instant leaves a complete one in place or recoverable (saveCheckpoint).

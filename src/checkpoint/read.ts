@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { FileInputError } from '../util/user-error.js';
+import { DECODING_FILE, parseDecoding, type DecodingDefaults } from './decoding.js';
 import { bundleFileName, decodeBundle, type TensorBundleManifest } from './tensor-bundle.js';
 
 export const CHECKPOINT_FORMAT = 'attend-caption/checkpoint';
@@ -37,6 +38,8 @@ export interface Checkpoint {
   vocab: unknown;
   weights: Map<string, tf.Tensor>;
   training?: unknown;
+  /** decoding.json's defaults (set when read; saving never writes them: `evaluate --choose` does). */
+  decoding?: DecodingDefaults;
   resume?: ResumeState;
 }
 
@@ -86,6 +89,7 @@ export async function readCheckpoint(files: CheckpointFiles, options: { withResu
   try {
     ckpt.vocab = await readJson(files, 'vocab.json', 'vocabulary');
     ckpt.training = await readJson(files, 'training.json', 'training summary', true);
+    ckpt.decoding = parseDecoding(await readJson(files, DECODING_FILE, 'decoding defaults', true), files.location(DECODING_FILE));
     if (options.withResume) {
       const optManifest = (await readJson(files, 'optimizer.json', 'optimizer state')) as TensorBundleManifest;
       const optimizer = await readBundle(files, 'optimizer.json', optManifest);

@@ -1,6 +1,7 @@
 /** The `caption` command's flags: one table, shared by --help and validation. */
 import type { Argv } from 'yargs';
 import { MOBILENET_OPTION } from '../encoder/weights-source.js';
+import { checkRequestedDecoding } from '../checkpoint/decoding.js';
 import { BACKEND_OPTION } from './backend-option.js';
 
 export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
@@ -8,7 +9,8 @@ export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'
 export interface CaptionArgs {
   images: string[];
   checkpoint: string | undefined;
-  beam: number;
+  beam: number | undefined;
+  lengthPenalty: number | undefined;
   maxLen: number;
   allowUnk: boolean;
   backend: string | undefined;
@@ -35,7 +37,8 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
       type: 'string',
       describe: `decoder checkpoint folder [default: ${DEFAULT_CHECKPOINTS[0]} (Flickr8k, real photos) if present, else ${DEFAULT_CHECKPOINTS[1]} (synthetic shapes)]`,
     })
-    .option('beam', { alias: 'k', type: 'number', default: 3, describe: 'beam size (1 = greedy)' })
+    .option('beam', { alias: 'k', type: 'number', describe: "beam size (1 = greedy) [default: the checkpoint's, chosen on dev (its decoding.json), else 3]" })
+    .option('length-penalty', { type: 'number', describe: "rank beam hypotheses by log p / length^P [default: the checkpoint's, else 0]" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words (a caption cut there ends with " […]")' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging; never by default)' })
     .option('backend', BACKEND_OPTION)
@@ -48,7 +51,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     .option('colormap', { choices: ['viridis', 'greys', 'jet'] as const, default: 'viridis' as const, describe: 'attention colour map' })
     .option('opacity', { type: 'number', default: 0.6, describe: 'attention overlay opacity, 0..1' })
     .check((argv) => {
-      if (!Number.isInteger(argv.beam) || argv.beam < 1) throw new Error('--beam must be a positive integer');
+      checkRequestedDecoding({ beamSize: argv.beam, lengthPenalty: argv['length-penalty'] }, { beamSize: '--beam', lengthPenalty: '--length-penalty' });
       if (!Number.isInteger(argv['max-len']) || argv['max-len'] < 1) throw new Error('--max-len must be a positive integer');
       if (!(argv.opacity >= 0 && argv.opacity <= 1)) throw new Error('--opacity must be between 0 and 1');
       return true;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSession } from '../api/session.js';
 import { selectBackend } from '../backend/select.js';
+import { resolveDecoding } from '../checkpoint/decoding.js';
 import type { Encoder } from '../encoder/encoder.js';
 import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
@@ -59,6 +60,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const session = await openSession(checkpoint, args.mobilenet);
   const { decoder: captioner, encoder } = session;
+  const { beamSize, lengthPenalty } = resolveDecoding({ beamSize: args.beam, lengthPenalty: args.lengthPenalty }, captioner.decoding);
   const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
   const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
   try {
@@ -73,7 +75,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
       const t1 = performance.now();
       const { captions, encodeMs, decodeMs } = session.captionImages(
         ok.map((o) => o.image),
-        { beamSize: args.beam, maxLength: args.maxLen, allowUnk: args.allowUnk },
+        { beamSize, lengthPenalty, maxLength: args.maxLen, allowUnk: args.allowUnk },
       );
       const n = ok.length;
       const timings = { readMs: (t1 - t0) / n, encodeMs: encodeMs / n, decodeMs: decodeMs / n };
@@ -81,7 +83,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
         const { file, image } = ok[j]!;
         const record: CaptionRecord = captionRecord(file, captions[j]!, {
           grid: captioner.grid,
-          beamSize: args.beam,
+          beamSize,
           checkpoint,
           encoder: captioner.encoderId,
           timings,

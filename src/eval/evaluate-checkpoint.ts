@@ -1,6 +1,6 @@
 /**
  * Score a trained captioner on one split of a dataset from its feature store: caption metrics for each
- * decoding setting (greedy, beam k) and, when the dataset has word boxes, attention grounding.
+ * decoding setting (greedy, beam k, each length penalty) and, when the dataset has word boxes, attention grounding.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
@@ -15,6 +15,7 @@ import { evaluateGrounding, type GroundingImage, type GroundingStats } from './g
 
 export interface SettingResult {
   beamSize: number;
+  lengthPenalty: number;
   scores: Record<string, number>;
   grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
   /** α entropy by word class and how much the map changes from word to word. */
@@ -28,6 +29,8 @@ export interface SettingResult {
 export interface EvaluateOptions {
   images: readonly CaptionedImage[];
   beams: readonly number[];
+  /** Length penalties to try with each beam size > 1 (default [0]; greedy decoding ignores them). */
+  lengthPenalties?: readonly number[];
   maxLength: number;
   heldOut: readonly string[];
   /** Let <unk> appear in captions (default: never). */
@@ -58,15 +61,17 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
   const policy = encoderConfigOf(store.header.encoder).resize;
   const sizes = new Map(store.records.map((r) => [r.key, r]));
   const results: SettingResult[] = [];
-  for (const beamSize of o.beams) {
+  const settings = o.beams.flatMap((beamSize) => (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).map((lengthPenalty) => ({ beamSize, lengthPenalty })));
+  for (const { beamSize, lengthPenalty } of settings) {
     const t0 = performance.now();
-    const captions = await captionAll(captioner, store, o.images, { beamSize, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
+    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
     const seconds = (performance.now() - t0) / 1000;
     // The model's own words, as validation scores them (the references are tokenized by the scorers).
     const cands = new Map(o.images.map((im, i) => [im.id, captions[i]!.words.map((w) => w.word)]));
     const scores = Object.fromEntries([...evaluateCaptions(refs, cands)].map(([name, s]) => [name, s.corpus]));
     const result: SettingResult = {
       beamSize,
+      lengthPenalty,
       scores,
       attention: attentionStats(captions),
       lengths: captionStats(cands.values()),

@@ -4,6 +4,7 @@ import { BACKEND_OPTION } from '../cli/backend-option.js';
 import { requireInteger } from '../cli/command.js';
 import { SPLITS, type Split } from '../data/dataset.js';
 import { datasetOptions } from '../data/dataset-sources.js';
+import { METRIC_NAMES } from './metric-names.js';
 
 /** `--beams 1,3,5` → [1, 3, 5]; throws a usage message for anything else. */
 export function parseBeams(text: string): number[] {
@@ -12,18 +13,29 @@ export function parseBeams(text: string): number[] {
   return beams;
 }
 
+/** `--length-penalties 0,0.5,1` → [0, 0.5, 1]. */
+export function parseLengthPenalties(text: string): number[] {
+  const values = text.split(',').map((b) => Number(b.trim()));
+  if (text.trim() === '' || values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`--length-penalties must be numbers ≥ 0 separated by commas, got "${text}"`);
+  return values;
+}
+
 export function evaluateOptions(y: Argv) {
   return datasetOptions(y)
     .option('checkpoint', { type: 'string', demandOption: true, describe: 'decoder checkpoint folder' })
     .option('features', { type: 'string', demandOption: true, describe: 'feature store of the dataset’s images' })
     .option('split', { choices: SPLITS, default: 'test' as Split })
     .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
+    .option('length-penalties', { type: 'string', default: '0', describe: 'comma-separated length penalties P, tried with each beam size > 1 (hypotheses ranked by log p / length^P)' })
+    .option('choose', { choices: METRIC_NAMES, describe: "write the best setting by this metric into the checkpoint's decoding.json, the defaults of caption and loadCaptioner (validation split only)" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging)' })
     .option('out', { type: 'string', describe: 'write the results as JSON here' })
     .option('backend', BACKEND_OPTION)
     .check((a) => {
       parseBeams(a.beams);
+      parseLengthPenalties(a['length-penalties']);
+      if (a.choose !== undefined && a.split !== 'val') throw new Error(`--choose picks decoding settings on the validation split: use --split val (got --split ${a.split}); report the test split once, with the chosen settings`);
       requireInteger(a, ['max-len']);
       return true;
     });

@@ -3,6 +3,7 @@
  * captions with, for every word, where the model looked (α over the grid), β and log p.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BUILT_IN_DECODING, type DecodingDefaults } from '../checkpoint/decoding.js';
 import { disposeCheckpoint, readCheckpoint, type AttentionGridSize, type CheckpointFiles } from '../checkpoint/read.js';
 import { detokenize } from '../data/detokenize.js';
 import { Vocabulary } from '../data/vocabulary.js';
@@ -47,6 +48,8 @@ export class Captioner {
     readonly vocab: Vocabulary,
     readonly decoder: AttentionDecoder,
     readonly training: unknown,
+    /** The checkpoint's decoding defaults (decoding.json), else beam 3 and no length penalty. */
+    readonly decoding: DecodingDefaults,
   ) {}
 
   /** From a checkpoint's files (a folder in Node: `checkpointFolder(dir)`; a URL in a browser). */
@@ -55,7 +58,7 @@ export class Captioner {
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training);
+      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING });
     } finally {
       disposeCheckpoint(ckpt);
     }
