@@ -137,6 +137,23 @@ for (const backend of ['wasm', 'tensorflow']) {
       }
     });
 
+    it('hard attention (sampled regions, the moving-average baseline in the state), cut after steps 1, 3, 4 and 6 and resumed: identical', async () => {
+      const hard = (name: string, ...extra: string[]) => train([...withFlags(common, ['--epochs', '2']), ...runArgs(name), '--attention', 'hard', ...extra], backend);
+      expectOk(hard(`${backend}-hard`));
+      const want = await runFingerprint(`${backend}-hard`);
+      const baseline = JSON.parse(want.state!).objective.baseline;
+      expect(baseline).toBeLessThan(0); // it learned from sampled minibatches (log p < 0)
+      for (const k of [1, 3, 4, 6]) {
+        const name = `${backend}-hard-cut${k}`;
+        expectOk(hard(name, '--max-steps', String(k)));
+        expectOk(hard(name, '--resume'));
+        expect(await runFingerprint(name)).toEqual(want);
+      }
+      const changed = hard(`${backend}-hard-cut6`, '--resume', '--hard-entropy', '0.01');
+      expect(changed.code).toBe(2);
+      expect(changed.stderr).toMatch(/--hard-entropy is 0\.01 but the run .* was started with --hard-entropy 0\.002/);
+    });
+
     it('killed with SIGKILL in the middle of an epoch, resumed: identical to the uncut run', async () => {
       const name = `${backend}-sigkill`;
       const lastState = path.join(dir, name, 'run', 'last', 'train-state.json');

@@ -176,9 +176,37 @@ export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: t
   return tf.mul(beta, attendedSum(alpha, features)); // [G·k, D]
 }
 
-/** One attention step from h_{t−1} [G·k, H] over the memory of G images. */
-export function attend(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights): AttentionStep {
+/**
+ * Which regions the context is made of, given α [N, L] → weights [N, L]: soft attention uses α itself
+ * (the expectation, eq. 13); hard attention one region, sampled from α or its argmax (§4.1).
+ */
+export type RegionSelector = (alpha: tf.Tensor2D) => tf.Tensor2D;
+
+/** s ~ Multinoulli(α) per row, as one-hot rows [N, L] (Gumbel-max: argmax_i log α_i + g_i, g seeded). */
+export function sampleRegions(seed: number): RegionSelector {
+  return (alpha) => {
+    const u = tf.randomUniform(alpha.shape, 1e-7, 1, 'float32', seed); // [N, L]
+    const gumbel = tf.neg(tf.log(tf.neg(tf.log(u)))); // [N, L]
+    return oneHotRows(tf.argMax(tf.add(tf.log(alpha), gumbel), 1) as tf.Tensor1D, alpha.shape[1]); // [N, L]
+  };
+}
+
+/** The most attended region per row, as one-hot rows [N, L]. */
+export const argmaxRegion: RegionSelector = (alpha) => oneHotRows(tf.argMax(alpha, 1) as tf.Tensor1D, alpha.shape[1]);
+
+/** Given regions per row (tests: every path of a tiny model), as one-hot rows. */
+export const givenRegions = (regions: readonly number[]): RegionSelector => (alpha) => oneHotRows(tf.tensor1d(regions as number[], 'int32'), alpha.shape[1]);
+
+/** (WASM's OneHot returns zeros when asked for float32 directly: make int32, then cast.) */
+const oneHotRows = (ids: tf.Tensor1D, L: number): tf.Tensor2D => tf.cast(tf.oneHot(ids, L), 'float32') as tf.Tensor2D; // [N, L]
+
+/**
+ * One attention step from h_{t−1} [G·k, H] over the memory of G images. `select` picks the regions
+ * the context is made of (default: soft attention, z = β Σ_i α_i a_i); `regions` is what it picked.
+ */
+export function attend(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights, select?: RegionSelector): AttentionStep & { regions: tf.Tensor2D } {
   const alpha = maskedSoftmax(attentionScores(memory, h, weights), memory.maskBias); // [G·k, L]
   const beta = gatingScalar(h, weights); // [G·k, 1]
-  return { alpha, beta, context: contextVector(alpha, beta, memory.features) }; // context [G·k, D]
+  const regions = select ? select(alpha) : alpha; // [G·k, L]
+  return { alpha, beta, regions, context: contextVector(regions, beta, memory.features) }; // context [G·k, D]
 }

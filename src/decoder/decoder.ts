@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } from './config.js';
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
+import { computeHardAttentionLoss, type HardAttentionLossOptions, type HardAttentionLossOutput } from './hard-attention.js';
 import { computeLoss, sequenceCrossEntropy, type LossOptions, type LossOutput } from './loss.js';
 import { DecoderParameters } from './parameters.js';
 import { disposeState, initState, selectRows, step, type DecoderState, type StepOutput } from './step.js';
@@ -31,6 +32,11 @@ export class AttentionDecoder {
   /** Masked cross-entropy + doubly stochastic penalty; tokens/mask [B, T + 1] (see loss.ts). */
   computeLoss(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions): LossOutput {
     return computeLoss(this.params, this.config, features, tokens, mask, options);
+  }
+
+  /** Hard attention's training loss (§4.1, the estimated variational bound); tokens/mask as for computeLoss. */
+  computeHardAttentionLoss(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: HardAttentionLossOptions): HardAttentionLossOutput {
+    return computeHardAttentionLoss(this.params, this.config, features, tokens, mask, options);
   }
 
   /** −log P of each caption [B] (summed over its real tokens); tokens/mask [B, T + 1] as for computeLoss. */

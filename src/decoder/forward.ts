@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { stepWeight } from '../backend/ops.js';
-import { attend, attentionWeights, prepareMemory } from './attention.js';
+import { attend, attentionWeights, prepareMemory, type RegionSelector } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput, type OutputDropout } from './deep-output.js';
 import { initialState } from './initial-state.js';
@@ -23,6 +23,11 @@ export interface ForwardOptions {
   regionMask?: tf.Tensor2D;
   /** Seed for this call's dropout masks (default unseeded; vary it per training step if you set it). */
   dropoutSeed?: number;
+  /**
+   * Hard attention (§4.1): the regions step t's context is made of (e.g. `sampleRegions(seed)`);
+   * default soft attention, the expectation over α.
+   */
+  selectRegions?: (t: number) => RegionSelector;
 }
 
 export interface ForwardOutput {
@@ -36,6 +41,8 @@ export interface Unrolled {
   logits: tf.Tensor2D; // [T·B, V], row t·B + b
   alphas: tf.Tensor3D; // [T, B, L]
   betas: tf.Tensor2D; // [T, B]
+  /** With `selectRegions`: the regions each step's context was made of (one-hot rows). */
+  regions?: tf.Tensor3D; // [T, B, L]
 }
 
 export function checkInputs(cfg: DecoderConfig, features: tf.Tensor, tokens: tf.Tensor, what = 'input tokens'): void {
@@ -72,8 +79,10 @@ export function unroll(
   const zs: tf.Tensor2D[] = [];
   const alphas: tf.Tensor2D[] = [];
   const betas: tf.Tensor2D[] = [];
+  const selected: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const { alpha, beta, context } = attend(memory, h, att); // [B, L], [B, 1], [B, D]
+    const { alpha, beta, context, regions } = attend(memory, h, att, options.selectRegions?.(t)); // [B, L], [B, 1], [B, D], [B, L]
+    if (options.selectRegions) selected.push(regions);
     const x = tf.concat([embeddedPerStep[t]!, context, h], 1) as tf.Tensor2D; // [B, E + D + H]
     const pre = tf.add(kernel.apply(x), bias) as tf.Tensor2D; // [B, 4H]  all four gates, one matmul
     ({ h, c } = lstmCell(pre, c)); // [B, H] each
@@ -92,6 +101,7 @@ export function unroll(
     logits: deepOutput(params, embedded, allH, allZ, dropout), // [T·B, V]
     alphas: tf.stack(alphas) as tf.Tensor3D, // [T, B, L]
     betas: tf.reshape(tf.stack(betas), [T, B]) as tf.Tensor2D, // [T, B]
+    ...(selected.length ? { regions: tf.stack(selected) as tf.Tensor3D } : {}), // [T, B, L]
   };
 }
 

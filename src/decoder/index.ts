@@ -12,6 +12,8 @@ export {
 export { AttentionDecoder, createDecoder, type CreateDecoderOptions } from './decoder.js';
 export type { ForwardOptions, ForwardOutput } from './forward.js';
 export type { LossOptions, LossOutput } from './loss.js';
+export type { HardAttentionLossOptions, HardAttentionLossOutput } from './hard-attention.js';
+export { argmaxRegion, givenRegions, sampleRegions, type RegionSelector } from './attention.js';
 export { GATE_ORDER, WeightsError, parameterSpecs, type ParamName } from './parameters.js';
 export type { DecoderState, StepOutput } from './step.js';
 export type { AttentionMemory } from './attention.js';

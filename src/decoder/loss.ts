@@ -43,7 +43,7 @@ function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
  * The teacher-forced pass and −log p of every target token, time-major; inside a tidy. With
  * `excluded` ids, p is the distribution without them (renormalised), as sampling draws from.
  */
-function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions, excluded: readonly number[] = []) {
+export function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions, excluded: readonly number[] = []) {
   checkInputs(cfg, features, tokens, 'tokens');
   const [B, T1] = tokens.shape;
   const T = T1 - 1;
@@ -55,7 +55,14 @@ function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf
   const bias = excluded.length ? tf.tensor1d(Array.from({ length: cfg.vocabSize }, (_, v) => (excluded.includes(v) ? -1e9 : 0))) : undefined; // [V]
   const logits = bias ? (tf.add(out.logits, bias) as tf.Tensor2D) : out.logits; // [T·B, V]
   const perToken = tf.reshape(softmaxCrossEntropy(logits, targets), [T, B]); // [T, B]  −log p(y_t)
-  return { B, m, perToken, alphas: out.alphas };
+  return { B, m, perToken, alphas: out.alphas, regions: out.regions };
+}
+
+/** λ · mean over images of Σ_i (1 − Σ_t α_ti)², α summed over real steps: alphas [T, B, L], m [T, B] → []. */
+export function attentionPenaltyOf(alphas: tf.Tensor3D, m: tf.Tensor2D, lambda: number): tf.Scalar {
+  const attended = tf.sum(tf.mul(alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
+  const perImage = tf.sum(tf.square(tf.sub(1, attended)), 1); // [B]
+  return tf.mul(tf.mean(perImage), lambda) as tf.Scalar; // []
 }
 
 /**
@@ -78,9 +85,7 @@ export function computeLoss(
     const crossEntropy = tf.div(ceSum, realTokens) as tf.Scalar; // []
     const captionCrossEntropy = tf.div(ceSum, B) as tf.Scalar; // []
 
-    const attended = tf.sum(tf.mul(alphas, tf.expandDims(m, 2)), 0); // [B, L]  Σ_t α_ti over real steps
-    const perImage = tf.sum(tf.square(tf.sub(1, attended)), 1); // [B]
-    const attentionPenalty = tf.mul(tf.mean(perImage), cfg.doublyStochasticLambda) as tf.Scalar; // []
+    const attentionPenalty = attentionPenaltyOf(alphas, m, cfg.doublyStochasticLambda); // []
 
     return { loss: tf.add(captionCrossEntropy, attentionPenalty) as tf.Scalar, captionCrossEntropy, crossEntropy, attentionPenalty };
   });

@@ -26,13 +26,18 @@ export interface ObjectiveLoss {
 }
 
 export interface Objective<P = unknown> {
-  readonly name: 'xe' | 'scst';
+  readonly name: 'xe' | 'scst' | 'hard';
   /** Work outside the gradient tape; its result reaches `loss`. `reward` is logged when given. */
   prepare(ctx: StepContext): P & { reward?: number };
   /** The loss, inside tf.variableGrads. */
   loss(ctx: StepContext, prepared: P): ObjectiveLoss;
-  /** Frees what `prepare` made. */
+  /** After the step's update was applied (e.g. a moving-average baseline learns from it). */
+  afterStep?(prepared: P): void;
+  /** Frees what `prepare` and `loss` kept (after the step, applied or not). */
   release(prepared: P): void;
+  /** What the objective itself learns across steps, for the resumable checkpoint (numbers only). */
+  state?(): Record<string, number>;
+  restore?(state: Record<string, number>): void;
 }
 
 /** The paper's objective: −log P(caption) + λ Σ_i (1 − Σ_t α_ti)², teacher-forced, dropout on. */

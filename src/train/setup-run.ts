@@ -12,7 +12,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { END_ID, START_ID, Vocabulary } from '../data/vocabulary.js';
 import { referencesOf } from '../eval/evaluate.js';
 import { CiderReward } from './cider-reward.js';
-import { crossEntropyObjective } from './objective.js';
+import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from './hard-attention.js';
+import { crossEntropyObjective, type Objective } from './objective.js';
 import { selfCriticalObjective } from './self-critical.js';
 import { createDecoder } from '../decoder/decoder.js';
 import { UserError } from '../util/user-error.js';
@@ -34,6 +35,7 @@ import { makeValidator } from './validate.js';
 export const RESUME_FIXED_FLAGS = [
   'seed', 'batch-size', 'max-words', 'clip-norm', 'weight-decay', 'lr', 'lr-decay', 'lr-patience', 'select-by', 'min-count',
   'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda', 'objective', 'scst-samples',
+  'attention', 'hard-expected', 'hard-signal', 'hard-entropy',
 ] as const satisfies readonly (keyof TrainArgs)[];
 
 function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean> {
@@ -132,9 +134,14 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
   const scst = args.objective === 'scst';
   // Cross-entropy: one example per caption. Self-critical: one per image, scored against all its references.
   const examples = scst ? train.map((im) => ({ key: im.id, ids: [START_ID, END_ID] })) : buildExamples(train, vocab, args['max-words']);
-  const objective = scst
+  const hard = args.attention === 'hard';
+  const hardOptions = { seed: args.seed, expectedProbability: args['hard-expected'], signalWeight: args['hard-signal'], entropyWeight: args['hard-entropy'], baselineDecay: HARD_ATTENTION_DEFAULTS.baselineDecay };
+  const objective: Objective = scst
     ? selfCriticalObjective({ reward: new CiderReward(referencesOf(train)), vocab, samples: args['scst-samples'], maxWords: args['max-words'], seed: args.seed })
-    : crossEntropyObjective;
+    : hard
+      ? hardAttentionObjective(hardOptions)
+      : crossEntropyObjective;
+  if (resumed && state.objective && objective.restore) objective.restore(state.objective);
   const valImages = args['val-limit'] > 0 ? val.slice(0, args['val-limit']) : val;
   log(
     `vocabulary ${vocab.size} words (min count ${vocab.minCount}); ` +
@@ -159,7 +166,11 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
         trainCaptions: examples.length,
         valImages: valImages.length,
         optimizer: { batchSize: args['batch-size'], learningRate: args.lr, clipNorm: args['clip-norm'], weightDecay: args['weight-decay'], seed: args.seed },
-        objective: scst ? { name: 'scst', samplesPerImage: args['scst-samples'], reward: 'CIDEr-D (training document frequencies, end token as a word)', baseline: 'mean of the other samples', initFrom: args['init-from'] } : { name: 'xe' },
+        objective: scst
+          ? { name: 'scst', samplesPerImage: args['scst-samples'], reward: 'CIDEr-D (training document frequencies, end token as a word)', baseline: 'mean of the other samples', initFrom: args['init-from'] }
+          : hard
+            ? { name: 'hard', attention: 'hard', ...hardOptions, baseline: 'moving average of log p(y | s, a)' }
+            : { name: 'xe' },
       },
     },
     options: {

@@ -5,6 +5,7 @@ import { requireInteger } from '../cli/command.js';
 import { datasetOptions } from '../data/dataset-sources.js';
 import { SCORING_KINDS } from '../decoder/config.js';
 import { METRIC_NAMES } from '../eval/metric-names.js';
+import { HARD_ATTENTION_DEFAULTS } from './hard-attention-defaults.js';
 
 export function trainOptions(y: Argv) {
   return datasetOptions(y)
@@ -25,6 +26,10 @@ export function trainOptions(y: Argv) {
     .option('objective', { choices: ['xe', 'scst'] as const, default: 'xe' as const, describe: 'xe: cross-entropy (teacher forcing); scst: self-critical sequence training on CIDEr-D (needs --init-from)' })
     .option('init-from', { type: 'string', describe: 'start from this checkpoint’s weights, vocabulary and sizes (e.g. the best cross-entropy model)' })
     .option('scst-samples', { type: 'number', default: 5, describe: 'scst: captions sampled per image (the baseline is the mean reward of the others)' })
+    .option('attention', { choices: ['soft', 'hard'] as const, default: 'soft' as const, describe: 'soft: the expected context (§4.2); hard: one region per word sampled from α, trained on the variational bound (§4.1)' })
+    .option('hard-expected', { type: 'number', default: HARD_ATTENTION_DEFAULTS.expectedProbability, describe: 'hard: probability of a minibatch with the expected context instead of sampled regions' })
+    .option('hard-signal', { type: 'number', default: HARD_ATTENTION_DEFAULTS.signalWeight, describe: 'hard: weight of the score-function term, λ_r × the learning signal scale (published 1 × 1/10)' })
+    .option('hard-entropy', { type: 'number', default: HARD_ATTENTION_DEFAULTS.entropyWeight, describe: 'hard: entropy bonus λ_e on the attention distributions' })
     .middleware((a) => {
       a['select-by'] ??= a.objective === 'scst' ? 'CIDEr-D' : 'BLEU-4';
     })
@@ -54,6 +59,9 @@ export function trainOptions(y: Argv) {
       for (const k of ['dropout', 'hidden-dropout'] as const) if (!(a[k] >= 0 && a[k] < 1)) throw new Error(`--${k} must be in [0, 1), got ${a[k]}`);
       if (!(a.lambda >= 0)) throw new Error(`--lambda must be zero or positive, got ${a.lambda}`);
       requireInteger(a, ['scst-samples'], 2);
+      if (a.attention === 'hard' && a.objective === 'scst') throw new Error('--attention hard trains with its own objective (the variational bound): it cannot be combined with --objective scst');
+      if (!(a['hard-expected'] >= 0 && a['hard-expected'] <= 1)) throw new Error(`--hard-expected must be in [0, 1], got ${a['hard-expected']}`);
+      for (const k of ['hard-signal', 'hard-entropy'] as const) if (!(a[k] >= 0)) throw new Error(`--${k} must be zero or positive, got ${a[k]}`);
       if (a.objective === 'scst' && !a['init-from'] && !a.resume) throw new Error('--objective scst needs --init-from <checkpoint> (a model trained with cross-entropy)');
       return true;
     });

@@ -31,6 +31,8 @@ export interface TrainState {
   stopped: boolean;
   /** The flags that decide the run's numbers (RESUME_FIXED_FLAGS), as the run started with them. */
   flags?: Record<string, string | number | boolean>;
+  /** What the objective learns across steps (hard attention's baseline), after the last step taken. */
+  objective?: Record<string, number>;
 }
 
 export const emptyEpochSums = (): TrainState['epochSums'] => ({ loss: 0, crossEntropy: 0, penalty: 0, batches: 0, tokens: 0, seconds: 0 });
@@ -57,6 +59,7 @@ const TRAIN_STATE: Shape = {
   epochSums: { loss: 'number', crossEntropy: 'number', penalty: 'number', batches: 'int', tokens: 'int', seconds: 'number', reward: optional('number') },
   stopped: 'boolean',
   flags: optional(recordOf('any')),
+  objective: optional(recordOf('number')),
 };
 
 /** train-state.json's value, checked (a corrupt file is one line naming it and the bad field). */

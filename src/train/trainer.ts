@@ -99,23 +99,29 @@ async function saveLast(loop: TrainLoop): Promise<void> {
 
 /** One optimizer step; returns the loss parts, or throws NonFiniteLossError before touching weights. */
 function trainStep(loop: TrainLoop, batch: BatchTensors, keys: readonly string[]): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
-  const { decoder, optimizer, options, state } = loop;
+  const { decoder, options, state } = loop;
   const objective = loop.objective ?? crossEntropyObjective;
-  const vars = decoder.trainableVariables();
   const ctx: StepContext = { decoder, batch, keys, step: state.step, dropoutSeed: deriveSeed(options.seed, 0x5eed, state.step) };
   const prepared = objective.prepare(ctx);
-  const parts: tf.Scalar[] = [];
-  let value: tf.Scalar;
-  let grads: tf.NamedTensorMap;
   try {
-    ({ value, grads } = tf.variableGrads(() => {
-      const out = objective.loss(ctx, prepared);
-      parts.push(tf.keep(out.crossEntropy), tf.keep(out.penalty));
-      return out.loss;
-    }, vars));
+    const result = applyStep(loop, objective, ctx, prepared);
+    objective.afterStep?.(prepared);
+    if (objective.state) state.objective = objective.state();
+    return result;
   } finally {
     objective.release(prepared);
   }
+}
+
+function applyStep<P>(loop: TrainLoop, objective: Objective<P>, ctx: StepContext, prepared: P & { reward?: number }): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
+  const { decoder, optimizer, options, state } = loop;
+  const vars = decoder.trainableVariables();
+  const parts: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const out = objective.loss(ctx, prepared);
+    parts.push(tf.keep(out.crossEntropy), tf.keep(out.penalty));
+    return out.loss;
+  }, vars);
   const [loss, crossEntropy, penalty] = [value, ...parts].map((t) => t!.dataSync()[0]!) as [number, number, number];
   tf.dispose(parts);
   value.dispose();

@@ -1,0 +1,196 @@
+/**
+ * Hard attention (Xu et al. 2015 §4.1) on a tiny decoder whose every attention path can be
+ * enumerated (L = 3 regions, T = 2 steps: 9 paths): the estimator's expected gradient — exactly, by
+ * weighting each path's estimate by p(path), and by Monte Carlo with the real sampler — equals the
+ * exact gradient of the variational bound L_s = Σ_s p(s | a) log p(y | s, a) (plus, with λ_e, the
+ * entropy term's expectation), whatever the baseline. The sampler draws regions with probability α and
+ * is seeded. The objective overfits a tiny set, holds its tensor count, and keeps its baseline.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend/select.js';
+import { givenRegions, sampleRegions } from '../src/decoder/attention.js';
+import { createDecoder, type AttentionDecoder } from '../src/decoder/decoder.js';
+import { tokenLosses } from '../src/decoder/loss.js';
+import { greedyDecode } from '../src/search/greedy.js';
+import { hardAttentionObjective } from '../src/train/hard-attention.js';
+import type { StepContext } from '../src/train/objective.js';
+import { createAdam } from '../src/train/optimizer-state.js';
+import { deriveSeed, mulberry32 } from '../src/util/random.js';
+
+beforeAll(async () => {
+  await selectBackend({ log: () => {} });
+});
+
+const L = 3, D = 4, V = 7;
+const tiny = (seed = 3): AttentionDecoder =>
+  createDecoder({ vocabSize: V, featureDim: D, embedDim: 4, hiddenDim: 5, attentionDim: 3, seed, dropout: 0, doublyStochasticLambda: 0 });
+
+/** One image and one caption <start> w5 <end>: T = 2 predicted tokens. */
+function inputs() {
+  const rng = mulberry32(9);
+  const features = tf.tensor3d(Float32Array.from({ length: L * D }, () => rng() * 3 - 1), [1, L, D]); // [1, L, D]
+  const tokens = tf.tensor2d([[1, 5, 2]], [1, 3], 'int32'); // [1, T + 1]
+  const mask = tf.ones([1, 3]) as tf.Tensor2D;
+  return { features, tokens, mask };
+}
+
+const PATHS = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b) => [a, b]));
+
+type Grads = Map<string, Float32Array>;
+const toGrads = (g: tf.NamedTensorMap): Grads => new Map(Object.entries(g).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+function addInto(acc: Grads, g: Grads, w: number): void {
+  for (const [k, v] of g) {
+    const a = acc.get(k) ?? new Float32Array(v.length);
+    v.forEach((x, i) => (a[i]! += w * x));
+    acc.set(k, a);
+  }
+}
+
+/** Per path s: p(s | a) (a number), and the gradients of log p(y | s, a) · p(s) and of H(s) · p(s) (autodiff). */
+function exactTerms(decoder: AttentionDecoder) {
+  const { features, tokens, mask } = inputs();
+  const vars = decoder.trainableVariables();
+  const bound: Grads = new Map(); // ∇ Σ_s p(s) log p(y | s)
+  const entropy: Grads = new Map(); // Σ_s p(s) ∇H(s)
+  const probs: number[] = [];
+  for (const path of PATHS) {
+    const select = (t: number) => givenRegions([path[t]!]);
+    const parts = () => {
+      const { m, perToken, alphas, regions } = tokenLosses(decoder.params, decoder.config, features, tokens, mask, { selectRegions: select });
+      const logLik = tf.neg(tf.sum(tf.mul(perToken, m))); // []
+      const logPath = tf.sum(tf.log(tf.sum(tf.mul(alphas, regions!), 2))); // []
+      const h = tf.neg(tf.sum(tf.mul(alphas, tf.log(alphas)))); // []
+      return { logLik, logPath, h };
+    };
+    const p = tf.tidy(() => Math.exp(parts().logPath.dataSync()[0]!));
+    probs.push(p);
+    const g1 = tf.variableGrads(() => tf.tidy(() => { const { logLik, logPath } = parts(); return tf.mul(tf.exp(logPath), logLik) as tf.Scalar; }), vars);
+    addInto(bound, toGrads(g1.grads), 1);
+    const g2 = tf.variableGrads(() => tf.tidy(() => parts().h as tf.Scalar), vars);
+    addInto(entropy, toGrads(g2.grads), p);
+    tf.dispose([g1.value, g2.value, ...Object.values(g1.grads), ...Object.values(g2.grads)]);
+  }
+  tf.dispose([features, tokens, mask]);
+  return { bound, entropy, probs };
+}
+
+/** −∇ of the hard-attention loss (the estimate of ∇L_s) on the regions `select` picks. */
+function estimate(decoder: AttentionDecoder, select: (t: number) => ReturnType<typeof givenRegions>, baseline: number, entropyWeight: number): Grads {
+  const { features, tokens, mask } = inputs();
+  const { value, grads } = tf.variableGrads(
+    () => decoder.computeHardAttentionLoss(features, tokens, mask, { select, baseline, signalWeight: 1, entropyWeight }).loss,
+    decoder.trainableVariables(),
+  );
+  const out = toGrads(grads);
+  for (const v of out.values()) v.forEach((x, i) => (v[i] = -x));
+  tf.dispose([value, features, tokens, mask, ...Object.values(grads)]);
+  return out;
+}
+
+function maxAbsDiff(a: Grads, b: Grads): number {
+  let m = 0;
+  for (const [k, v] of a) v.forEach((x, i) => (m = Math.max(m, Math.abs(x - b.get(k)![i]!))));
+  return m;
+}
+
+describe('hard attention', () => {
+  it('the estimator, weighted by p(path) over all 9 paths, is the exact gradient of the bound, for any baseline (with λ_e: plus E[∇H])', () => {
+    const decoder = tiny();
+    const { bound, entropy, probs } = exactTerms(decoder);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(Math.max(...probs) - Math.min(...probs)).toBeGreaterThan(0.01); // the paths are not all equally likely
+    let scale = 0;
+    for (const v of bound.values()) v.forEach((x) => (scale = Math.max(scale, Math.abs(x))));
+    expect(scale).toBeGreaterThan(1e-3);
+    for (const [baseline, entropyWeight] of [[0, 0], [-2.5, 0], [-1, 0.3]] as const) {
+      const expected: Grads = new Map();
+      PATHS.forEach((path, i) => addInto(expected, estimate(decoder, (t) => givenRegions([path[t]!]), baseline, entropyWeight), probs[i]!));
+      const target: Grads = new Map();
+      addInto(target, bound, 1);
+      addInto(target, entropy, entropyWeight);
+      expect(maxAbsDiff(expected, target), `baseline ${baseline}, λ_e ${entropyWeight}`).toBeLessThan(2e-5 * Math.max(1, scale));
+    }
+    decoder.dispose();
+  });
+
+  it('with the real sampler, the mean estimate matches the exact gradient within Monte-Carlo error', () => {
+    const decoder = tiny(4);
+    const { bound } = exactTerms(decoder);
+    const N = 1500;
+    const sum: Grads = new Map();
+    const sumSq: Grads = new Map();
+    for (let n = 0; n < N; n++) {
+      const g = estimate(decoder, (t) => sampleRegions(deriveSeed(77, n, t)), -1.5, 0);
+      addInto(sum, g, 1);
+      addInto(sumSq, new Map([...g].map(([k, v]) => [k, v.map((x) => x * x)])), 1);
+    }
+    let worst = 0;
+    for (const [k, s] of sum) {
+      s.forEach((total, i) => {
+        const mean = total / N;
+        const sd = Math.sqrt(Math.max(sumSq.get(k)![i]! / N - mean * mean, 0));
+        const z = Math.abs(mean - bound.get(k)![i]!) / (sd / Math.sqrt(N) + 1e-6);
+        worst = Math.max(worst, z);
+      });
+    }
+    expect(worst).toBeLessThan(5); // ≈ 300 components: a 5σ deviation would be a real bias
+    decoder.dispose();
+  });
+
+  it('the sampler draws region i with probability α_i, is seeded, and never draws a region of weight 0', () => {
+    const alpha = tf.tensor2d([[0.5, 0.3, 0.2, 0]]);
+    const counts = [0, 0, 0, 0];
+    const N = 4000;
+    for (let n = 0; n < N; n++) {
+      const r = tf.tidy(() => sampleRegions(n)(alpha).dataSync());
+      counts[r.indexOf(1)]! += 1;
+    }
+    [0.5, 0.3, 0.2].forEach((p, i) => expect(Math.abs(counts[i]! / N - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / N)));
+    expect(counts[3]).toBe(0);
+    const many = tf.tile(alpha, [64, 1]) as tf.Tensor2D;
+    const a = tf.tidy(() => Array.from(tf.argMax(sampleRegions(12)(many), 1).dataSync()));
+    expect(tf.tidy(() => Array.from(tf.argMax(sampleRegions(12)(many), 1).dataSync()))).toEqual(a);
+    expect(tf.tidy(() => Array.from(tf.argMax(sampleRegions(13)(many), 1).dataSync()))).not.toEqual(a);
+    tf.dispose([alpha, many]);
+  });
+
+  it('the objective overfits four captions (decoded greedily with the expected context), holds its tensor count, and keeps a baseline', () => {
+    const rng = mulberry32(2);
+    const B = 4;
+    const decoder = createDecoder({ vocabSize: 9, featureDim: 6, embedDim: 8, hiddenDim: 16, attentionDim: 8, seed: 1, dropout: 0, doublyStochasticLambda: 0 });
+    const features = tf.tensor3d(Float32Array.from({ length: B * 4 * 6 }, () => rng() * 2), [B, 4, 6]); // [B, L, D]
+    const captions = [[4, 5], [4, 6], [7, 5], [7, 6, 8]]; // (ids 0–3 are <pad> <start> <end> <unk>)
+    const width = 5;
+    const ids = new Int32Array(B * width);
+    const mask = new Float32Array(B * width);
+    captions.forEach((c, b) => [1, ...c, 2].forEach((id, t) => ((ids[b * width + t] = id), (mask[b * width + t] = 1))));
+    const batch = { features, tokens: tf.tensor2d(ids, [B, width], 'int32'), mask: tf.tensor2d(mask, [B, width]), targetCount: 0 };
+    const objective = hardAttentionObjective({ seed: 3, expectedProbability: 0.5, signalWeight: 0.1, entropyWeight: 0.002, baselineDecay: 0.9 });
+    const optimizer = createAdam(0.02);
+    const vars = decoder.trainableVariables();
+    let before = 0;
+    const seen = new Set<boolean>();
+    for (let step = 0; step < 300; step++) {
+      if (step === 5) before = tf.memory().numTensors;
+      const ctx: StepContext = { decoder, batch, keys: [], step, dropoutSeed: step };
+      const p = objective.prepare(ctx);
+      seen.add(p.expected);
+      const { value, grads } = tf.variableGrads(() => objective.loss(ctx, p).loss, vars);
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      objective.afterStep!(p);
+      objective.release(p);
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect([...seen].sort()).toEqual([false, true]); // both kinds of minibatch ran
+    expect(objective.baseline).toBeLessThan(0);
+    expect(objective.baseline).toBeGreaterThan(-1); // log p(y | s̃) of the learned captions is near 0
+    expect(objective.state!()).toEqual({ baseline: objective.baseline });
+    const decoded = greedyDecode(decoder, features, { maxLength: 6 });
+    expect(decoded.map((d) => d.words.map((w) => w.token))).toEqual(captions);
+    tf.dispose([features, batch.tokens, batch.mask]);
+    optimizer.dispose();
+    decoder.dispose();
+  });
+});
