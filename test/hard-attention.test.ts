@@ -6,10 +6,16 @@
  * entropy term's expectation), whatever the baseline. The sampler draws regions with probability α and
  * is seeded. The objective overfits a tiny set, holds its tensor count, and keeps its baseline.
  */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { givenRegions, sampleRegions } from '../src/decoder/attention.js';
+import { argmaxRegion, attend, attentionWeights, givenRegions, prepareMemory, sampleRegions } from '../src/decoder/attention.js';
+import { checkpointFolder, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
+import { Vocabulary } from '../src/data/vocabulary.js';
+import { Captioner } from '../src/search/captioner.js';
 import { createDecoder, type AttentionDecoder } from '../src/decoder/decoder.js';
 import { tokenLosses } from '../src/decoder/loss.js';
 import { greedyDecode } from '../src/search/greedy.js';
@@ -192,5 +198,52 @@ describe('hard attention', () => {
     tf.dispose([features, batch.tokens, batch.mask]);
     optimizer.dispose();
     decoder.dispose();
+  });
+
+  it("decoding with the argmax context: each step's context is β·a of the most attended region, and each word names that region", () => {
+    const decoder = tiny(5);
+    const rng = mulberry32(4);
+    const features = tf.tensor3d(Float32Array.from({ length: 2 * L * D }, () => rng() * 3 - 1), [2, L, D]); // [2, L, D]
+    tf.tidy(() => {
+      const memory = prepareMemory(decoder.params, decoder.config.scoring, features);
+      const h = tf.randomNormal([2, 5], 0, 1, 'float32', 3) as tf.Tensor2D; // [2, H]
+      const { alpha, beta, context, regions } = attend(memory, h, attentionWeights(decoder.params, decoder.config.scoring), argmaxRegion);
+      const a = alpha.arraySync(), b = beta.arraySync(), z = context.arraySync(), f = features.arraySync(), r = regions.arraySync();
+      for (let n = 0; n < 2; n++) {
+        const s = a[n]!.indexOf(Math.max(...a[n]!));
+        expect(r[n]!.indexOf(1)).toBe(s);
+        z[n]!.forEach((v, d) => expect(v).toBeCloseTo(b[n]![0]! * f[n]![s]![d]!, 5));
+      }
+    });
+    // Through the search: the same model, both modes; identical regions make both contexts equal.
+    const flat = tf.tile(tf.slice(features, [0, 0, 0], [2, 1, D]), [1, L, 1]) as tf.Tensor3D; // [2, L, D], every region the same
+    const decode = (f: tf.Tensor3D, context: 'expected' | 'argmax') => greedyDecode(decoder, f, { maxLength: 5, allowUnk: true, context });
+    expect(decode(flat, 'argmax').map((c) => c.logProb)).toEqual(decode(flat, 'expected').map((c) => c.logProb).map((x) => expect.closeTo(x, 5)));
+    const argmax = decode(features, 'argmax');
+    const expected = decode(features, 'expected');
+    expect(argmax.map((c) => c.logProb)).not.toEqual(expected.map((c) => c.logProb));
+    tf.dispose([features, flat]);
+    decoder.dispose();
+  });
+
+  it('a Captioner in argmax mode reports, per word, the region it chose (the argmax of α)', async () => {
+    const decoder = tiny(6);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hard-captioner-'));
+    const vocab = Vocabulary.build([['red', 'blue', 'dog']], { minCount: 1 }); // 4 special tokens + 3 words = V
+    expect(vocab.size).toBe(V);
+    await saveCheckpoint(dir, { encoder: 'tiny', grid: { height: 1, width: L }, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
+    const captioner = await Captioner.read(await checkpointFolder(dir));
+    const rng = mulberry32(8);
+    const features = tf.tensor3d(Float32Array.from({ length: 16 * L * D }, () => rng() * 6 - 3), [16, L, D]); // [16, L, D]
+    const withRegions = captioner.caption(features, { beamSize: 2, maxLength: 4, context: 'argmax', allowUnk: true });
+    const soft = captioner.caption(features, { beamSize: 2, maxLength: 4, allowUnk: true });
+    const words = withRegions.flatMap((c) => c.words);
+    expect(words.length).toBeGreaterThan(2); // (a random tiny model often ends at once: 16 photos give some words)
+    for (const w of words) expect(w.region).toBe(w.alpha.indexOf(Math.max(...w.alpha)));
+    for (const w of soft.flatMap((c) => c.words)) expect(w.region).toBeUndefined();
+    features.dispose();
+    captioner.dispose();
+    decoder.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });

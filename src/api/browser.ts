@@ -43,6 +43,8 @@ export interface BrowserCaptionerOptions {
   beamSize?: number;
   /** Default: the checkpoint's decoding.json, else 0. */
   lengthPenalty?: number;
+  /** `expected` or (hard attention) `argmax`; default: the checkpoint's decoding.json, else `expected`. */
+  context?: 'expected' | 'argmax';
   maxLength?: number;
 }
 
@@ -52,7 +54,7 @@ export interface BrowserCaptioner {
   caption(inputs: BrowserCaptionInput | readonly BrowserCaptionInput[]): Promise<CaptionResult[]>;
   /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
   paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
-  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; lengthPenalty: number; maxLength: number };
+  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; lengthPenalty: number; context: 'expected' | 'argmax'; maxLength: number };
   dispose(): void;
 }
 
@@ -74,7 +76,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
-  const { beamSize, lengthPenalty } = resolveDecoding(options, decoder.decoding);
+  const { beamSize, lengthPenalty, context } = resolveDecoding(options, decoder.decoding);
   const config = encoderConfigOf(decoder.encoderId);
   if (config.resize !== 'squash') {
     decoder.dispose();
@@ -93,7 +95,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, lengthPenalty, maxLength },
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, lengthPenalty, context, maxLength },
     async caption(inputs) {
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
       const out: CaptionResult[] = [];
@@ -101,7 +103,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
         const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
         const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
         try {
-          for (const c of decoder.caption(features, { beamSize, lengthPenalty, maxLength })) out.push(toCaptionResult(c, decoder.grid));
+          for (const c of decoder.caption(features, { beamSize, lengthPenalty, context, maxLength })) out.push(toCaptionResult(c, decoder.grid));
         } finally {
           features.dispose();
         }
@@ -115,7 +117,8 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const rgb = rgbaToRgb(browserPixels(photo, width, height).data);
       const region = { left: 0, top: 0, width, height };
       const map = attentionMap(word.alpha, result.grid, width, height, 'smooth'); // [h, w]
-      const painted = paintAttention({ width, height, pixels: rgb }, region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6 });
+      const chosen = word.region !== undefined ? { chosen: { cell: word.region, grid: result.grid } } : {};
+      const painted = paintAttention({ width, height, pixels: rgb }, region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6, ...chosen });
       const out = new ImageData(width, height);
       for (let i = 0, j = 0; j < painted.pixels.length; i += 4, j += 3) {
         out.data[i] = painted.pixels[j]!;

@@ -49,19 +49,19 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
   const session = await openSession(checkpoint, options.encoderWeights);
   const { decoder, encoder } = session;
-  const { beamSize, lengthPenalty } = resolveDecoding(options, decoder.decoding);
+  const { beamSize, lengthPenalty, context } = resolveDecoding(options, decoder.decoding);
 
   const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, lengthPenalty, maxLength },
+    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, lengthPenalty, context, maxLength },
     async caption(inputs) {
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly CaptionInput[];
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        for (const c of session.captionImages(images, { beamSize, lengthPenalty, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
+        for (const c of session.captionImages(images, { beamSize, lengthPenalty, context, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
     },
@@ -73,7 +73,8 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       const [image] = await prepare([input]);
       const photo = await readRgb(source);
       const map = attentionMap(word.alpha, result.grid, image!.region.width, image!.region.height, 'smooth'); // [region h, w]
-      const painted = paintAttention(photo, image!.region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6 });
+      const chosen = word.region !== undefined ? { chosen: { cell: word.region, grid: result.grid } } : {};
+      const painted = paintAttention(photo, image!.region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6, ...chosen });
       const png = await encodePng(painted);
       return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
     },

@@ -18,6 +18,8 @@ export interface CaptionerOptions {
   beamSize?: number;
   /** Beam hypotheses ranked by log p / length^lengthPenalty; default: the checkpoint's, else 0. */
   lengthPenalty?: number;
+  /** What each word's context is made of: `expected` (default) or, for hard attention, `argmax` (then each word has a `region`); default: the checkpoint's. */
+  context?: 'expected' | 'argmax';
   /** Most words in a caption; default 20. */
   maxLength?: number;
 }
@@ -33,6 +35,8 @@ export interface CaptionWordResult {
   beta: number;
   /** log p(word | photo, previous words). */
   logProb: number;
+  /** With `context: 'argmax'` (hard attention): the one cell the word's context was made of. */
+  region?: number;
 }
 
 export interface CaptionResult {
@@ -60,7 +64,7 @@ export interface Captioner {
   /** One word's attention painted over the photo, as PNG bytes, at the photo's size. */
   overlay(input: CaptionInput, result: CaptionResult, request?: OverlayRequest): Promise<Uint8Array>;
   /** The encoder fingerprint and checkpoint in use. */
-  readonly info: { checkpoint: string; encoder: string; backend: string; beamSize: number; lengthPenalty: number; maxLength: number };
+  readonly info: { checkpoint: string; encoder: string; backend: string; beamSize: number; lengthPenalty: number; context: 'expected' | 'argmax'; maxLength: number };
   /** Frees every tensor the captioner holds. */
   dispose(): void;
 }

@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { MOBILENET_OPTION } from '../encoder/weights-source.js';
 import { checkRequestedDecoding } from '../checkpoint/decoding.js';
+import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
 import { BACKEND_OPTION } from './backend-option.js';
 
 export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
@@ -11,6 +12,7 @@ export interface CaptionArgs {
   checkpoint: string | undefined;
   beam: number | undefined;
   lengthPenalty: number | undefined;
+  context: ContextMode | undefined;
   maxLen: number;
   allowUnk: boolean;
   backend: string | undefined;
@@ -39,6 +41,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     })
     .option('beam', { alias: 'k', type: 'number', describe: "beam size (1 = greedy) [default: the checkpoint's, chosen on dev (its decoding.json), else 3]" })
     .option('length-penalty', { type: 'number', describe: "rank beam hypotheses by log p / length^P [default: the checkpoint's, else 0]" })
+    .option('context', { choices: CONTEXT_MODES, describe: "what each word's context is made of: expected (soft), or argmax, the one region a hard-attention model chose (marked on overlays) [default: the checkpoint's, else expected]" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words (a caption cut there ends with " […]")' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging; never by default)' })
     .option('backend', BACKEND_OPTION)

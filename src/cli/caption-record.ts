@@ -7,7 +7,8 @@ export interface CaptionRecord {
   tokens: string[];
   /** The attention grid; each word's α has height·width numbers, row-major. */
   grid: { height: number; width: number };
-  words: { word: string; alpha: number[]; beta: number; logProb: number }[];
+  /** `region`: with `--context argmax`, the cell the word's context was made of. */
+  words: { word: string; alpha: number[]; beta: number; logProb: number; region?: number }[];
   logProb: number;
   /** False when the caption was cut at --max-len without <end>. */
   finished: boolean;
@@ -31,7 +32,13 @@ export function captionRecord(
     caption: caption.text,
     tokens: caption.words.map((w) => w.word),
     ...context,
-    words: caption.words.map((w) => ({ word: w.word, alpha: w.alpha.map((a) => round(a, 6)), beta: round(w.beta, 6), logProb: round(w.logProb, 6) })),
+    words: caption.words.map((w) => ({
+      word: w.word,
+      alpha: w.alpha.map((a) => round(a, 6)),
+      beta: round(w.beta, 6),
+      logProb: round(w.logProb, 6),
+      ...(w.region !== undefined ? { region: w.region } : {}),
+    })),
     logProb: round(caption.logProb, 6),
     finished: caption.finished,
   };

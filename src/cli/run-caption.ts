@@ -60,7 +60,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const session = await openSession(checkpoint, args.mobilenet);
   const { decoder: captioner, encoder } = session;
-  const { beamSize, lengthPenalty } = resolveDecoding({ beamSize: args.beam, lengthPenalty: args.lengthPenalty }, captioner.decoding);
+  const { beamSize, lengthPenalty, context } = resolveDecoding({ beamSize: args.beam, lengthPenalty: args.lengthPenalty, context: args.context }, captioner.decoding);
   const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
   const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
   try {
@@ -75,7 +75,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
       const t1 = performance.now();
       const { captions, encodeMs, decodeMs } = session.captionImages(
         ok.map((o) => o.image),
-        { beamSize, lengthPenalty, maxLength: args.maxLen, allowUnk: args.allowUnk },
+        { beamSize, lengthPenalty, context, maxLength: args.maxLen, allowUnk: args.allowUnk },
       );
       const n = ok.length;
       const timings = { readMs: (t1 - t0) / n, encodeMs: encodeMs / n, decodeMs: decodeMs / n };

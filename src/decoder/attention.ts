@@ -176,6 +176,8 @@ export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: t
   return tf.mul(beta, attendedSum(alpha, features)); // [G·k, D]
 }
 
+export { CONTEXT_MODES, type ContextMode } from './context-mode.js';
+
 /**
  * Which regions the context is made of, given α [N, L] → weights [N, L]: soft attention uses α itself
  * (the expectation, eq. 13); hard attention one region, sampled from α or its argmax (§4.1).

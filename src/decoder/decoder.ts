@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } from './config.js';
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
+import type { ContextMode } from './context-mode.js';
 import { computeHardAttentionLoss, type HardAttentionLossOptions, type HardAttentionLossOutput } from './hard-attention.js';
 import { computeLoss, sequenceCrossEntropy, type LossOptions, type LossOutput } from './loss.js';
 import { DecoderParameters } from './parameters.js';
@@ -44,8 +45,8 @@ export class AttentionDecoder {
     return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
   }
 
-  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D): DecoderState {
-    return initState(this.params, this.config, features, regionMask);
+  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, context?: ContextMode): DecoderState {
+    return initState(this.params, this.config, features, regionMask, context);
   }
 
   step(state: DecoderState, prevTokens: tf.Tensor1D | readonly number[]): StepOutput {

@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { logSoftmax, matMul } from '../backend/ops.js';
-import { additiveScorer, attend, attentionWeights, disposeMemory, prepareMemory, type AttentionMemory } from './attention.js';
+import { additiveScorer, argmaxRegion, attend, attentionWeights, disposeMemory, prepareMemory, type AttentionMemory } from './attention.js';
+import type { ContextMode } from './context-mode.js';
 import type { DecoderConfig } from './config.js';
 import { deepOutput } from './deep-output.js';
 import { initialState } from './initial-state.js';
@@ -27,6 +28,8 @@ interface SharedMemory {
 
 export interface DecoderState {
   readonly shared: SharedMemory;
+  /** What each step's context is made of (see ContextMode); kept by the rows' descendants. */
+  readonly context: ContextMode;
   h: tf.Tensor2D; // [N, H], N = G·k
   c: tf.Tensor2D; // [N, H]
 }
@@ -50,6 +53,7 @@ export function initState(
   cfg: DecoderConfig,
   features: tf.Tensor3D,
   regionMask?: tf.Tensor2D,
+  context: ContextMode = 'expected',
 ): DecoderState {
   if (features.rank !== 3 || features.shape[2] !== cfg.featureDim) {
     throw new RangeError(`features must be [B, L, ${cfg.featureDim}], got [${features.shape.join(', ')}]`);
@@ -59,7 +63,7 @@ export function initState(
     const mem = prepareMemory(params, cfg.scoring, own, regionMask);
     return { memory: mem, ...initialState(params, own, mem.maskBias) };
   });
-  return { shared: { memory, refs: 1 }, h, c };
+  return { shared: { memory, refs: 1 }, context, h, c };
 }
 
 function checkPrevTokens(prevTokens: tf.Tensor1D | readonly number[], N: number): void {
@@ -83,7 +87,8 @@ export function step(
   const out = tidy(() => {
     const prev = prevTokens instanceof tf.Tensor ? prevTokens : tf.tensor1d(prevTokens as number[], 'int32'); // [N]
     const embedded = tf.gather(params.get('embedding'), prev) as tf.Tensor2D; // [N, E]
-    const { alpha, beta, context } = attend(state.shared.memory, state.h, attentionWeights(params, cfg.scoring)); // [N, L], [N, 1], [N, D]
+    const select = state.context === 'argmax' ? argmaxRegion : undefined;
+    const { alpha, beta, context } = attend(state.shared.memory, state.h, attentionWeights(params, cfg.scoring), select); // [N, L], [N, 1], [N, D]
     const x = tf.concat([embedded, context, state.h], 1) as tf.Tensor2D; // [N, E + D + H]
     const pre = tf.add(matMul(x, params.get('lstm/kernel') as tf.Tensor2D), params.get('lstm/bias')) as tf.Tensor2D; // [N, 4H]
     const { h, c } = lstmCell(pre, state.c); // [N, H] each
@@ -100,7 +105,7 @@ export function step(
     logProbs: out.logProbs,
     alpha: out.alpha,
     beta: out.beta,
-    state: { shared: share(state.shared), h: out.h, c: out.c },
+    state: { shared: share(state.shared), context: state.context, h: out.h, c: out.c },
   };
 }
 
@@ -135,7 +140,7 @@ export function selectRows(state: DecoderState, rows: readonly number[]): Decode
     return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each
   });
   const shared = out.memory ? { memory: out.memory, refs: 1 } : share(state.shared);
-  return { shared, h: out.h, c: out.c };
+  return { shared, context: state.context, h: out.h, c: out.c };
 }
 
 /** States already disposed: disposing twice must not release memory another state still shares. */

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
+import type { ContextMode } from '../decoder/context-mode.js';
 import type { Caption, Captioner, DecodeSettings } from '../search/captioner.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
@@ -16,6 +17,7 @@ import { evaluateGrounding, type GroundingImage, type GroundingStats } from './g
 export interface SettingResult {
   beamSize: number;
   lengthPenalty: number;
+  context: ContextMode;
   scores: Record<string, number>;
   grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
   /** α entropy by word class and how much the map changes from word to word. */
@@ -31,6 +33,8 @@ export interface EvaluateOptions {
   beams: readonly number[];
   /** Length penalties to try with each beam size > 1 (default [0]; greedy decoding ignores them). */
   lengthPenalties?: readonly number[];
+  /** Context modes to try with each (default ['expected']; 'argmax' for hard-attention models). */
+  contexts?: readonly ContextMode[];
   maxLength: number;
   heldOut: readonly string[];
   /** Let <unk> appear in captions (default: never). */
@@ -61,10 +65,12 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
   const policy = encoderConfigOf(store.header.encoder).resize;
   const sizes = new Map(store.records.map((r) => [r.key, r]));
   const results: SettingResult[] = [];
-  const settings = o.beams.flatMap((beamSize) => (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).map((lengthPenalty) => ({ beamSize, lengthPenalty })));
-  for (const { beamSize, lengthPenalty } of settings) {
+  const settings = (o.contexts ?? ['expected']).flatMap((context) =>
+    o.beams.flatMap((beamSize) => (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).map((lengthPenalty) => ({ beamSize, lengthPenalty, context }))),
+  );
+  for (const { beamSize, lengthPenalty, context } of settings) {
     const t0 = performance.now();
-    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
+    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, context, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
     const seconds = (performance.now() - t0) / 1000;
     // The model's own words, as validation scores them (the references are tokenized by the scorers).
     const cands = new Map(o.images.map((im, i) => [im.id, captions[i]!.words.map((w) => w.word)]));
@@ -72,6 +78,7 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
     const result: SettingResult = {
       beamSize,
       lengthPenalty,
+      context,
       scores,
       attention: attentionStats(captions),
       lengths: captionStats(cands.values()),

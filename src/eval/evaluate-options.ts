@@ -4,6 +4,7 @@ import { BACKEND_OPTION } from '../cli/backend-option.js';
 import { requireInteger } from '../cli/command.js';
 import { SPLITS, type Split } from '../data/dataset.js';
 import { datasetOptions } from '../data/dataset-sources.js';
+import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
 import { METRIC_NAMES } from './metric-names.js';
 
 /** `--beams 1,3,5` → [1, 3, 5]; throws a usage message for anything else. */
@@ -11,6 +12,14 @@ export function parseBeams(text: string): number[] {
   const beams = text.split(',').map((b) => Number(b.trim()));
   if (text.trim() === '' || beams.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`--beams must be positive integers separated by commas, got "${text}"`);
   return beams;
+}
+
+/** `--contexts expected,argmax` → ['expected', 'argmax']. */
+export function parseContexts(text: string): ContextMode[] {
+  const values = text.split(',').map((c) => c.trim());
+  const bad = values.find((c) => !(CONTEXT_MODES as readonly string[]).includes(c));
+  if (bad !== undefined) throw new Error(`--contexts must be ${CONTEXT_MODES.join(' and/or ')} separated by commas, got "${text}"`);
+  return values as ContextMode[];
 }
 
 /** `--length-penalties 0,0.5,1` → [0, 0.5, 1]. */
@@ -27,6 +36,7 @@ export function evaluateOptions(y: Argv) {
     .option('split', { choices: SPLITS, default: 'test' as Split })
     .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
     .option('length-penalties', { type: 'string', default: '0', describe: 'comma-separated length penalties P, tried with each beam size > 1 (hypotheses ranked by log p / length^P)' })
+    .option('contexts', { type: 'string', default: 'expected', describe: "comma-separated context modes: expected, argmax (hard attention's most likely region)" })
     .option('choose', { choices: METRIC_NAMES, describe: "write the best setting by this metric into the checkpoint's decoding.json, the defaults of caption and loadCaptioner (validation split only)" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging)' })
@@ -35,6 +45,7 @@ export function evaluateOptions(y: Argv) {
     .check((a) => {
       parseBeams(a.beams);
       parseLengthPenalties(a['length-penalties']);
+      parseContexts(a.contexts);
       if (a.choose !== undefined && a.split !== 'val') throw new Error(`--choose picks decoding settings on the validation split: use --split val (got --split ${a.split}); report the test split once, with the chosen settings`);
       requireInteger(a, ['max-len']);
       return true;

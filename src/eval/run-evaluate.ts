@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { arrayOf, checkShape, optional } from '../util/json-shape.js';
 import { FileInputError } from '../util/user-error.js';
 import { evaluateCheckpoint, type SettingResult } from './evaluate-checkpoint.js';
-import { parseBeams, parseLengthPenalties, type EvaluateArgs } from './evaluate-options.js';
+import { parseBeams, parseContexts, parseLengthPenalties, type EvaluateArgs } from './evaluate-options.js';
 import type { MetricName } from './metric-names.js';
 
 /** Held-out colour–shape pairs recorded by make-shapes in the dataset's meta.json, if any. */
@@ -42,7 +42,7 @@ function formatRow(r: SettingResult): string {
     `function words ${e.function.mean.toFixed(2)} (${e.function.words}), other ${e.other.mean.toFixed(2)}; ` +
     `word-to-word map change ${r.attention.consecutiveDistance.toFixed(3)}`;
   const l = `\n    mean length ${r.lengths.meanLength.toFixed(2)} words, bad endings ${(100 * r.lengths.badEndingRate).toFixed(1)} %`;
-  const setting = r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`;
+  const setting = `${r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`}${r.context === 'argmax' ? ', argmax context' : ''}`;
   return `${setting}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}`;
 }
 
@@ -56,12 +56,13 @@ async function chooseDecoding(checkpoint: string, results: readonly SettingResul
   const chosen: DecodingFile = {
     beamSize: best.beamSize,
     lengthPenalty: best.lengthPenalty,
+    context: best.context,
     chosenBy: {
       metric,
       split,
       images,
       score: best.scores[metric]!,
-      candidates: results.map((r) => ({ beamSize: r.beamSize, lengthPenalty: r.lengthPenalty, score: r.scores[metric]! })),
+      candidates: results.map((r) => ({ beamSize: r.beamSize, lengthPenalty: r.lengthPenalty, context: r.context, score: r.scores[metric]! })),
     },
   };
   await writeJsonAtomic(path.join(checkpoint, DECODING_FILE), chosen);
@@ -71,6 +72,7 @@ async function chooseDecoding(checkpoint: string, results: readonly SettingResul
 export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const beams = parseBeams(args.beams);
   const lengthPenalties = parseLengthPenalties(args['length-penalties']);
+  const contexts = parseContexts(args.contexts);
   await selectBackend({ requested: requestedBackend(args.backend) });
   const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
@@ -78,11 +80,11 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const captioner = await Captioner.read(await checkpointFolder(args.checkpoint));
   try {
     const heldOut = await heldOutPairs(args.dataset[0]!);
-    const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
+    const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
     for (const r of results) process.stdout.write(`${formatRow(r)}\n`);
     if (args.choose) {
       const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length);
-      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty} (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
+      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
     }
     if (args.out) {
       await writeJsonAtomic(args.out, {

@@ -5,11 +5,34 @@
  */
 import type { Region, RgbImage } from '../image/types.js';
 import { colormapTable, type ColormapName } from './colormaps.js';
+import type { GridSize } from './types.js';
+import { cellBox } from './upsample.js';
 
 export interface PaintOptions {
   colormap: ColormapName;
   /** Weight of the colour map against the photo inside the region: 0 = photo only, 1 = map only. */
   opacity: number;
+  /** A cell of `grid` to outline (the region a hard-attention word was made of). */
+  chosen?: { cell: number; grid: GridSize };
+}
+
+/** Width in pixels of the outline around a chosen cell. */
+const OUTLINE = 2;
+
+/** Outlines cell `cell` of `grid` over `region` in white, in place (pixels [height, width, 3]). */
+function outlineCell(image: RgbImage, region: Region, grid: GridSize, cell: number): void {
+  if (!Number.isInteger(cell) || cell < 0 || cell >= grid.height * grid.width) throw new Error(`chosen cell ${cell} is not in the ${grid.height}×${grid.width} grid`);
+  const box = cellBox(region, grid, Math.floor(cell / grid.width), cell % grid.width); // fractional pixels
+  const x0 = Math.round(box.left);
+  const x1 = Math.round(box.left + box.width) - 1;
+  const y0 = Math.round(box.top);
+  const y1 = Math.round(box.top + box.height) - 1;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (x - x0 >= OUTLINE && x1 - x >= OUTLINE && y - y0 >= OUTLINE && y1 - y >= OUTLINE) continue;
+      image.pixels.fill(255, (y * image.width + x) * 3, (y * image.width + x) * 3 + 3);
+    }
+  }
 }
 
 /** Brightness kept outside the encoder's region. */
@@ -51,5 +74,7 @@ export function paintAttention(photo: RgbImage, region: Region, map: Float32Arra
       out[p + 2] = (1 - o) * src[p + 2]! + tinted[c + 2]!;
     }
   }
-  return { width, height, pixels: out };
+  const painted = { width, height, pixels: out };
+  if (options.chosen) outlineCell(painted, region, options.chosen.grid, options.chosen.cell);
+  return painted;
 }

@@ -45,7 +45,7 @@ export async function reviewItem(
   const out: ReviewItem['words'] = [];
   for (const w of words) {
     const map = attentionMap(w.alpha, grid, r.width, r.height, o.smooth ? 'smooth' : 'nearest'); // [r.height, r.width]
-    const painted = paintAttention(small, r, map, o);
+    const painted = paintAttention(small, r, map, { ...o, ...(w.region !== undefined ? { chosen: { cell: w.region, grid } } : {}) });
     out.push({ word: w.word, ...(w.beta === undefined ? {} : { beta: w.beta }), overlay: dataUri(await encodeJpeg(painted)) });
   }
   return { file, caption: words.map((w) => w.word).join(' '), original: dataUri(await encodeJpeg(small)), words: out };

@@ -13,4 +13,6 @@ export interface WordAttention {
   alpha: ArrayLike<number>;
   /** β_t, the gating scalar (paper §4.2.1) in [0, 1]; omitted for a decoder without the gate. */
   beta?: number;
+  /** Hard attention decoded by its argmax: the one cell the context was made of (marked on the overlay). */
+  region?: number;
 }

@@ -91,7 +91,7 @@ export async function writeOverlays(
   const written: string[] = [];
   for (const [i, w] of shown.entries()) {
     const map = attentionMap(w.alpha, grid, region.width, region.height, o.smooth ? 'smooth' : 'nearest'); // [region h, w]
-    const painted = paintAttention(photo, region, map, o); // photo size
+    const painted = paintAttention(photo, region, map, { ...o, ...(w.region !== undefined ? { chosen: { cell: w.region, grid } } : {}) }); // photo size
     const label = labelText(w.word, w.beta);
     const file = path.join(folder, wordFileName(i, shown.length, w.word));
     await writeFileAtomic(file, await encodePng(await drawLabel(painted, label)));

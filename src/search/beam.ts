@@ -110,7 +110,7 @@ export function beamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, option
     done: false,
   }));
   const prev = new Array<number>(B * k).fill(o.startToken);
-  const initial = model.initState(features, o.regionMask);
+  const initial = model.initState(features, o.regionMask, o.context);
   let state: S;
   try {
     state = model.selectRows(initial, Array.from({ length: B * k }, (_, r) => Math.floor(r / k))); // row b·k + j ← image b

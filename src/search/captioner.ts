@@ -11,7 +11,14 @@ import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
 import type { DecoderConfigInput } from '../decoder/config.js';
 import { beamSearch } from './beam.js';
 import { greedyDecode } from './greedy.js';
-import type { DecodedCaption } from './types.js';
+import type { ContextMode, DecodedCaption } from './types.js';
+
+/** The index of the largest value (the first of equals), as tf.argMax picks it. */
+function argmaxIndex(xs: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
 
 export interface CaptionWord {
   word: string;
@@ -19,6 +26,8 @@ export interface CaptionWord {
   alpha: number[];
   beta: number;
   logProb: number;
+  /** With the `argmax` context: the region (cell index) the word's context was made of. */
+  region?: number;
 }
 
 export interface Caption {
@@ -38,6 +47,8 @@ export interface DecodeSettings {
   lengthPenalty?: number;
   /** Let <unk> appear (debugging); off by default. */
   allowUnk?: boolean;
+  /** What each step's context is made of (default `expected`; `argmax` for hard-attention models). */
+  context?: ContextMode;
 }
 
 export class Captioner {
@@ -66,13 +77,20 @@ export class Captioner {
 
   /** Captions for a batch of annotation vectors `[B, L, D]`. */
   caption(features: tf.Tensor3D, settings: DecodeSettings): Caption[] {
-    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0, allowUnk: settings.allowUnk ?? false };
+    const context = settings.context ?? 'expected';
+    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0, allowUnk: settings.allowUnk ?? false, context };
     const decoded: DecodedCaption[] =
       settings.beamSize <= 1
         ? greedyDecode(this.decoder, features, options)
         : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
     return decoded.map((d) => {
-      const words = d.words.map((w) => ({ word: this.vocab.word(w.token), alpha: w.alpha, beta: w.beta, logProb: w.logProb }));
+      const words = d.words.map((w) => ({
+        word: this.vocab.word(w.token),
+        alpha: w.alpha,
+        beta: w.beta,
+        logProb: w.logProb,
+        ...(context === 'argmax' ? { region: argmaxIndex(w.alpha) } : {}),
+      }));
       return { text: detokenize(words.map((w) => w.word)), words, logProb: d.logProb, score: d.score, finished: d.finished };
     });
   }

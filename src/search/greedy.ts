@@ -16,7 +16,7 @@ export function greedyDecode<S>(model: StepModel<S>, features: tf.Tensor3D, opti
   const finished = new Array<boolean>(B).fill(false);
   const done = new Array<boolean>(B).fill(false);
   const prev = new Array<number>(B).fill(o.startToken);
-  let state = model.initState(features, o.regionMask);
+  let state = model.initState(features, o.regionMask, o.context);
   try {
     // Step t chooses word t + 1; the step after the last allowed word can only end the caption.
     for (let t = 0; t <= o.maxLength && done.includes(false); t++) {
