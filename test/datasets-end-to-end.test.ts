@@ -151,10 +151,11 @@ describeWithShared('datasets end to end: extract-features → train → evaluate
         env: { ...process.env, CAPTION_BACKEND: 'wasm' },
       });
       expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as { beamSize: number };
+      return JSON.parse(r.stdout) as { beamSize: number; lengthPenalty: number; context: string };
     };
-    expect(caption([]).beamSize).toBe(2);
-    expect(caption(['--beam', '1']).beamSize).toBe(1);
+    expect(caption([])).toMatchObject({ beamSize: 2, lengthPenalty: 0.5, context: 'expected' });
+    expect(caption(['--beam', '1', '--context', 'argmax'])).toMatchObject({ beamSize: 1, lengthPenalty: 0.5, context: 'argmax' });
+    expect(caption(['--length-penalty', '0'])).toMatchObject({ beamSize: 2, lengthPenalty: 0 });
     await fs.writeFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), JSON.stringify({ beamSize: 0, lengthPenalty: 0 }));
     const bad = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'caption.js'), photo, '--checkpoint', path.join(dir, 'jsonl', 'ckpt'), ...weights().slice(2)], { encoding: 'utf8', env: { ...process.env, CAPTION_BACKEND: 'wasm' } });
     expect(bad.status).toBe(2);

@@ -1,7 +1,10 @@
 /**
  * The dispatch point (src/backend/dispatch.ts): on every backend here, each fast path gives its plain
- * reference's values and gradients; the table follows the backend and the fused-kernel switches; and
- * the model's files hold no backend checks — they reach fast paths only through `dispatched`.
+ * reference's values and gradients (with and without a gradient tape); the table follows the backend
+ * and the fused-kernel switches; and the model's files hold no backend checks — they reach fast paths
+ * only through `dispatched`. (The compound ops' references are written with the primitive dispatched
+ * ops — σ, tanh, matMul — so on a backend with those fast paths they are checked on top of them; the
+ * CPU backend runs every reference as plain tfjs.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -125,6 +128,9 @@ function checkActiveBackend(): string[] {
         const ref = gradsOf(reference);
         const tol = name === 'additiveScorer' || name === 'attendedSum' ? 2e-5 : 1e-5;
         expect(maxDiff(ours.value, ref.value), `${name} case ${i}: value`).toBeLessThan(tol);
+        // Without a gradient tape (decoding), where some fast paths take another branch.
+        expect(tf.engine().isTapeOn()).toBe(false);
+        expect(maxDiff(c.loss(impl as never, inputs), c.loss(reference as never, inputs)), `${name} case ${i}: value without a tape`).toBeLessThan(tol);
         ours.grads.forEach((g, j) => expect(maxDiff(g, ref.grads[j]!), `${name} case ${i}: gradient of input ${vary[j]}`).toBeLessThan(tol));
       });
       checked.push(name);

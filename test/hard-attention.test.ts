@@ -159,6 +159,14 @@ describe('hard attention', () => {
     expect(tf.tidy(() => Array.from(tf.argMax(sampleRegions(12)(many), 1).dataSync()))).toEqual(a);
     expect(tf.tidy(() => Array.from(tf.argMax(sampleRegions(13)(many), 1).dataSync()))).not.toEqual(a);
     tf.dispose([alpha, many]);
+    // Under a gradient tape, with a masked region (α exactly 0): the draw passes no NaN back.
+    const v = tf.variable(tf.tensor2d([[0.3, -0.2, 0.1, 0.5]]));
+    const { value, grads } = tf.variableGrads(() => {
+      const a = tf.softmax(tf.add(v, tf.tensor2d([[0, 0, 0, -1e9]]))) as tf.Tensor2D; // [1, 4], α_3 = 0
+      return tf.sum(tf.mul(sampleRegions(5)(a), tf.log(tf.add(a, 1)))) as tf.Scalar;
+    }, [v]);
+    expect(Array.from(grads[v.name]!.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.dispose([v, value, ...Object.values(grads)]);
   });
 
   it('the objective overfits four captions (decoded greedily with the expected context), holds its tensor count, and keeps a baseline', () => {
@@ -198,6 +206,13 @@ describe('hard attention', () => {
     tf.dispose([features, batch.tokens, batch.mask]);
     optimizer.dispose();
     decoder.dispose();
+  });
+
+  it('a run recorded before --attention existed (soft) refuses to resume as hard attention', async () => {
+    const { checkResumeFlags } = await import('../src/train/setup-run.js');
+    const args = { attention: 'hard', 'hard-expected': 0.5, 'hard-signal': 0.1, 'hard-entropy': 0.002, seed: 1 } as unknown as Parameters<typeof checkResumeFlags>[1];
+    expect(() => checkResumeFlags({ seed: 1 }, args, 'runs/old')).toThrow(/--attention is "hard" but the run in runs\/old was started with --attention "soft"/);
+    expect(() => checkResumeFlags({ seed: 1 }, { ...args, attention: 'soft' } as typeof args, 'runs/old')).not.toThrow();
   });
 
   it("decoding with the argmax context: each step's context is β·a of the most attended region, and each word names that region", () => {

@@ -13,6 +13,8 @@ export interface CaptionRecord {
   /** False when the caption was cut at --max-len without <end>. */
   finished: boolean;
   beamSize: number;
+  lengthPenalty: number;
+  context: 'expected' | 'argmax';
   checkpoint: string;
   encoder: string;
   /** Milliseconds spent on this image, each stage's batch time split evenly over its images. */
@@ -25,7 +27,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 export function captionRecord(
   file: string,
   caption: Caption,
-  context: Pick<CaptionRecord, 'grid' | 'beamSize' | 'checkpoint' | 'encoder' | 'timings'>,
+  context: Pick<CaptionRecord, 'grid' | 'beamSize' | 'lengthPenalty' | 'context' | 'checkpoint' | 'encoder' | 'timings'>,
 ): CaptionRecord {
   return {
     file,

@@ -84,6 +84,8 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
         const record: CaptionRecord = captionRecord(file, captions[j]!, {
           grid: captioner.grid,
           beamSize,
+          lengthPenalty,
+          context,
           checkpoint,
           encoder: captioner.encoderId,
           timings,

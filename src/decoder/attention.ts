@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dispatched, type AdditiveScorer, type SharedWeight } from '../backend/dispatch.js';
 import { matMul, stepWeight, tanh } from '../backend/ops.js';
 import type { AttentionScoring } from './config.js';
+import { constant } from './constant.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** Added to the scores of masked regions: exp(−1e9 − max) is exactly 0 in float32. */
@@ -184,12 +185,15 @@ export { CONTEXT_MODES, type ContextMode } from './context-mode.js';
  */
 export type RegionSelector = (alpha: tf.Tensor2D) => tf.Tensor2D;
 
-/** s ~ Multinoulli(α) per row, as one-hot rows [N, L] (Gumbel-max: argmax_i log α_i + g_i, g seeded). */
+/**
+ * s ~ Multinoulli(α) per row, as one-hot rows [N, L] (Gumbel-max: argmax_i log α_i + g_i, g seeded).
+ * The draw is not differentiated (α enters as a constant: log 0 of a masked region has no gradient).
+ */
 export function sampleRegions(seed: number): RegionSelector {
   return (alpha) => {
-    const u = tf.randomUniform(alpha.shape, 1e-7, 1, 'float32', seed); // [N, L]
+    const u = tf.randomUniform(alpha.shape, 1e-7, 1 - 1e-6, 'float32', seed); // [N, L]  (float32 never rounds it to 0 or 1)
     const gumbel = tf.neg(tf.log(tf.neg(tf.log(u)))); // [N, L]
-    return oneHotRows(tf.argMax(tf.add(tf.log(alpha), gumbel), 1) as tf.Tensor1D, alpha.shape[1]); // [N, L]
+    return oneHotRows(tf.argMax(tf.add(tf.log(constant(alpha)), gumbel), 1) as tf.Tensor1D, alpha.shape[1]); // [N, L]
   };
 }
 

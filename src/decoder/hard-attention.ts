@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RegionSelector } from './attention.js';
 import type { DecoderConfig } from './config.js';
+import { constant } from './constant.js';
 import { attentionPenaltyOf, tokenLosses, type LossOutput } from './loss.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';
@@ -36,11 +37,6 @@ export interface HardAttentionLossOutput extends LossOutput {
   logLikelihood: tf.Tensor1D;
 }
 
-/** x as a constant: same value, no gradient. */
-const constant = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor;
-  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as (x: tf.Tensor) => tf.Tensor;
 
 export function computeHardAttentionLoss(
   params: DecoderParameters,

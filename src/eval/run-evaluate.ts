@@ -1,5 +1,5 @@
 /** The `evaluate` command's work: caption a split from its feature store, print and save the scores. */
-import { existsSync, promises as fs } from 'node:fs';
+import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../backend/select.js';
 import { requestedBackend } from '../cli/backend-option.js';
@@ -73,6 +73,12 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const beams = parseBeams(args.beams);
   const lengthPenalties = parseLengthPenalties(args['length-penalties']);
   const contexts = parseContexts(args.contexts);
+  if (args.choose) {
+    // Fail before the evaluation, not after it, when the choice could not be written.
+    await fs.access(args.checkpoint, fsConstants.W_OK).catch(() => {
+      throw new FileInputError(path.join(args.checkpoint, DECODING_FILE), '--choose cannot write it: the checkpoint folder is not writable');
+    });
+  }
   await selectBackend({ requested: requestedBackend(args.backend) });
   const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
@@ -82,10 +88,6 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
     const heldOut = await heldOutPairs(args.dataset[0]!);
     const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
     for (const r of results) process.stdout.write(`${formatRow(r)}\n`);
-    if (args.choose) {
-      const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length);
-      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
-    }
     if (args.out) {
       await writeJsonAtomic(args.out, {
         checkpoint: args.checkpoint,
@@ -97,6 +99,10 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
         command: `npm run evaluate -- ${process.argv.slice(2).join(' ')}`,
         results,
       });
+    }
+    if (args.choose) {
+      const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length);
+      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
     }
   } finally {
     captioner.dispose();

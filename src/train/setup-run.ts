@@ -43,13 +43,25 @@ function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean
 }
 
 /** Refuses a resume whose fixed flags differ from the run's: one line naming the flag and both values. */
+/**
+ * What a run recorded before a flag existed ran with: the behaviour the flag's default keeps. (A run
+ * from before --attention trained soft attention; resuming it with --attention hard would not continue it.)
+ */
+const DEFAULTS_OF_LATER_FLAGS: Partial<Record<(typeof RESUME_FIXED_FLAGS)[number], string | number>> = {
+  attention: 'soft',
+  'hard-expected': HARD_ATTENTION_DEFAULTS.expectedProbability,
+  'hard-signal': HARD_ATTENTION_DEFAULTS.signalWeight,
+  'hard-entropy': HARD_ATTENTION_DEFAULTS.entropyWeight,
+};
+
 export function checkResumeFlags(recorded: TrainState['flags'], args: TrainArgs, runDir: string): void {
   if (!recorded) return; // a run saved before flags were recorded
   for (const k of RESUME_FIXED_FLAGS) {
-    if (!(k in recorded) || recorded[k] === args[k]) continue; // a flag the run did not record (or unset) cannot be compared
+    const was = k in recorded ? recorded[k] : DEFAULTS_OF_LATER_FLAGS[k];
+    if (was === undefined || was === args[k]) continue; // a flag the run did not record (or unset) cannot be compared
     throw new UserError(
-      `--resume: --${k} is ${JSON.stringify(args[k])} but the run in ${runDir} was started with --${k} ${JSON.stringify(recorded[k])}; ` +
-        `resuming with another value would not continue the same run (pass --${k} ${JSON.stringify(recorded[k])}, or start a new --run-dir)`,
+      `--resume: --${k} is ${JSON.stringify(args[k])} but the run in ${runDir} was started with --${k} ${JSON.stringify(was)}; ` +
+        `resuming with another value would not continue the same run (pass --${k} ${JSON.stringify(was)}, or start a new --run-dir)`,
     );
   }
 }
