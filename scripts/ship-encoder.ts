@@ -3,6 +3,9 @@
  * the annotation layer (only the weights it reads), so the checkpoint captions photos with no
  * download and no --mobilenet. The copy must give the checkpoint's exact encoder fingerprint:
  *   npm run ship-encoder -- --checkpoint checkpoints/flickr8k --from ../shared/weights/mobilenet_v1_1.0_224
+ * `--dtype float16` stores the weights at half the size; that is another encoder (its features differ
+ * by float16 rounding), so it needs `--rebind`: the checkpoint is then bound to the float16 encoder's
+ * fingerprint (measure first that its captions score the same: docs/flickr8k.md shows how).
  */
 import { main } from '../src/cli/command.js';
 
@@ -13,7 +16,13 @@ await main({
   options: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'decoder checkpoint folder' })
-      .option('from', { type: 'string', demandOption: true, describe: 'the encoder weights it was trained with (folder or URL)' }),
+      .option('from', { type: 'string', demandOption: true, describe: 'the encoder weights it was trained with (folder or URL)' })
+      .option('dtype', { choices: ['float32', 'float16'] as const, default: 'float32' as const, describe: 'storage of the shipped weights (float16: half the size, another fingerprint)' })
+      .option('rebind', { type: 'boolean', default: false, describe: "with --dtype float16: bind the checkpoint to the float16 encoder's fingerprint" })
+      .check((a) => {
+        if (a.dtype === 'float16' && !a.rebind) throw new Error('--dtype float16 makes another encoder (float16-rounded features): add --rebind once you have measured that the checkpoint scores the same with it');
+        return true;
+      }),
   run: async (args) => {
     const [{ promises: fs }, path, { selectBackend }, { loadCheckpoint, disposeCheckpoint }, { readArtifacts }, { cutAtLayer }, { modelFilesAt }, fp, { loadEncoder }, { SHIPPED_ENCODER_DIR }, { writeFileAtomic }, { variantNamed }] =
       await Promise.all([
@@ -30,6 +39,7 @@ await main({
         import('../src/util/atomic-write.js'),
         import('../src/encoder/variants.js'),
       ]);
+    const { encodeFloat16 } = await import('../src/util/float16.js');
     await selectBackend({ log: () => {} });
     const ckpt = await loadCheckpoint(args.checkpoint);
     disposeCheckpoint(ckpt);
@@ -38,18 +48,32 @@ await main({
     const files = modelFilesAt(args.from);
     const artifacts = await readArtifacts(files, { select: (json) => cutAtLayer(json, config.layer, files.modelJsonLocation) });
     const out = path.join(args.checkpoint, SHIPPED_ENCODER_DIR);
-    const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    let bytes: Uint8Array = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    if (args.dtype === 'float16') {
+      if (artifacts.weightSpecs!.some((s) => s.dtype !== 'float32' || s.quantization)) throw new Error(`${args.from}: --dtype float16 converts float32 weights only`);
+      bytes = new Uint8Array(encodeFloat16(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)).buffer);
+      artifacts.weightSpecs = artifacts.weightSpecs!.map((s) => ({ ...s, quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const } }));
+    }
     await writeFileAtomic(path.join(out, 'weights.bin'), bytes);
     await writeFileAtomic(path.join(out, 'model.json'), `${JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] })}\n`);
     const encoder = await loadEncoder({ ...config, source: out });
     try {
-      fp.assertSameEncoder(ckpt.encoder, encoder.fingerprint);
+      if (args.rebind) {
+        const modelFile = path.join(args.checkpoint, 'model.json');
+        const model = JSON.parse(await fs.readFile(modelFile, 'utf8')) as { encoder: string };
+        const was = model.encoder;
+        model.encoder = encoder.fingerprint.id;
+        await writeFileAtomic(modelFile, `${JSON.stringify(model, null, 1)}\n`);
+        process.stderr.write(`rebound ${modelFile}: encoder ${was} → ${encoder.fingerprint.id}\n`);
+      } else {
+        fp.assertSameEncoder(ckpt.encoder, encoder.fingerprint);
+      }
     } catch (err) {
       await fs.rm(out, { recursive: true, force: true });
       throw err;
     } finally {
       encoder.dispose();
     }
-    process.stderr.write(`wrote ${out}: ${(bytes.byteLength / 1e6).toFixed(1)} MB, fingerprint matches ${ckpt.encoder}\n`);
+    process.stderr.write(`wrote ${out}: ${(bytes.byteLength / 1e6).toFixed(1)} MB, ${args.rebind ? 'the checkpoint now names this encoder' : `fingerprint matches ${ckpt.encoder}`}\n`);
   },
 });

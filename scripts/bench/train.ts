@@ -7,6 +7,7 @@
  *
  *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile]
  */
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { hideBin } from 'yargs/helpers';
 import * as tf from '@tensorflow/tfjs';
@@ -187,7 +188,47 @@ interface TrainBenchArgs {
   steps: number;
   profile: boolean;
   scst: boolean;
+  rounds: number;
+  peer: string | undefined;
   child: string | undefined;
+}
+
+/** One round: each backend's result, the peer's step, and the load average when it started. */
+interface Round {
+  load: number;
+  results: Result[];
+  peerStepMs?: number;
+}
+
+/** The peer command's step time: the `decoder.medianStepMs` of the last JSON line it prints. */
+function runPeer(command: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const ms = line ? (JSON.parse(line) as { decoder?: { medianStepMs?: number } }).decoder?.medianStepMs : undefined;
+      if (code === 0 && typeof ms === 'number') resolve(ms);
+      else reject(new Error(`--peer: \`${command}\` exited with ${code} without a decoder.medianStepMs JSON line`));
+    });
+  });
+}
+
+/** Rounds alternated (ours then the peer, the peer then ours, …): per round and median ratios. */
+function reportRounds(rounds: Round[], peer: string | undefined): void {
+  const backends = rounds[0]!.results.filter((r) => r.stepMs).map((r) => r.backend);
+  const head = ['round', 'load', ...backends.map((b) => `${b} s`), ...(peer ? ['peer s', `${backends[0]}/peer`] : []), ...backends.slice(1).map((b) => `${b}/${backends[0]}`)];
+  const rows = rounds.map((r, i) => {
+    const step = (b: string) => median(r.results.find((x) => x.backend === b)!.stepMs!);
+    const first = step(backends[0]!);
+    return [String(i + 1), r.load.toFixed(1), ...backends.map((b) => (step(b) / 1000).toFixed(3)), ...(peer ? [(r.peerStepMs! / 1000).toFixed(3), (first / r.peerStepMs!).toFixed(2)] : []), ...backends.slice(1).map((b) => (step(b) / first).toFixed(2))];
+  });
+  const medians = head.slice(2).map((_, j) => median(rows.map((row) => Number(row[j + 2]))).toFixed(j < backends.length + (peer ? 1 : 0) ? 3 : 2));
+  const lines = [`${rounds.length} alternated rounds${peer ? ` with the peer \`${peer}\`` : ''}; each step time the median of its round's steps`, head.join('\t'), ...rows.map((r) => r.join('\t')), ['median', '', ...medians].join('\t')];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
@@ -199,10 +240,12 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
       .option('scst', { type: 'boolean', default: false, describe: 'also time a self-critical step (same sizes, 5 samples per image)' })
+      .option('rounds', { type: 'number', default: 1, describe: 'rounds, alternating the order of ours and the peer; per-round ratios and their medians' })
+      .option('peer', { type: 'string', describe: 'a command printing a JSON line with decoder.medianStepMs (e.g. ../shared/bench/torch-peer.sh --what decoder), run every round' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         for (const b of a.backends.split(',')) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
-        requireInteger(a, ['steps']);
+        requireInteger(a, ['steps', 'rounds']);
         return true;
       }),
   run: async (args) => {
@@ -210,11 +253,33 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       reportToParent(await measure(args.child as BackendName, args.steps, args.profile, args.scst));
       return;
     }
-    const results: Result[] = [];
-    for (const backend of args.backends.split(',') as BackendName[]) {
-      process.stderr.write(`[bench] ${backend} ...\n`);
-      results.push(await runChild<Result>([...hideBin(process.argv), '--child', backend]));
+    const ours = async (): Promise<Result[]> => {
+      const results: Result[] = [];
+      for (const backend of args.backends.split(',') as BackendName[]) {
+        process.stderr.write(`[bench] ${backend} ...\n`);
+        results.push(await runChild<Result>([...hideBin(process.argv), '--child', backend]));
+      }
+      return results;
+    };
+    if (args.rounds === 1 && !args.peer) {
+      report(await ours(), args.steps);
+      return;
     }
-    report(results, args.steps);
+    const rounds: Round[] = [];
+    for (let i = 0; i < args.rounds; i++) {
+      const load = os.loadavg()[0]!;
+      let peerStepMs: number | undefined;
+      const peer = async () => {
+        if (!args.peer) return;
+        process.stderr.write(`[bench] peer ...\n`);
+        peerStepMs = await runPeer(args.peer);
+      };
+      if (i % 2 === 1) await peer();
+      const results = await ours();
+      if (i % 2 === 0) await peer();
+      report(results, args.steps);
+      rounds.push({ load, results, ...(peerStepMs !== undefined ? { peerStepMs } : {}) });
+    }
+    reportRounds(rounds, args.peer);
   },
 };
