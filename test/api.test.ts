@@ -3,7 +3,8 @@
  * shipped encoder (no download, no ../shared), every input kind giving the same caption for the same
  * photo, results in input order, overlays as PNG bytes, typed one-line errors, no tensor leak.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -24,8 +25,19 @@ describe('loadCaptioner', () => {
 
   it('loads the shipped Flickr8k model and its shipped encoder', () => {
     expect(captioner.info.checkpoint).toMatch(/checkpoints[/\\]flickr8k$/);
-    expect(captioner.info.encoder).toMatch(/^mobilenet_v1_1\.0\/conv_pw_11_relu\/14x14x512\//);
+    expect(captioner.info.encoder).toMatch(/^mobilenet_v1_1\.0_pw12\/conv_pw_12_relu\/7x7x1024\//);
     expect(captioner.info).toMatchObject({ backend: 'wasm', beamSize: 2, maxLength: 20 });
+  });
+
+  it("decodes by default with the settings chosen on dev (the checkpoint's decoding.json); options override them", async () => {
+    const chosen = JSON.parse(readFileSync(path.join(repoRoot, 'checkpoints', 'flickr8k', 'decoding.json'), 'utf8'));
+    expect(chosen.chosenBy).toMatchObject({ metric: 'CIDEr-D', split: 'val' });
+    const byDefault = await loadCaptioner({ backend: 'wasm' });
+    expect(byDefault.info).toMatchObject({ beamSize: chosen.beamSize, lengthPenalty: chosen.lengthPenalty, context: chosen.context });
+    byDefault.dispose();
+    const told = await loadCaptioner({ backend: 'wasm', beamSize: 1, lengthPenalty: 0 });
+    expect(told.info).toMatchObject({ beamSize: 1, lengthPenalty: 0 });
+    told.dispose();
   });
 
   it('a path, its bytes and its pixels as a tensor give the same caption; results keep input order', async () => {
@@ -42,11 +54,11 @@ describe('loadCaptioner', () => {
     const [one] = await captioner.caption(file); // a single input, not an array
     expect(one!.text).toBe(results[0]!.text);
     for (const r of results) {
-      expect(r.grid).toEqual({ height: 14, width: 14 });
+      expect(r.grid).toEqual({ height: 7, width: 7 });
       expect(r.text).not.toMatch(/<unk>/);
       for (const w of r.words) {
         expect(w.alpha).toBeInstanceOf(Float32Array);
-        expect(w.alpha).toHaveLength(196);
+        expect(w.alpha).toHaveLength(49);
         expect(w.alpha.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
         expect(w.beta).toBeGreaterThan(0);
         expect(w.logProb).toBeLessThanOrEqual(0);
@@ -88,7 +100,15 @@ describe('loadCaptioner', () => {
   });
 
   it('weights of another encoder are refused (EncoderMismatchError), bad options are UserErrors', async () => {
-    await expect(loadCaptioner({ backend: 'wasm', encoderWeights: path.join(repoRoot, 'data', 'encoders', 'mobilenet_v1_1.0_coco') })).rejects.toThrow(EncoderMismatchError);
+    // The shipped encoder with one weight changed: the same network, other weights.
+    const other = mkdtempSync(path.join(os.tmpdir(), 'other-encoder-'));
+    cpSync(path.join(repoRoot, 'checkpoints', 'flickr8k', 'encoder'), other, { recursive: true });
+    const bin = readFileSync(path.join(other, 'weights.bin'));
+    bin[1000] = bin[1000]! ^ 0x40;
+    writeFileSync(path.join(other, 'weights.bin'), bin);
+    await expect(loadCaptioner({ backend: 'wasm', encoderWeights: other })).rejects.toThrow(EncoderMismatchError);
+    rmSync(other, { recursive: true, force: true });
+    await expect(loadCaptioner({ backend: 'wasm', encoderWeights: path.join(repoRoot, 'data', 'encoders', 'mobilenet_v1_1.0_coco') })).rejects.toThrow(/has no layer "conv_pw_12_relu"/);
     await expect(loadCaptioner({ beamSize: 0 })).rejects.toThrow(/beamSize must be a positive integer/);
     await expect(loadCaptioner({ checkpoint: '/no/such/ckpt' })).rejects.toThrow(UserError);
   });

@@ -142,6 +142,10 @@ describeWithShared('datasets end to end: extract-features → train → evaluate
       expect(decoding.chosenBy).toMatchObject({ metric, split: 'val', images: 3, score: best });
       expect(r.stdout).toContain(`decoding defaults → ${path.join(dir, 'jsonl', 'ckpt', 'decoding.json')}: beam ${first.beamSize}`);
     }
+    // Within a tolerance the first listed (smallest) setting wins: here every setting is within 100.
+    const lenient = command('evaluate', [...flags, '--split', 'val', '--beams', '1,2', '--choose', 'CIDEr-D', '--choose-within', '100']);
+    expect(lenient.code, lenient.stderr).toBe(0);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), 'utf8'))).toMatchObject({ beamSize: 1, chosenBy: { within: 100 } });
     // caption follows decoding.json unless told otherwise
     await fs.writeFile(path.join(dir, 'jsonl', 'ckpt', 'decoding.json'), JSON.stringify({ beamSize: 2, lengthPenalty: 0.5 }));
     const photo = path.join(root, 'photos', images[0]!.name);

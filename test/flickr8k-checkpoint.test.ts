@@ -1,8 +1,10 @@
 /**
- * The shipped Flickr8k captioner on real photos: it loads, its encoder fingerprint matches the
- * MobileNet it was trained on, and it writes non-empty, non-degenerate captions for test photos.
+ * The shipped Flickr8k captioner on real photos: it loads, its encoder fingerprint matches the encoder
+ * shipped inside it (the float16 copy of the MobileNet it was trained on, to which it was rebound), and
+ * it writes non-empty, non-degenerate captions for test photos with its chosen decoding settings.
  */
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
@@ -23,15 +25,19 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
   beforeAll(async () => {
     await selectBackend({ requested: 'wasm', log: () => {} });
     captioner = await Captioner.read(await checkpointFolder(CHECKPOINT));
-    encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
+    encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: path.join(CHECKPOINT, 'encoder') });
   });
   afterAll(() => {
     captioner?.dispose();
     encoder?.dispose();
   });
 
-  it('was trained on exactly this encoder', () => {
+  it('names exactly the encoder it ships; the float32 original is the same network at another fingerprint', async () => {
     expect(() => assertSameEncoder(captioner.encoderId, encoder.fingerprint)).not.toThrow();
+    const original = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: sharedPath('weights', 'mobilenet_v1_1.0_224') });
+    expect(original.fingerprint.id).not.toBe(encoder.fingerprint.id);
+    expect(original.fingerprint.id.split('/sha256:')[0]).toBe(encoder.fingerprint.id.split('/sha256:')[0]);
+    original.dispose();
   });
 
   it('captions five test photos with real, non-degenerate sentences', async () => {
@@ -39,7 +45,7 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
     const files = testList.slice(0, 5).map((f) => sharedPath('datasets', 'flickr8k', 'images', f));
     const images = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
     const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [5, L, D]
-    const captions = captioner.caption(features, { beamSize: 3, maxLength: 20 });
+    const captions = captioner.caption(features, { ...captioner.decoding, maxLength: 20 });
     features.dispose();
     for (const c of captions) {
       const words = c.words.map((w) => w.word);

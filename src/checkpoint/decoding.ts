@@ -20,7 +20,7 @@ export interface DecodingDefaults {
 
 /** What decoding.json holds: the defaults, and how they were chosen (for people). */
 export interface DecodingFile extends DecodingDefaults {
-  chosenBy?: { metric: string; split: string; images: number; score: number; candidates: { beamSize: number; lengthPenalty: number; context: ContextMode; score: number }[] };
+  chosenBy?: { metric: string; split: string; images: number; score: number; within?: number; bestScore?: number; candidates: { beamSize: number; lengthPenalty: number; context: ContextMode; score: number }[] };
 }
 
 export const BUILT_IN_DECODING: Readonly<DecodingDefaults> = { beamSize: 3, lengthPenalty: 0, context: 'expected' };

@@ -37,6 +37,7 @@ export function evaluateOptions(y: Argv) {
     .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
     .option('length-penalties', { type: 'string', default: '0', describe: 'comma-separated length penalties P, tried with each beam size > 1 (hypotheses ranked by log p / length^P)' })
     .option('contexts', { type: 'string', default: 'expected', describe: "comma-separated context modes: expected, argmax (hard attention's most likely region)" })
+    .option('choose-within', { type: 'number', default: 0, describe: 'with --choose: settings within this much of the best score count as equal, and the first listed of them (the smallest beam) is chosen' })
     .option('choose', { choices: METRIC_NAMES, describe: "write the best setting by this metric into the checkpoint's decoding.json, the defaults of caption and loadCaptioner (validation split only)" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging)' })
@@ -46,6 +47,7 @@ export function evaluateOptions(y: Argv) {
       parseBeams(a.beams);
       parseLengthPenalties(a['length-penalties']);
       parseContexts(a.contexts);
+      if (!(a['choose-within'] >= 0)) throw new Error(`--choose-within must be zero or positive, got ${a['choose-within']}`);
       if (a.choose !== undefined && a.split !== 'val') throw new Error(`--choose picks decoding settings on the validation split: use --split val (got --split ${a.split}); report the test split once, with the chosen settings`);
       requireInteger(a, ['max-len']);
       return true;

@@ -47,12 +47,13 @@ function formatRow(r: SettingResult): string {
 }
 
 /**
- * The best setting by `metric` (ties: the earlier one, i.e. the smaller beam and penalty as listed),
- * written atomically as the checkpoint's decoding.json.
+ * The best setting by `metric`, written atomically as the checkpoint's decoding.json. Settings within
+ * `within` of the best score count as equal: the first listed of them wins (the smaller beam and
+ * penalty, as the flags list them), so a difference below the noise does not buy a slower search.
  */
-async function chooseDecoding(checkpoint: string, results: readonly SettingResult[], metric: MetricName, split: string, images: number): Promise<DecodingFile> {
-  let best = results[0]!;
-  for (const r of results) if ((r.scores[metric] ?? -Infinity) > (best.scores[metric] ?? -Infinity)) best = r;
+async function chooseDecoding(checkpoint: string, results: readonly SettingResult[], metric: MetricName, split: string, images: number, within: number): Promise<DecodingFile> {
+  const top = Math.max(...results.map((r) => r.scores[metric] ?? -Infinity));
+  const best = results.find((r) => (r.scores[metric] ?? -Infinity) >= top - within)!;
   const chosen: DecodingFile = {
     beamSize: best.beamSize,
     lengthPenalty: best.lengthPenalty,
@@ -62,6 +63,7 @@ async function chooseDecoding(checkpoint: string, results: readonly SettingResul
       split,
       images,
       score: best.scores[metric]!,
+      ...(within > 0 ? { within, bestScore: top } : {}),
       candidates: results.map((r) => ({ beamSize: r.beamSize, lengthPenalty: r.lengthPenalty, context: r.context, score: r.scores[metric]! })),
     },
   };
@@ -101,7 +103,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
       });
     }
     if (args.choose) {
-      const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length);
+      const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length, args['choose-within']);
       process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
     }
   } finally {
