@@ -81,7 +81,7 @@ describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(`no engine noise on
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'noise-'));
     const bad = ['a.jpg', 'b.png'].map((n) => path.join(dir, n));
     for (const f of bad) await fs.writeFile(f, 'not an image');
-    const r = run('caption', [sharedPath('images', 'horse.png'), ...bad, '--checkpoint', checkpointPath('flickr8k'), '--mobilenet', sharedPath('weights', 'mobilenet_v1_1.0_224')], { CAPTION_BACKEND: 'tensorflow' });
+    const r = run('caption', [sharedPath('images', 'horse.png'), ...bad, '--checkpoint', checkpointPath('flickr8k')], { CAPTION_BACKEND: 'tensorflow' });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/absl|oneDNN|cpu_feature_guard|This TensorFlow binary/);
     for (const line of r.lines) expect(line, r.stderr).toMatch(/^(\[caption\] |caption: |  )/);

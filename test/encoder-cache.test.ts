@@ -22,6 +22,7 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
   const requested: string[] = [];
   let server: http.Server;
   let base = '';
+  let shipped = '';
   let cache = '';
 
   beforeAll(async () => {
@@ -29,15 +30,19 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
     cache = await fs.mkdtemp(path.join(os.tmpdir(), 'weights-cache-'));
     process.env['CAPTION_CACHE_DIR'] = cache;
     server = http.createServer((req, res) => {
-      const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname);
+      const url = new URL(req.url ?? '/', 'http://x').pathname;
+      const name = path.basename(url);
       requested.push(name);
-      fs.readFile(path.join(sharedPath('weights', 'mobilenet_v1_1.0_224'), name)).then(
+      // /mobilenet/: the whole ImageNet MobileNet; /shipped/: the encoder the Flickr8k checkpoint ships (and names)
+      const folder = url.startsWith('/shipped/') ? path.join(checkpointPath('flickr8k'), 'encoder') : sharedPath('weights', 'mobilenet_v1_1.0_224');
+      fs.readFile(path.join(folder, name)).then(
         (data) => res.end(data),
         () => res.writeHead(404).end(),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mobilenet/`;
+    shipped = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shipped/`;
   });
   afterAll(async () => {
     server?.close();
@@ -74,7 +79,7 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
   it('caption, run twice with --mobilenet <url>: the second run makes no request', async () => {
     const run = () =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [CAPTION_BIN, sharedPath('images', 'horse.png'), '--checkpoint', checkpointPath('flickr8k'), '--mobilenet', base, '--beam', '1'], {
+        const child = spawn(process.execPath, [CAPTION_BIN, sharedPath('images', 'horse.png'), '--checkpoint', checkpointPath('flickr8k'), '--mobilenet', shipped, '--beam', '1'], {
           env: { ...process.env, CAPTION_BACKEND: 'wasm', CAPTION_CACHE_DIR: path.join(cache, 'cli') },
         });
         let stdout = '';
