@@ -1,5 +1,5 @@
 /**
- * Draw a run's training curve: `npm run plot-training -- runs/flickr8k/metrics.jsonl docs/flickr8k-training.png [--metric BLEU-4]`
+ * Draw a run's training curve: `npm run plot-training -- runs/flickr8k/metrics.jsonl docs/flickr8k-training-xe.png --metric CIDEr-D [--metric BLEU-4]`
  */
 import { main } from '../src/cli/command.js';
 import { METRIC_NAMES } from '../src/eval/metric-names.js';

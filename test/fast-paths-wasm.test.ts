@@ -19,6 +19,10 @@ function expectClose(a: tf.Tensor, b: tf.Tensor, tol = 1e-5): void {
   for (let i = 0; i < x.length; i++) expect(Math.abs(x[i]! - y[i]!)).toBeLessThan(tol * Math.max(1, Math.abs(y[i]!)));
 }
 
+/** d(Σ g(a, b) ⊙ dy)/d(a, b): both input gradients of a two-operand op, weighted by dy. */
+const gradsOf = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor, dy: tf.Tensor) =>
+  tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(g(a as tf.Tensor2D, b as tf.Tensor2D), dy).sum());
+
 describe('fast ops', () => {
   it('runs on WASM (where the hand-written gradients are used)', () => {
     expect(tf.getBackend()).toBe('wasm');
@@ -29,7 +33,7 @@ describe('fast ops', () => {
       const x = tf.randomNormal([5, 7], 0, 1, 'float32', 1) as tf.Tensor2D;
       const w = tf.randomNormal([7, 3], 0, 1, 'float32', 2) as tf.Tensor2D;
       const dy = tf.randomNormal([5, 3], 0, 1, 'float32', 3);
-      const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(g(a as tf.Tensor2D, b as tf.Tensor2D), dy).sum());
+      const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => gradsOf(g, dy);
       const ours = f((a, b) => matMul(a, b))([x, w]);
       const stock = f((a, b) => tf.matMul(a, b))([x, w]);
       expectClose(matMul(x, w), tf.matMul(x, w));
@@ -87,7 +91,7 @@ describe('fast ops', () => {
       const x = tf.randomNormal([9, 4], 0, 1, 'float32', 1) as tf.Tensor2D;
       const v = tf.randomNormal([4, 1], 0, 1, 'float32', 2) as tf.Tensor2D;
       const dy = tf.randomNormal([9, 1], 0, 1, 'float32', 3);
-      const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.mul(g(a as tf.Tensor2D, b as tf.Tensor2D), dy).sum());
+      const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => gradsOf(g, dy);
       expectClose(matVec(x, v, wasmScorerOps), tf.matMul(x, v));
       const ours = f((a, b) => matVec(a, b, wasmScorerOps))([x, v]);
       const stock = f((a, b) => tf.matMul(a, b))([x, v]);

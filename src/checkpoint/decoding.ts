@@ -25,12 +25,9 @@ export interface DecodingFile extends DecodingDefaults {
 
 export const BUILT_IN_DECODING: Readonly<DecodingDefaults> = { beamSize: 3, lengthPenalty: 0, context: 'expected' };
 
-/** A decoding setting's problem, or undefined when it is good (shared by flags, options and the file). */
-export function decodingProblem(beamSize: number, lengthPenalty: number): string | undefined {
-  if (!Number.isInteger(beamSize) || beamSize < 1) return `beam size must be a positive integer, got ${beamSize}`;
-  if (!Number.isFinite(lengthPenalty) || lengthPenalty < 0) return `length penalty must be a number ≥ 0, got ${lengthPenalty}`;
-  return undefined;
-}
+const isBeamSize = (k: number): boolean => Number.isInteger(k) && k >= 1;
+const isLengthPenalty = (p: number): boolean => Number.isFinite(p) && p >= 0;
+const isContext = (c: unknown): c is ContextMode => (CONTEXT_MODES as readonly unknown[]).includes(c);
 
 /** Validates a parsed decoding.json (`file` names it in errors); undefined (no file) → the built-in defaults. */
 export function parseDecoding(value: unknown, file: string): DecodingDefaults {
@@ -39,30 +36,32 @@ export function parseDecoding(value: unknown, file: string): DecodingDefaults {
   if (typeof v !== 'object' || v === null || typeof v.beamSize !== 'number' || typeof v.lengthPenalty !== 'number') {
     throw new FileInputError(file, 'bad decoding defaults (needs numbers "beamSize" and "lengthPenalty")');
   }
-  const problem = decodingProblem(v.beamSize, v.lengthPenalty);
-  if (problem) throw new FileInputError(file, `bad decoding defaults: ${problem}`);
+  const bad = (problem: string) => new FileInputError(file, `bad decoding defaults: ${problem}`);
+  if (!isBeamSize(v.beamSize)) throw bad(`beam size must be a positive integer, got ${v.beamSize}`);
+  if (!isLengthPenalty(v.lengthPenalty)) throw bad(`length penalty must be a number ≥ 0, got ${v.lengthPenalty}`);
   const context = v.context ?? 'expected';
-  if (!CONTEXT_MODES.includes(context)) throw new FileInputError(file, `bad decoding defaults: context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
+  if (!isContext(context)) throw bad(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
   return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context };
 }
 
-/** Settings asked for (undefined: the checkpoint's) over the checkpoint's defaults; throws a UserError naming `names`' entry. */
-export function resolveDecoding(
-  requested: { beamSize?: number | undefined; lengthPenalty?: number | undefined; context?: ContextMode | undefined },
-  defaults: DecodingDefaults,
-  names: { beamSize: string; lengthPenalty: string } = { beamSize: 'beamSize', lengthPenalty: 'lengthPenalty' },
-): DecodingDefaults {
-  checkRequestedDecoding(requested, names);
-  return { beamSize: requested.beamSize ?? defaults.beamSize, lengthPenalty: requested.lengthPenalty ?? defaults.lengthPenalty, context: requested.context ?? defaults.context };
+export interface RequestedDecoding {
+  beamSize?: number | undefined;
+  lengthPenalty?: number | undefined;
+  context?: ContextMode | undefined;
 }
 
-/** Checks the settings given explicitly (before anything is loaded). */
+/** Checks the settings given explicitly, before anything is loaded; errors name them as `names` says. */
 export function checkRequestedDecoding(
-  requested: { beamSize?: number | undefined; lengthPenalty?: number | undefined; context?: ContextMode | undefined },
+  requested: RequestedDecoding,
   names: { beamSize: string; lengthPenalty: string } = { beamSize: 'beamSize', lengthPenalty: 'lengthPenalty' },
 ): void {
   const { beamSize, lengthPenalty, context } = requested;
-  if (context !== undefined && !CONTEXT_MODES.includes(context)) throw new UserError(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
-  if (beamSize !== undefined && decodingProblem(beamSize, 0)) throw new UserError(`${names.beamSize} must be a positive integer, got ${beamSize}`);
-  if (lengthPenalty !== undefined && decodingProblem(1, lengthPenalty)) throw new UserError(`${names.lengthPenalty} must be a number ≥ 0, got ${lengthPenalty}`);
+  if (context !== undefined && !isContext(context)) throw new UserError(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
+  if (beamSize !== undefined && !isBeamSize(beamSize)) throw new UserError(`${names.beamSize} must be a positive integer, got ${beamSize}`);
+  if (lengthPenalty !== undefined && !isLengthPenalty(lengthPenalty)) throw new UserError(`${names.lengthPenalty} must be a number ≥ 0, got ${lengthPenalty}`);
+}
+
+/** The settings asked for (checked by `checkRequestedDecoding`), the checkpoint's where none was given. */
+export function resolveDecoding(requested: RequestedDecoding, defaults: DecodingDefaults): DecodingDefaults {
+  return { beamSize: requested.beamSize ?? defaults.beamSize, lengthPenalty: requested.lengthPenalty ?? defaults.lengthPenalty, context: requested.context ?? defaults.context };
 }
