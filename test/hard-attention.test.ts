@@ -215,6 +215,19 @@ describe('hard attention', () => {
     expect(() => checkResumeFlags({ seed: 1 }, { ...args, attention: 'soft' } as typeof args, 'runs/old')).not.toThrow();
   });
 
+  it('--lambda defaults to 0 with --attention hard and 1 with soft; a given --lambda wins; a hard run started with λ = 1 will not resume under the new default', async () => {
+    const { default: yargs } = await import('yargs');
+    const { trainOptions } = await import('../src/train/train-options.js');
+    const { checkResumeFlags } = await import('../src/train/setup-run.js');
+    const parse = (...extra: string[]) => trainOptions(yargs(['--dataset', 'd', '--features', 'f', '--out', 'o', ...extra])).exitProcess(false).parseAsync();
+    expect((await parse()).lambda).toBe(1);
+    expect((await parse('--attention', 'hard')).lambda).toBe(0);
+    expect((await parse('--attention', 'hard', '--lambda', '1')).lambda).toBe(1);
+    expect((await parse('--attention', 'soft', '--lambda', '0.25')).lambda).toBe(0.25);
+    const hard = await parse('--attention', 'hard');
+    expect(() => checkResumeFlags({ attention: 'hard', lambda: 1 }, hard, 'runs/hard-xe')).toThrow(/--lambda is 0 but the run in runs\/hard-xe was started with --lambda 1/);
+  });
+
   it("decoding with the argmax context: each step's context is β·a of the most attended region, and each word names that region", () => {
     const decoder = tiny(5);
     const rng = mulberry32(4);

@@ -129,7 +129,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       scoring: args.scoring,
       dropout: args.dropout,
       hiddenDropout: args['hidden-dropout'],
-      doublyStochasticLambda: args.lambda,
+      doublyStochasticLambda: args.lambda as number,
       seed: args.seed,
     };
     state = freshState(args);

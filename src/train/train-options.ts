@@ -30,8 +30,13 @@ export function trainOptions(y: Argv) {
     .option('hard-expected', { type: 'number', default: HARD_ATTENTION_DEFAULTS.expectedProbability, describe: 'hard: probability of a minibatch with the expected context instead of sampled regions' })
     .option('hard-signal', { type: 'number', default: HARD_ATTENTION_DEFAULTS.signalWeight, describe: 'hard: weight of the score-function term, λ_r × the learning signal scale (published 1 × 1/10)' })
     .option('hard-entropy', { type: 'number', default: HARD_ATTENTION_DEFAULTS.entropyWeight, describe: 'hard: entropy bonus λ_e on the attention distributions' })
+    .option('lambda', {
+      type: 'number',
+      describe: `doubly stochastic attention regularisation λ [default: 1 with soft attention, ${HARD_ATTENTION_DEFAULTS.doublyStochasticLambda} with hard]`,
+    })
     .middleware((a) => {
       a['select-by'] ??= a.objective === 'scst' ? 'CIDEr-D' : 'BLEU-4';
+      a.lambda ??= a.attention === 'hard' ? HARD_ATTENTION_DEFAULTS.doublyStochasticLambda : 1;
     })
     .option('val-limit', { type: 'number', default: 0, describe: 'decode at most this many validation images per epoch (0 = all)' })
     .option('checkpoint-every', { type: 'number', default: 200, describe: 'save the resumable checkpoint every N steps' })
@@ -43,7 +48,6 @@ export function trainOptions(y: Argv) {
     .option('scoring', { choices: SCORING_KINDS, default: 'additive' as const, describe: 'attention scoring' })
     .option('dropout', { type: 'number', default: 0.5, describe: 'dropout on the deep output' })
     .option('hidden-dropout', { type: 'number', default: 0, describe: 'extra dropout on h_t where it enters the deep output' })
-    .option('lambda', { type: 'number', default: 1, describe: 'doubly stochastic attention regularisation λ' })
     .option('weights-dtype', { choices: ['float32', 'float16'] as const, default: 'float32' as const, describe: 'storage of the best checkpoint' })
     .option('seed', { type: 'number', default: 1 })
     .option('backend', BACKEND_OPTION)
@@ -57,7 +61,7 @@ export function trainOptions(y: Argv) {
       if (!(a['clip-norm'] > 0)) throw new Error(`--clip-norm must be positive, got ${a['clip-norm']}`);
       if (!(a['lr-decay'] > 0 && a['lr-decay'] <= 1)) throw new Error(`--lr-decay must be in (0, 1], got ${a['lr-decay']}`);
       for (const k of ['dropout', 'hidden-dropout'] as const) if (!(a[k] >= 0 && a[k] < 1)) throw new Error(`--${k} must be in [0, 1), got ${a[k]}`);
-      if (!(a.lambda >= 0)) throw new Error(`--lambda must be zero or positive, got ${a.lambda}`);
+      if (!(a.lambda! >= 0)) throw new Error(`--lambda must be zero or positive, got ${a.lambda}`);
       requireInteger(a, ['scst-samples'], 2);
       if (a.attention === 'hard' && a.objective === 'scst') throw new Error('--attention hard trains with its own objective (the variational bound): it cannot be combined with --objective scst');
       if (!(a['hard-expected'] >= 0 && a['hard-expected'] <= 1)) throw new Error(`--hard-expected must be in [0, 1], got ${a['hard-expected']}`);
