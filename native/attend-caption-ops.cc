@@ -20,6 +20,10 @@
 //   AttendCaptionLstmCellGrad(gates, c_prev, c, dh, dc) -> dpre [B,4H], dc_prev [B,H]
 //   AttendCaptionAdam(var, grad, m, v [same shape], hyper [6])
 //       -> var', m', v'   (tfjs's Adam update; hyper = lr, β1, β2, ε, 1 − β1^t, 1 − β2^t)
+//   AttendCaptionTopK(x [N,V], bias [V]; k) -> values [N,k], ids [N,k] int32
+//       the k largest x[n] + bias of each row, best first, equal values lower id first (TopKV2's
+//       order for inputs without NaN); one pass per row, rows in parallel (TopKV2 runs them on one
+//       thread: on beam search's [N, V] log-probs it cost as much as copying them out)
 // The context and LSTM ops save TensorFlow's per-op overhead as much as memory passes: the step
 // loop runs them 2 × 16 times per training step on small tensors.
 #include <node_api.h>
@@ -88,9 +92,10 @@ void TF_OpKernelConstruction_GetAttrInt32(TF_OpKernelConstruction*, const char* 
 namespace {
 
 // Bumped whenever an op changes: src/backend/fused-kernels.ts refuses an addon of another version.
-constexpr uint32_t kVersion = 3;
+constexpr uint32_t kVersion = 4;
 
 constexpr int kFloat = 1;            // TF_FLOAT
+constexpr int kInt32 = 3;            // TF_INT32
 constexpr int kOk = 0;               // TF_OK
 constexpr int kInvalidArgument = 3;  // TF_INVALID_ARGUMENT
 constexpr int kInternal = 13;        // TF_INTERNAL
@@ -123,15 +128,9 @@ class Kernel {
     return t;
   }
 
-  float* output(int i, std::vector<int64_t> dims) {
-    if (failed_) return nullptr;
-    int64_t n = 1;
-    for (int64_t d : dims) n *= d;
-    TF_Tensor* t = TF_AllocateOutput(ctx_, i, kFloat, dims.data(), static_cast<int>(dims.size()),
-                                     static_cast<size_t>(n) * sizeof(float), status_);
-    if (TF_GetCode(status_) != kOk) return static_cast<float*>(fail_with_status());
-    owned_.push_back(t);
-    return static_cast<float*>(TF_TensorData(t));
+  float* output(int i, std::vector<int64_t> dims) { return static_cast<float*>(allocate(i, kFloat, sizeof(float), dims)); }
+  int32_t* output_int32(int i, std::vector<int64_t> dims) {
+    return static_cast<int32_t*>(allocate(i, kInt32, sizeof(int32_t), dims));
   }
 
   // Fails the op with an InvalidArgument error; returns nullptr for convenience.
@@ -145,6 +144,17 @@ class Kernel {
   }
 
  private:
+  void* allocate(int i, int dtype, size_t element_size, const std::vector<int64_t>& dims) {
+    if (failed_) return nullptr;
+    int64_t n = 1;
+    for (int64_t d : dims) n *= d;
+    TF_Tensor* t = TF_AllocateOutput(ctx_, i, dtype, dims.data(), static_cast<int>(dims.size()),
+                                     static_cast<size_t>(n) * element_size, status_);
+    if (TF_GetCode(status_) != kOk) return fail_with_status();
+    owned_.push_back(t);
+    return TF_TensorData(t);
+  }
+
   std::nullptr_t fail_with_status() {
     failed_ = true;
     TF_OpKernelContext_Failure(ctx_, status_);
@@ -534,18 +544,20 @@ void lstm_cell(void*, TF_OpKernelContext* ctx) {
   float* gates = k.output(2, {B, 4 * H});
   if (!k.ok()) return;
   const float *p = data(pre), *cp = data(c_prev);
-  for (int64_t b = 0; b < B; b++) {
-    const float* pb = p + b * 4 * H;
-    float* gb = gates + b * 4 * H;
-    for (int64_t j = 0; j < H; j++) {
-      const float i = fast_sigmoid(pb[j]), f = fast_sigmoid(pb[H + j]), o = fast_sigmoid(pb[2 * H + j]);
-      const float g = fast_tanh(pb[3 * H + j]);
-      const float cn = f * cp[b * H + j] + i * g;
-      gb[j] = i, gb[H + j] = f, gb[2 * H + j] = o, gb[3 * H + j] = g;
-      c[b * H + j] = cn;
-      h[b * H + j] = o * fast_tanh(cn);
+  parallel_for(B, worker_count(B * H, 1 << 14), [&](int, int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; b++) {
+      const float* pb = p + b * 4 * H;
+      float* gb = gates + b * 4 * H;
+      for (int64_t j = 0; j < H; j++) {
+        const float i = fast_sigmoid(pb[j]), f = fast_sigmoid(pb[H + j]), o = fast_sigmoid(pb[2 * H + j]);
+        const float g = fast_tanh(pb[3 * H + j]);
+        const float cn = f * cp[b * H + j] + i * g;
+        gb[j] = i, gb[H + j] = f, gb[2 * H + j] = o, gb[3 * H + j] = g;
+        c[b * H + j] = cn;
+        h[b * H + j] = o * fast_tanh(cn);
+      }
     }
-  }
+  });
 }
 
 void lstm_cell_grad(void*, TF_OpKernelContext* ctx) {
@@ -565,21 +577,70 @@ void lstm_cell_grad(void*, TF_OpKernelContext* ctx) {
   float* dc_prev = k.output(1, {B, H});
   if (!k.ok()) return;
   const float *gd = data(gates), *cpd = data(c_prev), *cd = data(c), *dhd = data(dh), *dcd = data(dc);
-  for (int64_t b = 0; b < B; b++) {
-    const float* gb = gd + b * 4 * H;
-    float* db = dpre + b * 4 * H;
-    for (int64_t j = 0; j < H; j++) {
-      const int64_t x = b * H + j;
-      const float i = gb[j], f = gb[H + j], o = gb[2 * H + j], g = gb[3 * H + j];
-      const float tc = fast_tanh(cd[x]);
-      const float dcn = dcd[x] + dhd[x] * o * (1.f - tc * tc);  // total gradient reaching c
-      db[j] = dcn * g * i * (1.f - i);
-      db[H + j] = dcn * cpd[x] * f * (1.f - f);
-      db[2 * H + j] = dhd[x] * tc * o * (1.f - o);
-      db[3 * H + j] = dcn * i * (1.f - g * g);
-      dc_prev[x] = dcn * f;
+  parallel_for(B, worker_count(B * H, 1 << 14), [&](int, int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; b++) {
+      const float* gb = gd + b * 4 * H;
+      float* db = dpre + b * 4 * H;
+      for (int64_t j = 0; j < H; j++) {
+        const int64_t x = b * H + j;
+        const float i = gb[j], f = gb[H + j], o = gb[2 * H + j], g = gb[3 * H + j];
+        const float tc = fast_tanh(cd[x]);
+        const float dcn = dcd[x] + dhd[x] * o * (1.f - tc * tc);  // total gradient reaching c
+        db[j] = dcn * g * i * (1.f - i);
+        db[H + j] = dcn * cpd[x] * f * (1.f - f);
+        db[2 * H + j] = dhd[x] * tc * o * (1.f - o);
+        db[3 * H + j] = dcn * i * (1.f - g * g);
+        dc_prev[x] = dcn * f;
+      }
     }
-  }
+  });
+}
+
+struct TopKState {
+  int32_t k;
+};
+
+void* create_top_k(TF_OpKernelConstruction* ctx) {
+  auto* state = new TopKState{1};
+  TF_Status* status = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrInt32(ctx, "k", &state->k, status);
+  TF_DeleteStatus(status);
+  return state;
+}
+
+void delete_top_k(void* state) { delete static_cast<TopKState*>(state); }
+
+void top_k(void* state, TF_OpKernelContext* ctx) {
+  const int64_t K = static_cast<TopKState*>(state)->k;
+  Kernel k(ctx);
+  TF_Tensor* x = k.input(0, 2, "x");
+  TF_Tensor* bias = k.input(1, 1, "bias");
+  if (!k.ok()) return;
+  const int64_t N = TF_Dim(x, 0), V = TF_Dim(x, 1);
+  if (TF_Dim(bias, 0) != V) return (void)k.fail("bias must be [V] for x [N, V]");
+  if (K < 1 || K > V) return (void)k.fail("k must be in [1, V]");
+  float* values = k.output(0, {N, K});
+  int32_t* ids = k.output_int32(1, {N, K});
+  if (!k.ok()) return;
+  const float *xd = data(x), *bd = data(bias);
+  parallel_for(N, worker_count(N * V, 1 << 15), [&](int, int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; n++) {
+      const float* row = xd + n * V;
+      float* val = values + n * K;
+      int32_t* id = ids + n * K;
+      int64_t filled = 0;
+      for (int64_t v = 0; v < V; v++) {
+        const float s = row[v] + bd[v];
+        if (filled == K && !(s > val[K - 1])) continue;  // most values: one comparison
+        int64_t i = filled < K ? filled++ : K - 1;
+        while (i > 0 && val[i - 1] < s) {  // after the equal ones: lower id first
+          val[i] = val[i - 1], id[i] = id[i - 1];
+          i--;
+        }
+        val[i] = s, id[i] = static_cast<int32_t>(v);
+      }
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,6 +695,8 @@ std::string register_all() {
        {"dpre: float", "dc_prev: float"}, {}, create_stateless, guarded<lstm_cell_grad>, delete_stateless},
       {"AttendCaptionAdam", {"var: float", "grad: float", "m: float", "v: float", "hyper: float"},
        {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, guarded<adam>, delete_stateless},
+      {"AttendCaptionTopK", {"x: float", "bias: float"}, {"values: float", "ids: int32"}, {"k: int = 1"}, create_top_k,
+       guarded<top_k>, delete_top_k},
   };
   TF_Status* status = TF_NewStatus();
   std::string error;

@@ -43,7 +43,7 @@ function randomTable(seed: number, endBias = 0): Table {
 function bruteForce(table: Table, maxLength: number, lengthPenalty: number): { tokens: number[]; logProb: number; score: number } {
   let best = { tokens: [] as number[], logProb: -Infinity, score: -Infinity };
   const visit = (prefix: number[], cum: number) => {
-    const lp = table(prefix);
+    const lp = table(prefix, 0);
     const ended = cum + lp[END]!;
     const score = lengthNormalizedScore(ended, prefix.length + 1, lengthPenalty);
     if (score > best.score) best = { tokens: [...prefix], logProb: ended, score };
@@ -66,7 +66,7 @@ function referenceBeam(table: Table, k: number, maxLength: number, lengthPenalty
   const finished: Hyp[] = [];
   let unfinished: Hyp[] = [];
   for (let t = 0; t <= maxLength && live.length; t++) {
-    const all = live.flatMap((b) => table(b.tokens).map((lp, token) => ({ tokens: b.tokens, token, logProb: b.logProb + lp })));
+    const all = live.flatMap((b) => table(b.tokens, 0).map((lp, token) => ({ tokens: b.tokens, token, logProb: b.logProb + lp })));
     const ranked = all.filter((c) => c.token >= 2).sort((a, b) => b.logProb - a.logProb).slice(0, 2 * k);
     const next: typeof live = [];
     ranked.forEach((c, rank) => {
@@ -210,6 +210,57 @@ describe('beam search on hand-built models', () => {
       const one = tf.slice(features, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
       const [single] = beamSearch(mockModel(table), one, { beamSize: 3, maxLength: 5, lengthPenalty: 0.5 });
       expect(cap.tokens).toEqual(single!.tokens);
+      expect(cap.logProb).toBeCloseTo(single!.logProb, 6);
+      one.dispose();
+    });
+    features.dispose();
+  });
+
+  /** Image b ends after about b + 1 words: <end> gets a large bias once the prefix is longer than b. */
+  const endsByImage = (seed: number): Table => {
+    const base = randomTable(seed, -6); // <end> is unlikely before
+    return (prefix, image) => base(prefix, image).map((lp, v) => (v === END && prefix.length > image ? lp + 12 : lp));
+  };
+
+  it('greedy: images whose caption ended leave the batch (once ≥ ¼ are done), and every caption equals its image decoded alone', () => {
+    const table = endsByImage(12);
+    const B = 8;
+    const features = dummyFeatures(B);
+    const model = mockModel(table);
+    const batched = greedyDecode(model, features, { allowUnk: true, maxLength: 12 });
+    expect(model.rowsPerStep[0]).toBe(B);
+    expect(Math.min(...model.rowsPerStep)).toBeLessThan(B);
+    for (let i = 1; i < model.rowsPerStep.length; i++) expect(model.rowsPerStep[i]).toBeLessThanOrEqual(model.rowsPerStep[i - 1]!);
+    expect(model.live()).toBe(0);
+    expect(new Set(batched.map((c) => c.tokens.length)).size).toBeGreaterThan(2);
+    batched.forEach((cap, b) => {
+      const one = tf.slice(features, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const [single] = greedyDecode(mockModel((prefix) => table(prefix, b)), one, { allowUnk: true, maxLength: 12 });
+      expect(cap.tokens).toEqual(single!.tokens);
+      expect(cap.finished).toBe(single!.finished);
+      expect(cap.logProb).toBeCloseTo(single!.logProb, 6);
+      one.dispose();
+    });
+    features.dispose();
+  });
+
+  it('beam: images whose search ended leave the batch (one row per image at the first step, k after; cut once ≥ ¼ are done), and every result equals its image searched alone', () => {
+    const table = endsByImage(11);
+    const B = 8;
+    const features = dummyFeatures(B);
+    const model = mockModel(table);
+    const batched = beamSearch(model, features, { allowUnk: true, beamSize: 3, maxLength: 12 });
+    expect(model.rowsPerStep[0]).toBe(B);
+    expect(model.rowsPerStep[1]).toBe(3 * B);
+    expect(Math.min(...model.rowsPerStep.slice(1))).toBeLessThan(3 * B); // finished images were dropped
+    for (let i = 2; i < model.rowsPerStep.length; i++) expect(model.rowsPerStep[i]).toBeLessThanOrEqual(model.rowsPerStep[i - 1]!);
+    expect(model.live()).toBe(0);
+    batched.forEach((cap, b) => {
+      const one = tf.slice(features, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const alone = mockModel((prefix) => table(prefix, b));
+      const [single] = beamSearch(alone, one, { allowUnk: true, beamSize: 3, maxLength: 12 });
+      expect(cap.tokens).toEqual(single!.tokens);
+      expect(cap.hypotheses.map((h) => h.tokens)).toEqual(single!.hypotheses.map((h) => h.tokens));
       expect(cap.logProb).toBeCloseTo(single!.logProb, 6);
       one.dispose();
     });

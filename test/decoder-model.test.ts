@@ -218,6 +218,36 @@ describe('forward and the step API', () => {
     });
   }
 
+  for (const scoring of SCORING_KINDS) {
+    it(`${scoring}: rows kept in equal blocks for some images (beam search dropping finished images) cut the memory to those images and step as the same rows of the whole state`, () => {
+      const d = make({ scoring });
+      const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]);
+      const s0 = d.initState(features, regionMask);
+      const grouped = d.selectRows(s0, [0, 0, 1, 1, 2, 2]); // row g·2 + j decodes image g
+      const tokens6 = [4, 5, 6, 7, 8, 9];
+      const whole = d.step(grouped, tokens6);
+      const tokenOf = (r: number) => 3 + r; // each row continues with a token of its own
+      const full = d.step(whole.state, [0, 1, 2, 3, 4, 5].map(tokenOf));
+      const [lf, af] = [full.logProbs.arraySync(), full.alpha.arraySync()];
+      for (const [rows, images] of [[[5, 4, 1, 0], 2], [[2, 3], 1], [[4, 4, 4, 0, 1, 0], 2]] as const) {
+        const cut = d.selectRows(whole.state, rows);
+        expect(cut.shared.memory.features.shape[0]).toBe(images); // one memory entry per kept image, not per row
+        const a = d.step(cut, rows.map(tokenOf));
+        const [la, aa] = [a.logProbs.arraySync(), a.alpha.arraySync()];
+        rows.forEach((r, i) => {
+          la[i]!.forEach((v, j) => expect(v).toBeCloseTo(lf[r]![j]!, 5));
+          aa[i]!.forEach((v, j) => expect(v).toBeCloseTo(af[r]![j]!, 6));
+        });
+        [cut, a.state].forEach((st) => d.disposeState(st));
+        tf.dispose([a.logProbs, a.alpha, a.beta]);
+      }
+      d.disposeState(full.state);
+      tf.dispose([full.logProbs, full.alpha, full.beta]);
+      [s0, grouped, whole.state].forEach((st) => d.disposeState(st));
+      tf.dispose([regionMask, whole.logProbs, whole.alpha, whole.beta]);
+    });
+  }
+
   it('a region mask zeroes those regions at every step', () => {
     const d = make();
     const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [0, 1, 1, 1, 1], [1, 1, 1, 1, 0]]);

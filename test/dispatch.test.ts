@@ -17,6 +17,7 @@ import { defaultInitializers } from '../src/backend/select.js';
 import '../src/backend/ops.js';
 import '../src/decoder/attention.js';
 import '../src/decoder/lstm.js';
+import '../src/search/read-step.js';
 import { mulberry32 } from '../src/util/random.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
@@ -51,7 +52,7 @@ const attentionCases = (k: number): Case[] => [
   },
 ];
 
-const CASES: Record<Exclude<FastPathName, 'adamUpdate'>, Case[]> = {
+const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
   matMul: ([false, true] as const).flatMap((ta) =>
     ([false, true] as const).map((tb) => ({
       inputs: () => [ta ? rand([4, 3]) : rand([3, 4]), tb ? rand([5, 4]) : rand([4, 5])],
@@ -104,12 +105,38 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   return m;
 }
 
+/**
+ * top-k (no gradient) must give exactly the reference's values and ids: rows with many equal values
+ * (ties go to the lower id), −∞ from the bias and in x, k from 1 to V.
+ */
+function checkTopK(impl: FastPaths['topK'], reference: FastPaths['topK']): void {
+  const V = 23;
+  tf.tidy(() => {
+    const r = mulberry32(5);
+    const rows = Array.from({ length: 37 }, (_, n) => Array.from({ length: V }, (_, v) => (n % 3 === 0 ? Math.floor(r() * 4) : v === n % V ? -Infinity : r() * 20 - 10)));
+    rows.push(Array.from({ length: V }, () => -Infinity)); // a row with nothing left
+    const x = tf.tensor2d(rows); // [38, V]
+    const bias = tf.tensor1d(Array.from({ length: V }, (_, v) => (v < 3 ? -Infinity : v === 7 ? 0.5 : 0))); // [V]
+    for (const k of [1, 2, 6, V]) {
+      const a = impl(x, bias, k), b = reference(x, bias, k);
+      expect(a.indices.dtype, `topK k=${k}: ids are int32`).toBe('int32');
+      expect(Array.from(a.values.dataSync()), `topK k=${k}: values`).toEqual(Array.from(b.values.dataSync()));
+      expect(Array.from(a.indices.dataSync()), `topK k=${k}: ids`).toEqual(Array.from(b.indices.dataSync()));
+    }
+  });
+}
+
 /** Each fast path of the active backend against its reference: loss value and every input gradient. */
 function checkActiveBackend(): string[] {
   const checked: string[] = [];
   const paths = fastPathsFor(tf.getBackend());
   for (const [name, impl] of Object.entries(paths) as [FastPathName, unknown][]) {
     if (name === 'adamUpdate') continue; // no plain reference: test/fused-kernels.test.ts checks it against tfjs's Adam
+    if (name === 'topK') {
+      checkTopK(impl as FastPaths['topK'], referenceOf('topK')!);
+      checked.push(name);
+      continue;
+    }
     const reference = referenceOf(name);
     expect(reference, `${name} has a reference`).toBeDefined();
     const cases = CASES[name];
@@ -166,12 +193,13 @@ describe('the dispatch point', () => {
     const withFused = new Set(checkActiveBackend());
     expect(withFused.has('additiveScorer') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
     if (fused || NATIVE_REQUIRED) {
-      expect([...withFused].filter((n) => ['attendedSum', 'lstmCell'].includes(n)).sort()).toEqual(['attendedSum', 'lstmCell']);
+      expect([...withFused].filter((n) => ['attendedSum', 'lstmCell', 'topK'].includes(n)).sort()).toEqual(['attendedSum', 'lstmCell', 'topK']);
       expect(fastPath('adamUpdate')).toBeDefined();
     }
     setFusedKernels(false); // the table follows the switch at once
     expect(fastPath('lstmCell')).toBeUndefined();
     expect(fastPath('adamUpdate')).toBeUndefined();
+    expect(fastPath('topK')).toBeUndefined();
     const without = new Set(checkActiveBackend());
     expect(without.has('attendedSum') || without.has('lstmCell')).toBe(false);
     expect(without.has('additiveScorer')).toBe(true); // the one-sigmoid scorer

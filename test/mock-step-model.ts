@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StepModel, StepResult } from '../src/search/index.js';
 
-/** log p(next | prefix) of a hand-built model: a table from prefix (as text) to distribution. */
-export type Table = (prefix: readonly number[]) => number[];
+/** log p(next | prefix) of a hand-built model: a table from prefix (and the row's image) to distribution. */
+export type Table = (prefix: readonly number[], image: number) => number[];
 
 export interface MockState {
   prefixes: number[][];
@@ -11,21 +11,24 @@ export interface MockState {
 }
 
 /** A StepModel whose step distribution is `table(prefix)`; α depends on the prefix too. */
-export function mockModel(table: Table): StepModel<MockState> & { live: () => number } {
+export function mockModel(table: Table): StepModel<MockState> & { live: () => number; rowsPerStep: number[] } {
   let live = 0;
+  const rowsPerStep: number[] = [];
   const track = (s: MockState) => {
     live++;
     return s;
   };
   return {
     live: () => live,
+    rowsPerStep,
     initState(features) {
       const B = features.shape[0];
       return track({ prefixes: Array.from({ length: B }, () => []), image: Array.from({ length: B }, (_, b) => b) });
     },
     step(state, prevTokens): StepResult<MockState> {
+      rowsPerStep.push(prevTokens.length);
       const prefixes = state.prefixes.map((p, r) => (prevTokens[r] === 1 ? [...p] : [...p, prevTokens[r]!]));
-      const logProbs = prefixes.map((p) => table(p));
+      const logProbs = prefixes.map((p, r) => table(p, state.image[r]!));
       const alpha = prefixes.map((p, r) => {
         const e = [p.length, 1, (state.image[r]! + 1) * 0.5].map(Math.exp);
         const s = e.reduce((a, b) => a + b, 0);

@@ -38,6 +38,13 @@ export interface SharedWeight {
 /** One Adam update of a variable: (value, gradient, m, v, [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]) → new (value, m, v). */
 export type AdamUpdate = (value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: tf.Tensor1D) => [tf.Tensor, tf.Tensor, tf.Tensor];
 
+/**
+ * The k largest of x + bias in each row, best first, equal values lower index first (no gradient):
+ * x [N, V], bias [V] → values [N, k], indices [N, k] int32. Search's words per step (bias: −∞ at
+ * the ids it never generates).
+ */
+export type TopK = (x: tf.Tensor2D, bias: tf.Tensor1D, k: number) => { values: tf.Tensor2D; indices: tf.Tensor2D };
+
 /** Every op that has fast paths, with its signature. */
 export interface FastPaths {
   /** op(x) · op(w) for 2-D operands. */
@@ -54,6 +61,7 @@ export interface FastPaths {
   attendedSum: (alpha: tf.Tensor2D, features: tf.Tensor3D) => tf.Tensor2D;
   /** The LSTM nonlinearities: gate pre-activations [B, 4H] (i, f, o, g) and c_{t−1} [B, H] → h_t, c_t. */
   lstmCell: (preactivations: tf.Tensor2D, cPrev: tf.Tensor2D) => CellState;
+  topK: TopK;
   /** No reference: tfjs's Adam is (src/train/fused-adam.ts). */
   adamUpdate: AdamUpdate;
 }

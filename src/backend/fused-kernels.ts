@@ -43,7 +43,7 @@ export const FUSED_KERNELS_PATH = path.resolve(
 );
 
 /** The ops' version this code calls (kVersion in native/attend-caption-ops.cc). */
-export const FUSED_KERNELS_VERSION = 3;
+export const FUSED_KERNELS_VERSION = 4;
 
 /**
  * Loads the addon once (call after tfjs-node is loaded: the addon links against its TensorFlow

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 export const FUSED_KERNELS_ENV = 'CAPTION_FUSED_KERNELS';
 
 /** The kernel groups, each switchable on its own. */
-export const FUSED_KERNEL_GROUPS = ['attention', 'context', 'lstm', 'adam'] as const;
+export const FUSED_KERNEL_GROUPS = ['attention', 'context', 'lstm', 'adam', 'search'] as const;
 export type FusedKernelGroup = (typeof FUSED_KERNEL_GROUPS)[number];
 
 export interface FusedKernelsStatus {

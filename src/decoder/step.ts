@@ -110,8 +110,31 @@ export function step(
 }
 
 /**
- * A state whose row i is `state`'s row rows[i]. When every row stays with its image (rows[i] decodes
- * image ⌊i / k'⌋, k' = rows.length / G) the memory is shared; otherwise it is gathered per row.
+ * How the rows of a new state map onto the memory's images: `shared` when row i decodes image
+ * ⌊i / k'⌋ of the same memory (k' = rows.length / G); `images` when they come in equal blocks, one
+ * image per block and no image twice (the memory is cut to those images, in that order: beam search
+ * dropping the images it finished); `null` otherwise (the memory is gathered per row).
+ */
+function imageBlocks(rows: readonly number[], imageOf: (r: number) => number, G: number): 'shared' | number[] | null {
+  const perBlock = rows.length / G;
+  if (Number.isInteger(perBlock) && perBlock >= 1 && rows.every((r, i) => imageOf(r) === Math.floor(i / perBlock))) return 'shared';
+  let size = 1;
+  while (size < rows.length && imageOf(rows[size]!) === imageOf(rows[0]!)) size++;
+  if (rows.length === 0 || rows.length % size !== 0) return null;
+  const images: number[] = [];
+  for (let i = 0; i < rows.length; i += size) {
+    const image = imageOf(rows[i]!);
+    for (let j = i; j < i + size; j++) if (imageOf(rows[j]!) !== image) return null;
+    if (images.includes(image)) return null;
+    images.push(image);
+  }
+  return images;
+}
+
+/**
+ * A state whose row i is `state`'s row rows[i]. When every row stays with its image the memory is
+ * shared; when the rows keep equal blocks per image the memory is cut to those images; otherwise it
+ * is gathered per row (see imageBlocks).
  */
 export function selectRows(state: DecoderState, rows: readonly number[]): DecoderState {
   const N = state.h.shape[0];
@@ -121,20 +144,19 @@ export function selectRows(state: DecoderState, rows: readonly number[]): Decode
   const G = state.shared.memory.features.shape[0];
   const k = N / G;
   const imageOf = (r: number): number => Math.floor(r / k);
-  const k2 = rows.length / G;
-  const keepsImages = Number.isInteger(k2) && k2 >= 1 && rows.every((r, i) => imageOf(r) === Math.floor(i / k2));
+  const blocks = imageBlocks(rows, imageOf, G);
   const out = tidy(() => {
     const idx = tf.tensor1d(rows as number[], 'int32'); // [N']
     let memory: AttentionMemory | null = null;
-    if (!keepsImages) {
+    if (blocks !== 'shared') {
       const m = state.shared.memory;
-      const images = tf.tensor1d(rows.map(imageOf), 'int32'); // [N']
-      const keys = m.keys && (tf.gather(m.keys, images) as tf.Tensor3D); // [N', L, ·]
+      const images = tf.tensor1d(blocks ?? rows.map(imageOf), 'int32'); // [G'] (blocks) or [N'] (per row)
+      const keys = m.keys && (tf.gather(m.keys, images) as tf.Tensor3D); // [G', L, ·]
       memory = {
-        features: tf.gather(m.features, images) as tf.Tensor3D, // [N', L, D]
+        features: tf.gather(m.features, images) as tf.Tensor3D, // [G', L, D]
         keys,
         scorer: m.scorer && keys ? additiveScorer(keys) : null,
-        maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [N', L]
+        maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [G', L]
       };
     }
     return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each

@@ -10,8 +10,9 @@
  * An image stops once it has k finished hypotheses and no live beam can still beat the k-th: its
  * score can only fall, to at best cum / (maxLength + 1)^α.
  */
-import type * as tf from '@tensorflow/tfjs';
-import { alphaRow, readStep, type StepArrays } from './read-step.js';
+import * as tf from '@tensorflow/tfjs';
+import { alphaRow, readTopWords, suppressionBias, type TopStepArrays } from './read-step.js';
+import { COMPACT_WHEN } from './compaction.js';
 import { lengthNormalizedScore } from './scoring.js';
 import {
   resolveSearchOptions,
@@ -35,7 +36,9 @@ interface Beam {
 }
 
 interface Candidate {
+  /** Cumulative: the beam's log-probability plus the word's. */
   logProb: number;
+  wordLogProb: number;
   beam: number; // index into the image's live beams
   token: number;
 }
@@ -52,24 +55,31 @@ function hypothesis(last: WordNode | null, logProb: number, finished: boolean, o
   return { tokens: words.map((w) => w.token), words, logProb, score: lengthNormalizedScore(logProb, steps, o.lengthPenalty), finished };
 }
 
-/** The `count` best extensions of an image's live beams (best first). */
-function topCandidates(s: StepArrays, rows: readonly number[], beams: readonly Beam[], suppressed: Set<number>, count: number): Candidate[] {
-  const V = s.vocabSize;
+/**
+ * The `count` best extensions of an image's live beams (best first; ties keep the earlier beam, then
+ * the lower id). Beam j's best words are row `firstRow + j` of the step's top words: the best
+ * `count` extensions overall are among each beam's best `count`, and a row's list is sorted, so its
+ * scan stops at the first that cannot enter.
+ */
+function topCandidates(s: TopStepArrays, firstRow: number, beams: readonly Beam[], count: number): Candidate[] {
   const top: Candidate[] = [];
+  let floor = -Infinity; // the count-th best so far (−∞ until there are count): also rejects −∞ and NaN
   for (let j = 0; j < beams.length; j++) {
-    const base = rows[j]! * V;
+    const base = (firstRow + j) * s.count;
     const cum = beams[j]!.logProb;
-    for (let v = 0; v < V; v++) {
-      const lp = cum + s.logProbs[base + v]!;
-      if (lp === -Infinity || Number.isNaN(lp) || suppressed.has(v)) continue;
-      if (top.length === count && lp <= top[count - 1]!.logProb) continue;
+    for (let c = 0; c < s.count; c++) {
+      const wordLp = s.values[base + c]!;
+      const lp = cum + wordLp;
+      if (!(lp > floor)) break;
       let i = top.length === count ? count - 1 : top.length;
-      if (top.length < count) top.push({ logProb: lp, beam: j, token: v });
+      const cand = { logProb: lp, wordLogProb: wordLp, beam: j, token: s.ids[base + c]! };
+      if (top.length < count) top.push(cand);
       while (i > 0 && top[i - 1]!.logProb < lp) {
         top[i] = top[i - 1]!;
         i--;
       }
-      top[i] = { logProb: lp, beam: j, token: v };
+      top[i] = cand;
+      if (top.length === count) floor = top[count - 1]!.logProb;
     }
   }
   return top;
@@ -77,8 +87,6 @@ function topCandidates(s: StepArrays, rows: readonly number[], beams: readonly B
 
 interface ImageSearch {
   live: Beam[];
-  /** State row of each live beam. */
-  rows: number[];
   finished: DecodedCaption[];
   unfinished: DecodedCaption[];
   done: boolean;
@@ -101,47 +109,42 @@ export function beamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, option
   const k = options.beamSize ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`beamSize must be a positive integer (got ${k})`);
   const B = features.shape[0];
-  const suppressed = new Set(o.suppressTokens);
-  const images: ImageSearch[] = Array.from({ length: B }, (_, b) => ({
-    live: [{ logProb: 0, last: null }],
-    rows: [b * k],
-    finished: [],
-    unfinished: [],
-    done: false,
-  }));
-  const prev = new Array<number>(B * k).fill(o.startToken);
-  const initial = model.initState(features, o.regionMask, o.context);
-  let state: S;
-  try {
-    state = model.selectRows(initial, Array.from({ length: B * k }, (_, r) => Math.floor(r / k))); // row b·k + j ← image b
-  } finally {
-    model.disposeState(initial);
-  }
+  const images: ImageSearch[] = Array.from({ length: B }, () => ({ live: [{ logProb: 0, last: null }], finished: [], unfinished: [], done: false }));
+  // The state's rows are grouped by image: slot g holds rows g·perImage … g·perImage + perImage − 1 of
+  // image order[g], its live beams first. One row per image until the first step (every beam starts
+  // the same), k after; finished images leave at COMPACT_WHEN.
+  let order = images.map((_, b) => b);
+  let perImage = 1;
+  let prev = new Array<number>(B).fill(o.startToken);
+  let suppressed: tf.Tensor1D | null = null;
   const upperBound = (cum: number) => (o.lengthPenalty === 0 ? cum : cum / (o.maxLength + 1) ** o.lengthPenalty);
+  let state = model.initState(features, o.regionMask, o.context);
 
   try {
     for (let t = 0; t <= o.maxLength && images.some((img) => !img.done); t++) {
       const out = model.step(state, prev);
       model.disposeState(state);
       state = out.state;
-      const s = readStep(out);
-      const source = Array.from({ length: B * k }, (_, r) => r); // next row r ← current row source[r]
-      for (let b = 0; b < B; b++) {
+      suppressed ??= suppressionBias(o.suppressTokens, out.logProbs.shape[1]);
+      const s = readTopWords(out, 2 * k, suppressed);
+      /** Per slot: the rows (of this step's output) the next step's k rows of that image continue. */
+      const nextRowsOf: number[][] = [];
+      order.forEach((b, g) => {
         const img = images[b]!;
-        if (img.done) continue;
-        const top = topCandidates(s, img.rows, img.live, suppressed, 2 * k);
+        nextRowsOf.push([]);
+        if (img.done) return;
+        const first = g * perImage;
+        const top = topCandidates(s, first, img.live, 2 * k);
         const next: Beam[] = [];
-        const nextRows: number[] = [];
         top.forEach((cand, rank) => {
-          const row = img.rows[cand.beam]!;
+          const row = first + cand.beam;
           const parent = img.live[cand.beam]!.last;
-          const lp = s.logProbs[row * s.vocabSize + cand.token]!;
           if (cand.token === o.endToken) {
             if (rank < k) img.finished.push(hypothesis(parent, cand.logProb, true, o));
           } else if (t < o.maxLength && next.length < k) {
-            const word: DecodedWord = { token: cand.token, alpha: alphaRow(s, row), beta: s.beta[row]!, logProb: lp };
+            const word: DecodedWord = { token: cand.token, alpha: alphaRow(s, row), beta: s.beta[row]!, logProb: cand.wordLogProb };
             next.push({ logProb: cand.logProb, last: { word, parent } });
-            nextRows.push(row);
+            nextRowsOf[g]!.push(row);
           }
         });
         if (t === o.maxLength) {
@@ -153,22 +156,34 @@ export function beamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, option
             for (const beam of img.live) img.unfinished.push(hypothesis(beam.last, beam.logProb, false, o));
           }
           img.done = true;
-          continue;
+          return;
         }
         img.live = next;
-        img.rows = next.map((_, j) => b * k + j);
-        next.forEach((beam, j) => {
-          source[b * k + j] = nextRows[j]!;
-          prev[b * k + j] = beam.last!.word.token;
-        });
+      });
+      const slots = order.map((_, g) => g).filter((g) => !images[order[g]!]!.done);
+      if (slots.length === 0) break;
+      const kept = slots.length <= COMPACT_WHEN * order.length ? slots : order.map((_, g) => g);
+      // Next row g'·k + j continues beam j of the image in kept slot g' (a done image's rows, or
+      // the rows past an image's live beams, repeat a row of its slot and are ignored).
+      const source: number[] = [];
+      prev = [];
+      for (const g of kept) {
+        const img = images[order[g]!]!;
+        const rows = nextRowsOf[g]!;
+        for (let j = 0; j < k; j++) {
+          source.push(rows[j] ?? rows[0] ?? g * perImage);
+          prev.push(img.done ? o.endToken : img.live[Math.min(j, img.live.length - 1)]!.last!.word.token);
+        }
       }
-      if (images.every((img) => img.done)) break;
+      order = kept.map((g) => order[g]!);
+      perImage = k;
       const reordered = model.selectRows(state, source);
       model.disposeState(state);
       state = reordered;
     }
   } finally {
-    model.disposeState(state!);
+    model.disposeState(state);
+    suppressed?.dispose();
   }
   return images.map((img) => result(img, k));
 }

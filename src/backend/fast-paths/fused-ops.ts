@@ -5,7 +5,7 @@
  * `fusedKernels(group)` says they are loaded and enabled.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdamUpdate, AdditiveScorer, CellState } from '../dispatch.js';
+import type { AdamUpdate, AdditiveScorer, CellState, TopK } from '../dispatch.js';
 import { runNativeOp } from './native-kernels.js';
 import { StepShared } from './step-shared.js';
 
@@ -126,6 +126,12 @@ export function fusedLstmCell(preactivations: tf.Tensor2D, cPrev: tf.Tensor2D): 
   const [h, c] = runNativeOp(LSTM_CELL, { pre: preactivations, c_prev: cPrev }, 3) as tf.Tensor2D[]; // [B, H] each (+ gates [B, 4H])
   return { h: h!, c: c! };
 }
+
+/** The k best of x + bias per row (search's top words), rows in parallel: x [N, V], bias [V] → values, indices [N, k]. */
+export const fusedTopK: TopK = (x, bias, k) => {
+  const [values, indices] = runNativeOp('AttendCaptionTopK', { x, bias }, 2, { k }) as [tf.Tensor2D, tf.Tensor2D];
+  return { values, indices };
+};
 
 /** One Adam update of a variable in one pass over value, gradient and both moments. */
 export const fusedAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) => {

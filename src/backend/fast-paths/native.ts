@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FastPaths, FastPathSet } from '../dispatch.js';
 import { fusedKernels } from '../fused-state.js';
 import { nativeSigmoid, nativeTanh } from './activations.js';
-import { FusedAdditiveScorer, fusedAdamUpdate, fusedContext, fusedLstmCell } from './fused-ops.js';
+import { FusedAdditiveScorer, fusedAdamUpdate, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
 import { nativeMatMul } from './native-kernels.js';
 import { sigmoidScorer } from './sigmoid-scorer.js';
 
@@ -26,5 +26,6 @@ export function nativeFastPaths(): FastPathSet & Pick<FastPaths, 'matMul'> {
     ...(fusedKernels('context') ? { attendedSum: fusedContext } : {}),
     ...(fusedKernels('lstm') ? { lstmCell: fusedLstmCell } : {}),
     ...(fusedKernels('adam') ? { adamUpdate: fusedAdamUpdate } : {}),
+    ...(fusedKernels('search') ? { topK: fusedTopK } : {}),
   };
 }
