@@ -10,7 +10,7 @@ export const HARD_ATTENTION_DEFAULTS = {
    * λ of the doubly stochastic penalty Σ_i (1 − Σ_t α_ti)². Off, as in the authors' code (alpha_c = 0;
    * the paper brings the penalty in for soft attention, §4.2.1). With fewer words than regions its
    * minimum is uniform attention, and hard attention, whose α learns only from the score-function term
-   * on sampled minibatches, collapsed to uniform under λ = 1 on Flickr8k (docs/hard-attention.md).
+   * on sampled minibatches, collapsed to uniform under λ = 1 on Flickr8k (docs/training.md, "Hard attention").
    */
   doublyStochasticLambda: 0,
   /** The baseline's moving-average decay. */
