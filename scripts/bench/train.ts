@@ -2,10 +2,11 @@
  * Training-step benchmark at the reference sizes (B=32, L=196, D=512, E=256, H=512, A=256, V=5000,
  * T=16; ≈ 19.5 GFLOP forward + backward): one step = forward, backward, gradient clipping and Adam,
  * as the trainer runs it. Also the forward pass alone, greedy and beam-3 captions per second, and with
- * --profile the phases of a step (gradients, clipping, Adam) and the kernels where its time goes.
+ * --profile the phases of a step (gradients, clipping, Adam) and the kernels where its time goes;
+ * --scst and --hard time the self-critical and hard-attention objectives' steps beside it.
  * Each backend runs in its own process.
  *
- *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile]
+ *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile] [--scst] [--hard]
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -18,6 +19,8 @@ import { Vocabulary } from '../../src/data/vocabulary.js';
 import { createDecoder, type AttentionDecoder } from '../../src/decoder/decoder.js';
 import { CiderReward } from '../../src/train/cider-reward.js';
 import { selfCriticalObjective } from '../../src/train/self-critical.js';
+import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from '../../src/train/hard-attention.js';
+import type { Objective, StepContext } from '../../src/train/objective.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
 import { createAdam } from '../../src/train/optimizer-state.js';
@@ -38,11 +41,33 @@ interface Result {
   phases?: { gradients: number; clipping: number; adam: number };
   /** With --scst: self-critical steps over B images × 5 samples (sampling, reward, fwd+bwd, Adam). */
   scstStepMs?: number[];
+  /** With --hard: median ms of hard-attention steps with sampled regions and with the expected context. */
+  hardStepMs?: { sampled: number; expected: number };
 }
 
 const SCST_SAMPLES = 5;
 
-/** A self-critical step at the reference sizes, as the trainer runs it; random weights sample to full length. */
+/** Steps of a training objective as the trainer runs them (prepare, loss and gradients, afterStep, clipping, Adam). */
+async function objectiveSteps(decoder: AttentionDecoder, objective: Objective<unknown>, batch: StepContext['batch'], keys: readonly string[], steps: number, lr: number): Promise<number[]> {
+  const optimizer = createAdam(lr);
+  const vars = decoder.trainableVariables();
+  let n = 0;
+  const times = await timeRuns(async () => {
+    const ctx: StepContext = { decoder, batch, keys, step: n++, dropoutSeed: 1 };
+    const prepared = objective.prepare(ctx);
+    const { value, grads } = tf.variableGrads(() => objective.loss(ctx, prepared).loss, vars);
+    objective.afterStep?.(prepared);
+    objective.release(prepared);
+    const clipped = clipByGlobalNorm(grads, 5);
+    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    await value.data();
+    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+  }, 1, steps);
+  optimizer.dispose();
+  return times;
+}
+
+/** A self-critical step at the reference sizes; random weights sample to full length. */
 async function scstSteps(decoder: AttentionDecoder, features: tf.Tensor3D, steps: number): Promise<number[]> {
   const { B, V, T } = SIZES;
   const words = Array.from({ length: V - 4 }, (_, i) => `w${i}`);
@@ -52,25 +77,27 @@ async function scstSteps(decoder: AttentionDecoder, features: tf.Tensor3D, steps
   const refs = new Map(keys.map((k) => [k, Array.from({ length: 5 }, () => Array.from({ length: 10 }, () => words[Math.floor(rng() * words.length)]!))]));
   const objective = selfCriticalObjective({ reward: new CiderReward(refs), vocab, samples: SCST_SAMPLES, maxWords: T, seed: 1 });
   const batch = { features, tokens: tf.zeros([B, 2], 'int32') as tf.Tensor2D, mask: tf.ones([B, 2]) as tf.Tensor2D, targetCount: B };
-  const optimizer = createAdam(1e-5);
-  const vars = decoder.trainableVariables();
-  let n = 0;
-  const times = await timeRuns(async () => {
-    const ctx = { decoder, batch, keys, step: n++, dropoutSeed: 1 };
-    const prepared = objective.prepare(ctx);
-    const { value, grads } = tf.variableGrads(() => objective.loss(ctx, prepared).loss, vars);
-    objective.release(prepared);
-    const clipped = clipByGlobalNorm(grads, 5);
-    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-    await value.data();
-    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
-  }, 1, steps);
+  const times = await objectiveSteps(decoder, objective as Objective<unknown>, batch, keys, steps, 1e-5);
   tf.dispose([batch.tokens, batch.mask]);
-  optimizer.dispose();
   return times;
 }
 
-async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean): Promise<Result> {
+/**
+ * Hard-attention steps (published settings) on the cross-entropy step's batch, the two kinds of
+ * minibatch timed apart (sampled regions: the bound's estimator; the expected context: soft attention
+ * with the hard objective's bookkeeping); training draws each with probability 0.5.
+ */
+async function hardSteps(decoder: AttentionDecoder, batch: StepContext['batch'], steps: number): Promise<{ sampled: number; expected: number }> {
+  const keys = Array.from({ length: SIZES.B }, (_, b) => `img${b}`);
+  const kinds = { sampled: [] as number[], expected: [] as number[] };
+  for (const kind of ['sampled', 'expected'] as const) {
+    const objective = hardAttentionObjective({ seed: 1, ...HARD_ATTENTION_DEFAULTS, expectedProbability: kind === 'expected' ? 1 : 0 });
+    kinds[kind] = await objectiveSteps(decoder, objective as Objective<unknown>, batch, keys, steps, 1e-4);
+  }
+  return { sampled: median(kinds.sampled), expected: median(kinds.expected) };
+}
+
+async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
   try {
     await selectBackend({ requested: backend, log: () => {} });
   } catch (err) {
@@ -138,10 +165,11 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
     kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
   }
   const scstStepMs = scst ? await scstSteps(decoder, features, steps) : undefined;
+  const hardStepMs = hard ? await hardSteps(decoder, { features, tokens, mask, targetCount: B * T }, steps) : undefined;
   tf.dispose([features, tokens, mask]);
   decoder.dispose();
   optimizer.dispose();
-  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}), ...(scstStepMs ? { scstStepMs } : {}) };
+  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}), ...(scstStepMs ? { scstStepMs } : {}), ...(hardStepMs ? { hardStepMs } : {}) };
 }
 
 function report(results: Result[], steps: number): void {
@@ -173,6 +201,14 @@ function report(results: Result[], steps: number): void {
           `cross-entropy ${(xe / s.B).toFixed(1)} ms per caption (${(5 * xe / s.B).toFixed(1)} ms per image at 5 captions): SCST/XE per image ${(scst / (5 * xe)).toFixed(2)}`,
       );
     }
+    if (r.hardStepMs) {
+      const { sampled, expected } = r.hardStepMs;
+      const xe = median(r.stepMs!);
+      lines.push(
+        `  hard-attention step: sampled regions ${(sampled / 1000).toFixed(3)} s, expected context ${(expected / 1000).toFixed(3)} s; ` +
+          `at half of each (the published 0.5), hard/soft per step ${((sampled + expected) / 2 / xe).toFixed(2)}`,
+      );
+    }
     if (r.kernels) lines.push(`  top kernels: ${r.kernels.map((k) => `${k.name} ${k.ms.toFixed(0)}ms×${k.calls}`).join(', ')}`);
   }
   const measured = results.filter((r) => r.stepMs);
@@ -188,6 +224,7 @@ interface TrainBenchArgs {
   steps: number;
   profile: boolean;
   scst: boolean;
+  hard: boolean;
   rounds: number;
   peer: string | undefined;
   child: string | undefined;
@@ -240,6 +277,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
       .option('scst', { type: 'boolean', default: false, describe: 'also time a self-critical step (same sizes, 5 samples per image)' })
+      .option('hard', { type: 'boolean', default: false, describe: 'also time hard-attention steps (sampled regions and expected context) against the soft step' })
       .option('rounds', { type: 'number', default: 1, describe: 'rounds, alternating the order of ours and the peer; per-round ratios and their medians' })
       .option('peer', { type: 'string', describe: 'a command printing a JSON line with decoder.medianStepMs (e.g. ../shared/bench/torch-peer.sh --what decoder), run every round' })
       .option('child', { type: 'string', hidden: true })
@@ -250,7 +288,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       }),
   run: async (args) => {
     if (args.child) {
-      reportToParent(await measure(args.child as BackendName, args.steps, args.profile, args.scst));
+      reportToParent(await measure(args.child as BackendName, args.steps, args.profile, args.scst, args.hard));
       return;
     }
     const ours = async (): Promise<Result[]> => {
