@@ -404,19 +404,26 @@ void additive_scores(void*, TF_OpKernelContext* ctx) {
   });
 }
 
-struct RowsPerImage {
-  int32_t k;
+// A kernel's one int attribute, read when TensorFlow builds the kernel (its state).
+struct IntAttr {
+  int32_t value;
 };
 
-void* create_scores_grad(TF_OpKernelConstruction* ctx) {
-  auto* state = new RowsPerImage{1};
+template <const char* Name>
+void* create_int_attr(TF_OpKernelConstruction* ctx) {
+  auto* state = new IntAttr{1};
   TF_Status* status = TF_NewStatus();
-  TF_OpKernelConstruction_GetAttrInt32(ctx, "rows_per_image", &state->k, status);
+  TF_OpKernelConstruction_GetAttrInt32(ctx, Name, &state->value, status);
   TF_DeleteStatus(status);
   return state;
 }
 
-void delete_scores_grad(void* state) { delete static_cast<RowsPerImage*>(state); }
+void delete_int_attr(void* state) { delete static_cast<IntAttr*>(state); }
+
+int32_t int_attr(void* state) { return static_cast<IntAttr*>(state)->value; }
+
+constexpr char kRowsPerImage[] = "rows_per_image";
+constexpr char kTopK[] = "k";
 
 void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
   Kernel k(ctx);
@@ -426,7 +433,7 @@ void additive_scores_grad(void* state, TF_OpKernelContext* ctx) {
   TF_Tensor* dkeys_in = k.input(3, -1, "dkeys_in");
   if (!k.ok()) return;
   const int64_t N = TF_Dim(act, 0), L = TF_Dim(act, 1), A = TF_Dim(act, 2);
-  const int64_t rows_per_image = static_cast<RowsPerImage*>(state)->k;
+  const int64_t rows_per_image = int_attr(state);
   if (TF_Dim(dscores, 0) != N || TF_Dim(dscores, 1) != L) return (void)k.fail("dscores must be [N, L] like act");
   if (TF_Dim(w, 0) != A) return (void)k.fail("w must be [A] like act");
   if (rows_per_image < 1 || N % rows_per_image != 0) return (void)k.fail("rows_per_image must divide N");
@@ -596,22 +603,8 @@ void lstm_cell_grad(void*, TF_OpKernelContext* ctx) {
   });
 }
 
-struct TopKState {
-  int32_t k;
-};
-
-void* create_top_k(TF_OpKernelConstruction* ctx) {
-  auto* state = new TopKState{1};
-  TF_Status* status = TF_NewStatus();
-  TF_OpKernelConstruction_GetAttrInt32(ctx, "k", &state->k, status);
-  TF_DeleteStatus(status);
-  return state;
-}
-
-void delete_top_k(void* state) { delete static_cast<TopKState*>(state); }
-
 void top_k(void* state, TF_OpKernelContext* ctx) {
-  const int64_t K = static_cast<TopKState*>(state)->k;
+  const int64_t K = int_attr(state);
   Kernel k(ctx);
   TF_Tensor* x = k.input(0, 2, "x");
   TF_Tensor* bias = k.input(1, 1, "bias");
@@ -685,7 +678,7 @@ std::string register_all() {
       {"AttendCaptionAdditiveScores", {"keys: float", "query: float", "w: float"}, {"scores: float", "act: float"}, {},
        create_stateless, guarded<additive_scores>, delete_stateless},
       {"AttendCaptionAdditiveScoresGrad", {"act: float", "dscores: float", "w: float", "dkeys_in: float"},
-       {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_scores_grad, guarded<additive_scores_grad>, delete_scores_grad},
+       {"dkeys: float", "dquery: float", "dw: float"}, {"rows_per_image: int = 1"}, create_int_attr<kRowsPerImage>, guarded<additive_scores_grad>, delete_int_attr},
       {"AttendCaptionContext", {"alpha: float", "features: float"}, {"weighted: float"}, {}, create_stateless, guarded<context>, delete_stateless},
       {"AttendCaptionContextGrad", {"dweighted: float", "features: float"}, {"dalpha: float"}, {},
        create_stateless, guarded<context_grad>, delete_stateless},
@@ -695,8 +688,8 @@ std::string register_all() {
        {"dpre: float", "dc_prev: float"}, {}, create_stateless, guarded<lstm_cell_grad>, delete_stateless},
       {"AttendCaptionAdam", {"var: float", "grad: float", "m: float", "v: float", "hyper: float"},
        {"var_out: float", "m_out: float", "v_out: float"}, {}, create_stateless, guarded<adam>, delete_stateless},
-      {"AttendCaptionTopK", {"x: float", "bias: float"}, {"values: float", "ids: int32"}, {"k: int = 1"}, create_top_k,
-       guarded<top_k>, delete_top_k},
+      {"AttendCaptionTopK", {"x: float", "bias: float"}, {"values: float", "ids: int32"}, {"k: int = 1"}, create_int_attr<kTopK>,
+       guarded<top_k>, delete_int_attr},
   };
   TF_Status* status = TF_NewStatus();
   std::string error;

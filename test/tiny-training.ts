@@ -25,12 +25,9 @@ export const TINY_IMAGES: CaptionedImage[] = Array.from({ length: 24 }, (_, i) =
   captions: [`a ${WORDS[i % 2]} ${WORDS[2 + ((i >> 1) % 2)]}`],
 }));
 
-/** A ready TrainLoop in a fresh temp folder; `options` override the defaults. */
-export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Promise<{ loop: TrainLoop; dir: string }> {
-  const rng = mulberry32(5);
-  const images = TINY_IMAGES;
-  const vectors = new Map(images.map((im) => [im.id, Float32Array.from({ length: L * D }, () => rng())]));
-  const source: FeatureSource = {
+/** A FeatureSource over vectors held in memory: image id → [L·D] floats. */
+export function inMemoryFeatures(vectors: ReadonlyMap<string, Float32Array>, L: number, D: number): FeatureSource {
+  return {
     regions: L,
     depth: D,
     read: async (keys) => {
@@ -39,6 +36,13 @@ export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Pr
       return all;
     },
   };
+}
+
+/** A ready TrainLoop in a fresh temp folder; `options` override the defaults. */
+export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Promise<{ loop: TrainLoop; dir: string }> {
+  const rng = mulberry32(5);
+  const images = TINY_IMAGES;
+  const source = inMemoryFeatures(new Map(images.map((im) => [im.id, Float32Array.from({ length: L * D }, () => rng())])), L, D);
   const train = images.filter((im) => im.split === 'train');
   const vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: 1 });
   const decoder = createDecoder({ vocabSize: vocab.size, featureDim: D, embedDim: 4, hiddenDim: 5, attentionDim: 3, seed: 2 });

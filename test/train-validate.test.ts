@@ -13,6 +13,7 @@ import { greedyDecode } from '../src/search/greedy.js';
 import type { FeatureSource } from '../src/train/batch-tensors.js';
 import { makeValidator } from '../src/train/validate.js';
 import { mulberry32 } from '../src/util/random.js';
+import { inMemoryFeatures } from './tiny-training.js';
 
 beforeAll(async () => {
   await selectBackend({ log: () => {} });
@@ -23,7 +24,7 @@ const images: CaptionedImage[] = Array.from({ length: 7 }, (_, i) => ({ id: `im$
 const vocab = Vocabulary.build(images.flatMap((im) => im.captions), { minCount: 1 });
 
 /** Features per image; with `sameRegions` every region of an image holds the same vector. */
-function source(sameRegions: boolean): FeatureSource & { vectors: Map<string, Float32Array> } {
+function source(sameRegions: boolean): FeatureSource {
   const rng = mulberry32(4);
   const vectors = new Map(
     images.map((im) => {
@@ -31,16 +32,7 @@ function source(sameRegions: boolean): FeatureSource & { vectors: Map<string, Fl
       return [im.id, Float32Array.from({ length: L * D }, (_, k) => (sameRegions ? region[k % D]! : rng() * 2 - 1))];
     }),
   );
-  return {
-    vectors,
-    regions: L,
-    depth: D,
-    read: async (keys) => {
-      const all = new Float32Array(keys.length * L * D);
-      keys.forEach((k, i) => all.set(vectors.get(k)!, i * L * D));
-      return all;
-    },
-  };
+  return inMemoryFeatures(vectors, L, D);
 }
 
 describe('validation', () => {
