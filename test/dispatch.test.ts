@@ -174,7 +174,7 @@ describe('the dispatch point', () => {
   it('on WASM: every fast path equals its reference (values and gradients), and the table is the WASM one', async () => {
     await defaultInitializers.wasm();
     const checked = new Set(checkActiveBackend());
-    expect([...checked].sort()).toEqual(['additiveScorer', 'logSoftmax', 'matMul', 'softmaxCrossEntropy', 'stepWeight', 'tanh']);
+    expect([...checked].sort()).toEqual(['additiveScorer', 'attendedSum', 'logSoftmax', 'matMul', 'softmaxCrossEntropy', 'stepWeight', 'tanh']);
     expect(fastPath('lstmCell')).toBeUndefined(); // the plain cell runs
   });
 
