@@ -1,31 +1,22 @@
 #!/usr/bin/env bash
-# Issue 11: hard against soft attention at the same cross-entropy budget, on Flickr8k.
-#   runs/hard/evaluate.sh dev   — each model's decoding chosen on the validation split (beam size, length
-#                                 penalty, and for hard attention the context: expected or argmax), written
-#                                 into its checkpoint's decoding.json; results/hard-{hard,soft}-dev.json
-#   runs/hard/evaluate.sh test  — the test split, once, with each model's chosen decoding;
-#                                 results/hard-{hard,soft}-test.json
-# The models: checkpoints/hard-xe-lambda0 (runs/hard/xe.sh) and checkpoints/hard-soft-baseline
-# (runs/hard/soft-baseline.sh, the default model's cross-entropy stage).
+# Issue 11: hard attention (checkpoints/hard-xe-lambda0, runs/hard/xe.sh) on Flickr8k.
+#   runs/hard/evaluate.sh dev   — decoding chosen on the validation split (beam size, length penalty, and
+#                                 the context: expected or argmax), written into the checkpoint's
+#                                 decoding.json; results/hard-dev.json
+#   runs/hard/evaluate.sh test  — the test split, once, with the chosen decoding (and greedy beside it);
+#                                 results/hard-test.json
+# Soft attention at the same budget is the default model's cross-entropy stage, results/default-xe-dev.json.
 set -eu
 cd "$(dirname "$0")/../.."
-common=(--dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 --backend tensorflow)
+common=(--dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 --checkpoint checkpoints/hard-xe-lambda0 --backend tensorflow)
 case ${1:?dev or test} in
   dev)
-    npm run -s evaluate -- "${common[@]}" --checkpoint checkpoints/hard-xe-lambda0 --split val \
-      --beams 1,2,3,5 --length-penalties 0,0.5,1 --contexts expected,argmax --choose CIDEr-D --choose-within 0.001 \
-      --out results/hard-hard-dev.json
-    npm run -s evaluate -- "${common[@]}" --checkpoint checkpoints/hard-soft-baseline --split val \
-      --beams 1,2,3,5 --length-penalties 0,0.5,1 --choose CIDEr-D --choose-within 0.001 \
-      --out results/hard-soft-dev.json
+    npm run -s evaluate -- "${common[@]}" --split val --beams 1,2,3,5 --length-penalties 0,0.5,1 --contexts expected,argmax \
+      --choose CIDEr-D --choose-within 0.001 --out results/hard-dev.json
     ;;
   test)
-    for m in hard soft; do
-      ckpt=checkpoints/hard-xe-lambda0; [[ $m == soft ]] && ckpt=checkpoints/hard-soft-baseline
-      read -r beam lp context < <(python3 -c "import json,sys; d=json.load(open('$ckpt/decoding.json')); print(d['beamSize'], d['lengthPenalty'], d.get('context','expected'))")
-      beams=1; [[ $beam != 1 ]] && beams=1,$beam  # greedy beside the chosen setting
-      npm run -s evaluate -- "${common[@]}" --checkpoint $ckpt --split test --beams $beams --length-penalties $lp --contexts $context \
-        --out results/hard-$m-test.json
-    done
+    read -r beam lp context < <(python3 -c "import json; d=json.load(open('checkpoints/hard-xe-lambda0/decoding.json')); print(d['beamSize'], d['lengthPenalty'], d.get('context', 'expected'))")
+    beams=1; [[ $beam != 1 ]] && beams=1,$beam  # greedy beside the chosen setting
+    npm run -s evaluate -- "${common[@]}" --split test --beams $beams --length-penalties $lp --contexts $context --out results/hard-test.json
     ;;
 esac
