@@ -13,7 +13,7 @@ for line in open(sys.argv[1]):
         rows.setdefault((tree, m.group(1)), []).append([float(x) for x in m.groups()[1:]])
 cols = ['step s', 'fwd s', 'greedy/s', 'beam3/s']
 print('backend     metric     before   after   after/before   (medians of', min(len(v) for v in rows.values()), 'rounds)')
-for backend in ['tensorflow', 'wasm']:
+for backend in sorted({b for _, b in rows}, reverse=True):
     for i, c in enumerate(cols):
         b = statistics.median(r[i] for r in rows[('before', backend)])
         a = statistics.median(r[i] for r in rows[('after', backend)])
