@@ -7,33 +7,23 @@
  * is fixed) is computed only if asked for.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmMatMulKernel } from './wasm-matmul.js';
 
 const KERNEL = 'AttendCaptionWasmContext';
 
 function ensureKernel(): void {
-  if (tf.getKernel(KERNEL, 'wasm')) return;
-  const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!batchMatMul) throw new Error('WASM backend has no BatchMatMul kernel');
-  tf.registerKernel({
+  registerWasmMatMulKernel(KERNEL, ['alpha', 'features'], {
     kernelName: KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) =>
-      batchMatMul.kernelFunc({ inputs: { a: inputs['alpha']!, b: inputs['features']! }, backend, attrs: { transposeA: false, transposeB: false } }),
+    inputsToSave: ['alpha', 'features'],
+    gradFunc: (dy, saved) => {
+      const [alpha, features] = saved as [tf.Tensor3D, tf.Tensor3D]; // [G, k, L], [G, L, D]
+      const d = dy as tf.Tensor3D; // [G, k, D]
+      return {
+        alpha: () => tf.sum(tf.mul(tf.expandDims(d, 2), tf.expandDims(features, 1)), -1), // [G, k, L]  Σ_d dz_d a_id
+        features: () => tf.matMul(tf.transpose(alpha, [0, 2, 1]), d), // [G, L, D]  αᵀ dz
+      };
+    },
   });
-  if (!tf.getGradient(KERNEL)) {
-    tf.registerGradient({
-      kernelName: KERNEL,
-      inputsToSave: ['alpha', 'features'],
-      gradFunc: (dy, saved) => {
-        const [alpha, features] = saved as [tf.Tensor3D, tf.Tensor3D]; // [G, k, L], [G, L, D]
-        const d = dy as tf.Tensor3D; // [G, k, D]
-        return {
-          alpha: () => tf.sum(tf.mul(tf.expandDims(d, 2), tf.expandDims(features, 1)), -1), // [G, k, L]  Σ_d dz_d a_id
-          features: () => tf.matMul(tf.transpose(alpha, [0, 2, 1]), d), // [G, L, D]  αᵀ dz
-        };
-      },
-    });
-  }
 }
 
 /** Σ_i α_i a_i: alpha [G·k, L] (row n attends image ⌊n / k⌋), features [G, L, D] → [G·k, D]. */

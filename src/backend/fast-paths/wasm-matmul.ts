@@ -10,30 +10,35 @@ import * as tf from '@tensorflow/tfjs';
 /** A private kernel (WASM only): the stock forward, with gradients that transpose explicitly. */
 const KERNEL = 'AttendCaptionMatMul';
 
-function ensureKernel(): void {
-  if (tf.getKernel(KERNEL, 'wasm')) return;
+/**
+ * Registers `name` on WASM as the stock [.., M, K] × [.., K, N] BatchMatMul of inputs `a` and `b`
+ * (renamed), with `gradient` registered for it: the forward the private kernels share.
+ */
+export function registerWasmMatMulKernel(name: string, [a, b]: readonly [string, string], gradient: tf.GradConfig): void {
+  if (tf.getKernel(name, 'wasm')) return;
   const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!batchMatMul) throw new Error('WASM backend has no BatchMatMul kernel');
   tf.registerKernel({
-    kernelName: KERNEL,
+    kernelName: name,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) =>
-      batchMatMul.kernelFunc({ inputs, backend, attrs: { transposeA: false, transposeB: false } }),
+    kernelFunc: ({ inputs, backend }) => batchMatMul.kernelFunc({ inputs: { a: inputs[a]!, b: inputs[b]! }, backend, attrs: { transposeA: false, transposeB: false } }),
   });
-  if (!tf.getGradient(KERNEL)) {
-    tf.registerGradient({
-      kernelName: KERNEL,
-      inputsToSave: ['a', 'b'],
-      // Each input's gradient is computed only if that input needs one (e.g. not for fixed features).
-      gradFunc: (dy, saved) => {
-        const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return {
-          a: () => tf.matMul(dy as tf.Tensor2D, tf.transpose(b)), // [N, K]
-          b: () => tf.matMul(tf.transpose(a), dy as tf.Tensor2D), // [K, M]
-        };
-      },
-    });
-  }
+  if (!tf.getGradient(name)) tf.registerGradient({ ...gradient, kernelName: name });
+}
+
+function ensureKernel(): void {
+  registerWasmMatMulKernel(KERNEL, ['a', 'b'], {
+    kernelName: KERNEL,
+    inputsToSave: ['a', 'b'],
+    // Each input's gradient is computed only if that input needs one (e.g. not for fixed features).
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return {
+        a: () => tf.matMul(dy as tf.Tensor2D, tf.transpose(b)), // [N, K]
+        b: () => tf.matMul(tf.transpose(a), dy as tf.Tensor2D), // [K, M]
+      };
+    },
+  });
 }
 
 /** op(x) · op(w) for 2-D operands on WASM, transposing explicitly (forward and backward). */
