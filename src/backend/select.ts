@@ -12,6 +12,7 @@ import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { startWasm } from './wasm-threads.js';
 
 import { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest } from './names.js';
 
@@ -63,7 +64,7 @@ export const defaultInitializers: BackendInitializers = {
   async wasm() {
     registerWasmKernels();
     const before = { exception: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
-    await activate('wasm');
+    await startWasm(() => activate('wasm'));
     // Emscripten's glue adds process-wide handlers that rethrow, so any stray error would print its
     // whole minified source; take them off again and leave error handling to Node and our CLIs.
     for (const l of process.listeners('uncaughtException')) if (!before.exception.includes(l)) process.off('uncaughtException', l);
