@@ -41,10 +41,13 @@ interface Case {
 
 const weighted = (y: tf.Tensor, seed: number): tf.Scalar => tf.sum(tf.mul(y, tf.randomNormal(y.shape, 0, 1, 'float32', seed)));
 
-/** k rows per image in attention (beam search: 3). */
-const attentionCases = (k: number): Case[] => [
+/**
+ * k rows per image in attention (beam search: 3); widths A and D of 37 and 21 and of 36 and 24, since
+ * WASM's SIMD kernels take multiples of 4 and fall back to stock ops otherwise.
+ */
+const attentionCases = (k: number, A: number): Case[] => [
   {
-    inputs: () => [rand([2, 7, 37], 3), rand([2 * k, 37], 3), rand([37])],
+    inputs: () => [rand([2, 7, A], 3), rand([2 * k, A], 3), rand([A])],
     loss: (make: FastPaths['additiveScorer'], [keys, query, w]) => {
       const scorer = make(keys as tf.Tensor3D);
       return weighted(scorer.scores(query as tf.Tensor2D, w as tf.Tensor1D), 1);
@@ -81,11 +84,11 @@ const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
       },
     },
   ],
-  additiveScorer: [...attentionCases(1), ...attentionCases(3)],
-  attendedSum: [1, 3].map((k) => ({
-    inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, 21], 2)],
+  additiveScorer: [37, 36].flatMap((A) => [...attentionCases(1, A), ...attentionCases(3, A)]),
+  attendedSum: [21, 24].flatMap((D) => [1, 3].map((k) => ({
+    inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, D], 2)],
     loss: (f: FastPaths['attendedSum'], [alpha, features]: tf.Tensor[]) => weighted(f(alpha as tf.Tensor2D, features as tf.Tensor3D), 8),
-  })),
+  }))),
   lstmCell: [
     {
       inputs: () => [rand([3, 20], 4), rand([3, 5], 2)],

@@ -6,6 +6,8 @@ import { wasmScorerOps } from '../src/backend/fast-paths/wasm.js';
 import { matVec } from '../src/backend/fast-paths/sigmoid-scorer.js';
 import { StepWeight } from '../src/backend/fast-paths/step-weight.js';
 import { logSoftmax, matMul, softmaxCrossEntropy, tanh } from '../src/backend/ops.js';
+import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/backend/fast-paths/wasm-simd-kernels.js';
+import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
 
 
 beforeAll(async () => {
@@ -84,6 +86,106 @@ describe('fast ops', () => {
     tf.dispose([g3.value, ...Object.values(g3.grads)]);
     expect(tf.memory().numTensors).toBe(after - 1);
     tf.dispose([x, w, v]);
+  });
+
+  it('SIMD kernels: weightedSum and rowDots equal batched matmuls at many shapes, bit-stable, no leak', () => {
+    expect(wasmSimdAvailable()).toBe(true); // Node's V8 has WebAssembly SIMD
+    const before = tf.memory().numTensors;
+    /** max |a − b| / max(1, |b|), elementwise (the shapes here are too large for one expect each). */
+    const relDiff = (a: tf.Tensor, b: tf.Tensor): number => {
+      expect(a.shape).toEqual(b.shape);
+      return tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.maximum(tf.abs(b), 1))).dataSync()[0]!;
+    };
+    // (G, K, R, C): single rows, beams, the training step's [32, 1, 196] × [32, 196, 512], a long column.
+    for (const [G, K, R, C] of [[1, 1, 1, 4], [2, 1, 3, 8], [3, 2, 5, 12], [2, 3, 9, 24], [32, 1, 196, 512], [1, 1, 6272, 256]] as const) {
+      tf.tidy(() => {
+        const v = tf.randomNormal([G, K, R], 0, 1, 'float32', R) as tf.Tensor3D;
+        const x = tf.randomNormal([G, R, C], 0, 1, 'float32', C) as tf.Tensor3D;
+        const d = tf.randomNormal([G, K, C], 0, 1, 'float32', G) as tf.Tensor3D;
+        const sum = simdWeightedSum(v, x);
+        expect(relDiff(sum, tf.matMul(v, x))).toBeLessThan(1e-5 * Math.sqrt(R));
+        const dots = simdRowDots(d, x);
+        expect(relDiff(dots, tf.matMul(d, x, false, true))).toBeLessThan(1e-5 * Math.sqrt(C));
+        // Same inputs, same bits.
+        expect(Array.from(simdWeightedSum(v, x).dataSync())).toEqual(Array.from(sum.dataSync()));
+        expect(Array.from(simdRowDots(d, x).dataSync())).toEqual(Array.from(dots.dataSync()));
+        // The weighted sum's gradients: v's by rowDots, x's by vᵀ dy.
+        const f = (op: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor3D, b as tf.Tensor3D), d)));
+        const ours = f(simdWeightedSum)([v, x]);
+        const stock = f((a, b) => tf.matMul(a, b))([v, x]);
+        expect(relDiff(ours[0]!, stock[0]!)).toBeLessThan(1e-5 * Math.sqrt(C));
+        expect(relDiff(ours[1]!, stock[1]!)).toBeLessThan(1e-5 * Math.sqrt(K));
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('Sum (SIMD over adjacent axes, stock otherwise) equals a float64 sum in JS, for every axis set, keepDims, int32', () => {
+    /** Σ over `axes` of x, in JS (float64), as [shape kept, values]. */
+    const jsSum = (values: ArrayLike<number>, shape: number[], axes: number[], keepDims: boolean): [number[], number[]] => {
+      const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const out = new Array<number>(outShape.reduce((a, b) => a * b, 1)).fill(0);
+      const idx = new Array<number>(shape.length).fill(0);
+      for (let flat = 0; flat < values.length; flat++) {
+        let o = 0;
+        for (let i = 0; i < shape.length; i++) o = o * outShape[i]! + (axes.includes(i) ? 0 : idx[i]!);
+        out[o]! += values[flat]!;
+        for (let i = shape.length - 1; i >= 0 && ++idx[i]! === shape[i]; i--) idx[i] = 0;
+      }
+      return [keepDims ? outShape : shape.filter((_, i) => !axes.includes(i)), out];
+    };
+    const subsets = (n: number): number[][] => Array.from({ length: 2 ** n - 1 }, (_, m) => [...Array(n).keys()].filter((i) => ((m + 1) >> i) & 1));
+    const before = tf.memory().numTensors;
+    for (const shape of [[8], [5, 8], [8, 5], [3, 4, 8], [2, 3, 4, 4], [6, 7, 3], [512, 500], [32, 196, 256]]) {
+      for (const axes of subsets(shape.length)) {
+        for (const keepDims of [false, true]) {
+          for (const dtype of ['float32', 'int32'] as const) {
+            if (dtype === 'int32' && shape.length > 3) continue;
+            tf.tidy(() => {
+              const x = dtype === 'int32' ? tf.randomUniform(shape, -50, 50, 'int32', 7) : tf.randomNormal(shape, 0, 1, 'float32', 7);
+              // A negative single axis, and no axis for all of them, too.
+              const ax = axes.length === shape.length && !keepDims ? undefined : axes.length === 1 && !keepDims ? axes[0]! - shape.length : axes;
+              const y = tf.sum(x, ax, keepDims);
+              const [refShape, ref] = jsSum(x.dataSync(), shape, axes, keepDims);
+              expect(y.shape, `${shape} ${axes} ${keepDims}`).toEqual(refShape);
+              expect(y.dtype).toBe(dtype);
+              const got = y.dataSync();
+              const n = axes.reduce((p, a) => p * shape[a]!, 1);
+              const worst = ref.reduce((m, r, i) => Math.max(m, Math.abs(got[i]! - r)), 0);
+              expect(worst, `${shape} over ${axes}`).toBeLessThan(dtype === 'int32' ? 0.5 : 1e-5 * Math.sqrt(n) * 4);
+            });
+          }
+        }
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("Adam (SIMD for sizes % 4 = 0, ops otherwise) gives tfjs's Adam's weights and state, step for step, no leak", async () => {
+    const shapes = [[5, 3], [8], [64, 36], [1]];
+    const start = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', i + 1));
+    const grads = [0, 1, 2, 3].map((t) => shapes.map((s, i) => tf.randomNormal(s, 0, 0.5, 'float32', 10 * t + i)));
+    type Grads = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+    const run = (optimizer: tf.AdamOptimizer) => {
+      const vars = start.map((s, i) => tf.variable(s.clone(), true, `wasm-adam-test-${i}-${optimizer.constructor.name}`));
+      for (const g of grads) optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, g[i]!])) as unknown as Grads);
+      return vars;
+    };
+    const fused = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
+    const stock = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+    const a = run(fused);
+    const before = tf.memory().numTensors;
+    fused.applyGradients(Object.fromEntries(a.map((v, i) => [v.name, grads[0]![i]!])) as unknown as Grads);
+    expect(tf.memory().numTensors).toBe(before); // a step makes no tensor that stays
+    const b = run(stock);
+    stock.applyGradients(Object.fromEntries(b.map((v, i) => [v.name, grads[0]![i]!])) as unknown as Grads);
+    a.forEach((v, i) => expectClose(v, b[i]!, 1e-6));
+    const [wa, wb] = [await fused.getWeights(), await stock.getWeights()];
+    expect(wa.map((w) => w.name.replace(/-FusedAdamOptimizer/, ''))).toEqual(wb.map((w) => w.name.replace(/-AdamOptimizer/, '')));
+    wa.forEach((w, i) => expectClose(w.tensor, wb[i]!.tensor, 1e-6));
+    tf.dispose([...a, ...b, ...start, ...grads.flat()]);
+    fused.dispose();
+    stock.dispose();
   });
 
   it('matVec: value and both gradients equal tf.matMul', () => {

@@ -8,9 +8,13 @@
  * gradient tape saves (tfjs clones each one): per training step ≈ 900 copies, among them the
  * [B, L, D] features twice per decoding step. This one shares the buffer, counted by reference, as the
  * CPU backend's Identity and WASM's own Reshape do (no WASM kernel writes into its inputs).
+ *
+ * Sum: float32 sums over adjacent axes as one SIMD pass (fast-paths/wasm-simd-kernels.ts) instead of
+ * a transpose and a scalar loop: every bias gradient and broadcast gradient of a training step.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdSumKernel } from './fast-paths/wasm-simd-kernels.js';
 
 interface TensorInfo {
   dataId: object;
@@ -57,6 +61,11 @@ export function registerWasmKernels(): void {
   registered = true;
   if (tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity as unknown as tf.KernelFunc });
+  const stockSum = tf.getKernel('Sum', 'wasm');
+  if (stockSum) {
+    tf.unregisterKernel('Sum', 'wasm');
+    tf.registerKernel({ ...stockSum, kernelFunc: simdSumKernel(stockSum.kernelFunc) });
+  }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',

@@ -1,25 +1,48 @@
 /**
  * The WASM backend's fast paths: matmuls whose gradients stay on XNNPACK's fast path, tanh as a
  * sigmoid (WASM's tanh is scalar libm), additive scores with one sigmoid per step, and the attended
- * sum with a gradient off WASM's transposed batched matmul.
+ * sum and the score vector's gradient as SIMD matrix–vector products, and Adam as one SIMD pass
+ * (wasm-simd-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FastPaths, FastPathSet } from '../dispatch.js';
+import type { AdamUpdate, FastPaths, FastPathSet } from '../dispatch.js';
 import { tanhViaSigmoid } from './activations.js';
 import { sigmoidScorer, type ScorerOps } from './sigmoid-scorer.js';
 import { wasmAttendedSum } from './wasm-context.js';
 import { wasmMatMul } from './wasm-matmul.js';
+import { simdAdamUpdate, simdWeightedSum, wasmSimdAvailable } from './wasm-simd-kernels.js';
 
-/** (The score vector's gradient is one column: WASM's naive transposed matmul is fine there.) */
+/** aᵀ b for a [N, K], b [N, 1]: one SIMD weighted sum of a's rows where it runs, else WASM's transposed matmul. */
+function transposedTimesColumn(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const [N, K] = a.shape;
+  if (K % 4 !== 0 || !wasmSimdAvailable()) return tf.matMul(a, b, true, false); // [K, 1]
+  const sum = simdWeightedSum(tf.reshape(b, [1, 1, N]), tf.reshape(a, [1, N, K])); // [1, 1, K]
+  return tf.reshape(sum, [K, 1]);
+}
+
 export const wasmScorerOps: ScorerOps = {
   sigmoid: tf.sigmoid,
   matMul: wasmMatMul,
-  transposedTimesColumn: (a, b) => tf.matMul(a, b, true, false) as tf.Tensor2D, // [K, 1]
+  transposedTimesColumn,
 };
+
+/** tfjs's Adam update of one variable, op for op in its order (for sizes the SIMD pass does not take). */
+const adamUpdateOps: AdamUpdate = (value, gradient, m, v, hyper) => {
+  const [lr, b1, b2, eps, c1, c2] = tf.unstack(hyper) as tf.Scalar[];
+  const nextM = tf.add(tf.mul(m, b1!), tf.mul(gradient, tf.sub(1, b1!)));
+  const nextV = tf.add(tf.mul(v, b2!), tf.mul(tf.square(gradient), tf.sub(1, b2!)));
+  const step = tf.div(tf.div(nextM, c1!), tf.add(tf.sqrt(tf.div(nextV, c2!)), eps!));
+  return [tf.sub(value, tf.mul(step, lr!)), nextM, nextV];
+};
+
+/** Adam in one SIMD pass per variable where it runs (float32, size % 4 = 0). */
+const wasmAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) =>
+  value.dtype === 'float32' && value.size % 4 === 0 && wasmSimdAvailable() ? simdAdamUpdate(value, gradient, m, v, hyper) : adamUpdateOps(value, gradient, m, v, hyper);
 
 export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   matMul: wasmMatMul,
   tanh: tanhViaSigmoid,
   additiveScorer: sigmoidScorer(wasmScorerOps),
   attendedSum: wasmAttendedSum,
+  adamUpdate: wasmAdamUpdate,
 };

@@ -1,0 +1,314 @@
+/**
+ * Two batched matrix–vector products in WebAssembly SIMD, running in the WASM backend's own memory:
+ *   weightedSum  v [G, K, R], x [G, R, C] → [G, K, C]   out_gk = Σ_r v_gkr x_gr   (vᵀX per image)
+ *   rowDots      v [G, K, C], x [G, R, C] → [G, K, R]   out_gkr = v_gk · x_gr     (Xv per image)
+ * The attended sum Σ_i α_i a_i is the first, its α gradient the second, and the score vector's
+ * gradient (Σ_n dy_n x_n) the first with G = K = 1. tfjs runs these shapes as batched matmuls in a
+ * naive loop (≈ 1.4 GFLOP/s) or as a broadcast product and a sum; here each is one pass over x.
+ *
+ * The module is emitted at start-up (wasm-bytecode.ts) and imports the backend's memory, so the
+ * kernels read and write tensors where they are: no copies. Available when the engine validates
+ * WebAssembly SIMD and the backend's memory is reachable; C must be a multiple of 4 (callers fall
+ * back to stock ops otherwise). Sums run in a fixed order: the same inputs give the same bits.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assign, kernelModule, loop, op, type Bytes, type KernelFunction } from './wasm-bytecode.js';
+
+// Parameters (i32): x, v, out (byte offsets), G, K, R, C.
+const [X, V, OUT, G, K, R, C] = [0, 1, 2, 3, 4, 5, 6];
+// i32 locals, then one v128 local.
+const [g, j, r, cb, cBytes, xg, vp, outp, xr] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+const vec = 16;
+
+const get = op.get;
+/** n·stride + base, all i32 locals or constants as bytes. */
+const plus = (...terms: Bytes[]): Bytes => [...terms[0]!, ...terms.slice(1).flatMap((t) => [...t, ...op.add])];
+const times = (...factors: Bytes[]): Bytes => [...factors[0]!, ...factors.slice(1).flatMap((f) => [...f, ...op.mul])];
+const row = times(plus(times(get(g), get(K)), get(j))); // g·K + j
+
+const weightedSum: KernelFunction = {
+  name: 'weightedSum',
+  params: 7,
+  i32Locals: 9,
+  v128Locals: 1,
+  body: [
+    ...assign(cBytes, times(get(C), op.i32(4))),
+    ...loop(g, G, 1, [
+      ...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))),
+      ...loop(j, K, 1, [
+        ...assign(outp, plus(get(OUT), times(row, get(cBytes)))),
+        ...assign(vp, plus(get(V), times(row, get(R), op.i32(4)))),
+        ...loop(cb, cBytes, 16, [...plus(get(outp), get(cb)), ...op.v128Zero, ...op.v128Store]),
+        ...loop(r, R, 1, [
+          ...assign(vec, plus(get(vp), times(get(r), op.i32(4))), op.f32Load, op.f32x4Splat), // v_gkr in every lane
+          ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
+          ...loop(cb, cBytes, 16, [
+            ...plus(get(outp), get(cb)),
+            ...plus(get(outp), get(cb)), ...op.v128Load,
+            ...get(vec), ...plus(get(xr), get(cb)), ...op.v128Load, ...op.f32x4Mul,
+            ...op.f32x4Add,
+            ...op.v128Store,
+          ]),
+        ]),
+      ]),
+    ]),
+  ],
+};
+
+const rowDots: KernelFunction = {
+  name: 'rowDots',
+  params: 7,
+  i32Locals: 9,
+  v128Locals: 1,
+  body: [
+    ...assign(cBytes, times(get(C), op.i32(4))),
+    ...loop(g, G, 1, [
+      ...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))),
+      ...loop(j, K, 1, [
+        ...assign(vp, plus(get(V), times(row, get(cBytes)))),
+        ...assign(outp, plus(get(OUT), times(row, get(R), op.i32(4)))),
+        ...loop(r, R, 1, [
+          ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
+          ...assign(vec, op.v128Zero),
+          ...loop(cb, cBytes, 16, [
+            ...assign(vec, get(vec), plus(get(vp), get(cb)), op.v128Load, plus(get(xr), get(cb)), op.v128Load, op.f32x4Mul, op.f32x4Add),
+          ]),
+          ...plus(get(outp), times(get(r), op.i32(4))),
+          ...get(vec), ...op.f32x4Lane(0), ...get(vec), ...op.f32x4Lane(1), ...op.f32Add,
+          ...get(vec), ...op.f32x4Lane(2), ...op.f32Add, ...get(vec), ...op.f32x4Lane(3), ...op.f32Add,
+          ...op.f32Store,
+        ]),
+      ]),
+    ]),
+  ],
+};
+
+// Sums. columnSums(x, out, G, R, C): out_g = Σ_r x_gr (x [G, R, C] → [G, C]); rowSums(x, out, N, C):
+// out_n = Σ_c x_nc (x [N, C] → [N]).
+const [SX, SOUT, SG, SR, SC] = [0, 1, 2, 3, 4];
+const [sg, sr, scb, scBytes, sxg, soutp, sxr] = [5, 6, 7, 8, 9, 10, 11];
+const columnSums: KernelFunction = {
+  name: 'columnSums',
+  params: 5,
+  i32Locals: 7,
+  v128Locals: 0,
+  body: [
+    ...assign(scBytes, times(get(SC), op.i32(4))),
+    ...loop(sg, SG, 1, [
+      ...assign(soutp, plus(get(SOUT), times(get(sg), get(scBytes)))),
+      ...assign(sxg, plus(get(SX), times(get(sg), get(SR), get(scBytes)))),
+      ...loop(scb, scBytes, 16, [...plus(get(soutp), get(scb)), ...op.v128Zero, ...op.v128Store]),
+      ...loop(sr, SR, 1, [
+        ...assign(sxr, plus(get(sxg), times(get(sr), get(scBytes)))),
+        ...loop(scb, scBytes, 16, [
+          ...plus(get(soutp), get(scb)),
+          ...plus(get(soutp), get(scb)), ...op.v128Load, ...plus(get(sxr), get(scb)), ...op.v128Load, ...op.f32x4Add,
+          ...op.v128Store,
+        ]),
+      ]),
+    ]),
+  ],
+};
+
+const [RX, ROUT, RN, RC] = [0, 1, 2, 3];
+const [rn, rcb, rcBytes, rxr, racc] = [4, 5, 6, 7, 8];
+const rowSums: KernelFunction = {
+  name: 'rowSums',
+  params: 4,
+  i32Locals: 4,
+  v128Locals: 1,
+  body: [
+    ...assign(rcBytes, times(get(RC), op.i32(4))),
+    ...loop(rn, RN, 1, [
+      ...assign(rxr, plus(get(RX), times(get(rn), get(rcBytes)))),
+      ...assign(racc, op.v128Zero),
+      ...loop(rcb, rcBytes, 16, [...assign(racc, get(racc), plus(get(rxr), get(rcb)), op.v128Load, op.f32x4Add)]),
+      ...plus(get(ROUT), times(get(rn), op.i32(4))),
+      ...get(racc), ...op.f32x4Lane(0), ...get(racc), ...op.f32x4Lane(1), ...op.f32Add,
+      ...get(racc), ...op.f32x4Lane(2), ...op.f32Add, ...get(racc), ...op.f32x4Lane(3), ...op.f32Add,
+      ...op.f32Store,
+    ]),
+  ],
+};
+
+// Adam(value, grad, m, v, hyper, outValue, outM, outV, n), hyper = [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]:
+//   m' = β1 m + (1 − β1) g,  v' = β2 v + (1 − β2) g²,  value' = value − lr · (m' / c1) / (√(v' / c2) + ε)
+// in tfjs's Adam's order of operations, n % 4 = 0.
+const [AVAL, AGRAD, AM, AV, AHYPER, AOUTVAL, AOUTM, AOUTV, AN] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [aib, anBytes] = [9, 10];
+const [lr, b1, b2, eps, c1, c2, omb1, omb2, ag, amm, avv] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+const hyperAt = (i: number): Bytes => [...plus(get(AHYPER), op.i32(4 * i)), ...op.f32Load];
+const at = (base: number): Bytes => plus(get(base), get(aib));
+const adam: KernelFunction = {
+  name: 'adam',
+  params: 9,
+  i32Locals: 2,
+  v128Locals: 11,
+  body: [
+    ...assign(anBytes, times(get(AN), op.i32(4))),
+    ...[lr, b1, b2, eps, c1, c2].flatMap((local, i) => assign(local, hyperAt(i), op.f32x4Splat)),
+    ...assign(omb1, op.f32(1), hyperAt(1), op.f32Sub, op.f32x4Splat),
+    ...assign(omb2, op.f32(1), hyperAt(2), op.f32Sub, op.f32x4Splat),
+    ...loop(aib, anBytes, 16, [
+      ...assign(ag, at(AGRAD), op.v128Load),
+      ...assign(amm, at(AM), op.v128Load, get(b1), op.f32x4Mul, get(ag), get(omb1), op.f32x4Mul, op.f32x4Add),
+      ...assign(avv, at(AV), op.v128Load, get(b2), op.f32x4Mul, get(ag), get(ag), op.f32x4Mul, get(omb2), op.f32x4Mul, op.f32x4Add),
+      ...at(AOUTM), ...get(amm), ...op.v128Store,
+      ...at(AOUTV), ...get(avv), ...op.v128Store,
+      ...at(AOUTVAL),
+      ...at(AVAL), ...op.v128Load,
+      ...get(amm), ...get(c1), ...op.f32x4Div,
+      ...get(avv), ...get(c2), ...op.f32x4Div, ...op.f32x4Sqrt, ...get(eps), ...op.f32x4Add,
+      ...op.f32x4Div, ...get(lr), ...op.f32x4Mul,
+      ...op.f32x4Sub,
+      ...op.v128Store,
+    ]),
+  ],
+};
+
+type Kernel = (x: number, v: number, out: number, G: number, K: number, R: number, C: number) => void;
+interface SimdExports {
+  weightedSum: Kernel;
+  rowDots: Kernel;
+  columnSums: (x: number, out: number, G: number, R: number, C: number) => void;
+  rowSums: (x: number, out: number, N: number, C: number) => void;
+  adam: (value: number, grad: number, m: number, v: number, hyper: number, outValue: number, outM: number, outV: number, n: number) => void;
+}
+
+interface EmscriptenMemory {
+  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: WebAssembly.Memory };
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdExports | null>();
+
+/** The kernels bound to `backend`'s memory, or null where WebAssembly SIMD or the memory is missing. */
+function kernelsFor(backend: BackendWasm): SimdExports | null {
+  const module = backend.wasm as unknown as EmscriptenMemory;
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = kernelModule([weightedSum, rowDots, columnSums, rowSums, adam], { shared });
+    kernels = WebAssembly.validate(bytes)
+      ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdExports)
+      : null;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
+
+/** Whether the SIMD kernels run on the active backend (WASM with SIMD). */
+export function wasmSimdAvailable(): boolean {
+  return tf.getBackend() === 'wasm' && kernelsFor(tf.backend() as unknown as BackendWasm) !== null;
+}
+
+interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: tf.DataType;
+}
+
+const WEIGHTED_SUM = 'AttendCaptionWasmWeightedSum';
+const ROW_DOTS = 'AttendCaptionWasmRowDots';
+
+function register(kernelName: string, outShape: (v: number[], x: number[]) => number[], which: 'weightedSum' | 'rowDots'): void {
+  if (tf.getKernel(kernelName, 'wasm')) return;
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const b = backend as unknown as BackendWasm;
+      const { v, x } = inputs as unknown as { v: TensorInfo; x: TensorInfo };
+      const [Gn, Rn, Cn] = x.shape as [number, number, number];
+      const out = b.makeOutput(outShape(v.shape, x.shape), 'float32') as TensorInfo;
+      kernelsFor(b)![which](b.getMemoryOffset(x.dataId), b.getMemoryOffset(v.dataId), b.getMemoryOffset(out.dataId), Gn, v.shape[1]!, Rn, Cn);
+      return out as tf.TensorInfo;
+    },
+  });
+}
+
+/** v_gk · x_gr: v [G, K, C], x [G, R, C] (C % 4 = 0) → [G, K, R]. No gradient. */
+export function simdRowDots(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  register(ROW_DOTS, (vs, xs) => [xs[0]!, vs[1]!, xs[1]!], 'rowDots');
+  return tf.engine().runKernel<tf.Tensor3D>(ROW_DOTS, { v, x });
+}
+
+/**
+ * Σ_r v_gkr x_gr: v [G, K, R], x [G, R, C] (C % 4 = 0) → [G, K, C]. Its gradient: for v, dy_gk · x_gr
+ * (rowDots); for x (only if asked, e.g. never for fixed image features), vᵀ dy per image.
+ */
+export function simdWeightedSum(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  register(WEIGHTED_SUM, (vs, xs) => [xs[0]!, vs[1]!, xs[2]!], 'weightedSum');
+  if (!tf.getGradient(WEIGHTED_SUM)) {
+    tf.registerGradient({
+      kernelName: WEIGHTED_SUM,
+      inputsToSave: ['v', 'x'],
+      gradFunc: (dy, saved) => {
+        const [vs, xs] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return {
+          v: () => simdRowDots(dy as tf.Tensor3D, xs), // [G, K, R]
+          x: () => tf.matMul(tf.transpose(vs, [0, 2, 1]), dy as tf.Tensor3D), // [G, R, C]
+        };
+      },
+    });
+  }
+  return tf.engine().runKernel<tf.Tensor3D>(WEIGHTED_SUM, { v, x });
+}
+
+/**
+ * WASM's Sum kernel for float32 sums over one run of adjacent axes, x viewed as [G, R, C] summed over
+ * R: SIMD column sums (C % 4 = 0) or row sums (C = 1, R % 4 = 0). tfjs's own Sum transposes the
+ * summed axes to the end first, then sums each row in a scalar loop; `stock` runs every other case.
+ */
+export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const b = args.backend as unknown as BackendWasm;
+    const x = args.inputs['x'] as unknown as TensorInfo;
+    const { axis, keepDims } = args.attrs as unknown as { axis?: number | number[] | null; keepDims: boolean };
+    const rank = x.shape.length;
+    const asked = axis === null || axis === undefined ? [...x.shape.keys()] : Array.isArray(axis) ? axis : [axis];
+    const axes = [...new Set(asked.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    const first = axes[0];
+    const last = axes.at(-1);
+    const kernels = x.dtype === 'float32' && first !== undefined && last !== undefined && last - first === axes.length - 1 ? kernelsFor(b) : null;
+    const size = (from: number, to: number) => x.shape.slice(from, to).reduce((p, q) => p * q, 1);
+    const [G, R, C] = first === undefined || last === undefined ? [0, 0, 0] : [size(0, first), size(first, last + 1), size(last + 1, rank)];
+    const simd = kernels !== null && G * R * C > 0 && (C % 4 === 0 || (C === 1 && R % 4 === 0));
+    if (!simd) return stock(args);
+    const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const out = b.makeOutput(outShape, 'float32') as TensorInfo;
+    const [xp, op_] = [b.getMemoryOffset(x.dataId), b.getMemoryOffset(out.dataId)];
+    if (C === 1) kernels.rowSums(xp, op_, G, R);
+    else kernels.columnSums(xp, op_, G, R, C);
+    return out as tf.TensorInfo;
+  };
+}
+
+const ADAM = 'AttendCaptionWasmAdam';
+
+/**
+ * One Adam update of a float32 variable of size n (n % 4 = 0) in one SIMD pass: (value, gradient,
+ * m, v, hyper) → new (value, m, v); see AdamUpdate in src/backend/dispatch.ts.
+ */
+export function simdAdamUpdate(value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  if (!tf.getKernel(ADAM, 'wasm')) {
+    tf.registerKernel({
+      kernelName: ADAM,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const b = backend as unknown as BackendWasm;
+        const ins = inputs as unknown as Record<'value' | 'gradient' | 'm' | 'v' | 'hyper', TensorInfo>;
+        const outs = [0, 1, 2].map(() => b.makeOutput(ins.value.shape, 'float32') as TensorInfo);
+        const n = ins.value.shape.reduce((p, q) => p * q, 1);
+        const at = (t: TensorInfo) => b.getMemoryOffset(t.dataId);
+        kernelsFor(b)!.adam(at(ins.value), at(ins.gradient), at(ins.m), at(ins.v), at(ins.hyper), at(outs[0]!), at(outs[1]!), at(outs[2]!), n);
+        return outs as tf.TensorInfo[];
+      },
+    });
+  }
+  const [next, nextM, nextV] = tf.engine().runKernel(ADAM, { value, gradient, m, v, hyper }) as unknown as tf.Tensor[];
+  return [next!, nextM!, nextV!];
+}
