@@ -7,7 +7,7 @@ import { matVec } from '../src/backend/fast-paths/sigmoid-scorer.js';
 import { StepWeight } from '../src/backend/fast-paths/step-weight.js';
 import { logSoftmax, matMul, softmaxCrossEntropy, tanh } from '../src/backend/ops.js';
 import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/backend/fast-paths/wasm-simd-kernels.js';
-import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
+import { expectAdamAsTfjs } from './adam-against-tfjs.js';
 
 
 beforeAll(async () => {
@@ -165,27 +165,8 @@ describe('fast ops', () => {
     const shapes = [[5, 3], [8], [64, 36], [1]];
     const start = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', i + 1));
     const grads = [0, 1, 2, 3].map((t) => shapes.map((s, i) => tf.randomNormal(s, 0, 0.5, 'float32', 10 * t + i)));
-    type Grads = Parameters<tf.AdamOptimizer['applyGradients']>[0];
-    const run = (optimizer: tf.AdamOptimizer) => {
-      const vars = start.map((s, i) => tf.variable(s.clone(), true, `wasm-adam-test-${i}-${optimizer.constructor.name}`));
-      for (const g of grads) optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, g[i]!])) as unknown as Grads);
-      return vars;
-    };
-    const fused = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
-    const stock = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
-    const a = run(fused);
-    const before = tf.memory().numTensors;
-    fused.applyGradients(Object.fromEntries(a.map((v, i) => [v.name, grads[0]![i]!])) as unknown as Grads);
-    expect(tf.memory().numTensors).toBe(before); // a step makes no tensor that stays
-    const b = run(stock);
-    stock.applyGradients(Object.fromEntries(b.map((v, i) => [v.name, grads[0]![i]!])) as unknown as Grads);
-    a.forEach((v, i) => expectClose(v, b[i]!, 1e-6));
-    const [wa, wb] = [await fused.getWeights(), await stock.getWeights()];
-    expect(wa.map((w) => w.name.replace(/-FusedAdamOptimizer/, ''))).toEqual(wb.map((w) => w.name.replace(/-AdamOptimizer/, '')));
-    wa.forEach((w, i) => expectClose(w.tensor, wb[i]!.tensor, 1e-6));
-    tf.dispose([...a, ...b, ...start, ...grads.flat()]);
-    fused.dispose();
-    stock.dispose();
+    await expectAdamAsTfjs(start, grads);
+    tf.dispose([...start, ...grads.flat()]);
   });
 
   it('matVec: value and both gradients equal tf.matMul', () => {

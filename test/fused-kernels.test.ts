@@ -17,6 +17,7 @@ import { fusedAdditiveScores, fusedContext } from '../src/backend/fast-paths/fus
 import { lstmCell } from '../src/decoder/lstm.js';
 import { runNativeOp } from '../src/backend/fast-paths/native-kernels.js';
 import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
+import { expectAdamAsTfjs } from './adam-against-tfjs.js';
 import { mulberry32 } from '../src/util/random.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
@@ -171,23 +172,7 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     await tf.setBackend('tensorflow');
     const start = [rand([5, 3]), rand([7])];
     const grads = [0, 1, 2].map(() => start.map((s) => rand(s.shape, 0.5)));
-    const run = (optimizer: tf.AdamOptimizer) => {
-      const vars = start.map((s, i) => tf.variable(s.clone(), true, `fused-adam-test-${i}-${optimizer.constructor.name}`));
-      for (const g of grads) optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, g[i]!])) as unknown as AdamGradients);
-      return vars;
-    };
-    const fused = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-8);
-    const stock = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
-    const a = run(fused);
-    const b = run(stock);
-    a.forEach((v, i) => expect(maxDiff(v, b[i]!)).toBeLessThan(1e-6));
-    const [wa, wb] = [await fused.getWeights(), await stock.getWeights()];
-    expect(wa.map((w) => w.name.replace(/-FusedAdamOptimizer/, ''))).toEqual(wb.map((w) => w.name.replace(/-AdamOptimizer/, '')));
-    wa.forEach((w, i) => expect(maxDiff(w.tensor, wb[i]!.tensor)).toBeLessThan(1e-6));
-    expect(fused.iterations).toBe(3);
-    tf.dispose([...a, ...b]);
-    fused.dispose();
-    stock.dispose();
+    await expectAdamAsTfjs(start, grads);
   });
 
   it('a training step gives the same loss and gradients with and without them, every time, and leaks no tensor', async () => {

@@ -61,6 +61,12 @@ export const op = {
   f32x4Sqrt: [0xfd, ...uleb(0xe3)] as Bytes,
 };
 
+/** The sum of the four f32 lanes of v128 local `v`, as one f32 on the stack. */
+export const sumLanes = (v: number): Bytes => [
+  ...op.get(v), ...op.f32x4Lane(0), ...op.get(v), ...op.f32x4Lane(1), ...op.f32Add,
+  ...op.get(v), ...op.f32x4Lane(2), ...op.f32Add, ...op.get(v), ...op.f32x4Lane(3), ...op.f32Add,
+];
+
 /** `local = value`, the value computed by the instruction bytes `expr` in order. */
 export const assign = (local: number, ...expr: Bytes[]): Bytes => [...expr.flat(), ...op.set(local)];
 
@@ -81,6 +87,10 @@ export function loop(counter: number, limit: number, step: number, body: Bytes):
     0x0b, 0x0b,
   ];
 }
+
+/** Zeroes `bytes` bytes (a multiple of 16) from address local `at`, counting in local `counter`. */
+export const zeroBytes = (at: number, counter: number, bytes: number): Bytes =>
+  loop(counter, bytes, 16, [...op.get(at), ...op.get(counter), ...op.add, ...op.v128Zero, ...op.v128Store]);
 
 export interface KernelFunction {
   name: string;

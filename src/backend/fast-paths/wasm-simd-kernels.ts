@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assign, kernelModule, loop, op, type Bytes, type KernelFunction } from './wasm-bytecode.js';
+import { assign, kernelModule, loop, op, sumLanes, zeroBytes, type Bytes, type KernelFunction } from './wasm-bytecode.js';
 
 // Parameters (i32): x, v, out (byte offsets), G, K, R, C.
 const [X, V, OUT, G, K, R, C] = [0, 1, 2, 3, 4, 5, 6];
@@ -27,33 +27,33 @@ const plus = (...terms: Bytes[]): Bytes => [...terms[0]!, ...terms.slice(1).flat
 const times = (...factors: Bytes[]): Bytes => [...factors[0]!, ...factors.slice(1).flatMap((f) => [...f, ...op.mul])];
 const row = times(plus(times(get(g), get(K)), get(j))); // g·K + j
 
+/** cBytes = 4C; for each image g (xg its x rows) and each of its K rows j: `body`. */
+const eachRowOfEachImage = (body: Bytes): Bytes => [
+  ...assign(cBytes, times(get(C), op.i32(4))),
+  ...loop(g, G, 1, [...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))), ...loop(j, K, 1, body)]),
+];
+
 const weightedSum: KernelFunction = {
   name: 'weightedSum',
   params: 7,
   i32Locals: 9,
   v128Locals: 1,
-  body: [
-    ...assign(cBytes, times(get(C), op.i32(4))),
-    ...loop(g, G, 1, [
-      ...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))),
-      ...loop(j, K, 1, [
-        ...assign(outp, plus(get(OUT), times(row, get(cBytes)))),
-        ...assign(vp, plus(get(V), times(row, get(R), op.i32(4)))),
-        ...loop(cb, cBytes, 16, [...plus(get(outp), get(cb)), ...op.v128Zero, ...op.v128Store]),
-        ...loop(r, R, 1, [
-          ...assign(vec, plus(get(vp), times(get(r), op.i32(4))), op.f32Load, op.f32x4Splat), // v_gkr in every lane
-          ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
-          ...loop(cb, cBytes, 16, [
-            ...plus(get(outp), get(cb)),
-            ...plus(get(outp), get(cb)), ...op.v128Load,
-            ...get(vec), ...plus(get(xr), get(cb)), ...op.v128Load, ...op.f32x4Mul,
-            ...op.f32x4Add,
-            ...op.v128Store,
-          ]),
-        ]),
+  body: eachRowOfEachImage([
+    ...assign(outp, plus(get(OUT), times(row, get(cBytes)))),
+    ...assign(vp, plus(get(V), times(row, get(R), op.i32(4)))),
+    ...zeroBytes(outp, cb, cBytes),
+    ...loop(r, R, 1, [
+      ...assign(vec, plus(get(vp), times(get(r), op.i32(4))), op.f32Load, op.f32x4Splat), // v_gkr in every lane
+      ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
+      ...loop(cb, cBytes, 16, [
+        ...plus(get(outp), get(cb)),
+        ...plus(get(outp), get(cb)), ...op.v128Load,
+        ...get(vec), ...plus(get(xr), get(cb)), ...op.v128Load, ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...op.v128Store,
       ]),
     ]),
-  ],
+  ]),
 };
 
 const rowDots: KernelFunction = {
@@ -61,27 +61,18 @@ const rowDots: KernelFunction = {
   params: 7,
   i32Locals: 9,
   v128Locals: 1,
-  body: [
-    ...assign(cBytes, times(get(C), op.i32(4))),
-    ...loop(g, G, 1, [
-      ...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))),
-      ...loop(j, K, 1, [
-        ...assign(vp, plus(get(V), times(row, get(cBytes)))),
-        ...assign(outp, plus(get(OUT), times(row, get(R), op.i32(4)))),
-        ...loop(r, R, 1, [
-          ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
-          ...assign(vec, op.v128Zero),
-          ...loop(cb, cBytes, 16, [
-            ...assign(vec, get(vec), plus(get(vp), get(cb)), op.v128Load, plus(get(xr), get(cb)), op.v128Load, op.f32x4Mul, op.f32x4Add),
-          ]),
-          ...plus(get(outp), times(get(r), op.i32(4))),
-          ...get(vec), ...op.f32x4Lane(0), ...get(vec), ...op.f32x4Lane(1), ...op.f32Add,
-          ...get(vec), ...op.f32x4Lane(2), ...op.f32Add, ...get(vec), ...op.f32x4Lane(3), ...op.f32Add,
-          ...op.f32Store,
-        ]),
+  body: eachRowOfEachImage([
+    ...assign(vp, plus(get(V), times(row, get(cBytes)))),
+    ...assign(outp, plus(get(OUT), times(row, get(R), op.i32(4)))),
+    ...loop(r, R, 1, [
+      ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
+      ...assign(vec, op.v128Zero),
+      ...loop(cb, cBytes, 16, [
+        ...assign(vec, get(vec), plus(get(vp), get(cb)), op.v128Load, plus(get(xr), get(cb)), op.v128Load, op.f32x4Mul, op.f32x4Add),
       ]),
+      ...plus(get(outp), times(get(r), op.i32(4))), ...sumLanes(vec), ...op.f32Store,
     ]),
-  ],
+  ]),
 };
 
 // Sums. columnSums(x, out, G, R, C): out_g = Σ_r x_gr (x [G, R, C] → [G, C]); rowSums(x, out, N, C):
@@ -98,7 +89,7 @@ const columnSums: KernelFunction = {
     ...loop(sg, SG, 1, [
       ...assign(soutp, plus(get(SOUT), times(get(sg), get(scBytes)))),
       ...assign(sxg, plus(get(SX), times(get(sg), get(SR), get(scBytes)))),
-      ...loop(scb, scBytes, 16, [...plus(get(soutp), get(scb)), ...op.v128Zero, ...op.v128Store]),
+      ...zeroBytes(soutp, scb, scBytes),
       ...loop(sr, SR, 1, [
         ...assign(sxr, plus(get(sxg), times(get(sr), get(scBytes)))),
         ...loop(scb, scBytes, 16, [
@@ -124,10 +115,7 @@ const rowSums: KernelFunction = {
       ...assign(rxr, plus(get(RX), times(get(rn), get(rcBytes)))),
       ...assign(racc, op.v128Zero),
       ...loop(rcb, rcBytes, 16, [...assign(racc, get(racc), plus(get(rxr), get(rcb)), op.v128Load, op.f32x4Add)]),
-      ...plus(get(ROUT), times(get(rn), op.i32(4))),
-      ...get(racc), ...op.f32x4Lane(0), ...get(racc), ...op.f32x4Lane(1), ...op.f32Add,
-      ...get(racc), ...op.f32x4Lane(2), ...op.f32Add, ...get(racc), ...op.f32x4Lane(3), ...op.f32Add,
-      ...op.f32Store,
+      ...plus(get(ROUT), times(get(rn), op.i32(4))), ...sumLanes(racc), ...op.f32Store,
     ]),
   ],
 };
