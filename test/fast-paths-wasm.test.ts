@@ -158,6 +158,17 @@ describe('fast ops', () => {
         }
       }
     }
+    // Unsorted and negative axis lists; axes out of range are refused as the stock kernel refuses them.
+    tf.tidy(() => {
+      const x = tf.randomNormal([3, 4, 8], 0, 1, 'float32', 9);
+      for (const axes of [[2, 1], [-1, -2], [1, -1]]) {
+        const normal = axes.map((a) => (a < 0 ? a + 3 : a));
+        const [, ref] = jsSum(x.dataSync(), [3, 4, 8], normal, false);
+        const got = tf.sum(x, axes).dataSync();
+        expect(ref.reduce((m, r, i) => Math.max(m, Math.abs(got[i]! - r)), 0), `${axes}`).toBeLessThan(1e-4);
+      }
+      for (const bad of [3, -4, [0, 3]]) expect(() => tf.sum(x, bad), `${bad}`).toThrow();
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 

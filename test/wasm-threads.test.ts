@@ -4,7 +4,9 @@
  * globals patched during the start are back.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../src/backend/names.js';
 import { WASM_THREADS_ENV, wasmThreadsRequested } from '../src/backend/wasm-threads.js';
@@ -17,10 +19,14 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './src/backend/select.ts';
 import { wasmThreadCount } from './src/backend/wasm-threads.ts';
 import { createDecoder } from './src/decoder/decoder.ts';
+if (process.env.PROBE_TMPDIR) process.env.TMPDIR = process.env.PROBE_TMPDIR; // (after tsx has its own cache)
 const cpusBefore = os.cpus().length;
 const BlobBefore = globalThis.Blob;
 const WorkerBefore = workerThreads.Worker;
-await selectBackend({ requested: 'wasm', log: () => {} });
+const createObjectURLBefore = URL.createObjectURL;
+const globalWorkerBefore = Object.hasOwn(globalThis, 'Worker');
+let logLine = '';
+await selectBackend({ requested: 'wasm', log: (line) => (logLine = line) });
 const bits = (t) => Buffer.from(new Float32Array(t.dataSync()).buffer).toString('base64');
 const a = tf.randomNormal([96, 300], 0, 1, 'float32', 1);
 const b = tf.randomNormal([300, 200], 0, 1, 'float32', 2);
@@ -36,7 +42,8 @@ console.log(JSON.stringify({
   loss: bits(value),
   grads: Object.keys(grads).sort().map((k) => bits(grads[k])),
   cpusRestored: os.cpus().length === cpusBefore,
-  blobRestored: globalThis.Blob === BlobBefore && workerThreads.Worker === WorkerBefore,
+  globalsRestored: globalThis.Blob === BlobBefore && workerThreads.Worker === WorkerBefore && URL.createObjectURL === createObjectURLBefore && Object.hasOwn(globalThis, 'Worker') === globalWorkerBefore,
+  logLine,
 }));
 `;
 
@@ -47,25 +54,27 @@ interface ProbeResult {
   loss: string;
   grads: string[];
   cpusRestored: boolean;
-  blobRestored: boolean;
+  globalsRestored: boolean;
+  logLine: string;
 }
 
-function runProbe(threads: string): { code: number | null; signal: NodeJS.Signals | null; result?: ProbeResult; stderr: string } {
+/** The probe with CAPTION_WASM_THREADS=threads, its temporary files in `tmp` (a fresh folder if not given). */
+function runProbe(threads: string, tmp = mkdtempSync(path.join(os.tmpdir(), 'wasm-threads-test-'))): { code: number | null; signal: NodeJS.Signals | null; result?: ProbeResult; stderr: string; tmp: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
     encoding: 'utf8',
-    env: { ...process.env, [WASM_THREADS_ENV]: threads },
+    env: { ...process.env, [WASM_THREADS_ENV]: threads, PROBE_TMPDIR: tmp },
     // No process.exit in the probe: a worker left referenced would hang it until this kills it.
     timeout: 90_000,
   });
   const line = r.stdout.trim().split('\n').at(-1);
-  return { code: r.status, signal: r.signal, stderr: r.stderr, ...(line?.startsWith('{') ? { result: JSON.parse(line) as ProbeResult } : {}) };
+  return { code: r.status, signal: r.signal, stderr: r.stderr, tmp, ...(line?.startsWith('{') ? { result: JSON.parse(line) as ProbeResult } : {}) };
 }
 
 describe('WASM threads', () => {
   it(`${WASM_THREADS_ENV}: the default is the usable CPUs (at most 4); bad values are refused by name`, () => {
     expect(wasmThreadsRequested({})).toBe(Math.min(4, os.availableParallelism()));
     expect(wasmThreadsRequested({ [WASM_THREADS_ENV]: '3' })).toBe(3);
-    for (const bad of ['0', '-2', '1.5', 'two', '65']) {
+    for (const bad of ['0', '-2', '1.5', 'two', '9']) {
       expect(() => wasmThreadsRequested({ [WASM_THREADS_ENV]: bad })).toThrow(BackendError);
       expect(() => wasmThreadsRequested({ [WASM_THREADS_ENV]: bad })).toThrow(new RegExp(`\\$${WASM_THREADS_ENV}.*'${bad.replace('.', '\\.')}'`));
     }
@@ -81,7 +90,9 @@ describe('WASM threads', () => {
       expect(r.result?.backend).toBe('wasm');
       expect(r.result?.threads).toBe(n);
       expect(r.result?.cpusRestored).toBe(true);
-      expect(r.result?.blobRestored).toBe(true);
+      expect(r.result?.globalsRestored).toBe(true);
+      expect(r.result?.logLine).toContain(n === 1 ? `[1 thread (${WASM_THREADS_ENV}=1)]` : `[${n} threads]`);
+      expect(readdirSync(r.tmp).filter((f) => f.startsWith('attend-caption-wasm-')), 'the worker scripts are removed').toEqual([]);
     }
     for (const r of [two, three]) {
       expect(r.result!.matmul).toBe(one.result!.matmul);
@@ -89,5 +100,16 @@ describe('WASM threads', () => {
       expect(r.result!.grads).toEqual(one.result!.grads);
     }
     expect(one.result!.grads.length).toBeGreaterThan(5);
+
+    // Where the threaded start fails (here: the temporary folder is a file, so there is nowhere to write
+    // the worker script), WASM starts on one thread, says why, and computes the same.
+    const notAFolder = path.join(mkdtempSync(path.join(os.tmpdir(), 'wasm-threads-test-')), 'nowhere');
+    writeFileSync(notAFolder, '');
+    const fallback = runProbe('2', notAFolder);
+    expect(fallback.code, fallback.stderr).toBe(0);
+    expect(fallback.result?.threads).toBe(1);
+    expect(fallback.result?.logLine).toMatch(/compute backend: wasm \[1 thread: threads failed to start \(.*nowhere.*\)\]/);
+    expect(fallback.result?.matmul).toBe(one.result!.matmul);
+    expect(fallback.result?.globalsRestored).toBe(true);
   });
 });

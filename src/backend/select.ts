@@ -12,7 +12,7 @@ import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
-import { startWasm } from './wasm-threads.js';
+import { startWasm, wasmThreadsStatus } from './wasm-threads.js';
 
 import { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest } from './names.js';
 
@@ -106,8 +106,8 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
     }
     silenceCpuBanner();
     const why = skipped.length ? ` (${skipped.join('; ')}${name !== 'tensorflow' ? `; ${NATIVE_HINT}` : ''})` : '';
-    const fused = name === 'tensorflow' ? fusedKernelsStatus() : undefined;
-    log(`[caption] compute backend: ${name}${fused ? ` [${fused.reason}]` : ''}${why}`);
+    const detail = name === 'tensorflow' ? (fusedKernelsStatus()?.reason ?? '') : name === 'wasm' ? wasmThreadsStatus() : '';
+    log(`[caption] compute backend: ${name}${detail ? ` [${detail}]` : ''}${why}`);
     return { name, skipped };
   }
   const hint = requested === 'tensorflow' ? `; ${NATIVE_HINT}` : '';

@@ -12,11 +12,14 @@
  *   twice the threads wanted while the module starts;
  * - Node's workers inherit the process's flags (`--import tsx`, `--input-type` …), which the
  *   workers' plain script does not need and some break: the pool's workers start without them.
- * Global state (Blob, URL.createObjectURL, os.cpus, worker_threads.Worker) is put back as soon as the
- * backend is up, and the pool's workers are unreferenced so that they never keep the process alive.
+ * Global state (Blob, URL.createObjectURL, os.cpus, worker_threads.Worker, the global Worker emscripten
+ * sets) is put back as soon as the backend is up, the worker scripts' folder is removed (the workers
+ * have read them), and the pool's workers are unreferenced so that they never keep the process alive.
  *
- * CAPTION_WASM_THREADS=N picks the thread count; 1 runs tfjs's stock single-threaded build untouched.
- * The default is the CPUs this process may use, at most 4 (tfjs's own cap in the browser).
+ * CAPTION_WASM_THREADS=N picks the thread count (at most 8, the workers emscripten starts with); 1
+ * runs tfjs's stock single-threaded build untouched. The default is the CPUs this process may use, at
+ * most 4 (tfjs's own cap in the browser). If the threaded start fails, WASM starts on one thread and
+ * the backend's log line says why.
  * Results do not depend on the count: each output element of XNNPACK's products is computed by one
  * thread, in the same order (test/wasm-threads.test.ts).
  */
@@ -31,14 +34,23 @@ import { BackendError } from './names.js';
 
 export const WASM_THREADS_ENV = 'CAPTION_WASM_THREADS';
 const MAX_DEFAULT_THREADS = 4;
+/** Emscripten's pool of pthread workers, all started with the module (its PTHREAD_POOL_SIZE). */
+const MAX_THREADS = 8;
 
 /** The thread count asked for by $CAPTION_WASM_THREADS, else the default. */
 export function wasmThreadsRequested(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[WASM_THREADS_ENV];
   if (raw === undefined || raw === '') return Math.max(1, Math.min(MAX_DEFAULT_THREADS, os.availableParallelism()));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new BackendError(`$${WASM_THREADS_ENV}: expected an integer from 1 to 64, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new BackendError(`$${WASM_THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, got '${raw}'`);
   return n;
+}
+
+let status = '';
+
+/** How the WASM backend started, for its log line: "2 threads", or "1 thread: <why not more>"; '' before. */
+export function wasmThreadsStatus(): string {
+  return status;
 }
 
 /** The threads WASM's thread pool runs on (1 before the backend starts or on the stock build). */
@@ -68,18 +80,20 @@ function threadedMainScript(): string {
 
 /**
  * While `start` runs: the Blobs tfjs makes of JavaScript become files, URL.createObjectURL names
- * them, os.cpus() counts double. Restored afterwards, whatever happens.
+ * them, os.cpus() counts double, workers start without the process's flags. Restored afterwards,
+ * whatever happens, and the files removed.
  */
 async function withFileScripts<T>(threads: number, start: () => Promise<T>): Promise<T> {
   const mainScript = threadedMainScript();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attend-caption-wasm-'));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   // In each worker, the one object URL it asks for is the module's main script.
   const workerPrelude = `URL.createObjectURL=()=>${JSON.stringify(mainScript)};URL.revokeObjectURL=()=>{};\n`;
   const RealBlob = globalThis.Blob;
   const realCreateObjectURL = URL.createObjectURL;
   const realCpus = os.cpus;
   const RealWorker = workerThreads.Worker;
+  const hadGlobalWorker = Object.hasOwn(globalThis, 'Worker');
+  const globalWorker: unknown = Reflect.get(globalThis, 'Worker');
   let files = 0;
   class ScriptFile {
     readonly path: string = mainScript;
@@ -108,9 +122,12 @@ async function withFileScripts<T>(threads: number, start: () => Promise<T>): Pro
     return await start();
   } finally {
     workerThreads.Worker = RealWorker;
+    if (hadGlobalWorker) Reflect.set(globalThis, 'Worker', globalWorker);
+    else Reflect.deleteProperty(globalThis, 'Worker');
     globalThis.Blob = RealBlob;
     URL.createObjectURL = realCreateObjectURL;
     os.cpus = realCpus;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -120,10 +137,24 @@ async function withFileScripts<T>(threads: number, start: () => Promise<T>): Pro
  */
 export async function startWasm(activate: () => Promise<void>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const threads = wasmThreadsRequested(env);
-  if (threads === 1) return activate();
+  if (threads === 1) {
+    await activate();
+    status = `1 thread (${WASM_THREADS_ENV}=1)`;
+    return;
+  }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
-  await withFileScripts(threads, activate);
+  try {
+    await withFileScripts(threads, activate);
+  } catch (err) {
+    // tfjs's own start, on one thread, is the fallback.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setThreadsCount(1);
+    await activate();
+    status = `1 thread: threads failed to start (${String((err as Error)?.message ?? err).split('\n')[0]})`;
+    return;
+  }
   const module = (tf.backend() as unknown as BackendWasm).wasm as unknown as EmscriptenPThreads;
   for (const w of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) w.unref();
+  status = `${wasmThreadCount()} threads`;
 }

@@ -48,7 +48,11 @@ export const op = {
   f32Store: [0x38, 2, 0] as Bytes,
   f32Add: [0x92] as Bytes,
   f32Sub: [0x93] as Bytes,
-  f32: (x: number): Bytes => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)],
+  f32: (x: number): Bytes => {
+    const bytes = new DataView(new ArrayBuffer(4));
+    bytes.setFloat32(0, x, true); // (WebAssembly is little-endian whatever the host)
+    return [0x43, ...new Uint8Array(bytes.buffer)];
+  },
   v128Load: [0xfd, 0x00, 2, 0] as Bytes, // (4-byte alignment promised, any address works)
   v128Store: [0xfd, 0x0b, 2, 0] as Bytes,
   v128Zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)] as Bytes,

@@ -122,7 +122,8 @@ const rowSums: KernelFunction = {
 
 // Adam(value, grad, m, v, hyper, outValue, outM, outV, n), hyper = [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]:
 //   m' = β1 m + (1 − β1) g,  v' = β2 v + (1 − β2) g²,  value' = value − lr · (m' / c1) / (√(v' / c2) + ε)
-// in tfjs's Adam's order of operations, n % 4 = 0.
+// in tfjs's Adam's order of operations, n % 4 = 0. 1 − β is taken in float32 here, as in the native
+// kernel; tfjs rounds the float64 difference instead, so updates agree to ≈ 1e-7, not bit for bit.
 const [AVAL, AGRAD, AM, AV, AHYPER, AOUTVAL, AOUTM, AOUTV, AN] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const [aib, anBytes] = [9, 10];
 const [lr, b1, b2, eps, c1, c2, omb1, omb2, ag, amm, avv] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
@@ -258,6 +259,8 @@ export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const { axis, keepDims } = args.attrs as unknown as { axis?: number | number[] | null; keepDims: boolean };
     const rank = x.shape.length;
     const asked = axis === null || axis === undefined ? [...x.shape.keys()] : Array.isArray(axis) ? axis : [axis];
+    // An axis out of range is the stock kernel's to refuse.
+    if (asked.some((a) => !Number.isInteger(a) || a < -rank || a >= rank)) return stock(args);
     const axes = [...new Set(asked.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
     const first = axes[0];
     const last = axes.at(-1);

@@ -26,7 +26,7 @@ export const wasmScorerOps: ScorerOps = {
   transposedTimesColumn,
 };
 
-/** tfjs's Adam update of one variable, op for op in its order (for sizes the SIMD pass does not take). */
+/** tfjs's Adam update of one variable, op for op in its order (for sizes the SIMD pass does not take; 1 − β in float32, as there). */
 const adamUpdateOps: AdamUpdate = (value, gradient, m, v, hyper) => {
   const [lr, b1, b2, eps, c1, c2] = tf.unstack(hyper) as tf.Scalar[];
   const nextM = tf.add(tf.mul(m, b1!), tf.mul(gradient, tf.sub(1, b1!)));
