@@ -7,8 +7,9 @@ PAPER = [('Xu et al. 2015, soft (VGG), test', [67, 44.8, 29.9, 19.5]), ('Xu et a
 
 
 def epoch_seconds(run):
-    lines = [json.loads(l) for l in open(f'{run}/metrics.jsonl')]
-    return f"{statistics.median(l['seconds'] for l in lines):.0f} ({len(lines)} epochs)"
+    # The machine is shared: the median moves with what else ran; the fastest epoch is the closest to its own cost.
+    secs = [json.loads(l)['seconds'] for l in open(f'{run}/metrics.jsonl')]
+    return f"{statistics.median(secs):.0f}, fastest {min(secs):.0f} ({len(secs)} epochs)"
 
 
 def row(name, r, seconds):
@@ -26,7 +27,7 @@ def rows(file, name, seconds, keep):
 chosen = json.load(open('checkpoints/hard-xe-lambda0/decoding.json'))
 is_chosen = lambda r: (r['beamSize'], r['lengthPenalty'], r['context']) == (chosen['beamSize'], chosen['lengthPenalty'], chosen['context'])
 soft_s, hard_s = epoch_seconds('runs/default-xe'), epoch_seconds('runs/hard-xe-lambda0')
-print('| model (split) | BLEU-1 | BLEU-2 | BLEU-3 | BLEU-4 | CIDEr-D | α entropy, nouns | α entropy, function words | s per epoch, median |')
+print('| model (split) | BLEU-1 | BLEU-2 | BLEU-3 | BLEU-4 | CIDEr-D | α entropy, nouns | α entropy, function words | s per epoch: median, fastest |')
 print('|---|---|---|---|---|---|---|---|---|')
 out = rows('results/default-xe-dev.json', 'soft, dev', soft_s, lambda r: True)
 out += rows('results/hard-dev.json', 'hard, dev', hard_s, lambda r: (r['beamSize'] in (1, 3) and r['lengthPenalty'] == 0 and r['context'] == 'expected') or is_chosen(r))
