@@ -31,6 +31,7 @@ print('| model (split) | BLEU-1 | BLEU-2 | BLEU-3 | BLEU-4 | CIDEr-D | α entrop
 print('|---|---|---|---|---|---|---|---|---|')
 out = rows('results/default-xe-dev.json', 'soft, dev', soft_s, lambda r: True)
 out += rows('results/hard-dev.json', 'hard, dev', hard_s, lambda r: (r['beamSize'] in (1, 3) and r['lengthPenalty'] == 0 and r['context'] == 'expected') or is_chosen(r))
+out += rows('results/soft-xe-test.json', 'soft, test', soft_s, lambda r: True)
 out += rows('results/hard-test.json', 'hard, test', hard_s, lambda r: True)
 out += rows('results/flickr8k-test.json', 'soft + SCST (the default model), test', '–', lambda r: True)
 print('\n'.join(out))
