@@ -139,7 +139,7 @@ export async function startWasm(activate: () => Promise<void>, env: NodeJS.Proce
   const threads = wasmThreadsRequested(env);
   if (threads === 1) {
     await activate();
-    status = `1 thread (${WASM_THREADS_ENV}=1)`;
+    status = env[WASM_THREADS_ENV] ? `1 thread (${WASM_THREADS_ENV}=1)` : '1 thread (one CPU)';
     return;
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
