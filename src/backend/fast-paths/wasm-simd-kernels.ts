@@ -203,9 +203,9 @@ interface TensorInfo {
 const WEIGHTED_SUM = 'AttendCaptionWasmWeightedSum';
 const ROW_DOTS = 'AttendCaptionWasmRowDots';
 
-function register(kernelName: string, outShape: (v: number[], x: number[]) => number[], which: 'weightedSum' | 'rowDots'): void {
-  if (tf.getKernel(kernelName, 'wasm')) return;
-  tf.registerKernel({
+/** A tfjs kernel for `which`: inputs v and x, one float32 output of `outShape(v, x)`. */
+function matrixVectorKernel(kernelName: string, outShape: (v: number[], x: number[]) => number[], which: 'weightedSum' | 'rowDots'): tf.KernelConfig {
+  return {
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
@@ -216,21 +216,37 @@ function register(kernelName: string, outShape: (v: number[], x: number[]) => nu
       kernelsFor(b)![which](b.getMemoryOffset(x.dataId), b.getMemoryOffset(v.dataId), b.getMemoryOffset(out.dataId), Gn, v.shape[1]!, Rn, Cn);
       return out as tf.TensorInfo;
     },
-  });
+  };
 }
 
-/** v_gk · x_gr: v [G, K, C], x [G, R, C] (C % 4 = 0) → [G, K, R]. No gradient. */
-export function simdRowDots(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
-  register(ROW_DOTS, (vs, xs) => [xs[0]!, vs[1]!, xs[1]!], 'rowDots');
-  return tf.engine().runKernel<tf.Tensor3D>(ROW_DOTS, { v, x });
-}
+const ADAM = 'AttendCaptionWasmAdam';
 
-/**
- * Σ_r v_gkr x_gr: v [G, K, R], x [G, R, C] (C % 4 = 0) → [G, K, C]. Its gradient: for v, dy_gk · x_gr
- * (rowDots); for x (only if asked, e.g. never for fixed image features), vᵀ dy per image.
- */
-export function simdWeightedSum(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
-  register(WEIGHTED_SUM, (vs, xs) => [xs[0]!, vs[1]!, xs[2]!], 'weightedSum');
+const adamKernel: tf.KernelConfig = {
+  kernelName: ADAM,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend }) => {
+    const b = backend as unknown as BackendWasm;
+    const ins = inputs as unknown as Record<'value' | 'gradient' | 'm' | 'v' | 'hyper', TensorInfo>;
+    const outs = [0, 1, 2].map(() => b.makeOutput(ins.value.shape, 'float32') as TensorInfo);
+    const n = ins.value.shape.reduce((p, q) => p * q, 1);
+    const at = (t: TensorInfo) => b.getMemoryOffset(t.dataId);
+    kernelsFor(b)!.adam(at(ins.value), at(ins.gradient), at(ins.m), at(ins.v), at(ins.hyper), at(outs[0]!), at(outs[1]!), at(outs[2]!), n);
+    return outs as tf.TensorInfo[];
+  },
+};
+
+let registered = false;
+
+/** Registers the kernels (and the weighted sum's gradient) once per process. */
+function ensureRegistered(): void {
+  if (registered) return;
+  registered = true;
+  const kernels = [
+    matrixVectorKernel(WEIGHTED_SUM, (vs, xs) => [xs[0]!, vs[1]!, xs[2]!], 'weightedSum'),
+    matrixVectorKernel(ROW_DOTS, (vs, xs) => [xs[0]!, vs[1]!, xs[1]!], 'rowDots'),
+    adamKernel,
+  ];
+  for (const k of kernels) if (!tf.getKernel(k.kernelName, 'wasm')) tf.registerKernel(k);
   if (!tf.getGradient(WEIGHTED_SUM)) {
     tf.registerGradient({
       kernelName: WEIGHTED_SUM,
@@ -244,6 +260,20 @@ export function simdWeightedSum(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
       },
     });
   }
+}
+
+/** v_gk · x_gr: v [G, K, C], x [G, R, C] (C % 4 = 0) → [G, K, R]. No gradient. */
+export function simdRowDots(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  ensureRegistered();
+  return tf.engine().runKernel<tf.Tensor3D>(ROW_DOTS, { v, x });
+}
+
+/**
+ * Σ_r v_gkr x_gr: v [G, K, R], x [G, R, C] (C % 4 = 0) → [G, K, C]. Its gradient: for v, dy_gk · x_gr
+ * (rowDots); for x (only if asked, e.g. never for fixed image features), vᵀ dy per image.
+ */
+export function simdWeightedSum(v: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  ensureRegistered();
   return tf.engine().runKernel<tf.Tensor3D>(WEIGHTED_SUM, { v, x });
 }
 
@@ -278,28 +308,12 @@ export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-const ADAM = 'AttendCaptionWasmAdam';
-
 /**
  * One Adam update of a float32 variable of size n (n % 4 = 0) in one SIMD pass: (value, gradient,
  * m, v, hyper) → new (value, m, v); see AdamUpdate in src/backend/dispatch.ts.
  */
 export function simdAdamUpdate(value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  if (!tf.getKernel(ADAM, 'wasm')) {
-    tf.registerKernel({
-      kernelName: ADAM,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const b = backend as unknown as BackendWasm;
-        const ins = inputs as unknown as Record<'value' | 'gradient' | 'm' | 'v' | 'hyper', TensorInfo>;
-        const outs = [0, 1, 2].map(() => b.makeOutput(ins.value.shape, 'float32') as TensorInfo);
-        const n = ins.value.shape.reduce((p, q) => p * q, 1);
-        const at = (t: TensorInfo) => b.getMemoryOffset(t.dataId);
-        kernelsFor(b)!.adam(at(ins.value), at(ins.gradient), at(ins.m), at(ins.v), at(ins.hyper), at(outs[0]!), at(outs[1]!), at(outs[2]!), n);
-        return outs as tf.TensorInfo[];
-      },
-    });
-  }
+  ensureRegistered();
   const [next, nextM, nextV] = tf.engine().runKernel(ADAM, { value, gradient, m, v, hyper }) as unknown as tf.Tensor[];
   return [next!, nextM!, nextV!];
 }
