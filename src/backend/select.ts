@@ -6,10 +6,14 @@
  * The choice is logged once per process to stderr.
  */
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
+import { NativeCheckError, safeNativeSetting } from './native-check.js';
+import { ONEDNN_ENV, oneDnnCandidates } from './onednn.js';
 import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { startWasm, wasmThreadsStatus } from './wasm-threads.js';
@@ -39,11 +43,20 @@ const require = createRequire(import.meta.url);
 
 const NATIVE_HINT = 'run `npm run setup:native` for native speed';
 
+const NOT_INSTALLED = 'not installed';
+
 function describeLoadError(err: unknown): string {
+  if (err instanceof NativeCheckError) return err.message;
   const e = err as { code?: string; message?: string };
-  if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') return 'not installed';
+  if (e?.code === 'MODULE_NOT_FOUND' || e?.code === 'ERR_MODULE_NOT_FOUND') return NOT_INSTALLED;
   return `failed to load (${String(e?.message ?? err).split('\n')[0]})`;
 }
+
+/** The shipped encoder, which the native check runs at its real shapes. */
+const SHIPPED_ENCODER_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k', 'encoder', 'model.json');
+
+/** How the native backend runs here (oneDNN setting, what its check found), for the log line. */
+let nativeNote = '';
 
 async function activate(name: BackendName): Promise<void> {
   if (!(await tf.setBackend(name))) throw new BackendError(`tf.setBackend('${name}') returned false`);
@@ -53,6 +66,12 @@ async function activate(name: BackendName): Promise<void> {
 export const defaultInitializers: BackendInitializers = {
   async tensorflow() {
     // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
+    const tfjsNode = require.resolve('@tensorflow/tfjs-node');
+    const loaded = tfjsNode in require.cache;
+    // A crash in native code cannot be caught: a child process checks this CPU first (cached verdict).
+    const setting = await safeNativeSetting({ tfjsNode, encoderModelJson: SHIPPED_ENCODER_MODEL }, oneDnnCandidates(process.env, loaded));
+    nativeNote = setting.note;
+    if (!loaded && setting.oneDnn !== undefined) process.env[ONEDNN_ENV] = setting.oneDnn;
     process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
     // libtensorflow's start-up lines (absl, oneDNN, CPU features) go to a log file, not our stderr.
     await withQuietStderr(async () => {
@@ -105,11 +124,13 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
       continue;
     }
     silenceCpuBanner();
-    const why = skipped.length ? ` (${skipped.join('; ')}${name !== 'tensorflow' ? `; ${NATIVE_HINT}` : ''})` : '';
-    const detail = name === 'tensorflow' ? (fusedKernelsStatus()?.reason ?? '') : name === 'wasm' ? wasmThreadsStatus() : '';
+    const hint = skipped.includes(`tensorflow: ${NOT_INSTALLED}`) ? `; ${NATIVE_HINT}` : '';
+    const why = skipped.length ? ` (${skipped.join('; ')}${hint})` : '';
+    const detail =
+      name === 'tensorflow' ? [fusedKernelsStatus()?.reason, nativeNote].filter(Boolean).join('; ') : name === 'wasm' ? wasmThreadsStatus() : '';
     log(`[caption] compute backend: ${name}${detail ? ` [${detail}]` : ''}${why}`);
     return { name, skipped };
   }
-  const hint = requested === 'tensorflow' ? `; ${NATIVE_HINT}` : '';
+  const hint = skipped.includes(`tensorflow: ${NOT_INSTALLED}`) ? `; ${NATIVE_HINT}` : '';
   throw new BackendError(`no usable compute backend (${skipped.join('; ')}${hint})`);
 }

@@ -5,24 +5,15 @@
  * fetched again. `purgeCachedModel` drops a URL's whole entry (e.g. when the weights it gives do not
  * match a checkpoint's encoder fingerprint).
  *
- * The cache folder: $CAPTION_CACHE_DIR, else $XDG_CACHE_HOME/attend-caption, else ~/.cache/attend-caption.
+ * The cache folder: util/cache-dir.ts.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { cacheRoot } from '../util/cache-dir.js';
 import { HttpModelFiles } from './http-io.js';
 import type { ModelFiles } from './model-files.js';
-
-export const CACHE_ENV = 'CAPTION_CACHE_DIR';
-
-export function cacheRoot(): string {
-  const explicit = process.env[CACHE_ENV];
-  if (explicit) return path.resolve(explicit);
-  const xdg = process.env['XDG_CACHE_HOME'];
-  return path.join(xdg ? path.resolve(xdg) : path.join(os.homedir(), '.cache'), 'attend-caption');
-}
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
