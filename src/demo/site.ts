@@ -3,23 +3,12 @@
  * binaries, sample photos) and serves a folder over HTTP on localhost. Any static server works for
  * the built folder; nothing is fetched from anywhere but its own origin.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.bin': 'application/octet-stream',
-};
 
 async function copyInto(from: string, to: string): Promise<void> {
   await fs.mkdir(path.dirname(to), { recursive: true });
@@ -60,30 +49,64 @@ export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'c
   return bytes;
 }
 
-/** Serves `dir` on 127.0.0.1:`port` (0: any free port); resolves to the server and its URL. */
-export function serveFolder(dir: string, port: number): Promise<{ server: http.Server; url: string }> {
-  const root = path.resolve(dir);
+/** Headers on every answer: cross-origin isolation lets the browser run WASM on threads (SharedArrayBuffer). */
+const SITE_HEADERS: Record<string, string> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+};
+
+/** Longest request target served; longer ones get 414 before any lookup. */
+const MAX_URL_LENGTH = 2048;
+
+export interface ServeOptions {
+  port: number;
+  /** Interface to bind (default 127.0.0.1: this machine only). */
+  host?: string;
+}
+
+/**
+ * Serves the files of `dir` over HTTP with sirv: it lists the folder once at start and answers only
+ * from that list, so no request can reach a file outside it (nor a dotfile); it sets MIME types,
+ * ETags and ranges. Before it: GET/HEAD only (405), a length limit (414), and 400 for a request
+ * target that is not a valid path (malformed percent-escapes, NUL bytes, backslashes). Resolves to
+ * the server and its URL; every request gets an answer and the server keeps serving.
+ */
+export async function serveFolder(dir: string, options: ServeOptions | number): Promise<{ server: http.Server; url: string }> {
+  const { port, host = '127.0.0.1' } = typeof options === 'number' ? { port: options } : options;
+  const { default: sirv } = await import('sirv');
+  const assets = sirv(path.resolve(dir), { dev: false, etag: true, dotfiles: false });
   const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.join(root, rel.endsWith('/') ? `${rel}index.html` : rel);
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    fs.stat(file).then(
-      (s) => {
-        if (!s.isFile()) throw new Error('not a file');
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': s.size });
-        createReadStream(file).pipe(res);
-      },
-      () => res.writeHead(404).end('not found'),
-    );
+    for (const [k, v] of Object.entries(SITE_HEADERS)) res.setHeader(k, v);
+    const target = req.url ?? '/';
+    const answer = (code: number, text: string): void => {
+      res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'method not allowed');
+    if (target.length > MAX_URL_LENGTH) return answer(414, 'request target too long');
+    if (!isPlainPath(target)) return answer(400, 'bad request target');
+    assets(req, res, () => answer(404, 'not found'));
   });
-  return new Promise((resolve, reject) => {
+  server.on('clientError', (_err, socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/` });
-    });
+    server.listen(port, host, () => resolve());
   });
+  const address = server.address();
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { server, url: `http://${shownHost}:${typeof address === 'object' && address ? address.port : port}/` };
+}
+
+/** An origin-form target whose path decodes to text without NUL or backslash. */
+function isPlainPath(target: string): boolean {
+  if (!target.startsWith('/')) return false;
+  const pathname = target.split(/[?#]/, 1)[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  return !/[\0\\]/.test(decoded);
 }
