@@ -1,6 +1,7 @@
 /**
  * Encode every image of a dataset, folder or list into a feature store (float16 annotation vectors):
- *   npm run extract-features -- --dataset data/shapes/captions.jsonl --out data/features/shapes --mobilenet DIR
+ *   npm run extract-features -- --dataset my-captions.jsonl --out data/features/mine
+ * The encoder is the shipped model's (its weights are inside the package) unless --variant names another.
  * Safe to kill and run again: it continues where it stopped.
  */
 import { BACKEND_OPTION } from '../src/cli/backend-option.js';
@@ -23,7 +24,7 @@ await main({
       .option('list', { type: 'string', describe: 'text file with one image path per line' })
       .option('out', { type: 'string', demandOption: true, describe: 'feature store folder (created or resumed)' })
       .option('mobilenet', MOBILENET_OPTION)
-      .option('variant', { type: 'string', default: 'mobilenet_v1_1.0', describe: 'encoder variant (see README: encoders)' })
+      .option('variant', { type: 'string', describe: "encoder variant (see README: encoders) [default: the shipped model's, with the weights inside the package]" })
       .option('batch-size', { type: 'number', default: 16 })
       .option('backend', BACKEND_OPTION)
       .option('progress', { type: 'boolean', default: true })
@@ -44,7 +45,13 @@ await main({
     ]);
     const sources = await import('../src/data/dataset-sources.js');
     const { variantNamed } = await import('../src/encoder/variants.js');
-    variantNamed(args.variant); // an unknown name is a one-line error before anything loads
+    const { shippedEncoder } = await import('../src/checkpoint/shipped.js');
+    const { isHttp } = await import('../src/encoder/model-files.js');
+    const path = await import('node:path');
+    // Default: the shipped model's encoder, read from the package (no download); another is one flag.
+    const shipped = shippedEncoder();
+    const variant = variantNamed(args.variant ?? shipped?.variant ?? 'mobilenet_v1_1.0'); // an unknown name is a one-line error before anything loads
+    const source = weightsSource(args.mobilenet, variant.name === shipped?.variant ? shipped.checkpoint : undefined);
     const log = (l: string) => process.stderr.write(`${l}\n`);
     await selectBackend({ requested: requestedBackend(args.backend) });
     const images = args.dataset
@@ -53,10 +60,11 @@ await main({
         ? await lists.imagesInFolder(args.images)
         : await lists.imagesInList(args.list!);
     if (images.length === 0) throw new UserError('no images to encode');
-    const encoder = await loadEncoder({ variant: args.variant, source: weightsSource(args.mobilenet), batchSize: args['batch-size'] });
+    const encoder = await loadEncoder({ variant: variant.name, source, batchSize: args['batch-size'] });
     log(`encoder ${encoder.fingerprint.id}`);
     try {
-      const s = await extractFeatures(images, args.out, encoder, { batchSize: args['batch-size'], progress: args.progress });
+      const weights = source === undefined ? variant.url : isHttp(source) ? source : path.resolve(source);
+      const s = await extractFeatures(images, args.out, encoder, { batchSize: args['batch-size'], progress: args.progress, weights });
       const perImage = s.encoded ? ` (${((1000 * s.seconds) / s.encoded).toFixed(1)} ms/img)` : '';
       log(`${s.encoded} images encoded in ${s.seconds.toFixed(1)} s${perImage}, ${s.alreadyDone} done before, ${s.skipped.length} unreadable skipped`);
       for (const sk of s.skipped.slice(0, 10)) log(`  skipped ${sk.reason}`);

@@ -24,56 +24,28 @@ await main({
         return true;
       }),
   run: async (args) => {
-    const [{ promises: fs }, path, { selectBackend }, { loadCheckpoint, disposeCheckpoint }, { readArtifacts }, { cutAtLayer }, { modelFilesAt }, fp, { loadEncoder }, { SHIPPED_ENCODER_DIR }, { writeFileAtomic }, { variantNamed }] =
-      await Promise.all([
-        import('node:fs'),
-        import('node:path'),
-        import('../src/backend/select.js'),
-        import('../src/checkpoint/checkpoint.js'),
-        import('../src/encoder/artifacts.js'),
-        import('../src/encoder/cut-layers.js'),
-        import('../src/encoder/model-files.js'),
-        import('../src/encoder/fingerprint.js'),
-        import('../src/encoder/load-encoder.js'),
-        import('../src/encoder/weights-source.js'),
-        import('../src/util/atomic-write.js'),
-        import('../src/encoder/variants.js'),
-      ]);
-    const { encodeFloat16 } = await import('../src/util/float16.js');
+    const [{ promises: fs }, path, { selectBackend }, { loadCheckpoint, disposeCheckpoint }, { writeEncoderFolder }, { SHIPPED_ENCODER_DIR }, { writeFileAtomic }] = await Promise.all([
+      import('node:fs'),
+      import('node:path'),
+      import('../src/backend/select.js'),
+      import('../src/checkpoint/checkpoint.js'),
+      import('../src/encoder/write-encoder-folder.js'),
+      import('../src/encoder/weights-source.js'),
+      import('../src/util/atomic-write.js'),
+    ]);
     await selectBackend({ log: () => {} });
     const ckpt = await loadCheckpoint(args.checkpoint);
     disposeCheckpoint(ckpt);
-    const config = fp.encoderConfigOf(ckpt.encoder);
-    if (variantNamed(config.variant).format !== 'layers') throw new Error(`ship-encoder handles layers-format encoders; ${config.variant} is not one`);
-    const files = modelFilesAt(args.from);
-    const artifacts = await readArtifacts(files, { select: (json) => cutAtLayer(json, config.layer, files.modelJsonLocation) });
     const out = path.join(args.checkpoint, SHIPPED_ENCODER_DIR);
-    let bytes: Uint8Array = new Uint8Array(artifacts.weightData as ArrayBuffer);
-    if (args.dtype === 'float16') {
-      if (artifacts.weightSpecs!.some((s) => s.dtype !== 'float32' || s.quantization)) throw new Error(`${args.from}: --dtype float16 converts float32 weights only`);
-      bytes = new Uint8Array(encodeFloat16(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)).buffer);
-      artifacts.weightSpecs = artifacts.weightSpecs!.map((s) => ({ ...s, quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const } }));
+    const { fingerprint, bytes } = await writeEncoderFolder(ckpt.encoder, args.from, out, { dtype: args.dtype, expect: args.rebind ? undefined : ckpt.encoder });
+    if (args.rebind) {
+      const modelFile = path.join(args.checkpoint, 'model.json');
+      const model = JSON.parse(await fs.readFile(modelFile, 'utf8')) as { encoder: string };
+      const was = model.encoder;
+      model.encoder = fingerprint.id;
+      await writeFileAtomic(modelFile, `${JSON.stringify(model, null, 1)}\n`);
+      process.stderr.write(`rebound ${modelFile}: encoder ${was} → ${fingerprint.id}\n`);
     }
-    await writeFileAtomic(path.join(out, 'weights.bin'), bytes);
-    await writeFileAtomic(path.join(out, 'model.json'), `${JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] })}\n`);
-    const encoder = await loadEncoder({ ...config, source: out });
-    try {
-      if (args.rebind) {
-        const modelFile = path.join(args.checkpoint, 'model.json');
-        const model = JSON.parse(await fs.readFile(modelFile, 'utf8')) as { encoder: string };
-        const was = model.encoder;
-        model.encoder = encoder.fingerprint.id;
-        await writeFileAtomic(modelFile, `${JSON.stringify(model, null, 1)}\n`);
-        process.stderr.write(`rebound ${modelFile}: encoder ${was} → ${encoder.fingerprint.id}\n`);
-      } else {
-        fp.assertSameEncoder(ckpt.encoder, encoder.fingerprint);
-      }
-    } catch (err) {
-      await fs.rm(out, { recursive: true, force: true });
-      throw err;
-    } finally {
-      encoder.dispose();
-    }
-    process.stderr.write(`wrote ${out}: ${(bytes.byteLength / 1e6).toFixed(1)} MB, ${args.rebind ? 'the checkpoint now names this encoder' : `fingerprint matches ${ckpt.encoder}`}\n`);
+    process.stderr.write(`wrote ${out}: ${(bytes / 1e6).toFixed(1)} MB, ${args.rebind ? 'the checkpoint now names this encoder' : `fingerprint matches ${ckpt.encoder}`}\n`);
   },
 });

@@ -2,11 +2,10 @@
  * `loadCaptioner` for Node.js: checkpoint + encoder + backend, behind the small `Captioner`
  * interface (types.ts). The CLI's `caption` is a client of the same pieces.
  */
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
 import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
+import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { paintAttention } from '../overlay/paint.js';
@@ -18,7 +17,7 @@ import { openSession } from './session.js';
 import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
 
 /** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
-export const DEFAULT_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k');
+export const DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT;
 
 function checkOptions(o: CaptionerOptions): number {
   checkRequestedDecoding(o);

@@ -9,6 +9,7 @@ import { checkpointFolder } from '../checkpoint/checkpoint.js';
 import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../search/captioner.js';
 import { purgeCachedModel } from '../encoder/cached-http-io.js';
 import type { Encoder } from '../encoder/encoder.js';
+import { WeightsUnavailableError } from '../encoder/errors.js';
 import { loadEncoder } from '../encoder/load-encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { isHttp } from '../encoder/model-files.js';
@@ -49,6 +50,7 @@ export async function openSession(checkpoint: string, weights: string | undefine
   const decoder = await DecoderCheckpoint.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint)).catch((err: unknown) => {
     decoder.dispose();
+    if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId });
     throw err;
   });
   return {

@@ -19,6 +19,8 @@ export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, disposeCheckpoint, type Attentio
 
 export interface SaveOptions {
   storage?: WeightStorage;
+  /** A folder of encoder weights (model.json + weights.bin) the checkpoint carries as `encoder/`. */
+  encoderDir?: string | undefined;
 }
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 1)}\n`;
@@ -92,6 +94,7 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint, options: Sav
     await fs.writeFile(path.join(fresh, 'weights.bin'), data);
     await fs.writeFile(path.join(fresh, 'vocab.json'), json(ckpt.vocab));
     if (ckpt.training !== undefined) await fs.writeFile(path.join(fresh, 'training.json'), json(ckpt.training));
+    if (options.encoderDir !== undefined) await fs.cp(options.encoderDir, path.join(fresh, 'encoder'), { recursive: true });
     if (ckpt.resume) {
       const opt = await encodeBundle(ckpt.resume.optimizer, 'float32', 'optimizer.bin');
       await fs.writeFile(path.join(fresh, 'optimizer.bin'), opt.data);

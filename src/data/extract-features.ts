@@ -48,7 +48,7 @@ export async function extractFeatures(
   images: readonly KeyedImage[],
   outDir: string,
   encoder: Encoder,
-  options: { batchSize: number; progress: boolean },
+  options: { batchSize: number; progress: boolean; weights?: string | undefined },
 ): Promise<ExtractSummary> {
   const t0 = performance.now();
   const writer = await FeatureStoreWriter.open(outDir, {
@@ -56,6 +56,7 @@ export async function extractFeatures(
     grid: encoder.grid,
     regions: encoder.grid.height * encoder.grid.width,
     depth: encoder.depth,
+    ...(options.weights !== undefined ? { weights: options.weights } : {}),
   });
   try {
     const todo = images.filter((im) => !writer.has(im.key) && !writer.wasSkipped(im.key));

@@ -2,7 +2,8 @@
  * The feature cache: annotation vectors of many images in one append-only float16 file.
  *
  * A store is a folder:
- *   header.json    — format version, encoder fingerprint, grid, L, D, dtype (written once, atomically)
+ *   header.json    — format version, encoder fingerprint, grid, L, D, dtype, where the encoder's weights
+ *                    were read from (written once, atomically)
  *   features.f16   — records of L×D float16 values, back to back, in index order
  *   index.jsonl    — one line per record: {"key", "width", "height"} (original photo size)
  *   skipped.jsonl  — images that could not be read, with the reason
@@ -33,6 +34,8 @@ export interface FeatureStoreHeader {
   /** Channels per region. */
   depth: number;
   dtype: 'float16';
+  /** Where the encoder's weights were read from (a local folder or a URL), so training can carry them. */
+  weights?: string;
 }
 
 export interface FeatureRecord {

@@ -10,8 +10,15 @@ export class WeightsUnavailableError extends UserError {
   constructor(
     readonly url: string,
     readonly reason: string,
+    /** The checkpoint that needed them, and its encoder's fingerprint id: the message names both. */
+    readonly needed?: { checkpoint: string; encoder: string },
   ) {
-    super(`cannot download MobileNet weights from ${hostOf(url)} (${reason}): ${LOCAL_WEIGHTS_HINT}`);
+    super(
+      needed
+        ? `${needed.checkpoint}: its encoder (${needed.encoder}) is not inside it and cannot be downloaded from ${hostOf(url)} (${reason}): ` +
+            `pass --mobilenet <dir> with those weights, or put them inside once with \`npm run ship-encoder -- --checkpoint ${needed.checkpoint} --from <dir>\``
+        : `cannot download encoder weights from ${hostOf(url)} (${reason}): ${LOCAL_WEIGHTS_HINT}`,
+    );
   }
 }
 

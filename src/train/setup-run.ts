@@ -11,6 +11,7 @@ import type { DatasetFormat } from '../data/load-dataset.js';
 import type * as tf from '@tensorflow/tfjs';
 import { END_ID, START_ID, Vocabulary } from '../data/vocabulary.js';
 import { referencesOf } from '../eval/evaluate.js';
+import { prepareCarriedEncoder } from './carry-encoder.js';
 import { CiderReward } from './cider-reward.js';
 import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from './hard-attention.js';
 import { crossEntropyObjective, type Objective } from './objective.js';
@@ -143,6 +144,11 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     disposeCheckpoint(resumed); // the decoder and Adam copied what they need into their own variables
   }
   const features = featureSource(store);
+  const encoderDir = await prepareCarriedEncoder(
+    { encoder: store.header.encoder, weights: store.header.weights, initFrom: args['init-from'] },
+    path.join(runDir, 'encoder'),
+    log,
+  );
   const scst = args.objective === 'scst';
   // Cross-entropy: one example per caption. Self-critical: one per image, scored against all its references.
   const examples = scst ? train.map((im) => ({ key: im.id, ids: [START_ID, END_ID] })) : buildExamples(train, vocab, args['max-words']);
@@ -198,6 +204,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       bestDir: args.out,
       runDir,
       storage: args['weights-dtype'],
+      encoderDir,
       progress: args.progress,
     },
     state,

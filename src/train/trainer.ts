@@ -38,6 +38,8 @@ export interface TrainLoopOptions {
   bestDir: string;
   runDir: string;
   storage: WeightStorage;
+  /** Encoder weights every best checkpoint carries (carry-encoder.ts), if there is a local copy. */
+  encoderDir?: string | undefined;
   progress: boolean;
 }
 
@@ -249,6 +251,6 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
       `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
       `${update.stop ? ', early stop' : ''}`,
   );
-  if (update.improved) await saveCheckpoint(options.bestDir, await checkpointOf(loop, false), { storage: options.storage });
+  if (update.improved) await saveCheckpoint(options.bestDir, await checkpointOf(loop, false), { storage: options.storage, encoderDir: options.encoderDir });
   await saveLast(loop);
 }
