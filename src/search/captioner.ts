@@ -10,6 +10,7 @@ import { Vocabulary } from '../data/vocabulary.js';
 import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
 import type { DecoderConfigInput } from '../decoder/config.js';
 import { beamSearch } from './beam.js';
+import { explainCaptions, type Explanation } from './explain.js';
 import { greedyDecode } from './greedy.js';
 import type { ContextMode, DecodedCaption } from './types.js';
 
@@ -93,6 +94,11 @@ export class Captioner {
       }));
       return { text: detokenize(words.map((w) => w.word)), words, logProb: d.logProb, score: d.score, finished: d.finished };
     });
+  }
+
+  /** Teacher-forced: where the model looks for each word of the given captions (explain.ts). */
+  explain(features: tf.Tensor3D, texts: readonly string[]): Explanation[] {
+    return explainCaptions(this.decoder, this.vocab, features, texts);
   }
 
   dispose(): void {
