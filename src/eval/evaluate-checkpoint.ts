@@ -12,6 +12,7 @@ import { encoderRegion } from '../image/region.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
 import { attentionStats, type AttentionStats } from './attention-stats.js';
 import { captionStats, type CaptionStats } from './caption-stats.js';
+import { objectNaming, type ObjectNaming } from './object-naming.js';
 import { evaluateGrounding, type GroundingImage, type GroundingStats } from './grounding.js';
 
 export interface SettingResult {
@@ -24,6 +25,8 @@ export interface SettingResult {
   attention: AttentionStats;
   /** Mean length and the share of captions ending on a function word. */
   lengths: CaptionStats;
+  /** Whether captions name the COCO objects the references name (object-naming.ts). */
+  objects: ObjectNaming;
   captionsPerSecond: number;
   examples: { id: string; caption: string; references: string[] }[];
 }
@@ -82,6 +85,7 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
       scores,
       attention: attentionStats(captions),
       lengths: captionStats(cands.values()),
+      objects: objectNaming(o.images.map((im) => im.captions), [...cands.values()]),
       captionsPerSecond: o.images.length / seconds,
       examples: o.images.slice(0, o.examples ?? 5).map((im, i) => ({ id: im.id, caption: captions[i]!.text, references: im.captions })),
     };

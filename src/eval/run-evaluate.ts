@@ -42,8 +42,12 @@ function formatRow(r: SettingResult): string {
     `function words ${e.function.mean.toFixed(2)} (${e.function.words}), other ${e.other.mean.toFixed(2)}; ` +
     `word-to-word map change ${r.attention.consecutiveDistance.toFixed(3)}`;
   const l = `\n    mean length ${r.lengths.meanLength.toFixed(2)} words, bad endings ${(100 * r.lengths.badEndingRate).toFixed(1)} %`;
+  const o = r.objects;
+  const obj =
+    `\n    objects (COCO classes, person excluded): main object named ${o.mainObjectHits}/${o.mainObjectImages} (${(100 * o.mainObjectNamed).toFixed(0)} %), ` +
+    `precision ${o.precision.toFixed(3)}, recall ${o.recall.toFixed(3)}, F1 ${o.f1.toFixed(3)}`;
   const setting = `${r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`}${r.context === 'argmax' ? ', argmax context' : ''}`;
-  return `${setting}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}`;
+  return `${setting}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}${obj}`;
 }
 
 /**
