@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { beamSearch, greedyDecode, lengthNormalizedScore, type DecodedCaption } from '../src/search/index.js';
 import { createDecoder, type AttentionDecoder } from '../src/decoder/index.js';
-import { mulberry32 } from '../src/util/random.js';
-import { mockModel, type Table } from './mock-step-model.js';
+import { mockModel, randomTable, type Table } from './mock-step-model.js';
 
 beforeAll(async () => {
   await selectBackend();
@@ -16,28 +15,7 @@ beforeAll(async () => {
 
 const END = 2;
 const WORDS = [3, 4, 5]; // V = 6: <pad>, <start>, <end>, and three words
-const V = 6;
 const L = 3;
-
-/** A random but fixed distribution per prefix (pad and start get tiny mass, never chosen). */
-function randomTable(seed: number, endBias = 0): Table {
-  const cache = new Map<string, number[]>();
-  return (prefix) => {
-    const key = prefix.join(',');
-    let lp = cache.get(key);
-    if (!lp) {
-      let h = seed;
-      for (const t of prefix) h = (Math.imul(h, 31) + t + 7) >>> 0;
-      const rng = mulberry32(h);
-      const logits = Array.from({ length: V }, (_, v) => (v < 2 ? -5 : 3 * rng() + (v === END ? endBias : 0)));
-      const m = Math.max(...logits);
-      const lse = m + Math.log(logits.reduce((s, x) => s + Math.exp(x - m), 0));
-      lp = logits.map((x) => x - lse);
-      cache.set(key, lp);
-    }
-    return lp;
-  };
-}
 
 /** Best finished caption of ≤ maxLength words by enumerating every word sequence. */
 function bruteForce(table: Table, maxLength: number, lengthPenalty: number): { tokens: number[]; logProb: number; score: number } {

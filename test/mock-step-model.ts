@@ -1,6 +1,11 @@
 /** A hand-built StepModel for search and sampling tests: its next-word distribution is a table of the prefix. */
 import * as tf from '@tensorflow/tfjs';
 import type { StepModel, StepResult } from '../src/search/index.js';
+import { mulberry32 } from '../src/util/random.js';
+
+const END = 2;
+const V = 6; // <pad>, <start>, <end>, and three words (3, 4, 5)
+
 
 /** log p(next | prefix) of a hand-built model: a table from prefix (and the row's image) to distribution. */
 export type Table = (prefix: readonly number[], image: number) => number[];
@@ -47,6 +52,27 @@ export function mockModel(table: Table): StepModel<MockState> & { live: () => nu
     disposeState() {
       live--;
     },
+  };
+}
+
+
+/** A random but fixed distribution per prefix (pad and start get tiny mass, never chosen). */
+export function randomTable(seed: number, endBias = 0): Table {
+  const cache = new Map<string, number[]>();
+  return (prefix) => {
+    const key = prefix.join(',');
+    let lp = cache.get(key);
+    if (!lp) {
+      let h = seed;
+      for (const t of prefix) h = (Math.imul(h, 31) + t + 7) >>> 0;
+      const rng = mulberry32(h);
+      const logits = Array.from({ length: V }, (_, v) => (v < 2 ? -5 : 3 * rng() + (v === END ? endBias : 0)));
+      const m = Math.max(...logits);
+      const lse = m + Math.log(logits.reduce((s, x) => s + Math.exp(x - m), 0));
+      lp = logits.map((x) => x - lse);
+      cache.set(key, lp);
+    }
+    return lp;
   };
 }
 

@@ -1,0 +1,97 @@
+/**
+ * Train the object tagger (src/tagger/) on a dataset's feature store, with labels read from its
+ * captions, and put it inside a checkpoint (tagger.json + tagger.bin):
+ *   npm run train-tagger -- --dataset ../shared/datasets/flickr8k --dataset coco1k.json \
+ *     --features data/features/mine --out checkpoints/mine
+ * Prints micro precision/recall on the validation split at several thresholds and the best classes.
+ */
+import { BACKEND_OPTION } from '../src/cli/backend-option.js';
+import { main, requireInteger } from '../src/cli/command.js';
+import { datasetOptions } from '../src/data/dataset-sources.js';
+
+await main({
+  program: 'train-tagger',
+  scriptName: 'npm run train-tagger --',
+  description: 'Train the object tagger on frozen annotation vectors and put it into a checkpoint.',
+  options: (y) =>
+    datasetOptions(y)
+      .option('features', { type: 'string', demandOption: true, describe: 'feature store of the dataset (the checkpoint’s encoder)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'checkpoint folder that gets tagger.json and tagger.bin' })
+      .option('epochs', { type: 'number', default: 60 })
+      .option('lr', { type: 'number', default: 1e-3 })
+      .option('l2', { type: 'number', default: 1e-5, describe: 'L2 penalty on the kernel' })
+      .option('batch-size', { type: 'number', default: 256 })
+      .option('seed', { type: 'number', default: 1 })
+      .option('positive-weight-cap', { type: 'number', default: 100, describe: 'rare classes: positives weigh min(cap, negatives/positives)^½ (0 = plain cross-entropy)' })
+      .option('backend', BACKEND_OPTION)
+      .check((a) => {
+        requireInteger(a, ['epochs', 'batch-size', 'seed']);
+        return true;
+      }),
+  run: async (args) => {
+    const path = await import('node:path');
+    const tf = await import('@tensorflow/tfjs');
+    const { selectBackend } = await import('../src/backend/select.js');
+    const { requestedBackend } = await import('../src/cli/backend-option.js');
+    const { datasetSourcesOf, loadDatasets } = await import('../src/data/dataset-sources.js');
+    const { imagesOf } = await import('../src/data/dataset.js');
+    const { FeatureStoreReader } = await import('../src/data/feature-store.js');
+    const { COCO_CLASSES } = await import('../src/eval/coco-classes.js');
+    const { classLabels } = await import('../src/tagger/labels.js');
+    const { fitTagger, pooledFeatures, tagQuality } = await import('../src/tagger/train-tagger.js');
+    const { Tagger } = await import('../src/tagger/tagger.js');
+    const { encodeTagger, TAGGER_BIN, TAGGER_JSON } = await import('../src/tagger/tagger-file.js');
+    const { writeFileAtomic } = await import('../src/util/atomic-write.js');
+    const log = (l: string) => process.stderr.write(`${l}\n`);
+    await selectBackend({ requested: requestedBackend(args.backend) });
+    const sources = datasetSourcesOf(args);
+    const loadedParts = await Promise.all(sources.map((src) => loadDatasets([src], args.format as 'auto')));
+    const sourceIndex = new Map(loadedParts.flatMap((l, k) => l.dataset.images.map((im) => [im.id, k] as const)));
+    const sourceOf = (id: string): number => sourceIndex.get(id) ?? -1;
+    const { dataset } = await loadDatasets(sources, args.format as 'auto');
+    const store = await FeatureStoreReader.open(args.features);
+    try {
+      const train = imagesOf(dataset, 'train').filter((im) => store.has(im.id));
+      const val = imagesOf(dataset, 'val').filter((im) => store.has(im.id));
+      const yTrain = classLabels(train.map((im) => im.captions));
+      const yVal = classLabels(val.map((im) => im.captions));
+      log(`tagger: ${train.length} train photos (${yTrain.flat().filter(Boolean).length} labels), ${val.length} val photos`);
+      const xTrain = await pooledFeatures(store, train.map((im) => im.id));
+      const xVal = await pooledFeatures(store, val.map((im) => im.id));
+      const t0 = performance.now();
+      const weights = fitTagger(xTrain, yTrain, { epochs: args.epochs, learningRate: args.lr, l2: args.l2, batchSize: args['batch-size'], seed: args.seed, positiveWeightCap: args['positive-weight-cap'] }, log);
+      const seconds = (performance.now() - t0) / 1000;
+      const tagger = new Tagger(weights);
+      const scores = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(xVal, weights.kernel), weights.bias)).arraySync() as number[][]);
+      const thresholds = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+      // Person excluded (it never becomes a constraint), over all val photos and over each dataset's.
+      const noPerson = (rows: readonly (readonly number[])[]) => rows.map((r) => r.slice(1));
+      const groups = [{ name: 'all', rows: val.map((_, i) => i) }, ...args.dataset.map((d, k) => ({ name: path.basename(d), rows: val.flatMap((im, i) => (sourceOf(im.id) === k ? [i] : [])) }))];
+      const sweep = groups.map((g) => ({
+        photos: g.name,
+        n: g.rows.length,
+        thresholds: thresholds.map((t) => ({ threshold: t, ...tagQuality(noPerson(g.rows.map((i) => scores[i]!)), noPerson(g.rows.map((i) => yVal[i]!)), t).micro })),
+      }));
+      for (const g of sweep) for (const s of g.thresholds) log(`val ${g.photos} (${g.n} photos, person excluded) threshold ${s.threshold}: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, F1 ${s.f1.toFixed(3)}`);
+      const at5 = tagQuality(scores, yVal, 0.5).perClass.map((q, c) => ({ cls: COCO_CLASSES[c]!.name, ...q })).filter((q) => q.support > 0).sort((a, b) => b.support - a.support);
+      log(`val per class at 0.5 (support, precision, recall): ${at5.slice(0, 25).map((q) => `${q.cls} ${q.support} ${q.precision.toFixed(2)} ${q.recall.toFixed(2)}`).join('; ')}`);
+      const training = {
+        datasets: args.dataset.map((d) => path.resolve(d)),
+        features: path.resolve(args.features),
+        trainPhotos: train.length,
+        labels: 'a class is in a photo when at least 2 of its captions name it',
+        options: { epochs: args.epochs, lr: args.lr, l2: args.l2, batchSize: args['batch-size'], seed: args.seed, positiveWeightCap: args['positive-weight-cap'] },
+        seconds,
+        val: { photos: val.length, sweep, perClassAt05: at5 },
+      };
+      const { json, bin } = encodeTagger(weights, training);
+      await writeFileAtomic(path.join(args.out, TAGGER_BIN), bin);
+      await writeFileAtomic(path.join(args.out, TAGGER_JSON), json);
+      log(`wrote ${path.join(args.out, TAGGER_JSON)} (${(bin.byteLength / 1e6).toFixed(2)} MB, trained in ${seconds.toFixed(1)} s)`);
+      tagger.dispose();
+      tf.dispose([xTrain, xVal]);
+    } finally {
+      await store.close();
+    }
+  },
+});
