@@ -16,6 +16,8 @@ export interface DecodingDefaults {
   lengthPenalty: number;
   /** What each step's context is made of (`expected` unless a hard-attention model chose `argmax`). */
   context: ContextMode;
+  /** Tag-guided decoding (checkpoints with a tagger): its threshold and margin; absent = plain captions. */
+  tags?: { threshold: number; margin: number };
 }
 
 /** What decoding.json holds: the defaults, and how they were chosen (for people). */
@@ -41,6 +43,11 @@ export function parseDecoding(value: unknown, file: string): DecodingDefaults {
   if (!isLengthPenalty(v.lengthPenalty)) throw bad(`length penalty must be a number ≥ 0, got ${v.lengthPenalty}`);
   const context = v.context ?? 'expected';
   if (!isContext(context)) throw bad(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
+  const tags = v.tags;
+  if (tags !== undefined) {
+    if (typeof tags !== 'object' || tags === null || !(tags.threshold >= 0 && tags.threshold <= 1) || !(tags.margin >= 0)) throw bad('tags must be {"threshold": 0…1, "margin": ≥ 0}');
+    return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context, tags: { threshold: tags.threshold, margin: tags.margin } };
+  }
   return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context };
 }
 

@@ -7,6 +7,7 @@ import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
 import type { ContextMode } from '../decoder/context-mode.js';
 import type { Caption, Captioner, DecodeSettings } from '../search/captioner.js';
+import type { TagSettings } from '../search/tag-guided.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
 import { evaluateCaptions, referencesOf } from './evaluate.js';
@@ -19,6 +20,8 @@ export interface SettingResult {
   beamSize: number;
   lengthPenalty: number;
   context: ContextMode;
+  /** Tag-guided decoding's settings, and how many captions tried a constraint and kept it. */
+  tags?: TagSettings & { tried: number; kept: number };
   scores: Record<string, number>;
   grounding?: { overall: GroundingStats; heldOut: GroundingStats; seen: GroundingStats };
   /** α entropy by word class and how much the map changes from word to word. */
@@ -38,6 +41,8 @@ export interface EvaluateOptions {
   lengthPenalties?: readonly number[];
   /** Context modes to try with each (default ['expected']; 'argmax' for hard-attention models). */
   contexts?: readonly ContextMode[];
+  /** Tag-guided settings to try with each beam size (undefined = plain captions; default [undefined]). */
+  tagSettings?: readonly (TagSettings | undefined)[];
   maxLength: number;
   heldOut: readonly string[];
   /** Let <unk> appear in captions (default: never). */
@@ -69,11 +74,13 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
   const sizes = new Map(store.records.map((r) => [r.key, r]));
   const results: SettingResult[] = [];
   const settings = (o.contexts ?? ['expected']).flatMap((context) =>
-    o.beams.flatMap((beamSize) => (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).map((lengthPenalty) => ({ beamSize, lengthPenalty, context }))),
+    o.beams.flatMap((beamSize) =>
+      (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).flatMap((lengthPenalty) => (o.tagSettings ?? [undefined]).map((tags) => ({ beamSize, lengthPenalty, context, tags }))),
+    ),
   );
-  for (const { beamSize, lengthPenalty, context } of settings) {
+  for (const { beamSize, lengthPenalty, context, tags } of settings) {
     const t0 = performance.now();
-    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, context, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false }, o.batchSize ?? 50);
+    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, context, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false, tags }, o.batchSize ?? 50);
     const seconds = (performance.now() - t0) / 1000;
     // The model's own words, as validation scores them (the references are tokenized by the scorers).
     const cands = new Map(o.images.map((im, i) => [im.id, captions[i]!.words.map((w) => w.word)]));
@@ -82,6 +89,7 @@ export async function evaluateCheckpoint(captioner: Captioner, store: FeatureSto
       beamSize,
       lengthPenalty,
       context,
+      ...(tags ? { tags: { ...tags, tried: captions.filter((c) => c.constraint).length, kept: captions.filter((c) => c.constraint?.used).length } } : {}),
       scores,
       attention: attentionStats(captions),
       lengths: captionStats(cands.values()),

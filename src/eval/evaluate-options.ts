@@ -22,6 +22,16 @@ export function parseContexts(text: string): ContextMode[] {
   return values as ContextMode[];
 }
 
+/** `--tag-thresholds 0.5,0.7 --tag-margins 1` → plain, then every (threshold, margin) pair. */
+export function parseTagSettings(thresholds: string | undefined, margins: string): ({ threshold: number; margin: number } | undefined)[] {
+  if (thresholds === undefined) return [undefined];
+  const ts = thresholds.split(',').map((x) => Number(x.trim()));
+  const ms = margins.split(',').map((x) => Number(x.trim()));
+  if (ts.some((t) => !(t >= 0 && t <= 1))) throw new Error(`--tag-thresholds must be numbers from 0 to 1 separated by commas, got "${thresholds}"`);
+  if (ms.some((m) => !(m >= 0))) throw new Error(`--tag-margins must be numbers ≥ 0 separated by commas, got "${margins}"`);
+  return [undefined, ...ts.flatMap((threshold) => ms.map((margin) => ({ threshold, margin })))];
+}
+
 /** `--length-penalties 0,0.5,1` → [0, 0.5, 1]. */
 export function parseLengthPenalties(text: string): number[] {
   const values = text.split(',').map((b) => Number(b.trim()));
@@ -37,6 +47,8 @@ export function evaluateOptions(y: Argv) {
     .option('beams', { type: 'string', default: '1,3', describe: 'comma-separated beam sizes (1 = greedy)' })
     .option('length-penalties', { type: 'string', default: '0', describe: 'comma-separated length penalties P, tried with each beam size > 1 (hypotheses ranked by log p / length^P)' })
     .option('contexts', { type: 'string', default: 'expected', describe: "comma-separated context modes: expected, argmax (hard attention's most likely region)" })
+    .option('tag-thresholds', { type: 'string', describe: 'tag-guided decoding (checkpoints with a tagger): comma-separated tag thresholds to try, each with every --tag-margins value, beside plain captions' })
+    .option('tag-margins', { type: 'string', default: '1', describe: 'comma-separated margins (nats per word a constrained caption may lose and still be kept)' })
     .option('choose-within', { type: 'number', default: 0, describe: 'with --choose: settings within this much of the best score count as equal, and the first listed of them (the smallest beam) is chosen' })
     .option('choose', { choices: METRIC_NAMES, describe: "write the best setting by this metric into the checkpoint's decoding.json, the defaults of caption and loadCaptioner (validation split only)" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words' })
@@ -47,6 +59,7 @@ export function evaluateOptions(y: Argv) {
       parseBeams(a.beams);
       parseLengthPenalties(a['length-penalties']);
       parseContexts(a.contexts);
+      parseTagSettings(a['tag-thresholds'], a['tag-margins']);
       if (!(a['choose-within'] >= 0)) throw new Error(`--choose-within must be zero or positive, got ${a['choose-within']}`);
       if (a.choose !== undefined && a.split !== 'val') throw new Error(`--choose picks decoding settings on the validation split: use --split val (got --split ${a.split}); report the test split once, with the chosen settings`);
       requireInteger(a, ['max-len']);

@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { arrayOf, checkShape, optional } from '../util/json-shape.js';
 import { FileInputError } from '../util/user-error.js';
 import { evaluateCheckpoint, type SettingResult } from './evaluate-checkpoint.js';
-import { parseBeams, parseContexts, parseLengthPenalties, type EvaluateArgs } from './evaluate-options.js';
+import { parseBeams, parseContexts, parseLengthPenalties, parseTagSettings, type EvaluateArgs } from './evaluate-options.js';
 import type { MetricName } from './metric-names.js';
 
 /** Held-out colour–shape pairs recorded by make-shapes in the dataset's meta.json, if any. */
@@ -46,7 +46,8 @@ function formatRow(r: SettingResult): string {
   const obj =
     `\n    objects (COCO classes, person excluded): main object named ${o.mainObjectHits}/${o.mainObjectImages} (${(100 * o.mainObjectNamed).toFixed(0)} %), ` +
     `precision ${o.precision.toFixed(3)}, recall ${o.recall.toFixed(3)}, F1 ${o.f1.toFixed(3)}`;
-  const setting = `${r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`}${r.context === 'argmax' ? ', argmax context' : ''}`;
+  const tagged = r.tags ? `, tags ≥ ${r.tags.threshold} margin ${r.tags.margin} (constraint tried ${r.tags.tried}, kept ${r.tags.kept})` : '';
+  const setting = `${r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`}${r.context === 'argmax' ? ', argmax context' : ''}${tagged}`;
   return `${setting}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}${obj}`;
 }
 
@@ -62,13 +63,14 @@ async function chooseDecoding(checkpoint: string, results: readonly SettingResul
     beamSize: best.beamSize,
     lengthPenalty: best.lengthPenalty,
     context: best.context,
+    ...(best.tags ? { tags: { threshold: best.tags.threshold, margin: best.tags.margin } } : {}),
     chosenBy: {
       metric,
       split,
       images,
       score: best.scores[metric]!,
       ...(within > 0 ? { within, bestScore: top } : {}),
-      candidates: results.map((r) => ({ beamSize: r.beamSize, lengthPenalty: r.lengthPenalty, context: r.context, score: r.scores[metric]! })),
+      candidates: results.map((r) => ({ beamSize: r.beamSize, lengthPenalty: r.lengthPenalty, context: r.context, ...(r.tags ? { tags: { threshold: r.tags.threshold, margin: r.tags.margin } } : {}), score: r.scores[metric]! })),
     },
   };
   await writeJsonAtomic(path.join(checkpoint, DECODING_FILE), chosen);
@@ -79,6 +81,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const beams = parseBeams(args.beams);
   const lengthPenalties = parseLengthPenalties(args['length-penalties']);
   const contexts = parseContexts(args.contexts);
+  const tagSettings = parseTagSettings(args['tag-thresholds'], args['tag-margins']);
   if (args.choose) {
     // Fail before the evaluation, not after it, when the choice could not be written.
     await fs.access(args.checkpoint, fsConstants.W_OK).catch(() => {
@@ -92,7 +95,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const captioner = await Captioner.read(await checkpointFolder(args.checkpoint));
   try {
     const heldOut = await heldOutPairs(args.dataset[0]!);
-    const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
+    const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, tagSettings, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });
     for (const r of results) process.stdout.write(`${formatRow(r)}\n`);
     if (args.out) {
       await writeJsonAtomic(args.out, {
@@ -108,7 +111,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
     }
     if (args.choose) {
       const c = await chooseDecoding(args.checkpoint, results, args.choose, args.split, images.length, args['choose-within']);
-      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
+      process.stdout.write(`decoding defaults → ${path.join(args.checkpoint, DECODING_FILE)}: beam ${c.beamSize}, length penalty ${c.lengthPenalty}, ${c.context} context${c.tags ? `, tags ≥ ${c.tags.threshold} margin ${c.tags.margin}` : ', no tags'} (${args.choose} ${c.chosenBy!.score.toFixed(4)} on ${args.split})\n`);
     }
   } finally {
     captioner.dispose();

@@ -9,10 +9,14 @@ import { detokenize } from '../data/detokenize.js';
 import { Vocabulary } from '../data/vocabulary.js';
 import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
 import type { DecoderConfigInput } from '../decoder/config.js';
+import { readTagger } from '../tagger/tagger-file.js';
+import type { Tag, Tagger } from '../tagger/tagger.js';
 import { beamSearch } from './beam.js';
+import { constrainedBeamSearch } from './constrained-beam.js';
+import { chooseConstraint, keepConstrained, type ConstraintOutcome, type TagSettings } from './tag-guided.js';
 import { explainCaptions, type Explanation } from './explain.js';
 import { greedyDecode } from './greedy.js';
-import type { ContextMode, DecodedCaption } from './types.js';
+import type { BeamSearchOptions, ContextMode, DecodedCaption } from './types.js';
 
 /** The index of the largest value (the first of equals), as tf.argMax picks it. */
 function argmaxIndex(xs: readonly number[]): number {
@@ -39,6 +43,10 @@ export interface Caption {
   score: number;
   /** False when cut at the maximum length without <end>. */
   finished: boolean;
+  /** With tag-guided decoding: every class the tagger scored, highest first. */
+  tags?: Tag[];
+  /** With tag-guided decoding, when a constraint was tried: which, and whether its caption was kept. */
+  constraint?: ConstraintOutcome;
 }
 
 export interface DecodeSettings {
@@ -50,6 +58,8 @@ export interface DecodeSettings {
   allowUnk?: boolean;
   /** What each step's context is made of (default `expected`; `argmax` for hard-attention models). */
   context?: ContextMode;
+  /** Tag-guided decoding (tag-guided.ts) with these settings, when the checkpoint has a tagger; off if absent. */
+  tags?: TagSettings | undefined;
 }
 
 export class Captioner {
@@ -62,6 +72,8 @@ export class Captioner {
     readonly training: unknown,
     /** The checkpoint's decoding defaults (decoding.json), else beam 3 and no length penalty. */
     readonly decoding: DecodingDefaults,
+    /** The checkpoint's object tagger (tagger.json), if it has one. */
+    readonly tagger: Tagger | undefined = undefined,
   ) {}
 
   /** From a checkpoint's files (a folder in Node: `checkpointFolder(dir)`; a URL in a browser). */
@@ -70,7 +82,8 @@ export class Captioner {
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING });
+      const tagger = await readTagger(files);
+      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
     } finally {
       disposeCheckpoint(ckpt);
     }
@@ -84,16 +97,44 @@ export class Captioner {
       settings.beamSize <= 1
         ? greedyDecode(this.decoder, features, options)
         : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
-    return decoded.map((d) => {
-      const words = d.words.map((w) => ({
-        word: this.vocab.word(w.token),
-        alpha: w.alpha,
-        beta: w.beta,
-        logProb: w.logProb,
-        ...(context === 'argmax' ? { region: argmaxIndex(w.alpha) } : {}),
-      }));
-      return { text: detokenize(words.map((w) => w.word)), words, logProb: d.logProb, score: d.score, finished: d.finished };
+    const plain = decoded.map((d) => this.toCaption(d, context));
+    if (!settings.tags || !this.tagger) return plain;
+    return this.guideByTags(features, plain, settings.tags, { ...options, beamSize: settings.beamSize });
+  }
+
+  /** Tag-guided decoding (tag-guided.ts): a constrained caption where the tagger sees an unnamed object. */
+  private guideByTags(features: tf.Tensor3D, plain: Caption[], tagSettings: TagSettings, options: BeamSearchOptions): Caption[] {
+    const tags = this.tagger!.tag(features);
+    const chosen = plain.map((c, b) => chooseConstraint(tags[b]!, c.words.map((w) => w.word), this.vocab, tagSettings));
+    const rows = chosen.flatMap((c, b) => (c ? [b] : []));
+    const constrained = new Map<number, DecodedCaption>();
+    if (rows.length) {
+      const subset = tf.tidy(() => tf.gather(features, rows)) as tf.Tensor3D; // [R, L, D]
+      try {
+        constrainedBeamSearch(this.decoder, subset, rows.map((b) => chosen[b]!.ids), options).forEach((d, i) => constrained.set(rows[i]!, d));
+      } finally {
+        subset.dispose();
+      }
+    }
+    return plain.map((p, b) => {
+      const c = chosen[b];
+      if (!c) return { ...p, tags: tags[b]! };
+      const d = constrained.get(b);
+      const used = keepConstrained(p, d, tagSettings.margin);
+      const outcome: ConstraintOutcome = { cls: c.cls, words: c.words, used, ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }) };
+      return { ...(used ? this.toCaption(d!, options.context ?? 'expected') : p), tags: tags[b]!, constraint: outcome };
     });
+  }
+
+  private toCaption(d: DecodedCaption, context: ContextMode): Caption {
+    const words = d.words.map((w) => ({
+      word: this.vocab.word(w.token),
+      alpha: w.alpha,
+      beta: w.beta,
+      logProb: w.logProb,
+      ...(context === 'argmax' ? { region: argmaxIndex(w.alpha) } : {}),
+    }));
+    return { text: detokenize(words.map((w) => w.word)), words, logProb: d.logProb, score: d.score, finished: d.finished };
   }
 
   /** Teacher-forced: where the model looks for each word of the given captions (explain.ts). */
@@ -103,5 +144,6 @@ export class Captioner {
 
   dispose(): void {
     this.decoder.dispose();
+    this.tagger?.dispose();
   }
 }

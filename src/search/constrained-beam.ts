@@ -61,12 +61,31 @@ export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tenso
       // Per image and target state: candidate extensions (row, token, cumulative log p).
       type Cand = { row: number; token: number; lp: number };
       const cands = images.map(() => [[], []] as [Cand[], Cand[]]);
+      // Each row's best `keep` words (enough for both states' top 2k), then the constraint words
+      // from state-0 rows (they may be far down the list and still be state 1's best).
       rows.forEach((r, row) => {
         const img = images[r.b]!;
         const base = img.live[r.s][r.j]!.logProb;
+        const keep = 2 * k + img.allowed.size + 1;
+        const top: { v: number; lp: number }[] = [];
+        let floor = -Infinity;
+        const offset = row * V;
         for (let v = 0; v < V; v++) {
-          if (suppressed.has(v)) continue;
-          const lp = base + step.logProbs[row * V + v]!;
+          const lp = step.logProbs[offset + v]!;
+          if (!(lp > floor) || suppressed.has(v)) continue;
+          let i = top.length === keep ? keep - 1 : top.length;
+          if (top.length < keep) top.push({ v, lp });
+          while (i > 0 && top[i - 1]!.lp < lp) {
+            top[i] = top[i - 1]!;
+            i--;
+          }
+          top[i] = { v, lp };
+          if (top.length === keep) floor = top[keep - 1]!.lp;
+        }
+        const seen = new Set(top.map((x) => x.v));
+        if (r.s === 0) for (const v of img.allowed) if (!seen.has(v) && !suppressed.has(v)) top.push({ v, lp: step.logProbs[offset + v]! });
+        for (const { v, lp: wordLp } of top) {
+          const lp = base + wordLp;
           if (!(lp > -Infinity)) continue;
           const target = r.s === 1 || img.allowed.has(v) ? 1 : 0;
           if (v === o.endToken && target !== r.s) continue;
