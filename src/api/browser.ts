@@ -11,7 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
-import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
 import { urlFiles } from '../checkpoint/url-files.js';
 import { Captioner as DecoderCheckpoint } from '../search/captioner.js';
 import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
@@ -23,15 +22,17 @@ import type { PreparedImage } from '../image/types.js';
 import { paintAttention } from '../overlay/paint.js';
 import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
+import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { explainTexts } from './explain.js';
 import { toCaptionResult } from './result.js';
-import type { CaptionResult, OverlayRequest } from './types.js';
+import type { CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
 
-export type { CaptionResult, CaptionWordResult, OverlayRequest } from './types.js';
+export type { CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest } from './types.js';
 export type { BrowserBackend } from '../backend/select-browser.js';
 export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
 export { FileInputError, UserError } from '../util/user-error.js';
 
-export interface BrowserCaptionerOptions {
+export interface BrowserCaptionerOptions extends DecodingOptions {
   /** The checkpoint's URL (a folder with model.json, weights.bin, vocab.json). */
   checkpoint: string;
   /** The encoder's weights URL (default: `<checkpoint>/encoder/`). */
@@ -39,19 +40,15 @@ export interface BrowserCaptionerOptions {
   backend?: BrowserBackend | 'auto';
   /** Where the WASM backend's .wasm files are served (default `./wasm/`). */
   wasmPath?: string;
-  /** Default: the checkpoint's decoding.json, else 3. */
-  beamSize?: number;
-  /** Default: the checkpoint's decoding.json, else 0. */
-  lengthPenalty?: number;
-  /** `expected` or (hard attention) `argmax`; default: the checkpoint's decoding.json, else `expected`. */
-  context?: 'expected' | 'argmax';
-  maxLength?: number;
 }
 
 export type BrowserCaptionInput = BrowserImage | tf.Tensor3D;
 
 export interface BrowserCaptioner {
-  caption(inputs: BrowserCaptionInput | readonly BrowserCaptionInput[]): Promise<CaptionResult[]>;
+  /** `options` override the load-time decoding options for this call. */
+  caption(inputs: BrowserCaptionInput | readonly BrowserCaptionInput[], options?: DecodingOptions): Promise<CaptionResult[]>;
+  /** Where the model would look for each word of `text` on the photo (teacher-forced decoding). */
+  explain(input: BrowserCaptionInput, text: string | readonly string[]): Promise<ExplainResult[]>;
   /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
   paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
   readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; lengthPenalty: number; context: 'expected' | 'argmax'; maxLength: number };
@@ -71,12 +68,10 @@ function prepared(input: BrowserCaptionInput, size: number, i: number): Prepared
 }
 
 export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
-  checkRequestedDecoding(options);
-  const maxLength = options.maxLength ?? 20;
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
+  checkDecodingOptions(options);
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
-  const { beamSize, lengthPenalty, context } = resolveDecoding(options, decoder.decoding);
+  const defaults = decodeSettings(decoder, options);
   const config = encoderConfigOf(decoder.encoderId);
   if (config.resize !== 'squash') {
     decoder.dispose();
@@ -95,20 +90,31 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize, lengthPenalty, context, maxLength },
-    async caption(inputs) {
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength },
+    async caption(inputs, perCall) {
+      const settings = decodeSettings(decoder, options, perCall);
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
         const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
         try {
-          for (const c of decoder.caption(features, { beamSize, lengthPenalty, context, maxLength })) out.push(toCaptionResult(c, decoder.grid));
+          for (const c of decoder.caption(features, settings)) out.push(toCaptionResult(c, decoder.grid));
         } finally {
           features.dispose();
         }
       }
       return out;
+    },
+    async explain(input, text) {
+      const texts = typeof text === 'string' ? [text] : [...text];
+      const image = prepared(input, encoder.inputSize, 0);
+      const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image])), [Math.max(1, texts.length), 1, 1])) as tf.Tensor3D; // [N, L, D]
+      try {
+        return explainTexts(decoder, features, texts);
+      } finally {
+        features.dispose();
+      }
     },
     paint(canvas, photo, result, request = {}) {
       const word = result.words[request.word ?? 0];

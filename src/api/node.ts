@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select.js';
-import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
 import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
@@ -12,19 +11,16 @@ import { paintAttention } from '../overlay/paint.js';
 import { encodePng } from '../overlay/rgb.js';
 import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
+import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { explainTexts } from './explain.js';
 import { toCaptionResult } from './result.js';
+import { imagesToBatch } from '../encoder/preprocess.js';
 import { openSession } from './session.js';
 import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
 
 /** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
 export const DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT;
 
-function checkOptions(o: CaptionerOptions): number {
-  checkRequestedDecoding(o);
-  const maxLength = o.maxLength ?? 20;
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new UserError(`maxLength must be a positive integer, got ${maxLength}`);
-  return maxLength;
-}
 
 /** An input as something the image pipeline opens: a path, or bytes with a name for messages. */
 async function sourceOf(input: CaptionInput, i: number): Promise<string | { bytes: Uint8Array; name: string }> {
@@ -42,27 +38,38 @@ async function sourceOf(input: CaptionInput, i: number): Promise<string | { byte
 }
 
 export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Captioner> {
-  const maxLength = checkOptions(options);
+  checkDecodingOptions(options);
   if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
   const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
   const session = await openSession(checkpoint, options.encoderWeights);
   const { decoder, encoder } = session;
-  const { beamSize, lengthPenalty, context } = resolveDecoding(options, decoder.decoding);
+  const defaults = decodeSettings(decoder, options);
 
   const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize, lengthPenalty, context, maxLength },
-    async caption(inputs) {
+    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength },
+    async caption(inputs, perCall) {
+      const settings = decodeSettings(decoder, options, perCall);
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly CaptionInput[];
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        for (const c of session.captionImages(images, { beamSize, lengthPenalty, context, maxLength }).captions) out.push(toCaptionResult(c, decoder.grid));
+        for (const c of session.captionImages(images, settings).captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
+    },
+    async explain(input, text) {
+      const texts = typeof text === 'string' ? [text] : [...text];
+      const [image] = await prepare([input]);
+      const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image!])), [texts.length, 1, 1])) as tf.Tensor3D; // [N, L, D]
+      try {
+        return explainTexts(decoder, features, texts);
+      } finally {
+        features.dispose();
+      }
     },
     async overlay(input: CaptionInput, result: CaptionResult, request: OverlayRequest = {}) {
       const index = request.word ?? 0;

@@ -1,6 +1,7 @@
 /** A decoded caption → the API's CaptionResult (α as Float32Array, the grid it is over). */
 import type { Caption } from '../search/captioner.js';
-import type { CaptionResult } from './types.js';
+import type { Explanation } from '../search/explain.js';
+import type { CaptionResult, ExplainResult } from './types.js';
 
 export function toCaptionResult(c: Caption, grid: { height: number; width: number }): CaptionResult {
   return {
@@ -9,5 +10,17 @@ export function toCaptionResult(c: Caption, grid: { height: number; width: numbe
     grid: { ...grid },
     finished: c.finished,
     logProb: c.logProb,
+    ...(c.tags ? { tags: c.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, score: t.score })) } : {}),
+    ...(c.constraint ? { constraint: { ...c.constraint } } : {}),
+  };
+}
+
+export function toExplainResult(text: string, e: Explanation, grid: { height: number; width: number }): ExplainResult {
+  return {
+    text,
+    words: e.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb, unknown: w.unknown })),
+    grid: { ...grid },
+    logLikelihood: e.logLikelihood,
+    outOfVocabulary: [...e.outOfVocabulary],
   };
 }

@@ -17,6 +17,7 @@ import { imagesToBatch } from '../encoder/preprocess.js';
 import { variantNamed } from '../encoder/variants.js';
 import { weightsSource } from '../encoder/weights-source.js';
 import type { PreparedImage } from '../image/types.js';
+import type { Explanation } from '../search/explain.js';
 
 export interface CaptionSession {
   readonly checkpoint: string;
@@ -24,6 +25,8 @@ export interface CaptionSession {
   readonly encoder: Encoder;
   /** Captions of prepared photos (one encoder batch; the caller chunks), with encode and decode times. */
   captionImages(images: readonly PreparedImage[], settings: DecodeSettings): { captions: Caption[]; encodeMs: number; decodeMs: number };
+  /** The same caption `text` explained on each photo (teacher forcing), with encode and decode times. */
+  explainImages(images: readonly PreparedImage[], text: string): { explanations: Explanation[]; encodeMs: number; decodeMs: number };
   dispose(): void;
 }
 
@@ -65,6 +68,18 @@ export async function openSession(checkpoint: string, weights: string | undefine
       try {
         const captions = decoder.caption(features, settings);
         return { captions, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
+      } finally {
+        features.dispose();
+      }
+    },
+    explainImages(images, text) {
+      const t0 = performance.now();
+      const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
+      features.dataSync();
+      const t1 = performance.now();
+      try {
+        const explanations = decoder.explain(features, images.map(() => text));
+        return { explanations, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
       } finally {
         features.dispose();
       }

@@ -7,13 +7,8 @@ import type * as tf from '@tensorflow/tfjs';
 /** The compute backends the API can be asked for (`auto`: native if installed, else WASM, else CPU). */
 export type BackendOption = 'auto' | 'tensorflow' | 'wasm' | 'webgl' | 'cpu';
 
-export interface CaptionerOptions {
-  /** A checkpoint folder (default: the shipped Flickr8k model). */
-  checkpoint?: string;
-  /** The encoder's weights, a folder or URL (default: what the checkpoint ships in `encoder/`, else its variant's online copy, downloaded once). */
-  encoderWeights?: string;
-  /** Default `auto`. */
-  backend?: BackendOption;
+/** How to decode: given at load (the captioner's defaults) or per `caption` call (overriding them). */
+export interface DecodingOptions {
   /** 1 = greedy; default: the checkpoint's (its decoding.json, chosen on dev), else 3. */
   beamSize?: number;
   /** Beam hypotheses ranked by log p / length^lengthPenalty; default: the checkpoint's, else 0. */
@@ -22,6 +17,17 @@ export interface CaptionerOptions {
   context?: 'expected' | 'argmax';
   /** Most words in a caption; default 20. */
   maxLength?: number;
+  /** Tag-guided decoding, when the checkpoint has a tagger and its decoding.json chose it (default true); false = the plain caption. */
+  tags?: boolean;
+}
+
+export interface CaptionerOptions extends DecodingOptions {
+  /** A checkpoint folder (default: the shipped Flickr8k model). */
+  checkpoint?: string;
+  /** The encoder's weights, a folder or URL (default: what the checkpoint ships in `encoder/`, else its variant's online copy, downloaded once). */
+  encoderWeights?: string;
+  /** Default `auto`. */
+  backend?: BackendOption;
 }
 
 /** A photo: a file path, its encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF), or RGB pixels `[H, W, 3]` in 0..255. */
@@ -48,6 +54,32 @@ export interface CaptionResult {
   finished: boolean;
   /** Σ log p of the words (and of <end> when finished). */
   logProb: number;
+  /** With tag-guided decoding: the tagger's classes scoring ≥ 0.1, highest first. */
+  tags?: { cls: string; score: number }[];
+  /** With tag-guided decoding, when a constraint was tried: the class, its words, and whether its caption was kept. */
+  constraint?: { cls: string; words: string[]; used: boolean; reason?: string };
+}
+
+export interface ExplainedWordResult {
+  word: string;
+  /** α of the step that predicts this word, over the grid's cells (row-major). */
+  alpha: Float32Array;
+  beta: number;
+  /** log p(word | photo, the words before it); for an unknown word, of <unk>. */
+  logProb: number;
+  /** Not in the model's vocabulary (scored as <unk>). */
+  unknown: boolean;
+}
+
+/** A given caption, decoded with teacher forcing: where the model would look for each of its words. */
+export interface ExplainResult {
+  text: string;
+  words: ExplainedWordResult[];
+  grid: { height: number; width: number };
+  /** Σ log p over the words and <end>: rank candidate captions by it. */
+  logLikelihood: number;
+  /** The caption's words the model does not know (reported, never silently mapped). */
+  outOfVocabulary: string[];
 }
 
 export interface OverlayRequest {
@@ -59,8 +91,10 @@ export interface OverlayRequest {
 }
 
 export interface Captioner {
-  /** Captions for one input or several, in input order; batched internally. */
-  caption(inputs: CaptionInput | readonly CaptionInput[]): Promise<CaptionResult[]>;
+  /** Captions for one input or several, in input order; batched internally. `options` override the load-time decoding options for this call. */
+  caption(inputs: CaptionInput | readonly CaptionInput[], options?: DecodingOptions): Promise<CaptionResult[]>;
+  /** Where the model would look for each word of `text` (one caption or several) on the photo: teacher-forced decoding. */
+  explain(input: CaptionInput, text: string | readonly string[]): Promise<ExplainResult[]>;
   /** One word's attention painted over the photo, as PNG bytes, at the photo's size. */
   overlay(input: CaptionInput, result: CaptionResult, request?: OverlayRequest): Promise<Uint8Array>;
   /** The encoder fingerprint and checkpoint in use. */

@@ -15,6 +15,8 @@ export interface CaptionArgs {
   context: ContextMode | undefined;
   maxLen: number;
   allowUnk: boolean;
+  tags: boolean;
+  explain: string | undefined;
   backend: string | undefined;
   mobilenet: string | undefined;
   overlay: string | undefined;
@@ -43,6 +45,8 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     .option('length-penalty', { type: 'number', describe: "rank beam hypotheses by log p / length^P [default: the checkpoint's, else 0]" })
     .option('context', { choices: CONTEXT_MODES, describe: "what each word's context is made of: expected (soft), or argmax, the one region a hard-attention model chose (marked on overlays) [default: the checkpoint's, else expected]" })
     .option('max-len', { type: 'number', default: 20, describe: 'maximum caption length in words (a caption cut there ends with " […]")' })
+    .option('tags', { type: 'boolean', default: true, describe: "tag-guided decoding when the checkpoint has a tagger and chose it (its decoding.json): name a confident object the plain caption misses; --no-tags gives the plain caption" })
+    .option('explain', { type: 'string', describe: 'instead of captioning, show where the model would look for each word of this caption (teacher forcing): α, β and log p per word, its log-likelihood; overlays and --html as for captions' })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging; never by default)' })
     .option('backend', BACKEND_OPTION)
     .option('mobilenet', MOBILENET_OPTION)
@@ -57,6 +61,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
       checkRequestedDecoding({ beamSize: argv.beam, lengthPenalty: argv['length-penalty'] }, { beamSize: '--beam', lengthPenalty: '--length-penalty' });
       if (!Number.isInteger(argv['max-len']) || argv['max-len'] < 1) throw new Error('--max-len must be a positive integer');
       if (!(argv.opacity >= 0 && argv.opacity <= 1)) throw new Error('--opacity must be between 0 and 1');
+      if (argv.explain !== undefined && !/[\p{L}\p{N}]/u.test(argv.explain)) throw new Error('--explain needs a caption with at least one word');
       return true;
     }) as unknown as Argv<CaptionArgs>;
 }

@@ -12,7 +12,7 @@ import { ProgressBar } from '../util/progress.js';
 import { isUserError, UserError } from '../util/user-error.js';
 import { requestedBackend } from './backend-option.js';
 import { DEFAULT_CHECKPOINTS, type CaptionArgs } from './caption-options.js';
-import { captionRecord, textLine, type CaptionRecord } from './caption-record.js';
+import { captionRecord, explainRecord, textLine, type CaptionRecord } from './caption-record.js';
 import { EXIT_OK, EXIT_USER } from './exit-codes.js';
 import { expandInputs } from './expand-inputs.js';
 import { OverlayWriter } from './overlay-writer.js';
@@ -61,6 +61,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const session = await openSession(checkpoint, args.mobilenet);
   const { decoder: captioner, encoder } = session;
   const { beamSize, lengthPenalty, context } = resolveDecoding({ beamSize: args.beam, lengthPenalty: args.lengthPenalty, context: args.context }, captioner.decoding);
+  const tags = args.tags && captioner.tagger ? captioner.decoding.tags : undefined;
   const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
   const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
   try {
@@ -73,23 +74,16 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
         continue;
       }
       const t1 = performance.now();
-      const { captions, encodeMs, decodeMs } = session.captionImages(
-        ok.map((o) => o.image),
-        { beamSize, lengthPenalty, context, maxLength: args.maxLen, allowUnk: args.allowUnk },
-      );
+      const images = ok.map((o) => o.image);
+      const explain = args.explain;
+      const done = explain === undefined ? session.captionImages(images, { beamSize, lengthPenalty, context, maxLength: args.maxLen, allowUnk: args.allowUnk, tags }) : session.explainImages(images, explain);
       const n = ok.length;
-      const timings = { readMs: (t1 - t0) / n, encodeMs: encodeMs / n, decodeMs: decodeMs / n };
+      const timings = { readMs: (t1 - t0) / n, encodeMs: done.encodeMs / n, decodeMs: done.decodeMs / n };
       for (let j = 0; j < n; j++) {
         const { file, image } = ok[j]!;
-        const record: CaptionRecord = captionRecord(file, captions[j]!, {
-          grid: captioner.grid,
-          beamSize,
-          lengthPenalty,
-          context,
-          checkpoint,
-          encoder: captioner.encoderId,
-          timings,
-        });
+        const about = { grid: captioner.grid, beamSize, lengthPenalty, context, checkpoint, encoder: captioner.encoderId, timings };
+        const record: CaptionRecord =
+          'explanations' in done ? explainRecord(file, explain!, done.explanations[j]!, about) : captionRecord(file, done.captions[j]!, about);
         if (overlays) record.overlays = await overlays.add(record, image);
         process.stdout.write(`${args.json ? JSON.stringify(record) : textLine(record)}\n`);
       }

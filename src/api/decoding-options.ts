@@ -1,0 +1,21 @@
+/**
+ * The decoding settings of one `caption` call, in Node and the browser alike: the call's options, else
+ * the load options, else the checkpoint's decoding.json, else the built-in defaults. Checked before use.
+ */
+import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
+import type { Captioner as DecoderCheckpoint, DecodeSettings } from '../search/captioner.js';
+import { UserError } from '../util/user-error.js';
+import type { DecodingOptions } from './types.js';
+
+export function checkDecodingOptions(o: DecodingOptions): void {
+  checkRequestedDecoding(o);
+  if (o.maxLength !== undefined && (!Number.isInteger(o.maxLength) || o.maxLength < 1)) throw new UserError(`maxLength must be a positive integer, got ${o.maxLength}`);
+}
+
+export function decodeSettings(decoder: DecoderCheckpoint, atLoad: DecodingOptions, perCall: DecodingOptions = {}): DecodeSettings {
+  checkDecodingOptions(perCall);
+  const o = { ...atLoad, ...Object.fromEntries(Object.entries(perCall).filter(([, v]) => v !== undefined)) } as DecodingOptions;
+  const { beamSize, lengthPenalty, context } = resolveDecoding(o, decoder.decoding);
+  const tags = o.tags !== false && decoder.tagger ? decoder.decoding.tags : undefined;
+  return { beamSize, lengthPenalty, context, maxLength: o.maxLength ?? 20, tags };
+}
