@@ -19,12 +19,11 @@ import { HttpModelFiles } from '../encoder/http-io.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
 import { browserPixels, prepareBrowserImage, rgbaToRgb, type BrowserImage } from '../image/browser-image.js';
 import type { PreparedImage } from '../image/types.js';
-import { paintAttention } from '../overlay/paint.js';
-import { attentionMap } from '../overlay/upsample.js';
+import { paintWord } from '../overlay/display.js';
 import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { explainTexts } from './explain.js';
-import { toCaptionResult } from './result.js';
+import { displayRequest, toCaptionResult } from './result.js';
 import type { CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
 
 export type { CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest } from './types.js';
@@ -122,9 +121,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const { width, height } = canvas;
       const rgb = rgbaToRgb(browserPixels(photo, width, height).data);
       const region = { left: 0, top: 0, width, height };
-      const map = attentionMap(word.alpha, result.grid, width, height, 'smooth'); // [h, w]
-      const chosen = word.region !== undefined ? { chosen: { cell: word.region, grid: result.grid } } : {};
-      const painted = paintAttention({ width, height, pixels: rgb }, region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6, ...chosen });
+      const painted = paintWord({ width, height, pixels: rgb }, region, result.grid, word, displayRequest(request));
       const out = new ImageData(width, height);
       for (let i = 0, j = 0; j < painted.pixels.length; i += 4, j += 3) {
         out.data[i] = painted.pixels[j]!;

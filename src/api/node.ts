@@ -7,13 +7,12 @@ import { selectBackend } from '../backend/select.js';
 import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
-import { paintAttention } from '../overlay/paint.js';
+import { paintWord } from '../overlay/display.js';
 import { encodePng } from '../overlay/rgb.js';
-import { attentionMap } from '../overlay/upsample.js';
 import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { explainTexts } from './explain.js';
-import { toCaptionResult } from './result.js';
+import { displayRequest, toCaptionResult } from './result.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
 import { openSession } from './session.js';
 import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayRequest } from './types.js';
@@ -78,9 +77,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       const source = await sourceOf(input, 0);
       const [image] = await prepare([input]);
       const photo = await readRgb(source);
-      const map = attentionMap(word.alpha, result.grid, image!.region.width, image!.region.height, 'smooth'); // [region h, w]
-      const chosen = word.region !== undefined ? { chosen: { cell: word.region, grid: result.grid } } : {};
-      const painted = paintAttention(photo, image!.region, map, { colormap: request.colormap ?? 'viridis', opacity: request.opacity ?? 0.6, ...chosen });
+      const painted = paintWord(photo, image!.region, result.grid, word, displayRequest(request));
       const png = await encodePng(painted);
       return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
     },

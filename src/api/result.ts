@@ -1,7 +1,18 @@
 /** A decoded caption → the API's CaptionResult (α as Float32Array, the grid it is over). */
 import type { Caption } from '../search/captioner.js';
 import type { Explanation } from '../search/explain.js';
-import type { CaptionResult, ExplainResult } from './types.js';
+import { DEFAULT_DISPLAY, type DisplayOptions } from '../overlay/display.js';
+import type { CaptionResult, ExplainResult, OverlayRequest } from './types.js';
+
+/** An overlay request as the display rules' options (overlay/display.ts), defaults filled in. */
+export function displayRequest(r: OverlayRequest): DisplayOptions {
+  return {
+    colormap: r.colormap ?? DEFAULT_DISPLAY.colormap,
+    opacity: r.opacity ?? DEFAULT_DISPLAY.opacity,
+    scale: r.scale ?? DEFAULT_DISPLAY.scale,
+    upsample: r.smooth ? 'smooth' : DEFAULT_DISPLAY.upsample,
+  };
+}
 
 export function toCaptionResult(c: Caption, grid: { height: number; width: number }): CaptionResult {
   return {

@@ -86,8 +86,12 @@ export interface OverlayRequest {
   /** Which word's attention to paint (index into `result.words`; default 0). */
   word?: number;
   colormap?: 'viridis' | 'greys' | 'jet';
-  /** 0..1, default 0.6. */
+  /** 0..1 at β = 1 (the map fades with the word's β), default 0.6. */
   opacity?: number;
+  /** `fixed` (default: relative to uniform attention, so a diffuse map stays dark) or `relative` (to the map's peak). */
+  scale?: 'fixed' | 'relative';
+  /** Bicubic upsampling; default false: the grid's cells as they are. */
+  smooth?: boolean;
 }
 
 export interface Captioner {

@@ -24,6 +24,7 @@ export interface CaptionArgs {
   json: boolean;
   quiet: boolean;
   smooth: boolean;
+  scale: 'fixed' | 'relative';
   colormap: 'viridis' | 'greys' | 'jet';
   opacity: number;
 }
@@ -54,7 +55,8 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     .option('html', { type: 'string', describe: 'write a self-contained review page to this HTML file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per image (tokens, α, β, log-probs)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress or backend messages on stderr' })
-    .option('smooth', { type: 'boolean', default: true, describe: 'smooth upsampling of attention maps (--no-smooth for blocky cells)' })
+    .option('smooth', { type: 'boolean', default: false, describe: 'smooth (bicubic) upsampling of attention maps; default: the grid cells as they are' })
+    .option('scale', { choices: ['fixed', 'relative'] as const, default: 'fixed' as const, describe: "attention colour scale: fixed (relative to uniform attention: a diffuse map stays dark) or relative (to the map's own peak)" })
     .option('colormap', { choices: ['viridis', 'greys', 'jet'] as const, default: 'viridis' as const, describe: 'attention colour map' })
     .option('opacity', { type: 'number', default: 0.6, describe: 'attention overlay opacity, 0..1' })
     .check((argv) => {

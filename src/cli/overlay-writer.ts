@@ -13,8 +13,8 @@ export class OverlayWriter {
   private readonly usedNames = new Set<string>();
   private readonly items: ReviewItem[] = [];
 
-  constructor(private readonly args: Pick<CaptionArgs, 'overlay' | 'html' | 'colormap' | 'opacity' | 'smooth'>) {
-    this.options = checkedOverlayOptions({ colormap: args.colormap, opacity: args.opacity, smooth: args.smooth });
+  constructor(private readonly args: Pick<CaptionArgs, 'overlay' | 'html' | 'colormap' | 'opacity' | 'smooth' | 'scale'>) {
+    this.options = checkedOverlayOptions({ colormap: args.colormap, opacity: args.opacity, smooth: args.smooth, scale: args.scale });
   }
 
   /** A folder name per photo: its file name without extension, made unique within the run. */

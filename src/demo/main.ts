@@ -3,6 +3,7 @@
  * captions a chosen, dropped or sample photo, and paints the hovered or focused word's attention.
  * `?backend=wasm` (or webgl, cpu) forces a backend; by default WebGL, else WASM.
  */
+import { peakOverUniform } from '../overlay/display.js';
 import { loadCaptioner, type BrowserBackend, type BrowserCaptioner, type CaptionResult } from '../api/browser.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -38,7 +39,7 @@ function showWord(index: number | undefined): void {
   }
   const w = current.result.words[index]!;
   captioner.paint(canvas, current.photo, current.result, { word: index });
-  wordInfo.textContent = `“${w.word}”: β = ${w.beta.toFixed(2)}, p = ${Math.exp(w.logProb).toFixed(2)}`;
+  wordInfo.textContent = `“${w.word}”: β = ${w.beta.toFixed(2)}, peak ${peakOverUniform(w.alpha).toFixed(1)}× uniform, p = ${Math.exp(w.logProb).toFixed(2)}`;
 }
 
 function showCaption(result: CaptionResult): void {

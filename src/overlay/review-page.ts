@@ -5,17 +5,16 @@
  */
 import type { Region, RgbImage } from '../image/types.js';
 import { escapeXml } from './text.js';
-import { paintAttention } from './paint.js';
+import { paintWord, peakOverUniform } from './display.js';
 import { encodeJpeg, resizeRgb } from './rgb.js';
 import type { GridSize, WordAttention } from './types.js';
-import { attentionMap } from './upsample.js';
-import type { OverlayOptions } from './write-overlays.js';
+import { displayOf, type OverlayOptions } from './write-overlays.js';
 
 export interface ReviewItem {
   file: string;
   caption: string;
   original: string; // data URI
-  words: { word: string; beta?: number; overlay: string }[];
+  words: { word: string; beta?: number; peak: number; overlay: string }[];
 }
 
 const dataUri = (jpeg: Buffer) => `data:image/jpeg;base64,${jpeg.toString('base64')}`;
@@ -27,7 +26,7 @@ export async function reviewItem(
   region: Region,
   grid: GridSize,
   words: readonly WordAttention[],
-  o: Pick<OverlayOptions, 'colormap' | 'opacity' | 'smooth'>,
+  o: Pick<OverlayOptions, 'colormap' | 'opacity' | 'smooth' | 'scale'>,
   maxWidth = 480,
 ): Promise<ReviewItem> {
   const scale = Math.min(1, maxWidth / photo.width);
@@ -44,9 +43,8 @@ export async function reviewItem(
   };
   const out: ReviewItem['words'] = [];
   for (const w of words) {
-    const map = attentionMap(w.alpha, grid, r.width, r.height, o.smooth ? 'smooth' : 'nearest'); // [r.height, r.width]
-    const painted = paintAttention(small, r, map, { ...o, ...(w.region !== undefined ? { chosen: { cell: w.region, grid } } : {}) });
-    out.push({ word: w.word, ...(w.beta === undefined ? {} : { beta: w.beta }), overlay: dataUri(await encodeJpeg(painted)) });
+    const painted = paintWord(small, r, grid, w, displayOf(o));
+    out.push({ word: w.word, ...(w.beta === undefined ? {} : { beta: w.beta }), peak: peakOverUniform(w.alpha), overlay: dataUri(await encodeJpeg(painted)) });
   }
   return { file, caption: words.map((w) => w.word).join(' '), original: dataUri(await encodeJpeg(small)), words: out };
 }
@@ -66,7 +64,7 @@ const SCRIPT = `
 document.querySelectorAll('.item').forEach(function (item) {
   var img = item.querySelector('img'), original = img.getAttribute('src'), beta = item.querySelector('.beta'), pinned = null;
   function show(w) { img.setAttribute('src', w ? w.getAttribute('data-overlay') : original); img.setAttribute('data-word', w ? w.textContent : '');
-    beta.textContent = w && w.getAttribute('data-beta') ? 'β = ' + w.getAttribute('data-beta') : ''; }
+    beta.textContent = w ? (w.getAttribute('data-beta') ? 'β = ' + w.getAttribute('data-beta') + ', ' : '') + 'peak ' + w.getAttribute('data-peak') + '× uniform' : ''; }
   item.querySelectorAll('.word').forEach(function (w) {
     w.addEventListener('mouseenter', function () { show(w); });
     w.addEventListener('mouseleave', function () { show(pinned); });
@@ -83,14 +81,14 @@ document.querySelectorAll('.item').forEach(function (item) {
 export function reviewPageHtml(items: readonly ReviewItem[], title = 'Caption review'): string {
   const sections = items.map((it) => {
     const words = it.words
-      .map((w) => `<span class="word" data-overlay="${w.overlay}"${w.beta === undefined ? '' : ` data-beta="${w.beta.toFixed(2)}"`}>${escapeXml(w.word)}</span>`)
+      .map((w) => `<span class="word" data-overlay="${w.overlay}"${w.beta === undefined ? '' : ` data-beta="${w.beta.toFixed(2)}"`} data-peak="${w.peak.toFixed(1)}">${escapeXml(w.word)}</span>`)
       .join(' ');
     return `<section class="item"><img src="${it.original}" alt="${escapeXml(it.caption)}" data-word=""><div class="file">${escapeXml(it.file)}</div><p class="caption">${words}<span class="beta"></span></p></section>`;
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeXml(title)}</h1>
-<p>Hover a word to see where the model looked when it wrote it; click to pin.</p>
+<p>Hover a word to see where the model looked when it wrote it; click to pin. Colour is attention relative to uniform (dark: no more than uniform, full: all on one cell); the photo greys as β, the gate, falls (β = 0: the image did not enter the word).</p>
 ${sections.join('\n')}
 <script>${SCRIPT}</script></body></html>
 `;

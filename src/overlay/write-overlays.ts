@@ -13,18 +13,20 @@ import { UserError } from '../util/user-error.js';
 import { isColormapName, type ColormapName } from './colormaps.js';
 import { checkFolderName, wordFileName } from './file-names.js';
 import { composeGrid, panelHeight, type Panel } from './grid.js';
-import { drawLabel, labelText } from './label.js';
-import { checkRegion, paintAttention } from './paint.js';
+import { ATTENTION_SCALES, paintWord, wordLabel, type AttentionScale, type DisplayOptions } from './display.js';
+import { drawLabel } from './label.js';
+import { checkRegion } from './paint.js';
 import { encodePng, resizeRgb } from './rgb.js';
 import type { GridSize, WordAttention } from './types.js';
-import { attentionMap } from './upsample.js';
 
 export interface OverlayOptions {
   colormap: ColormapName;
   /** Weight of the colour map over the photo, 0–1. */
   opacity: number;
-  /** Bicubic upsampling of α (false: nearest, showing the cells; `--no-smooth`). */
+  /** Bicubic upsampling of α (`--smooth`); default false: the cells as they are (display.ts). */
   smooth: boolean;
+  /** Colour scale of α: fixed (relative to uniform attention, the default) or relative (to the map's peak). */
+  scale: AttentionScale;
   /** Width of each grid panel in px (height keeps the photo's aspect ratio). */
   panelWidth: number;
   /** Grid panels per row (the input photo counts as one). */
@@ -36,10 +38,14 @@ export interface OverlayOptions {
 export const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
   colormap: 'viridis',
   opacity: 0.6,
-  smooth: true,
+  smooth: false,
+  scale: 'fixed',
   panelWidth: 256,
   columns: 5,
 };
+
+/** The display rules' options from overlay options. */
+export const displayOf = (o: Pick<OverlayOptions, 'colormap' | 'opacity' | 'smooth' | 'scale'>): DisplayOptions => ({ colormap: o.colormap, opacity: o.opacity, scale: o.scale, upsample: o.smooth ? 'smooth' : 'nearest' });
 
 /** White space between grid panels, px. */
 export const GRID_GAP = 6;
@@ -56,6 +62,7 @@ export interface OverlayFiles {
 /** Options merged with the defaults; a bad value (from a CLI flag) is a UserError. */
 export function checkedOverlayOptions(options: Partial<OverlayOptions>): OverlayOptions {
   const o = { ...DEFAULT_OVERLAY_OPTIONS, ...options };
+  if (!ATTENTION_SCALES.includes(o.scale)) throw new UserError(`unknown attention scale "${String(o.scale)}": use fixed or relative`);
   if (!isColormapName(o.colormap)) throw new UserError(`unknown colour map "${String(o.colormap)}": use viridis, greys or jet`);
   if (!(o.opacity >= 0 && o.opacity <= 1)) throw new UserError(`invalid overlay opacity ${o.opacity}: must be between 0 and 1`);
   if (!Number.isInteger(o.panelWidth) || o.panelWidth < 32 || o.panelWidth > 4096) {
@@ -90,9 +97,8 @@ export async function writeOverlays(
   const panels: Panel[] = [{ image: await resizeRgb(photo, pw, ph) }];
   const written: string[] = [];
   for (const [i, w] of shown.entries()) {
-    const map = attentionMap(w.alpha, grid, region.width, region.height, o.smooth ? 'smooth' : 'nearest'); // [region h, w]
-    const painted = paintAttention(photo, region, map, { ...o, ...(w.region !== undefined ? { chosen: { cell: w.region, grid } } : {}) }); // photo size
-    const label = labelText(w.word, w.beta);
+    const painted = paintWord(photo, region, grid, w, displayOf(o)); // photo size
+    const label = wordLabel(w.word, w.beta, w.alpha);
     const file = path.join(folder, wordFileName(i, shown.length, w.word));
     await writeFileAtomic(file, await encodePng(await drawLabel(painted, label)));
     written.push(file);
