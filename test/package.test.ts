@@ -4,14 +4,11 @@
  * by a function that throws) and no CAPTION_* environment variables; and its `caption` command runs
  * the compiled JavaScript (tsx is not installed there).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { packAndInstall, repoRoot } from './pack.js';
 let dir = '';
 
 afterAll(async () => {
@@ -20,13 +17,9 @@ afterAll(async () => {
 
 describe('the packed package', () => {
   it('installs, imports, and captions offline with no environment; the bin runs compiled code', { timeout: 600_000 }, async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pack-'));
-    const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
-    const tarball = npm(['pack', '--pack-destination', dir, '--ignore-scripts', '--silent'], repoRoot).trim().split('\n').at(-1)!;
-    const app = path.join(dir, 'app');
-    await fs.mkdir(app);
-    await fs.writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    npm(['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], app);
+    const installed0 = await packAndInstall('pack-');
+    dir = installed0.dir;
+    const app = installed0.app;
     const installed = path.join(app, 'node_modules', 'attend-caption');
     expect((await fs.readdir(installed)).sort()).toEqual(expect.arrayContaining(['bin', 'checkpoints', 'dist', 'package.json']));
     await expect(fs.stat(path.join(app, 'node_modules', 'tsx'))).rejects.toThrow();
