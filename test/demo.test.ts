@@ -85,6 +85,21 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
       expect(await pixels()).toBe(plain);
 
       expect(errors, errors.join("\n")).toEqual([]);
+
+      // A photo chosen before the model is ready waits, says so, and is captioned once it is.
+      // (The model's weights are held back 3 s so that the photo surely comes first.)
+      const early = await browser.newPage();
+      await early.route('**/model/weights.bin', async (route) => {
+        await new Promise((r) => setTimeout(r, 3000));
+        await route.continue();
+      });
+      await early.goto(`${url}?backend=wasm`);
+      await early.setInputFiles('[data-testid=photo-input]', photos[0]!);
+      expect(await early.getAttribute('[data-testid=status]', 'data-ready')).toBeNull();
+      expect(await early.textContent('[data-testid=status]')).toMatch(/will be captioned when it is ready/);
+      await early.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, path.basename(photos[0]!), { timeout: 240_000 });
+      expect((await early.locator('[data-testid=word]').allTextContents()).join(' ')).toBe(expected[0]);
+      expect(await early.getAttribute('[data-testid=status]', 'data-error')).toBeNull();
       // Nothing beyond its own origin (blob: URLs of that origin are the WASM thread workers').
       const origin = new URL(url).origin;
       expect(requests.filter((r) => !r.startsWith(`${origin}/`) && !r.startsWith(`blob:${origin}/`))).toEqual([]);

@@ -60,8 +60,15 @@ function showCaption(result: CaptionResult): void {
   captionEl.dataset['text'] = result.text;
 }
 
+/** A photo chosen while the model loads or another photo is being captioned: the latest one waits here. */
+let pending: { blob: Blob; name: string } | undefined;
+
 async function captionPhoto(blob: Blob, name: string): Promise<void> {
-  if (!captioner || busy) return;
+  if (!captioner || busy) {
+    pending = { blob, name };
+    status.textContent = captioner ? `${name} is next` : `loading the model… ${name} will be captioned when it is ready`;
+    return;
+  }
   busy = true;
   try {
     status.textContent = `captioning ${name}…`;
@@ -77,10 +84,19 @@ async function captionPhoto(blob: Blob, name: string): Promise<void> {
     timing.textContent = `${captioner.info.backend}: ${ms.toFixed(0)} ms to caption`;
     timing.dataset['ms'] = String(Math.round(ms));
   } catch (err) {
-    status.textContent = `${name}: ${String((err as Error).message ?? err)}`;
+    showError(`${name}: ${String((err as Error).message ?? err)}`);
   } finally {
     busy = false;
   }
+  const next = pending;
+  pending = undefined;
+  if (next) await captionPhoto(next.blob, next.name);
+}
+
+/** Errors go on the page (the status line), not only to the console. */
+function showError(text: string): void {
+  status.textContent = text;
+  status.dataset['error'] = 'true';
 }
 
 function wireInputs(): void {
@@ -110,7 +126,11 @@ function wireInputs(): void {
       img.src = `samples/${name}`;
       img.alt = name;
       b.append(img);
-      b.addEventListener('click', async () => captionPhoto(await (await fetch(`samples/${name}`)).blob(), name));
+      b.addEventListener('click', () => {
+        fetch(`samples/${name}`)
+          .then(async (r) => (r.ok ? captionPhoto(await r.blob(), name) : showError(`${name}: HTTP ${r.status}`)))
+          .catch((err: unknown) => showError(`${name}: ${String((err as Error).message ?? err)}`));
+      });
       return b;
     }),
   );
@@ -123,12 +143,17 @@ async function start(): Promise<void> {
   try {
     captioner = await loadCaptioner({ checkpoint: 'model/', backend: requested, wasmPath: 'wasm/' });
   } catch (err) {
-    status.textContent = `cannot load the model: ${String((err as Error).message ?? err)}`;
+    showError(`cannot load the model: ${String((err as Error).message ?? err)}`);
     return;
   }
   $('model').textContent = `${captioner.info.checkpoint} (encoder ${captioner.info.encoder.split('/')[0]}), beam ${captioner.info.beamSize}`;
   status.textContent = `ready (${captioner.info.backend}, model loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s): choose a photo`;
   status.dataset['ready'] = captioner.info.backend;
+  const next = pending;
+  pending = undefined;
+  if (next) await captionPhoto(next.blob, next.name);
 }
 
+window.addEventListener('error', (e) => showError(String(e.message)));
+window.addEventListener('unhandledrejection', (e) => showError(String((e.reason as Error)?.message ?? e.reason)));
 void start();

@@ -32,10 +32,10 @@ export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'c
     logLevel: 'error',
   });
   for (const f of ['index.html', 'demo.css']) await copyInto(path.join(ROOT, 'demo', f), path.join(tmp, f));
-  for (const f of ['model.json', 'weights.bin', 'vocab.json', 'training.json', 'decoding.json', 'encoder']) {
+  for (const f of ['model.json', 'weights.bin', 'vocab.json', 'training.json', 'decoding.json', 'tagger.json', 'tagger.bin', 'encoder']) {
     await fs.stat(path.join(checkpoint, f)).then(
       () => copyInto(path.join(checkpoint, f), path.join(tmp, 'model', f)),
-      () => undefined, // training.json and decoding.json are optional
+      () => undefined, // training.json, decoding.json and the tagger are optional
     );
   }
   const wasmDir = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');

@@ -92,7 +92,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
   const store = await FeatureStoreReader.open(args.features);
-  const captioner = await Captioner.read(await checkpointFolder(args.checkpoint));
+  const captioner = await Captioner.read(await checkpointFolder(args.checkpoint), tagSettings.some(Boolean));
   try {
     const heldOut = await heldOutPairs(args.dataset[0]!);
     const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, tagSettings, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });

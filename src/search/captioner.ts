@@ -76,13 +76,17 @@ export class Captioner {
     readonly tagger: Tagger | undefined = undefined,
   ) {}
 
-  /** From a checkpoint's files (a folder in Node: `checkpointFolder(dir)`; a URL in a browser). */
-  static async read(files: CheckpointFiles): Promise<Captioner> {
+  /**
+   * From a checkpoint's files (a folder in Node: `checkpointFolder(dir)`; a URL in a browser). Its
+   * tagger is read when its decoding.json turns tags on, or when `withTagger` asks (so a browser never
+   * requests a tagger.json that is not there).
+   */
+  static async read(files: CheckpointFiles, withTagger = false): Promise<Captioner> {
     const ckpt = await readCheckpoint(files);
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      const tagger = await readTagger(files);
+      const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined;
       return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
     } finally {
       disposeCheckpoint(ckpt);
