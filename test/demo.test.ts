@@ -84,6 +84,24 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
       await page.locator('body').click({ position: { x: 1, y: 1 } });
       expect(await pixels()).toBe(plain);
 
+      // "Your words": explain() in the browser gives the Node API's log-likelihood for the same photo and text.
+      const mine = 'a dog runs on the grass';
+      const nodeExplained = await (async () => {
+        const c = await loadCaptioner({ backend: 'wasm' });
+        try {
+          return (await c.explain(photos.at(-1)!, mine))[0]!;
+        } finally {
+          c.dispose();
+        }
+      })();
+      await page.fill('[data-testid=explain-text]', mine);
+      await page.click('[data-testid=explain-form] button');
+      await page.waitForFunction(() => document.querySelector('[data-testid=timing]')?.getAttribute('data-log-likelihood'), null, { timeout: 60_000 });
+      expect(Number(await page.getAttribute('[data-testid=timing]', 'data-log-likelihood'))).toBeCloseTo(nodeExplained.logLikelihood, 2);
+      expect(await page.locator('[data-testid=word]').allTextContents()).toEqual(mine.split(' '));
+      await page.locator('[data-testid=word]').nth(1).hover();
+      expect(await page.textContent('[data-testid=word-info]')).toMatch(/“dog”: β = 0\.\d\d, peak \d+\.\d× uniform/);
+
       expect(errors, errors.join("\n")).toEqual([]);
 
       // A photo chosen before the model is ready waits, says so, and is captioned once it is.

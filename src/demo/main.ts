@@ -100,6 +100,10 @@ function showError(text: string): void {
 }
 
 function wireInputs(): void {
+  $('explain-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void explainText($<HTMLInputElement>('explain-text').value);
+  });
   $<HTMLInputElement>('photo-input').addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file) void captionPhoto(file, file.name);
@@ -134,6 +138,25 @@ function wireInputs(): void {
       return b;
     }),
   );
+}
+
+/** Teacher-forced: the given caption's words, with where the model would look for each, on the current photo. */
+async function explainText(text: string): Promise<void> {
+  if (!captioner || !current || busy || text.trim() === '') return;
+  busy = true;
+  try {
+    const [e] = await captioner.explain(current.photo, text);
+    const result: CaptionResult = { text: e!.text, words: e!.words.map(({ word, alpha, beta, logProb }) => ({ word, alpha, beta, logProb })), grid: e!.grid, finished: true, logProb: e!.logLikelihood };
+    current = { photo: current.photo, result };
+    showCaption(result);
+    const unknown = e!.outOfVocabulary.length ? `; not in the vocabulary: ${e!.outOfVocabulary.join(', ')}` : '';
+    timing.textContent = `your caption: log-likelihood ${e!.logLikelihood.toFixed(2)}${unknown}`;
+    timing.dataset['logLikelihood'] = e!.logLikelihood.toFixed(4);
+  } catch (err) {
+    showError(String((err as Error).message ?? err));
+  } finally {
+    busy = false;
+  }
 }
 
 async function start(): Promise<void> {
