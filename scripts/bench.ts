@@ -4,6 +4,7 @@
  */
 import { main, subcommand } from '../src/cli/command.js';
 import { encoderBenchmark } from './bench/encoder.js';
+import { tagsBenchmark } from './bench/tags.js';
 import { trainBenchmark } from './bench/train.js';
 
-await main({ program: 'bench', scriptName: 'npm run bench --', subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark)] });
+await main({ program: 'bench', scriptName: 'npm run bench --', subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark), subcommand(tagsBenchmark)] });
