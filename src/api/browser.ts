@@ -22,14 +22,16 @@ import type { PreparedImage } from '../image/types.js';
 import { paintWord } from '../overlay/display.js';
 import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
 import { displayRequest, toCaptionResult } from './result.js';
-import type { CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
+import type { CaptionerInfo, CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
 
-export type { CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest } from './types.js';
+export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest } from './types.js';
 export type { BrowserBackend } from '../backend/select-browser.js';
 export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
 export { FileInputError, UserError } from '../util/user-error.js';
+export { CaptionerDisposedError } from './disposed.js';
 
 export interface BrowserCaptionerOptions extends DecodingOptions {
   /** The checkpoint's URL (a folder with model.json, weights.bin, vocab.json). */
@@ -50,7 +52,7 @@ export interface BrowserCaptioner {
   explain(input: BrowserCaptionInput, text: string | readonly string[]): Promise<ExplainResult[]>;
   /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
   paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
-  readonly info: { checkpoint: string; encoder: string; backend: BrowserBackend; beamSize: number; lengthPenalty: number; context: 'expected' | 'argmax'; maxLength: number };
+  readonly info: CaptionerInfo<BrowserBackend>;
   dispose(): void;
 }
 
@@ -71,6 +73,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
   const defaults = decodeSettings(decoder, options);
+  const alive = lifetime();
   const config = encoderConfigOf(decoder.encoderId);
   if (config.resize !== 'squash') {
     decoder.dispose();
@@ -89,8 +92,9 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength },
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
     async caption(inputs, perCall) {
+      alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
       const out: CaptionResult[] = [];
@@ -106,6 +110,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       return out;
     },
     async explain(input, text) {
+      alive.check('explain');
       const texts = typeof text === 'string' ? [text] : [...text];
       const image = prepared(input, encoder.inputSize, 0);
       const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image])), [Math.max(1, texts.length), 1, 1])) as tf.Tensor3D; // [N, L, D]
@@ -116,6 +121,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       }
     },
     paint(canvas, photo, result, request = {}) {
+      alive.check('paint');
       const word = result.words[request.word ?? 0];
       if (!word) throw new UserError(`paint: word ${request.word ?? 0} does not exist (the caption has ${result.words.length} words)`);
       const { width, height } = canvas;
@@ -132,6 +138,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       (canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D).putImageData(out, 0, 0);
     },
     dispose() {
+      if (!alive.end()) return;
       encoder.dispose();
       decoder.dispose();
     },

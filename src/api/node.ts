@@ -11,6 +11,7 @@ import { paintWord } from '../overlay/display.js';
 import { encodePng } from '../overlay/rgb.js';
 import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
 import { displayRequest, toCaptionResult } from './result.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
@@ -44,13 +45,15 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
   const session = await openSession(checkpoint, options.encoderWeights);
   const { decoder, encoder } = session;
   const defaults = decodeSettings(decoder, options);
+  const alive = lifetime();
 
   const prepare = async (inputs: readonly CaptionInput[]): Promise<PreparedImage[]> =>
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength },
+    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
     async caption(inputs, perCall) {
+      alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly CaptionInput[];
       const out: CaptionResult[] = [];
@@ -61,6 +64,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       return out;
     },
     async explain(input, text) {
+      alive.check('explain');
       const texts = typeof text === 'string' ? [text] : [...text];
       const [image] = await prepare([input]);
       const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image!])), [texts.length, 1, 1])) as tf.Tensor3D; // [N, L, D]
@@ -71,6 +75,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       }
     },
     async overlay(input: CaptionInput, result: CaptionResult, request: OverlayRequest = {}) {
+      alive.check('overlay');
       const index = request.word ?? 0;
       const word = result.words[index];
       if (!word) throw new UserError(`overlay: word ${index} does not exist (the caption has ${result.words.length} words)`);
@@ -82,7 +87,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
     },
     dispose() {
-      session.dispose();
+      if (alive.end()) session.dispose();
     },
   };
 }

@@ -53,7 +53,7 @@ export async function openSession(checkpoint: string, weights: string | undefine
   const decoder = await DecoderCheckpoint.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint)).catch((err: unknown) => {
     decoder.dispose();
-    if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId });
+    if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId }, { cause: err.cause });
     throw err;
   });
   return {

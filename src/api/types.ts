@@ -82,6 +82,19 @@ export interface ExplainResult {
   outOfVocabulary: string[];
 }
 
+/** What a loaded captioner is: its checkpoint, encoder fingerprint, backend and default decoding (both platforms). */
+export interface CaptionerInfo<Backend extends string = string> {
+  checkpoint: string;
+  encoder: string;
+  backend: Backend;
+  beamSize: number;
+  lengthPenalty: number;
+  context: 'expected' | 'argmax';
+  maxLength: number;
+  /** Whether captions are tag-guided by default (the checkpoint has a tagger and its decoding.json chose tags). */
+  tags: boolean;
+}
+
 export interface OverlayRequest {
   /** Which word's attention to paint (index into `result.words`; default 0). */
   word?: number;
@@ -102,7 +115,7 @@ export interface Captioner {
   /** One word's attention painted over the photo, as PNG bytes, at the photo's size. */
   overlay(input: CaptionInput, result: CaptionResult, request?: OverlayRequest): Promise<Uint8Array>;
   /** The encoder fingerprint and checkpoint in use. */
-  readonly info: { checkpoint: string; encoder: string; backend: string; beamSize: number; lengthPenalty: number; context: 'expected' | 'argmax'; maxLength: number };
-  /** Frees every tensor the captioner holds. */
+  readonly info: CaptionerInfo<'tensorflow' | 'wasm' | 'cpu'>;
+  /** Frees every tensor the captioner holds; using it afterwards is a CaptionerDisposedError. */
   dispose(): void;
 }

@@ -14,6 +14,7 @@ export const BACKEND_ENV = 'CAPTION_BACKEND';
 /** A backend that was asked for by name and cannot be had: the user's to fix (exit code 2). */
 export class BackendError extends UserError {
   override name = 'BackendError';
+  override readonly code: string = 'BACKEND_UNAVAILABLE';
 }
 
 export function parseBackendRequest(value: string | undefined, source: string): BackendRequest {

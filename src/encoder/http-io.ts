@@ -20,8 +20,8 @@ async function fetchBytes(url: string): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url);
-  } catch {
-    throw new WeightsUnavailableError(url, 'offline?');
+  } catch (err) {
+    throw new WeightsUnavailableError(url, 'offline?', undefined, { cause: err });
   }
   if (!response.ok) throw new WeightsUnavailableError(url, `HTTP ${response.status} for ${url}`);
   return response;

@@ -8,6 +8,7 @@ function oneLine(text: string): string {
 
 export class ImageInputError extends FileInputError {
   override name = 'ImageInputError';
+  override readonly code: string = 'IMAGE_INPUT';
   constructor(file: string, problem: string) {
     super(file, oneLine(problem));
     this.message = `${oneLine(file)}: ${this.problem}`;

@@ -4,12 +4,16 @@
  */
 export class UserError extends Error {
   override name = 'UserError';
+  /** A stable name for programs to branch on (the message is for people and may change). */
+  readonly code: string = 'USER_ERROR';
+  /** What the CLI exits with (the library never exits). */
   readonly exitCode = 2;
 }
 
 /** A file the user gave us that we cannot use: the message always starts with the file's path. */
 export class FileInputError extends UserError {
   override name = 'FileInputError';
+  override readonly code: string = 'FILE_INPUT';
   constructor(
     readonly file: string,
     readonly problem: string,
