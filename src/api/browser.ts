@@ -24,10 +24,11 @@ import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
+import { isTensorLike, rgbPixels, type TensorLike } from './tensor-input.js';
 import { displayRequest, toCaptionResult } from './result.js';
 import type { CaptionerInfo, CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
 
-export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest } from './types.js';
+export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest, TensorLike } from './types.js';
 export type { BrowserBackend } from '../backend/select-browser.js';
 export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
 export { FileInputError, UserError } from '../util/user-error.js';
@@ -43,7 +44,7 @@ export interface BrowserCaptionerOptions extends DecodingOptions {
   wasmPath?: string;
 }
 
-export type BrowserCaptionInput = BrowserImage | tf.Tensor3D;
+export type BrowserCaptionInput = BrowserImage | tf.Tensor3D | TensorLike;
 
 export interface BrowserCaptioner {
   /** `options` override the load-time decoding options for this call. */
@@ -56,11 +57,13 @@ export interface BrowserCaptioner {
   dispose(): void;
 }
 
-function prepared(input: BrowserCaptionInput, size: number, i: number): PreparedImage {
-  if (input instanceof tf.Tensor) {
-    if (input.rank !== 3 || input.shape[2] !== 3) throw new UserError(`input ${i + 1}: a tensor must be [height, width, 3] RGB, got [${input.shape.join(', ')}]`);
-    const [h, w] = input.shape;
-    const resized = tf.tidy(() => tf.image.resizeBilinear(input as tf.Tensor3D, [size, size]).clipByValue(0, 255).round()); // [S, S, 3]
+async function prepared(input: BrowserCaptionInput, size: number, i: number): Promise<PreparedImage> {
+  if (isTensorLike(input)) {
+    // Read through data(), so a tensor of another copy of tfjs works too.
+    const { height: h, width: w, pixels: rgb } = await rgbPixels(input, `input ${i + 1}`).catch((err: unknown) => {
+      throw err instanceof RangeError ? new UserError(err.message) : err;
+    });
+    const resized = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]).clipByValue(0, 255).round()); // [S, S, 3]
     const pixels = Uint8Array.from(resized.dataSync());
     resized.dispose();
     return { file: `input ${i + 1}`, originalWidth: w, originalHeight: h, region: { left: 0, top: 0, width: w, height: h }, size, pixels };
@@ -99,7 +102,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const list = (Array.isArray(inputs) ? inputs : [inputs]) as readonly BrowserCaptionInput[];
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
-        const images = list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j));
+        const images = await Promise.all(list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j)));
         const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
         try {
           for (const c of decoder.caption(features, settings)) out.push(toCaptionResult(c, decoder.grid));
@@ -112,7 +115,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     async explain(input, text) {
       alive.check('explain');
       const texts = typeof text === 'string' ? [text] : [...text];
-      const image = prepared(input, encoder.inputSize, 0);
+      const image = await prepared(input, encoder.inputSize, 0);
       const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image])), [Math.max(1, texts.length), 1, 1])) as tf.Tensor3D; // [N, L, D]
       try {
         return explainTexts(decoder, features, texts);

@@ -13,6 +13,7 @@ import { UserError } from '../util/user-error.js';
 import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
+import { isTensorLike, rgbPixels } from './tensor-input.js';
 import { displayRequest, toCaptionResult } from './result.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
 import { openSession } from './session.js';
@@ -26,10 +27,10 @@ export const DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT;
 async function sourceOf(input: CaptionInput, i: number): Promise<string | { bytes: Uint8Array; name: string }> {
   if (typeof input === 'string') return input;
   if (input instanceof Uint8Array) return { bytes: input, name: `input ${i + 1} (${input.byteLength} bytes)` };
-  if (input instanceof tf.Tensor) {
-    if (input.rank !== 3 || input.shape[2] !== 3) throw new UserError(`input ${i + 1}: a tensor must be [height, width, 3] RGB, got [${input.shape.join(', ')}]`);
-    const [h, w] = input.shape as [number, number, number];
-    const pixels = Uint8Array.from(await input.data(), (v) => Math.max(0, Math.min(255, Math.round(v))));
+  if (isTensorLike(input)) {
+    const { height: h, width: w, pixels } = await rgbPixels(input, `input ${i + 1}`).catch((err: unknown) => {
+      throw err instanceof RangeError ? new UserError(err.message) : err;
+    });
     const sharp = (await import('sharp')).default;
     const png = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), name: `input ${i + 1} (tensor ${h}×${w}×3)` };

@@ -3,6 +3,9 @@
  * imported here; these are plain data.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { TensorLike } from './tensor-input.js';
+
+export type { TensorLike } from './tensor-input.js';
 
 /** The compute backends the API can be asked for (`auto`: native if installed, else WASM, else CPU). */
 export type BackendOption = 'auto' | 'tensorflow' | 'wasm' | 'webgl' | 'cpu';
@@ -31,7 +34,7 @@ export interface CaptionerOptions extends DecodingOptions {
 }
 
 /** A photo: a file path, its encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF), or RGB pixels `[H, W, 3]` in 0..255. */
-export type CaptionInput = string | Uint8Array | tf.Tensor3D;
+export type CaptionInput = string | Uint8Array | tf.Tensor3D | TensorLike;
 
 export interface CaptionWordResult {
   word: string;
