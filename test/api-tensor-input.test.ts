@@ -1,9 +1,11 @@
 /**
- * One tfjs or two: a tensor made by another copy of tfjs (here tfjs-core's CommonJS build, a separate
- * module instance whose Tensor class is not ours) is accepted as an input by its shape and data, and
- * captions exactly as the same pixels given as our own tensor.
+ * One tfjs or two: a tensor made by another copy of tfjs (a second tfjs-core, copied under .cache/ as a
+ * nested node_modules would hold it: another module, another Tensor class) is accepted as an input by
+ * its shape and data, and captions exactly as the same pixels given as our own tensor.
  */
+import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +18,9 @@ beforeAll(async () => {
 
 describe('tensor inputs from another copy of tfjs', () => {
   it('are recognised without instanceof and caption as our own tensors do', { timeout: 60_000 }, async () => {
-    const other = createRequire(import.meta.url)('@tensorflow/tfjs-core') as typeof tf;
+    const copy = path.resolve('.cache', `second-tfjs-${process.pid}`, 'node_modules', '@tensorflow', 'tfjs-core');
+    cpSync(path.resolve('node_modules', '@tensorflow', 'tfjs-core'), copy, { recursive: true });
+    const other = createRequire(path.join(copy, 'package.json'))(copy) as typeof tf;
     const { data, info } = await sharp('docs/examples/photos/horse.png').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const shape: [number, number, number] = [info.height, info.width, 3];
     const foreign = other.tensor3d(Int32Array.from(data), shape, 'int32');
@@ -33,6 +37,7 @@ describe('tensor inputs from another copy of tfjs', () => {
       captioner.dispose();
       tf.dispose([ours]);
       foreign.dispose();
+      rmSync(path.resolve('.cache', `second-tfjs-${process.pid}`), { recursive: true, force: true });
     }
   });
 });
