@@ -26,15 +26,15 @@ import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
 import { isTensorLike, rgbPixels, type TensorLike } from './tensor-input.js';
 import { displayRequest, toCaptionResult } from './result.js';
-import type { CaptionerInfo, CaptionResult, DecodingOptions, ExplainResult, OverlayRequest } from './types.js';
+import type { CaptionerInfo, CaptionResult, DecodingOptions, ExplainResult, NetworkOptions, OverlayRequest } from './types.js';
 
-export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, OverlayRequest, TensorLike } from './types.js';
+export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, NetworkOptions, OverlayRequest, TensorLike } from './types.js';
 export type { BrowserBackend } from '../backend/select-browser.js';
 export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
 export { FileInputError, UserError } from '../util/user-error.js';
 export { CaptionerDisposedError } from './disposed.js';
 
-export interface BrowserCaptionerOptions extends DecodingOptions {
+export interface BrowserCaptionerOptions extends DecodingOptions, NetworkOptions {
   /** The checkpoint's URL (a folder with model.json, weights.bin, vocab.json). */
   checkpoint: string;
   /** The encoder's weights URL (default: `<checkpoint>/encoder/`). */
@@ -74,7 +74,7 @@ async function prepared(input: BrowserCaptionInput, size: number, i: number): Pr
 export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
   checkDecodingOptions(options);
   const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
-  const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint));
+  const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint, options));
   const defaults = decodeSettings(decoder, options);
   const alive = lifetime();
   const config = encoderConfigOf(decoder.encoderId);
@@ -83,7 +83,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw new UserError(`${options.checkpoint}: its encoder crops photos (${config.resize}); the browser captioner supports squash-resized encoders only`);
   }
   const weights = options.encoderWeights ?? new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
-  const encoder = await loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights })), config).catch((err: unknown) => {
+  const encoder = await loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights }), options), config).catch((err: unknown) => {
     decoder.dispose();
     throw err;
   });

@@ -43,7 +43,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
   if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
   const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
-  const session = await openSession(checkpoint, options.encoderWeights);
+  const session = await openSession(checkpoint, options.encoderWeights, options);
   const { decoder, encoder } = session;
   const defaults = decodeSettings(decoder, options);
   const alive = lifetime();

@@ -11,6 +11,7 @@ import { purgeCachedModel } from '../encoder/cached-http-io.js';
 import type { Encoder } from '../encoder/encoder.js';
 import { WeightsUnavailableError } from '../encoder/errors.js';
 import { loadEncoder } from '../encoder/load-encoder.js';
+import type { NetworkOptions } from '../util/network.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { isHttp } from '../encoder/model-files.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
@@ -30,9 +31,9 @@ export interface CaptionSession {
   dispose(): void;
 }
 
-async function encoderFor(encoderId: string, source: string | undefined, retry = true): Promise<Encoder> {
+async function encoderFor(encoderId: string, source: string | undefined, network: NetworkOptions, retry = true): Promise<Encoder> {
   const config = encoderConfigOf(encoderId);
-  const encoder = await loadEncoder({ ...config, source });
+  const encoder = await loadEncoder({ ...config, source }, network);
   try {
     assertSameEncoder(encoderId, encoder.fingerprint);
   } catch (err) {
@@ -41,7 +42,7 @@ async function encoderFor(encoderId: string, source: string | undefined, retry =
     const url = source ?? variantNamed(config.variant).url;
     if (retry && url !== undefined && isHttp(url)) {
       await purgeCachedModel(url);
-      return encoderFor(encoderId, source, false);
+      return encoderFor(encoderId, source, network, false);
     }
     throw err;
   }
@@ -49,9 +50,9 @@ async function encoderFor(encoderId: string, source: string | undefined, retry =
 }
 
 /** Loads a checkpoint and its encoder; `weights` as `--mobilenet` (undefined: the usual search). */
-export async function openSession(checkpoint: string, weights: string | undefined): Promise<CaptionSession> {
+export async function openSession(checkpoint: string, weights: string | undefined, network: NetworkOptions = {}): Promise<CaptionSession> {
   const decoder = await DecoderCheckpoint.read(await checkpointFolder(checkpoint));
-  const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint)).catch((err: unknown) => {
+  const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint), network).catch((err: unknown) => {
     decoder.dispose();
     if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId }, { cause: err.cause });
     throw err;

@@ -4,6 +4,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorLike } from './tensor-input.js';
+import type { NetworkOptions } from '../util/network.js';
+
+export type { NetworkOptions } from '../util/network.js';
 
 export type { TensorLike } from './tensor-input.js';
 
@@ -24,7 +27,7 @@ export interface DecodingOptions {
   tags?: boolean;
 }
 
-export interface CaptionerOptions extends DecodingOptions {
+export interface CaptionerOptions extends DecodingOptions, NetworkOptions {
   /** A checkpoint folder (default: the shipped Flickr8k model). */
   checkpoint?: string;
   /** The encoder's weights, a folder or URL (default: what the checkpoint ships in `encoder/`, else its variant's online copy, downloaded once). */

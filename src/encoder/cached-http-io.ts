@@ -12,6 +12,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { cacheRoot } from '../util/cache-dir.js';
+import type { NetworkOptions } from '../util/network.js';
 import { HttpModelFiles } from './http-io.js';
 import type { ModelFiles } from './model-files.js';
 
@@ -39,8 +40,8 @@ export class CachedHttpModelFiles implements ModelFiles {
   /** Record writes, one after another (shards download in parallel; each write has every record so far). */
   private recordWrites: Promise<void> = Promise.resolve();
 
-  constructor(source: string) {
-    this.http = new HttpModelFiles(source);
+  constructor(source: string, network: NetworkOptions = {}) {
+    this.http = new HttpModelFiles(source, network);
     this.modelJsonLocation = this.http.modelJsonLocation;
     this.dir = cachedModelDir(this.modelJsonLocation);
   }

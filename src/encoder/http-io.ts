@@ -3,6 +3,7 @@
  * (`<module>/model.json?tfjs-format=file`, same query on every shard). Network failures and HTTP
  * errors become WeightsUnavailableError, whose one-line message says how to use a local copy.
  */
+import { describeFetchFailure, ProgressCounter, requestSignal, type NetworkOptions } from '../util/network.js';
 import { WeightsUnavailableError } from './errors.js';
 import type { ModelFiles } from './model-files.js';
 
@@ -16,12 +17,12 @@ export function modelJsonUrl(source: string): string {
   return TFHUB_HOSTS.has(url.hostname) ? `${base}model.json?tfjs-format=file` : `${base}model.json`;
 }
 
-async function fetchBytes(url: string): Promise<Response> {
+async function fetchBytes(url: string, network: NetworkOptions): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal: requestSignal(network) });
   } catch (err) {
-    throw new WeightsUnavailableError(url, 'offline?', undefined, { cause: err });
+    throw new WeightsUnavailableError(url, describeFetchFailure(err, network), undefined, { cause: err });
   }
   if (!response.ok) throw new WeightsUnavailableError(url, `HTTP ${response.status} for ${url}`);
   return response;
@@ -30,16 +31,28 @@ async function fetchBytes(url: string): Promise<Response> {
 export class HttpModelFiles implements ModelFiles {
   readonly modelJsonLocation: string;
 
-  constructor(source: string) {
+  private readonly progress: ProgressCounter;
+
+  constructor(
+    source: string,
+    private readonly network: NetworkOptions = {},
+  ) {
     this.modelJsonLocation = modelJsonUrl(source);
+    this.progress = new ProgressCounter(network.onProgress);
   }
 
   async readModelJson(): Promise<string> {
-    return (await fetchBytes(this.modelJsonLocation)).text();
+    return (await fetchBytes(this.modelJsonLocation, this.network)).text();
   }
 
   async readShard(relativePath: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await fetchBytes(this.shardLocation(relativePath))).arrayBuffer());
+    const url = this.shardLocation(relativePath);
+    const response = await fetchBytes(url, this.network);
+    try {
+      return await this.progress.read(response, url);
+    } catch (err) {
+      throw new WeightsUnavailableError(url, describeFetchFailure(err, this.network), undefined, { cause: err });
+    }
   }
 
   shardLocation(relativePath: string): string {

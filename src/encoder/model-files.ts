@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { LocalModelFiles } from './fs-io.js';
+import type { NetworkOptions } from '../util/network.js';
 import { CachedHttpModelFiles } from './cached-http-io.js';
 
 export interface ModelFiles {
@@ -19,8 +20,8 @@ export interface ModelFiles {
 export const isHttp = (source: string): boolean => /^https?:\/\//i.test(source);
 
 /** `source`: a folder holding model.json, a model.json path, a file:// URL, or an http(s) URL. */
-export function modelFilesAt(source: string): ModelFiles {
-  if (isHttp(source)) return new CachedHttpModelFiles(source); // downloaded once, then from the cache
+export function modelFilesAt(source: string, network: NetworkOptions = {}): ModelFiles {
+  if (isHttp(source)) return new CachedHttpModelFiles(source, network); // downloaded once, then from the cache
   if (source.startsWith('file://')) return new LocalModelFiles(fileURLToPath(source));
   return new LocalModelFiles(source);
 }

@@ -17,8 +17,9 @@ export class FileInputError extends UserError {
   constructor(
     readonly file: string,
     readonly problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${file}: ${problem}`);
+    super(`${file}: ${problem}`, options);
   }
 }
 
