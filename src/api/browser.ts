@@ -60,9 +60,7 @@ export interface BrowserCaptioner {
 async function prepared(input: BrowserCaptionInput, size: number, i: number): Promise<PreparedImage> {
   if (isTensorLike(input)) {
     // Read through data(), so a tensor of another copy of tfjs works too.
-    const { height: h, width: w, pixels: rgb } = await rgbPixels(input, `input ${i + 1}`).catch((err: unknown) => {
-      throw err instanceof RangeError ? new UserError(err.message) : err;
-    });
+    const { height: h, width: w, pixels: rgb } = await rgbPixels(input, `input ${i + 1}`);
     const resized = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]).clipByValue(0, 255).round()); // [S, S, 3]
     const pixels = Uint8Array.from(resized.dataSync());
     resized.dispose();

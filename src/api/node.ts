@@ -28,9 +28,7 @@ async function sourceOf(input: CaptionInput, i: number): Promise<string | { byte
   if (typeof input === 'string') return input;
   if (input instanceof Uint8Array) return { bytes: input, name: `input ${i + 1} (${input.byteLength} bytes)` };
   if (isTensorLike(input)) {
-    const { height: h, width: w, pixels } = await rgbPixels(input, `input ${i + 1}`).catch((err: unknown) => {
-      throw err instanceof RangeError ? new UserError(err.message) : err;
-    });
+    const { height: h, width: w, pixels } = await rgbPixels(input, `input ${i + 1}`);
     const sharp = (await import('sharp')).default;
     const png = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), name: `input ${i + 1} (tensor ${h}×${w}×3)` };

@@ -14,7 +14,7 @@
 import type { Region } from '../image/types.js';
 import type { GridSize } from './types.js';
 
-/** `smooth`: bicubic (Keys, a = −0.5, edges clamped), C¹ with no cell edges; `nearest`: blocky cells (--no-smooth). */
+/** `smooth`: bicubic (Keys, a = −0.5, edges clamped), C¹ with no cell edges; `nearest`: the grid's cells as they are (the default of overlays; --smooth for bicubic). */
 export type UpsampleMode = 'smooth' | 'nearest';
 
 /**

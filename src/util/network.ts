@@ -3,6 +3,8 @@
  * progress_callback, reduced to bytes), and failures that say what failed — DNS, connection refused,
  * TLS, an HTTP status, a timeout or an abort — with the underlying error kept as `cause`.
  */
+import { concatBytes } from './bytes.js';
+
 export interface NetworkOptions {
   /** Aborts every request of the load. */
   signal?: AbortSignal | undefined;
@@ -59,12 +61,6 @@ export class ProgressCounter {
       this.loaded += value.byteLength;
       this.report(this.loaded, this.totalKnown ? this.total : undefined, url);
     }
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return concatBytes(chunks);
   }
 }
