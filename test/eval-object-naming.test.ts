@@ -4,7 +4,10 @@
  * (image, class) pairs.
  */
 import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { COCO_CLASSES } from '../src/eval/coco-classes.js';
 import { objectNaming } from '../src/eval/object-naming.js';
+import { describeWithShared, sharedPath } from './shared.js';
 
 const refs = [
   // giraffe ×5 (main), fence ×0, tree ×0; "zebra" once (not positive)
@@ -30,5 +33,23 @@ describe('object naming', () => {
   it('person words never count; synonyms and plurals do; tokens work as text does', () => {
     const r = objectNaming(refs, [['two', 'giraffes'], 'a kitten by the laptops', 'a woman']);
     expect([r.truePositives, r.falsePositives, r.falseNegatives, r.mainObjectHits]).toEqual([3, 0, 0, 2]);
+  });
+});
+
+describe('the COCO class table', () => {
+  it("uses COCO's own category ids (1–90 with gaps), so boxes and detector outputs line up by id", () => {
+    const id = (name: string) => COCO_CLASSES.find((c) => c.name === name)?.id;
+    expect(COCO_CLASSES).toHaveLength(80);
+    expect([id('person'), id('stop sign'), id('cat'), id('dog'), id('giraffe'), id('cup'), id('dining table'), id('toothbrush')]).toEqual([1, 13, 17, 18, 25, 47, 67, 90]);
+    const gaps = [12, 26, 29, 30, 45, 66, 68, 69, 71, 83];
+    expect(new Set(COCO_CLASSES.map((c) => c.id))).toEqual(new Set(Array.from({ length: 90 }, (_, i) => i + 1).filter((i) => !gaps.includes(i))));
+  });
+});
+
+describeWithShared('the COCO class table against an instances file', () => {
+  it('has the id of every category of coco-mini-train2017 under the same name', async () => {
+    const file = sharedPath('datasets/coco-mini-train2017/annotations/instances_train2017.json');
+    const { categories } = JSON.parse(await readFile(file, 'utf8')) as { categories: { id: number; name: string }[] };
+    expect(categories.map((c) => [c.id, c.name])).toEqual(COCO_CLASSES.map((c) => [c.id, c.name]));
   });
 });

@@ -44,8 +44,15 @@ function kerasConv(conv: PlannedConv, input: string, channels: number): KerasLay
     : { className: 'Conv2D', name: conv.kerasName, config: { ...common, filters: channels }, inputs: [input] };
 }
 
-/** Keras layers and weights of MobileNet v1 through block `last`, read from the `.npy` files in `dir`. */
-export async function mobilenetFromNpy(dir: string, options: { scope?: string; last?: number } = {}): Promise<{ layers: KerasLayerSpec[]; weights: NamedWeight[] }> {
+/** The Keras name of SSD's first class head, when the converter keeps it. */
+export const SSD_CLASS_HEAD = 'class_predictor';
+
+/**
+ * Keras layers and weights of MobileNet v1 through block `last`, read from the `.npy` files in `dir`;
+ * with `classHead`, SSD's first class head after it (a 1×1 convolution giving per cell 3 anchors × 91
+ * class logits, anchor-major; `BoxPredictor_0_ClassPredictor_*`), which reads Conv2d_11.
+ */
+export async function mobilenetFromNpy(dir: string, options: { scope?: string; last?: number; classHead?: boolean } = {}): Promise<{ layers: KerasLayerSpec[]; weights: NamedWeight[] }> {
   const scope = options.scope ?? SSD_MOBILENET_SCOPE;
   let files: string[];
   try {
@@ -75,6 +82,18 @@ export async function mobilenetFromNpy(dir: string, options: { scope?: string; l
     weights.push({ name: `${conv.kerasName}/bias`, shape: bias.shape, data: bias.data });
     previous = reluName(conv);
     channels = outC;
+  }
+  if (options.classHead) {
+    if ((options.last ?? 11) !== 11) throw new FileInputError(dir, 'SSD\'s class head reads Conv2d_11: use --last-block 11');
+    const kernel = await findNpy(dir, files, 'BoxPredictor_0_ClassPredictor_Conv2D');
+    const bias = await findNpy(dir, files, 'BoxPredictor_0_ClassPredictor_biases');
+    const [out, kh, kw, inC] = kernel.shape as [number, number, number, number];
+    if (kernel.shape.length !== 4 || kh !== 1 || kw !== 1 || inC !== channels) throw new FileInputError(dir, `class head kernel has shape [${kernel.shape.join(', ')}], expected [K, 1, 1, ${channels}]`);
+    if (bias.shape.length !== 1 || bias.shape[0] !== out) throw new FileInputError(dir, `class head bias has shape [${bias.shape.join(', ')}], expected [${out}]`);
+    const head: PlannedConv = { tfName: 'BoxPredictor_0_ClassPredictor', kerasName: SSD_CLASS_HEAD, kind: 'pointwise', kernelSize: 1, stride: 1 };
+    layers.push(kerasConv(head, previous, out)); // logits [B, H, W, anchors × 91]
+    weights.push({ name: `${SSD_CLASS_HEAD}/kernel`, shape: [1, 1, inC, out], data: ohwiToHwio(kernel).data });
+    weights.push({ name: `${SSD_CLASS_HEAD}/bias`, shape: bias.shape, data: bias.data });
   }
   return { layers, weights };
 }
