@@ -4,6 +4,10 @@
  *   npm run train-tagger -- --dataset ../shared/datasets/flickr8k --dataset coco1k.json \
  *     --features data/features/mine --out checkpoints/mine
  * Prints micro precision/recall on the validation split at several thresholds and the best classes.
+ * With `--detector DIR` (made by `convert-weights --class-head`) and/or `--imagenet DIR` (the TF-Hub
+ * MobileNet α=0.25 classifier) with `--imagenet-map` (`npm run map-imagenet`), those networks join the
+ * caption head: they run on the val photos, the fusion is fitted there, and they are copied into the
+ * checkpoint.
  */
 import { BACKEND_OPTION } from '../src/cli/backend-option.js';
 import { main, requireInteger } from '../src/cli/command.js';
@@ -23,6 +27,10 @@ await main({
       .option('batch-size', { type: 'number', default: 256 })
       .option('seed', { type: 'number', default: 1 })
       .option('positive-weight-cap', { type: 'number', default: 100, describe: 'rare classes: positives weigh min(cap, negatives/positives)^½ (0 = plain cross-entropy)' })
+      .option('detector', { type: 'string', describe: "SSD class-head network (convert-weights --class-head) to fuse with the caption head; copied into the checkpoint" })
+      .option('imagenet', { type: 'string', describe: 'TF-Hub MobileNet v1 α=0.25 ImageNet classifier (graph model folder) to fuse with the caption head; copied into the checkpoint' })
+      .option('imagenet-map', { type: 'string', default: 'data/tagger/imagenet-coco.json', describe: 'with --imagenet: ImageNet class → COCO class table (npm run map-imagenet)' })
+      .option('views', { type: 'string', default: '160:96,224:224', describe: "with --detector: the photo's sizes on the detector's gray canvas, CANVAS:SIZE,…" })
       .option('backend', BACKEND_OPTION)
       .check((a) => {
         requireInteger(a, ['epochs', 'batch-size', 'seed']);
@@ -84,7 +92,9 @@ await main({
         seconds,
         val: { photos: val.length, sweep, perClassAt05: at5 },
       };
-      const { json, bin } = encodeTagger(weights, training);
+      let photo: Parameters<typeof encodeTagger>[2];
+      if (args.detector !== undefined || args.imagenet !== undefined) photo = await joinPhotoTaggers(args, store.header.encoder, val, yVal, tf.tidy(() => tf.add(tf.matMul(xVal, weights.kernel), weights.bias).arraySync() as number[][]), log);
+      const { json, bin } = encodeTagger(weights, training, photo);
       await writeFileAtomic(path.join(args.out, TAGGER_BIN), bin);
       await writeFileAtomic(path.join(args.out, TAGGER_JSON), json);
       log(`wrote ${path.join(args.out, TAGGER_JSON)} (${(bin.byteLength / 1e6).toFixed(2)} MB, trained in ${seconds.toFixed(1)} s)`);
@@ -95,3 +105,49 @@ await main({
     }
   },
 });
+
+/** Runs the photo taggers on the val photos, fits the fusion there, copies their networks into the checkpoint. */
+async function joinPhotoTaggers(
+  args: { detector?: string | undefined; imagenet?: string | undefined; 'imagenet-map': string; views: string; out: string },
+  encoderId: string,
+  val: readonly { file: string }[],
+  labels: number[][],
+  captionLogits: number[][],
+  log: (line: string) => void,
+): Promise<NonNullable<Parameters<typeof import('../src/tagger/tagger-file.js').encodeTagger>[2]>> {
+  const { readFile } = await import('node:fs/promises');
+  const { copyModelFolder, fitFusionOn, loadDetector, parseViews, scoresOfFiles } = await import('../src/tagger/photo-taggers.js');
+  const { loadImagenetTagger } = await import('../src/tagger/imagenet.js');
+  const { modelFilesAt } = await import('../src/encoder/model-files.js');
+  const { encoderConfigOf } = await import('../src/encoder/fingerprint.js');
+  const { DETECTOR_FOLDER, IMAGENET_FOLDER } = await import('../src/tagger/tagger-file.js');
+  const { inputSize, resize } = encoderConfigOf(encoderId);
+  const image = { size: inputSize, policy: resize };
+  const files = val.map((im) => im.file);
+  const timed = async (name: string, run: () => Promise<number[][]>) => {
+    const t0 = performance.now();
+    const scores = await run();
+    log(`${name} on ${files.length} val photos: ${((performance.now() - t0) / files.length).toFixed(1)} ms each`);
+    return scores;
+  };
+  let detector: { views: ReturnType<typeof parseViews>; scores: number[][] } | undefined;
+  if (args.detector !== undefined) {
+    const views = parseViews(args.views);
+    const det = await loadDetector(args.detector, views);
+    detector = { views, scores: await timed('detector', () => scoresOfFiles(det, files, image)) };
+    det.dispose();
+  }
+  let imagenet: { classes: (string | null)[]; scores: number[][] } | undefined;
+  if (args.imagenet !== undefined) {
+    const table = JSON.parse(await readFile(args['imagenet-map'], 'utf8')) as { classes: { cls: string | null }[] };
+    const classes = table.classes.map((c) => c.cls);
+    const net = await loadImagenetTagger(modelFilesAt(args.imagenet), classes);
+    imagenet = { classes, scores: await timed('ImageNet classifier', () => scoresOfFiles(net, files, image)) };
+    net.dispose();
+  }
+  const fusion = fitFusionOn(captionLogits, { ...(detector ? { detector: detector.scores } : {}), ...(imagenet ? { imagenet: imagenet.scores } : {}) }, labels);
+  log(`fusion fitted on val: ${Object.entries(fusion).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+  if (args.detector !== undefined) await copyModelFolder(args.detector, args.out, DETECTOR_FOLDER);
+  if (args.imagenet !== undefined) await copyModelFolder(args.imagenet, args.out, IMAGENET_FOLDER);
+  return { ...(detector ? { detector: { views: detector.views } } : {}), ...(imagenet ? { imagenet: { classes: imagenet.classes } } : {}), fusion };
+}

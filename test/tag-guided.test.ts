@@ -24,12 +24,15 @@ const PHOTO = path.join(repoRoot, 'docs', 'examples', 'photos', 'motorcycle_left
 
 describe('the guards of tag-guided decoding', () => {
   const vocab = Vocabulary.build(['a dog and a cat on a bike with a man', 'a giraffe', 'a dog'], { minCount: 1 });
-  const tag = (cls: string, score: number) => ({ cls, id: COCO_CLASSES.find((c) => c.name === cls)!.id, score });
+  const tag = (cls: string, score: number) => ({ cls, id: COCO_CLASSES.find((c) => c.name === cls)!.id, word: cls, score });
 
   it('person is never a constraint; a class the plain caption names stops it; unknown words are skipped', () => {
     const s = { threshold: 0.5, margin: 1 };
     expect(chooseConstraint([tag('person', 0.99), tag('cat', 0.8)], ['a', 'dog'], vocab, s)?.cls).toBe('cat');
-    expect(chooseConstraint([tag('cat', 0.8), tag('dog', 0.7)], ['a', 'dog'], vocab, s)).toBeUndefined(); // a confident class is named
+    expect(chooseConstraint([tag('dog', 0.8), tag('cat', 0.7)], ['a', 'dog'], vocab, s)).toBeUndefined(); // the best tag is named
+    expect(chooseConstraint([tag('cat', 0.8), tag('dog', 0.8)], ['a', 'dog'], vocab, s)).toBeUndefined(); // a competitor scored as high is named
+    expect(chooseConstraint([tag('cat', 0.8), tag('dog', 0.7)], ['a', 'dog'], vocab, s)?.cls).toBe('cat'); // a weaker competitor is named: still constrain
+    expect(chooseConstraint([tag('cat', 0.8), tag('giraffe', 0.7)], ['a', 'dog'], vocab, { ...s, classes: 2 })).toMatchObject({ cls: 'cat', classes: ['cat', 'giraffe'], words: ['cat', 'giraffe'] });
     expect(chooseConstraint([tag('cat', 0.4)], ['a', 'dog'], vocab, s)).toBeUndefined(); // not confident
     expect(chooseConstraint([tag('zebra', 0.9), tag('bicycle', 0.8)], ['a', 'dog'], vocab, s)).toMatchObject({ cls: 'bicycle', words: ['bike'] }); // zebra: no word in the vocabulary
   });
@@ -68,9 +71,9 @@ describe('a checkpoint with a tagger sure of "bicycle"', () => {
     expect(tagged.code, tagged.stderr).toBe(0);
     const shipped = runCaptionCli([PHOTO, '-q']);
     expect(plain.stdout).toBe(shipped.stdout);
-    const record = JSON.parse(tagged.stdout) as { caption: string; tags: { cls: string; score: number }[]; constraint: { cls: string; words: string[]; used: boolean } };
-    expect(record.tags[0]).toEqual({ cls: 'bicycle', score: expect.closeTo(0.9975, 3) });
-    expect(record.constraint).toMatchObject({ cls: 'bicycle', used: true });
+    const record = JSON.parse(tagged.stdout) as { caption: string; tags: { cls: string; word: string; score: number }[]; constraint: { cls: string; words: string[]; used: boolean } };
+    expect(record.tags[0]).toEqual({ cls: 'bicycle', word: 'bicycle', score: expect.closeTo(0.9975, 3) });
+    expect(record.constraint).toMatchObject({ cls: 'bicycle', classes: ['bicycle'], used: true });
     expect(record.caption.split(' ').some((w) => record.constraint.words.includes(w))).toBe(true);
     expect(plain.stdout).not.toMatch(/\b(bicycle|bike|bikes|bicycles)\b/);
   }, 120_000);

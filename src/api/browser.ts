@@ -101,11 +101,12 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await Promise.all(list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j)));
-        const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
+        const photos = imagesToBatch(images); // [B, S, S, 3]
+        const features = tf.tidy(() => encoder.encode(photos)); // [B, L, D]
         try {
-          for (const c of decoder.caption(features, settings)) out.push(toCaptionResult(c, decoder.grid));
+          for (const c of decoder.caption(features, settings, photos)) out.push(toCaptionResult(c, decoder.grid));
         } finally {
-          features.dispose();
+          tf.dispose([features, photos]);
         }
       }
       return out;

@@ -21,8 +21,8 @@ export function toCaptionResult(c: Caption, grid: { height: number; width: numbe
     grid: { ...grid },
     finished: c.finished,
     logProb: c.logProb,
-    ...(c.tags ? { tags: c.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, score: t.score })) } : {}),
-    ...(c.constraint ? { constraint: { ...c.constraint } } : {}),
+    ...(c.tags ? { tags: c.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, word: t.word, score: t.score })) } : {}),
+    ...(c.constraint ? { constraint: { ...c.constraint, classes: [...c.constraint.classes], words: [...c.constraint.words] } } : {}),
   };
 }
 

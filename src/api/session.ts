@@ -63,14 +63,15 @@ export async function openSession(checkpoint: string, weights: string | undefine
     encoder,
     captionImages(images, settings) {
       const t0 = performance.now();
-      const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [B, L, D]
+      const photos = imagesToBatch(images); // [B, S, S, 3]
+      const features = tf.tidy(() => encoder.encode(photos)); // [B, L, D]
       features.dataSync(); // finish the encoder's work before timing the decoder
       const t1 = performance.now();
       try {
-        const captions = decoder.caption(features, settings);
+        const captions = decoder.caption(features, settings, photos);
         return { captions, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
       } finally {
-        features.dispose();
+        tf.dispose([features, photos]);
       }
     },
     explainImages(images, text) {

@@ -60,10 +60,10 @@ export interface CaptionResult {
   finished: boolean;
   /** Σ log p of the words (and of <end> when finished). */
   logProb: number;
-  /** With tag-guided decoding: the tagger's classes scoring ≥ 0.1, highest first. */
-  tags?: { cls: string; score: number }[];
-  /** With tag-guided decoding, when a constraint was tried: the class, its words, and whether its caption was kept. */
-  constraint?: { cls: string; words: string[]; used: boolean; reason?: string };
+  /** With tag-guided decoding: the tagger's COCO classes scoring ≥ 0.1, highest first, with the word captions use for each. */
+  tags?: { cls: string; word: string; score: number }[];
+  /** With tag-guided decoding, when a constraint was tried: the class (and any second class that could meet it), its words, and whether its caption was kept. */
+  constraint?: { cls: string; classes: string[]; words: string[]; used: boolean; reason?: string };
 }
 
 export interface ExplainedWordResult {

@@ -17,7 +17,7 @@ export interface DecodingDefaults {
   /** What each step's context is made of (`expected` unless a hard-attention model chose `argmax`). */
   context: ContextMode;
   /** Tag-guided decoding (checkpoints with a tagger): its threshold and margin; absent = plain captions. */
-  tags?: { threshold: number; margin: number };
+  tags?: { threshold: number; margin: number; classes?: number };
 }
 
 /** What decoding.json holds: the defaults, and how they were chosen (for people). */
@@ -45,8 +45,8 @@ export function parseDecoding(value: unknown, file: string): DecodingDefaults {
   if (!isContext(context)) throw bad(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
   const tags = v.tags;
   if (tags !== undefined) {
-    if (typeof tags !== 'object' || tags === null || !(tags.threshold >= 0 && tags.threshold <= 1) || !(tags.margin >= 0)) throw bad('tags must be {"threshold": 0…1, "margin": ≥ 0}');
-    return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context, tags: { threshold: tags.threshold, margin: tags.margin } };
+    if (typeof tags !== 'object' || tags === null || !(tags.threshold >= 0 && tags.threshold <= 1) || !(tags.margin >= 0) || ![undefined, 1, 2].includes(tags.classes)) throw bad('tags must be {"threshold": 0…1, "margin": ≥ 0, "classes": 1 or 2 (optional)}');
+    return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context, tags: { threshold: tags.threshold, margin: tags.margin, ...(tags.classes === 2 ? { classes: 2 } : {}) } };
   }
   return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context };
 }

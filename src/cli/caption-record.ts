@@ -22,8 +22,8 @@ export interface CaptionRecord {
   timings: { readMs: number; encodeMs: number; decodeMs: number };
   overlays?: { grid: string; words: string[] };
   /** With tag-guided decoding: the tagger's confident classes (score ≥ 0.1), and the constraint tried. */
-  tags?: { cls: string; score: number }[];
-  constraint?: { cls: string; words: string[]; used: boolean; reason?: string };
+  tags?: { cls: string; word: string; score: number }[];
+  constraint?: { cls: string; classes: string[]; words: string[]; used: boolean; reason?: string };
   /** With --explain: the caption was given, not generated; its words' log p are teacher-forced. */
   explained?: { logLikelihood: number; outOfVocabulary: string[]; unknown: boolean[] };
 }
@@ -49,7 +49,7 @@ export function captionRecord(
     })),
     logProb: round(caption.logProb, 6),
     finished: caption.finished,
-    ...(caption.tags ? { tags: caption.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, score: round(t.score, 4) })) } : {}),
+    ...(caption.tags ? { tags: caption.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, word: t.word, score: round(t.score, 4) })) } : {}),
     ...(caption.constraint ? { constraint: caption.constraint } : {}),
   };
 }

@@ -91,9 +91,9 @@ function idParts(id: string): IdParts {
  * What an encoder id says about how to rebuild that encoder: its variant (a key of ENCODER_VARIANTS),
  * its annotation layer and its resize policy (`…/224px-squash/…`).
  */
-export function encoderConfigOf(id: string): { variant: string; layer: string; resize: ResizePolicy } {
+export function encoderConfigOf(id: string): { variant: string; layer: string; resize: ResizePolicy; inputSize: number } {
   const parts = idParts(id);
-  return { variant: parts.encoder, layer: parts.layer, resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash' };
+  return { variant: parts.encoder, layer: parts.layer, resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash', inputSize: Number.parseInt(parts.input, 10) };
 }
 
 /** Throws EncoderMismatchError (a UserError) unless both name the same encoder. */

@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
+import { imagesToBatch } from '../encoder/preprocess.js';
+import { prepareImage } from '../image/load.js';
 import type { ContextMode } from '../decoder/context-mode.js';
 import type { Caption, Captioner, DecodeSettings } from '../search/captioner.js';
 import type { TagSettings } from '../search/tag-guided.js';
@@ -54,14 +56,18 @@ export interface EvaluateOptions {
 async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], settings: DecodeSettings, batchSize: number): Promise<Caption[]> {
   const out: Caption[] = [];
   const { regions, depth } = store.header;
+  // A detector tagger looks at the photos themselves, prepared as the encoder's input was.
+  const { inputSize, resize } = encoderConfigOf(store.header.encoder);
+  const needPhotos = settings.tags !== undefined && captioner.tagger?.needsPhotos === true;
   for (let i = 0; i < images.length; i += batchSize) {
     const chunk = images.slice(i, i + batchSize);
     const values = await store.read(chunk.map((im) => im.id));
     const features = tf.tensor3d(values, [chunk.length, regions, depth]); // [B, L, D]
+    const photos = needPhotos ? imagesToBatch(await Promise.all(chunk.map((im) => prepareImage(im.file, { size: inputSize, policy: resize })))) : undefined; // [B, S, S, 3]
     try {
-      out.push(...captioner.caption(features, settings));
+      out.push(...captioner.caption(features, settings, photos));
     } finally {
-      features.dispose();
+      tf.dispose(photos ? [features, photos] : [features]);
     }
   }
   return out;

@@ -46,7 +46,7 @@ function formatRow(r: SettingResult): string {
   const obj =
     `\n    objects (COCO classes, person excluded): main object named ${o.mainObjectHits}/${o.mainObjectImages} (${(100 * o.mainObjectNamed).toFixed(0)} %), ` +
     `precision ${o.precision.toFixed(3)}, recall ${o.recall.toFixed(3)}, F1 ${o.f1.toFixed(3)}`;
-  const tagged = r.tags ? `, tags ≥ ${r.tags.threshold} margin ${r.tags.margin} (constraint tried ${r.tags.tried}, kept ${r.tags.kept})` : '';
+  const tagged = r.tags ? `, tags ≥ ${r.tags.threshold} margin ${r.tags.margin}${r.tags.classes === 2 ? ' top-2' : ''} (constraint tried ${r.tags.tried}, kept ${r.tags.kept})` : '';
   const setting = `${r.beamSize === 1 ? 'greedy' : `beam ${r.beamSize}${r.lengthPenalty ? `, length penalty ${r.lengthPenalty}` : ''}`}${r.context === 'argmax' ? ', argmax context' : ''}${tagged}`;
   return `${setting}: ${s}  (${r.captionsPerSecond.toFixed(1)} captions/s)${g}${a}${l}${obj}`;
 }
@@ -63,7 +63,7 @@ async function chooseDecoding(checkpoint: string, results: readonly SettingResul
     beamSize: best.beamSize,
     lengthPenalty: best.lengthPenalty,
     context: best.context,
-    ...(best.tags ? { tags: { threshold: best.tags.threshold, margin: best.tags.margin } } : {}),
+    ...(best.tags ? { tags: { threshold: best.tags.threshold, margin: best.tags.margin, ...(best.tags.classes === 2 ? { classes: 2 } : {}) } } : {}),
     chosenBy: {
       metric,
       split,
@@ -81,7 +81,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const beams = parseBeams(args.beams);
   const lengthPenalties = parseLengthPenalties(args['length-penalties']);
   const contexts = parseContexts(args.contexts);
-  const tagSettings = parseTagSettings(args['tag-thresholds'], args['tag-margins']);
+  const tagSettings = parseTagSettings(args['tag-thresholds'], args['tag-margins'], args['tag-classes']);
   if (args.choose) {
     // Fail before the evaluation, not after it, when the choice could not be written.
     await fs.access(args.checkpoint, fsConstants.W_OK).catch(() => {

@@ -93,8 +93,11 @@ export class Captioner {
     }
   }
 
-  /** Captions for a batch of annotation vectors `[B, L, D]`. */
-  caption(features: tf.Tensor3D, settings: DecodeSettings): Caption[] {
+  /**
+   * Captions for a batch of annotation vectors `[B, L, D]`; `photos` ([B, S, S, 3] in 0..255, the
+   * encoder's input) are needed for tag-guided decoding when the tagger has a detector.
+   */
+  caption(features: tf.Tensor3D, settings: DecodeSettings, photos?: tf.Tensor4D): Caption[] {
     const context = settings.context ?? 'expected';
     const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0, allowUnk: settings.allowUnk ?? false, context };
     const decoded: DecodedCaption[] =
@@ -103,12 +106,11 @@ export class Captioner {
         : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
     const plain = decoded.map((d) => this.toCaption(d, context));
     if (!settings.tags || !this.tagger) return plain;
-    return this.guideByTags(features, plain, settings.tags, { ...options, beamSize: settings.beamSize });
+    return this.guideByTags(this.tagger.tag(features, photos), features, plain, settings.tags, { ...options, beamSize: settings.beamSize });
   }
 
   /** Tag-guided decoding (tag-guided.ts): a constrained caption where the tagger sees an unnamed object. */
-  private guideByTags(features: tf.Tensor3D, plain: Caption[], tagSettings: TagSettings, options: BeamSearchOptions): Caption[] {
-    const tags = this.tagger!.tag(features);
+  private guideByTags(tags: Tag[][], features: tf.Tensor3D, plain: Caption[], tagSettings: TagSettings, options: BeamSearchOptions): Caption[] {
     const chosen = plain.map((c, b) => chooseConstraint(tags[b]!, c.words.map((w) => w.word), this.vocab, tagSettings));
     const rows = chosen.flatMap((c, b) => (c ? [b] : []));
     const constrained = new Map<number, DecodedCaption>();
@@ -125,7 +127,7 @@ export class Captioner {
       if (!c) return { ...p, tags: tags[b]! };
       const d = constrained.get(b);
       const used = keepConstrained(p, d, tagSettings.margin);
-      const outcome: ConstraintOutcome = { cls: c.cls, words: c.words, used, ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }) };
+      const outcome: ConstraintOutcome = { cls: c.cls, classes: c.classes, words: c.words, used, ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }) };
       return { ...(used ? this.toCaption(d!, options.context ?? 'expected') : p), tags: tags[b]!, constraint: outcome };
     });
   }

@@ -5,8 +5,10 @@
  * likely per word. Guards against wrong tags, as nocaps has them:
  *  - no constraint for person (captions say man, woman, boy…), nor for a class with no single-word
  *    form in the vocabulary;
- *  - none when the plain caption already names a class the tagger is confident about (the object
- *    itself, or a competing one);
+ *  - none when the plain caption already names the class, or a competing class the tagger scores at
+ *    least as high (measured on both val splits: blocking on any confident named class, the stricter
+ *    reading, named 1–3 fewer main objects);
+ *  - a constraint may be met by the words of the top one or two unnamed confident classes (`classes`);
  *  - the constrained caption replaces the plain one only if its mean log p per word (with <end>) is
  *    within `margin` nats of the plain caption's.
  */
@@ -19,12 +21,16 @@ export interface TagSettings {
   threshold: number;
   /** Nats per word the constrained caption may lose against the plain one and still be kept. */
   margin: number;
+  /** How many confident classes one (disjunctive) constraint may be met by: 1 (default) or 2. */
+  classes?: number;
 }
 
 /** What decided an image's caption, for `--json` and the API. */
 export interface ConstraintOutcome {
-  /** The class the caption was asked to name. */
+  /** The class the caption was asked to name (the best-scored one, when it may name either of two). */
   cls: string;
+  /** Every class whose words satisfy it (one, or two with `classes: 2`). */
+  classes: string[];
   /** The words that satisfied it (any one). */
   words: string[];
   /** True when the constrained caption was kept. */
@@ -40,16 +46,20 @@ export function constraintWords(vocab: Vocabulary, id: number): { ids: number[];
   return { ids: words.map((w) => vocab.id(w)), words };
 }
 
-/** The class to constrain an image's caption to, or undefined (see the guards above). */
-export function chooseConstraint(tags: readonly Tag[], plainWords: readonly string[], vocab: Vocabulary, settings: TagSettings): { id: number; cls: string; ids: number[]; words: string[] } | undefined {
+/** The class(es) to constrain an image's caption to, or undefined (see the guards above). */
+export function chooseConstraint(tags: readonly Tag[], plainWords: readonly string[], vocab: Vocabulary, settings: TagSettings): { id: number; cls: string; classes: string[]; ids: number[]; words: string[] } | undefined {
   const confident = tags.filter((t) => t.score >= settings.threshold && t.id !== PERSON_CLASS);
   const named = classesNamed(plainWords);
-  if (confident.some((t) => named.has(t.id))) return undefined;
-  for (const t of confident) {
+  const candidates = confident.filter((t) => !named.has(t.id)).flatMap((t) => {
     const w = constraintWords(vocab, t.id);
-    if (w.ids.length) return { id: t.id, cls: t.cls, ...w };
-  }
-  return undefined;
+    return w.ids.length ? [{ tag: t, ...w }] : [];
+  });
+  const first = candidates[0];
+  if (!first) return undefined;
+  // The plain caption already names what the tagger sees best (the candidate or a competitor scored at least as high).
+  if (confident.some((t) => named.has(t.id) && t.score >= first.tag.score)) return undefined;
+  const chosen = candidates.slice(0, settings.classes ?? 1);
+  return { id: first.tag.id, cls: first.tag.cls, classes: chosen.map((c) => c.tag.cls), ids: chosen.flatMap((c) => c.ids), words: chosen.flatMap((c) => c.words) };
 }
 
 /** Mean log p per step (words and <end> when finished): what the margin compares. */

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileInputError } from '../../util/user-error.js';
 import { inputLayer, type KerasLayerSpec, type NamedWeight } from './layers-model.js';
-import { mobilenetPlan, reluName, type PlannedConv } from './mobilenet-plan.js';
+import { mobilenetPlan, reluName, SSD_CLASS_HEAD, type PlannedConv } from './mobilenet-plan.js';
 import { readNpy, type NpyArray } from './read-npy.js';
 
 /** The file-name prefix of a TensorFlow scope's folded kernel (`…_mul…`) or bias (`…_sub…`). */
@@ -43,9 +43,6 @@ function kerasConv(conv: PlannedConv, input: string, channels: number): KerasLay
     ? { className: 'DepthwiseConv2D', name: conv.kerasName, config: { ...common, depth_multiplier: 1 }, inputs: [input] }
     : { className: 'Conv2D', name: conv.kerasName, config: { ...common, filters: channels }, inputs: [input] };
 }
-
-/** The Keras name of SSD's first class head, when the converter keeps it. */
-export const SSD_CLASS_HEAD = 'class_predictor';
 
 /**
  * Keras layers and weights of MobileNet v1 through block `last`, read from the `.npy` files in `dir`;

@@ -32,3 +32,6 @@ export function mobilenetPlan(last: number): PlannedConv[] {
 
 /** The Keras name of the ReLU6 after a convolution (the encoder's annotation layers are these). */
 export const reluName = (conv: PlannedConv): string => `${conv.kerasName}_relu`;
+
+/** The Keras name of SSD's first class head (after conv_pw_11), when `convert-weights --class-head` keeps it. */
+export const SSD_CLASS_HEAD = 'class_predictor';

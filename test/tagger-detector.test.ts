@@ -1,0 +1,84 @@
+/**
+ * The detector tagger (src/tagger/detector.ts) and the fusion (tagger.ts, fit-fusion.ts): what the
+ * network is shown (the photo shrunk onto a gray canvas, in [-1, 1]), how its anchor-major logits
+ * become one score per COCO class (best over cells, anchors and views, SSD column = COCO id), and
+ * that the fusion's logistic fit recovers the weights that made its data.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import type { FeatureNetwork } from '../src/encoder/feature-network.js';
+import { ANCHORS, CANVAS_GRAY, DetectorTagger, SSD_CLASSES } from '../src/tagger/detector.js';
+import { fitFusion } from '../src/tagger/fit-fusion.js';
+import { mulberry32 } from '../src/util/random.js';
+
+/** A stand-in network: records its inputs; per input, logits −10 except `hot` (cell, anchor, SSD column) = `value`. */
+function fakeNetwork(hot: (canvas: number) => { cell: number; anchor: number; column: number; value: number }) {
+  const inputs: number[][][][][] = [];
+  const network: FeatureNetwork = {
+    run: (input) => {
+      inputs.push(input.arraySync() as number[][][][]);
+      const [B, S] = input.shape;
+      const h = Math.ceil(S / 16);
+      const logits = new Float32Array(B * h * h * ANCHORS * SSD_CLASSES).fill(-10);
+      const { cell, anchor, column, value } = hot(S);
+      for (let b = 0; b < B; b++) logits[((b * h * h + cell) * ANCHORS + anchor) * SSD_CLASSES + column] = value;
+      return tf.tensor4d(logits, [B, h, h, ANCHORS * SSD_CLASSES]);
+    },
+    weightsSha256: 'fake',
+    dispose: () => {},
+  };
+  return { network, inputs };
+}
+
+describe('detector tagger', () => {
+  it('shows the photo shrunk and centred on a gray canvas, scaled to [-1, 1]', () => {
+    const { network, inputs } = fakeNetwork(() => ({ cell: 0, anchor: 0, column: 18, value: 0 }));
+    const photos = tf.fill([1, 8, 8, 3], 255) as tf.Tensor4D; // white
+    new DetectorTagger(network, [{ canvas: 12, size: 4 }]).scores(photos).dispose();
+    const seen = inputs[0]![0]!; // [12, 12, 3]
+    expect(seen).toHaveLength(12);
+    const gray = (CANVAS_GRAY - 127.5) / 127.5;
+    expect(seen[0]![0]![0]).toBeCloseTo(gray, 5); // corner: canvas
+    expect(seen[3]![3]![1]).toBeCloseTo(gray, 5); // just outside the photo (rows/cols 4..7)
+    expect(seen[4]![4]![2]).toBeCloseTo(1, 5); // the photo, white → 1
+    expect(seen[7]![7]![0]).toBeCloseTo(1, 5);
+    expect(seen[8]![8]![0]).toBeCloseTo(gray, 5);
+    photos.dispose();
+  });
+
+  it("scores a class by its best cell, anchor and view, in COCO_CLASSES' order (SSD column = COCO id)", () => {
+    // The 32-px canvas sees a dog (COCO id 18) at its last anchor; the 48-px one a giraffe (id 25), stronger.
+    const { network } = fakeNetwork((canvas) => (canvas === 32 ? { cell: 3, anchor: ANCHORS - 1, column: 18, value: 2 } : { cell: 1, anchor: 1, column: 25, value: 3 }));
+    const photos = tf.zeros([2, 16, 16, 3]) as tf.Tensor4D;
+    const scores = new DetectorTagger(network, [{ canvas: 32, size: 16 }, { canvas: 48, size: 24 }]).scores(photos);
+    expect(scores.shape).toEqual([2, 80]);
+    const rows = scores.arraySync();
+    const col = (name: string) => COCO_CLASSES.findIndex((c) => c.name === name);
+    for (const row of rows) {
+      expect(row[col('dog')]).toBeCloseTo(1 / (1 + Math.exp(-2)), 5);
+      expect(row[col('giraffe')]).toBeCloseTo(1 / (1 + Math.exp(-3)), 5);
+      expect(row[col('cat')]).toBeCloseTo(1 / (1 + Math.exp(10)), 6); // id 17, next to dog: untouched
+      expect(row[col('zebra')]).toBeCloseTo(1 / (1 + Math.exp(10)), 6);
+    }
+    tf.dispose([scores, photos]);
+  });
+});
+
+describe('tag fusion fit', () => {
+  it.each([
+    { weights: [0.8, 0.5], bias: -1 },
+    { weights: [0.2, 1.3, -0.4], bias: 0.5 },
+  ])('recovers the weights that generated the labels: %o', (truth) => {
+    const rng = mulberry32(7);
+    const normal = () => Math.sqrt(-2 * Math.log(rng() + 1e-12)) * Math.cos(2 * Math.PI * rng());
+    const examples = Array.from({ length: 40_000 }, () => {
+      const x = truth.weights.map(() => 2 * normal());
+      const p = 1 / (1 + Math.exp(-(x.reduce((s, v, i) => s + v * truth.weights[i]!, 0) + truth.bias)));
+      return { x, label: (rng() < p ? 1 : 0) as 0 | 1 };
+    });
+    const fit = fitFusion(examples, { l2: 0 });
+    fit.weights.forEach((w, i) => expect(w).toBeCloseTo(truth.weights[i]!, 1));
+    expect(fit.bias).toBeCloseTo(truth.bias, 1);
+  });
+});
