@@ -1,27 +1,27 @@
 /**
- * Tag-guided decoding's cost: captions of the same photos with and without tags, alternated over
- * rounds in one process (the order swaps each round), on a checkpoint that has a tagger and tag
- * settings. Photos come from a feature store (the decoding only: the encoder's cost is the same for
- * both, so this ratio is the upper bound of the whole caption's).
+ * Tag-guided captioning's cost: the same photos captioned plainly and with tags (the photo taggers +
+ * constrained decoding), alternated over rounds in one process (the order swaps each round), each a
+ * whole caption from prepared photos: encoder, tagger networks, decoding. Decoding the image files
+ * is done once beforehand (it is the same for both).
  *
- *   npm run bench -- tags --checkpoint DIR --features DIR [--images 100] [--offset N] [--rounds 5] [--backend tensorflow]
+ *   npm run bench -- tags --checkpoint DIR --dataset FILE [--split val] [--images 100] [--rounds 5] [--backend tensorflow]
  */
 import * as os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend/select.js';
+import { openSession } from '../../src/api/session.js';
 import { BACKEND_OPTION, requestedBackend } from '../../src/cli/backend-option.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
-import { checkpointFolder } from '../../src/checkpoint/checkpoint.js';
-import { FeatureStoreReader } from '../../src/data/feature-store.js';
-import { Captioner } from '../../src/search/captioner.js';
+import { imagesOf, isSplit } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/data/load-dataset.js';
+import { prepareImage } from '../../src/image/load.js';
 import { UserError } from '../../src/util/user-error.js';
 import { median } from './measure.js';
 
 interface TagsBenchArgs {
   checkpoint: string;
-  features: string;
+  dataset: string;
+  split: string;
   images: number;
-  offset: number;
   rounds: number;
   threshold: number | undefined;
   margin: number | undefined;
@@ -30,38 +30,43 @@ interface TagsBenchArgs {
 
 export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
   command: 'tags',
-  description: "tag-guided decoding's cost against the plain caption (same photos, alternated rounds)",
+  description: "tag-guided captioning's cost against the plain caption (same photos, alternated rounds)",
   options: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'a checkpoint with a tagger' })
-      .option('features', { type: 'string', demandOption: true, describe: "a feature store of its encoder's features" })
-      .option('images', { type: 'number', default: 100, describe: 'photos per batch (the first ones of the store)' })
-      .option('offset', { type: 'number', default: 0, describe: 'skip this many photos of the store first (negative: count from its end)' })
+      .option('dataset', { type: 'string', demandOption: true, describe: 'the photos: a dataset file or folder (any format caption-train reads)' })
+      .option('split', { type: 'string', default: 'val', describe: 'its split to take photos from' })
+      .option('images', { type: 'number', default: 100, describe: 'photos (the first ones of the split)' })
       .option('rounds', { type: 'number', default: 5 })
       .option('threshold', { type: 'number', describe: "tag threshold [default: the checkpoint's decoding.json]" })
       .option('margin', { type: 'number', describe: "margin [default: the checkpoint's decoding.json]" })
       .option('backend', BACKEND_OPTION)
       .check((a) => {
         requireInteger(a, ['images', 'rounds']);
-        if (!Number.isInteger(a.offset)) throw new Error(`--offset must be an integer, got ${a.offset}`);
+        if (!isSplit(a.split)) throw new Error(`--split must be train, val or test, got "${a.split}"`);
         return true;
       }),
   run: async (args) => {
     await selectBackend({ requested: requestedBackend(args.backend) });
-    const captioner = await Captioner.read(await checkpointFolder(args.checkpoint), true);
-    const store = await FeatureStoreReader.open(args.features);
+    const session = await openSession(args.checkpoint, undefined);
     try {
-      if (!captioner.tagger) throw new UserError(`${args.checkpoint}: no tagger (tagger.json)`);
-      const d = captioner.decoding;
-      const tags = { threshold: args.threshold ?? d.tags?.threshold ?? 0.5, margin: args.margin ?? d.tags?.margin ?? 1 };
-      const start = args.offset < 0 ? Math.max(0, store.records.length + args.offset) : args.offset;
-      const keys = store.records.slice(start, start + args.images).map((r) => r.key);
-      const features = tf.tensor3d(await store.read(keys), [keys.length, store.header.regions, store.header.depth]); // [B, L, D]
+      const { decoder, encoder } = session;
+      if (!decoder.tagger) throw new UserError(`${args.checkpoint}: no tagger (tagger.json) or no tags in its decoding.json`);
+      const d = decoder.decoding;
+      const tags = { threshold: args.threshold ?? d.tags?.threshold ?? 0.5, margin: args.margin ?? d.tags?.margin ?? 1, ...(d.tags?.classes ? { classes: d.tags.classes } : {}) };
+      const { dataset } = await loadDataset(args.dataset);
+      const files = imagesOf(dataset, args.split as 'val').slice(0, args.images).map((im) => im.file);
+      if (!files.length) throw new UserError(`${args.dataset}: no photos in its ${args.split} split`);
+      const photos = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
       const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
       const once = (withTags: boolean): { ms: number; tried: number } => {
         const t0 = performance.now();
-        const out = captioner.caption(features, withTags ? { ...settings, tags } : settings);
-        return { ms: performance.now() - t0, tried: out.filter((c) => c.constraint).length };
+        let tried = 0;
+        for (let i = 0; i < photos.length; i += encoder.batchSize) {
+          const { captions } = session.captionImages(photos.slice(i, i + encoder.batchSize), withTags ? { ...settings, tags } : settings);
+          tried += captions.filter((c) => c.constraint).length;
+        }
+        return { ms: performance.now() - t0, tried };
       };
       once(false);
       once(true); // warm-up
@@ -76,17 +81,15 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
         tagged.push(got.get(true)!.ms);
         tried = got.get(true)!.tried;
         ratios.push(got.get(true)!.ms / got.get(false)!.ms);
-        process.stderr.write(`round ${r + 1}: plain ${(got.get(false)!.ms / keys.length).toFixed(2)} ms/photo, tagged ${(got.get(true)!.ms / keys.length).toFixed(2)} ms/photo (load ${os.loadavg()[0]!.toFixed(2)})\n`);
+        process.stderr.write(`round ${r + 1}: plain ${(got.get(false)!.ms / files.length).toFixed(2)} ms/photo, tagged ${(got.get(true)!.ms / files.length).toFixed(2)} ms/photo (load ${os.loadavg()[0]!.toFixed(2)})\n`);
       }
-      features.dispose();
       process.stdout.write(
-        `tags benchmark: ${args.checkpoint}, ${keys.length} photos, beam ${d.beamSize}, tags ≥ ${tags.threshold} margin ${tags.margin} (a constraint tried on ${tried})\n` +
-          `decoding ms/photo, median of ${args.rounds} alternated rounds: plain ${(median(plain) / keys.length).toFixed(2)}, tagged ${(median(tagged) / keys.length).toFixed(2)}; ` +
+        `tags benchmark: ${args.checkpoint}, ${files.length} photos (batches of ${encoder.batchSize}), beam ${d.beamSize}, tags ≥ ${tags.threshold} margin ${tags.margin} (a constraint tried on ${tried})\n` +
+          `whole caption from prepared photos, ms/photo, median of ${args.rounds} alternated rounds: plain ${(median(plain) / files.length).toFixed(2)}, tagged ${(median(tagged) / files.length).toFixed(2)}; ` +
           `tagged/plain ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
       );
     } finally {
-      captioner.dispose();
-      await store.close();
+      session.dispose();
     }
   },
 };

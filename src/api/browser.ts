@@ -10,6 +10,7 @@
  * module). Overlays use the same colour maps and bicubic smoothing as the PNG overlays.
  */
 import * as tf from '@tensorflow/tfjs';
+import { borrowBackend, hostBackend, type AttachedBackend } from '../backend/borrow.js';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
 import { urlFiles } from '../checkpoint/url-files.js';
 import { Captioner as DecoderCheckpoint } from '../search/captioner.js';
@@ -39,6 +40,11 @@ export interface BrowserCaptionerOptions extends DecodingOptions, NetworkOptions
   checkpoint: string;
   /** The encoder's weights URL (default: `<checkpoint>/encoder/`). */
   encoderWeights?: string;
+  /**
+   * Default: the backend your tfjs has active (nothing is set or changed). A name, or `auto` (WebGL,
+   * else WASM, else CPU): that backend, brought up if needed and switched in only while the captioner
+   * computes; yours is switched back after each call.
+   */
   backend?: BrowserBackend | 'auto';
   /** Where the WASM backend's .wasm files are served (default `./wasm/`). */
   wasmPath?: string;
@@ -53,7 +59,7 @@ export interface BrowserCaptioner {
   explain(input: BrowserCaptionInput, text: string | readonly string[]): Promise<ExplainResult[]>;
   /** Draws the photo on `canvas` (at the canvas's size) with one word's attention over it. */
   paint(canvas: HTMLCanvasElement | OffscreenCanvas, photo: BrowserImage, result: CaptionResult, request?: OverlayRequest): void;
-  readonly info: CaptionerInfo<BrowserBackend>;
+  readonly info: CaptionerInfo;
   dispose(): void;
 }
 
@@ -69,10 +75,22 @@ async function prepared(input: BrowserCaptionInput, size: number, i: number): Pr
   return prepareBrowserImage(input, size, `input ${i + 1}`);
 }
 
+/** The host's backend, or the one asked for, borrowed (backend/borrow.ts). */
+async function attachBrowserBackend(options: BrowserCaptionerOptions): Promise<AttachedBackend> {
+  if (options.backend === undefined) {
+    await tf.ready();
+    return hostBackend();
+  }
+  const host = tf.engine().backendName;
+  const name = await selectBrowserBackend(options.backend, options.wasmPath);
+  if (host && host !== name) await tf.setBackend(host);
+  return borrowBackend(name);
+}
+
 export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
   checkDecodingOptions(options);
-  const backend = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
-  const decoder = await DecoderCheckpoint.read(urlFiles(options.checkpoint, options));
+  const backend = await attachBrowserBackend(options);
+  const decoder = await backend.during(() => DecoderCheckpoint.read(urlFiles(options.checkpoint, options)));
   const defaults = decodeSettings(decoder, options);
   const alive = lifetime();
   const config = encoderConfigOf(decoder.encoderId);
@@ -81,7 +99,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw new UserError(`${options.checkpoint}: its encoder crops photos (${config.resize}); the browser captioner supports squash-resized encoders only`);
   }
   const weights = options.encoderWeights ?? new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
-  const encoder = await loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights }), options), config).catch((err: unknown) => {
+  const encoder = await backend.during(() => loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights }), options), config)).catch((err: unknown) => {
     decoder.dispose();
     throw err;
   });
@@ -93,7 +111,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
+    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
     async caption(inputs, perCall) {
       alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);
@@ -101,13 +119,16 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await Promise.all(list.slice(i, i + encoder.batchSize).map((input, j) => prepared(input, encoder.inputSize, i + j)));
-        const photos = imagesToBatch(images); // [B, S, S, 3]
-        const features = tf.tidy(() => encoder.encode(photos)); // [B, L, D]
-        try {
-          for (const c of decoder.caption(features, settings, photos)) out.push(toCaptionResult(c, decoder.grid));
-        } finally {
-          tf.dispose([features, photos]);
-        }
+        const captions = backend.run(() => {
+          const photos = imagesToBatch(images); // [B, S, S, 3]
+          const features = tf.tidy(() => encoder.encode(photos)); // [B, L, D]
+          try {
+            return decoder.caption(features, settings, photos);
+          } finally {
+            tf.dispose([features, photos]);
+          }
+        });
+        for (const c of captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
     },
@@ -115,12 +136,14 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
       alive.check('explain');
       const texts = typeof text === 'string' ? [text] : [...text];
       const image = await prepared(input, encoder.inputSize, 0);
-      const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image])), [Math.max(1, texts.length), 1, 1])) as tf.Tensor3D; // [N, L, D]
-      try {
-        return explainTexts(decoder, features, texts);
-      } finally {
-        features.dispose();
-      }
+      return backend.run(() => {
+        const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image])), [Math.max(1, texts.length), 1, 1])) as tf.Tensor3D; // [N, L, D]
+        try {
+          return explainTexts(decoder, features, texts);
+        } finally {
+          features.dispose();
+        }
+      });
     },
     paint(canvas, photo, result, request = {}) {
       alive.check('paint');

@@ -3,7 +3,8 @@
  * interface (types.ts). The CLI's `caption` is a client of the same pieces.
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../backend/select.js';
+import { attachBackend } from '../backend/attach.js';
+import '../util/sha256-node.js'; // Node's crypto for fingerprints (same results as the pure-JS one)
 import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { prepareImage, readRgb } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
@@ -39,9 +40,9 @@ async function sourceOf(input: CaptionInput, i: number): Promise<string | { byte
 export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Captioner> {
   checkDecodingOptions(options);
   if (options.backend === 'webgl') throw new UserError('backend "webgl" is for browsers; in Node use auto, tensorflow, wasm or cpu');
-  const backend = await selectBackend({ requested: options.backend ?? 'auto', log: () => {} });
+  const backend = await attachBackend(options.backend, { processWide: options.processWide ?? false });
   const checkpoint = options.checkpoint ?? DEFAULT_CHECKPOINT;
-  const session = await openSession(checkpoint, options.encoderWeights, options);
+  const session = await backend.during(() => openSession(checkpoint, options.encoderWeights, options));
   const { decoder, encoder } = session;
   const defaults = decodeSettings(decoder, options);
   const alive = lifetime();
@@ -58,7 +59,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       const out: CaptionResult[] = [];
       for (let i = 0; i < list.length; i += encoder.batchSize) {
         const images = await prepare(list.slice(i, i + encoder.batchSize));
-        for (const c of session.captionImages(images, settings).captions) out.push(toCaptionResult(c, decoder.grid));
+        for (const c of backend.run(() => session.captionImages(images, settings)).captions) out.push(toCaptionResult(c, decoder.grid));
       }
       return out;
     },
@@ -66,12 +67,14 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
       alive.check('explain');
       const texts = typeof text === 'string' ? [text] : [...text];
       const [image] = await prepare([input]);
-      const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image!])), [texts.length, 1, 1])) as tf.Tensor3D; // [N, L, D]
-      try {
-        return explainTexts(decoder, features, texts);
-      } finally {
-        features.dispose();
-      }
+      return backend.run(() => {
+        const features = tf.tidy(() => tf.tile(encoder.encode(imagesToBatch([image!])), [texts.length, 1, 1])) as tf.Tensor3D; // [N, L, D]
+        try {
+          return explainTexts(decoder, features, texts);
+        } finally {
+          features.dispose();
+        }
+      });
     },
     async overlay(input: CaptionInput, result: CaptionResult, request: OverlayRequest = {}) {
       alive.check('overlay');

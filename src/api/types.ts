@@ -32,8 +32,19 @@ export interface CaptionerOptions extends DecodingOptions, NetworkOptions {
   checkpoint?: string;
   /** The encoder's weights, a folder or URL (default: what the checkpoint ships in `encoder/`, else its variant's online copy, downloaded once). */
   encoderWeights?: string;
-  /** Default `auto`. */
+  /**
+   * Default: the backend your tfjs has active (nothing is set or changed). A name: that backend, brought
+   * up if needed and switched in only while the captioner computes (yours is switched back after each
+   * call). `auto`: the best one that works here (native, else WASM, else CPU), the same borrowing.
+   */
   backend?: BackendOption;
+  /**
+   * Let the library tune the whole process for speed, as the `caption` CLI does: it picks and sets the
+   * process's backend, starts WASM on threads (briefly patching Blob, URL.createObjectURL, os.cpus and
+   * the Worker class while it starts), replaces tfjs's WASM Identity and Sum kernels with faster ones
+   * and removes the handlers WASM's glue adds to `process`. Default false: none of that.
+   */
+  processWide?: boolean;
 }
 
 /** A photo: a file path, its encoded bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF), or RGB pixels `[H, W, 3]` in 0..255. */
@@ -121,7 +132,7 @@ export interface Captioner {
   /** One word's attention painted over the photo, as PNG bytes, at the photo's size. */
   overlay(input: CaptionInput, result: CaptionResult, request?: OverlayRequest): Promise<Uint8Array>;
   /** The encoder fingerprint and checkpoint in use. */
-  readonly info: CaptionerInfo<'tensorflow' | 'wasm' | 'cpu'>;
+  readonly info: CaptionerInfo;
   /** Frees every tensor the captioner holds; using it afterwards is a CaptionerDisposedError. */
   dispose(): void;
 }

@@ -63,22 +63,33 @@ async function activate(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
+/**
+ * Loads tfjs-node (its backend becomes the active one, as its import does) after the child-process
+ * check of this CPU, with the oneDNN setting the check found safe. `quiet`: libtensorflow's start-up
+ * lines go to a log file instead of stderr, and TF_CPP_MIN_LOG_LEVEL defaults to 2 (the CLI's choice;
+ * the library leaves stderr and the environment alone).
+ */
+export async function loadTfjsNode(options: { quiet: boolean }): Promise<void> {
+  // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
+  const tfjsNode = require.resolve('@tensorflow/tfjs-node');
+  const loaded = tfjsNode in require.cache;
+  // A crash in native code cannot be caught: a child process checks this CPU first (cached verdict).
+  const setting = await safeNativeSetting({ tfjsNode, encoderModelJson: SHIPPED_ENCODER_MODEL }, oneDnnCandidates(process.env, loaded));
+  nativeNote = setting.note;
+  if (!loaded && setting.oneDnn !== undefined) process.env[ONEDNN_ENV] = setting.oneDnn;
+  const load = async () => {
+    require('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+    loadFusedKernels();
+  };
+  if (!options.quiet) return load();
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+  await withQuietStderr(load);
+}
+
 export const defaultInitializers: BackendInitializers = {
   async tensorflow() {
-    // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
-    const tfjsNode = require.resolve('@tensorflow/tfjs-node');
-    const loaded = tfjsNode in require.cache;
-    // A crash in native code cannot be caught: a child process checks this CPU first (cached verdict).
-    const setting = await safeNativeSetting({ tfjsNode, encoderModelJson: SHIPPED_ENCODER_MODEL }, oneDnnCandidates(process.env, loaded));
-    nativeNote = setting.note;
-    if (!loaded && setting.oneDnn !== undefined) process.env[ONEDNN_ENV] = setting.oneDnn;
-    process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
-    // libtensorflow's start-up lines (absl, oneDNN, CPU features) go to a log file, not our stderr.
-    await withQuietStderr(async () => {
-      require('@tensorflow/tfjs-node');
-      await activate('tensorflow');
-      loadFusedKernels();
-    });
+    await loadTfjsNode({ quiet: true });
   },
   async wasm() {
     registerWasmKernels();
