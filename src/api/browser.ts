@@ -41,9 +41,9 @@ export interface BrowserCaptionerOptions extends DecodingOptions, NetworkOptions
   /** The encoder's weights URL (default: `<checkpoint>/encoder/`). */
   encoderWeights?: string;
   /**
-   * Default: the backend your tfjs has active (nothing is set or changed). A name, or `auto` (WebGL,
-   * else WASM, else CPU): that backend, brought up if needed and switched in only while the captioner
-   * computes; yours is switched back after each call.
+   * Default: the backend your tfjs has active (nothing is set or changed), or `auto` if it has none yet.
+   * A name, or `auto` (WebGL, else WASM, else CPU): that backend, brought up if needed and switched in
+   * only while the captioner computes; yours is switched back after each call.
    */
   backend?: BrowserBackend | 'auto';
   /** Where the WASM backend's .wasm files are served (default `./wasm/`). */
@@ -77,12 +77,9 @@ async function prepared(input: BrowserCaptionInput, size: number, i: number): Pr
 
 /** The host's backend, or the one asked for, borrowed (backend/borrow.ts). */
 async function attachBrowserBackend(options: BrowserCaptionerOptions): Promise<AttachedBackend> {
-  if (options.backend === undefined) {
-    await tf.ready();
-    return hostBackend();
-  }
   const host = tf.engine().backendName;
-  const name = await selectBrowserBackend(options.backend, options.wasmPath);
+  if (options.backend === undefined && host) return hostBackend();
+  const name = await selectBrowserBackend(options.backend ?? 'auto', options.wasmPath);
   if (host && host !== name) await tf.setBackend(host);
   return borrowBackend(name);
 }

@@ -33,9 +33,10 @@ export interface CaptionerOptions extends DecodingOptions, NetworkOptions {
   /** The encoder's weights, a folder or URL (default: what the checkpoint ships in `encoder/`, else its variant's online copy, downloaded once). */
   encoderWeights?: string;
   /**
-   * Default: the backend your tfjs has active (nothing is set or changed). A name: that backend, brought
-   * up if needed and switched in only while the captioner computes (yours is switched back after each
-   * call). `auto`: the best one that works here (native, else WASM, else CPU), the same borrowing.
+   * Default: the backend your tfjs has active (nothing is set or changed), or `auto` if it has none yet.
+   * A name: that backend, brought up if needed and switched in only while the captioner computes (yours
+   * is switched back after each call). `auto`: the best one that works here (native, else WASM, else
+   * CPU), the same borrowing.
    */
   backend?: BackendOption;
   /**

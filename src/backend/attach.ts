@@ -1,9 +1,10 @@
 /**
  * How the library (`loadCaptioner`) gets a compute backend: as a guest in the host's tfjs.
  *
- * - No backend asked for: the host's active one (tfjs's own default if the host has not chosen), used
- *   as it is: nothing is set, registered, replaced or patched.
- * - A backend asked for: brought up without the process-wide speed-ups (no WASM threads, no kernel
+ * - No backend asked for, and the host's tfjs has one active: that one, used as it is: nothing is set,
+ *   registered, replaced or patched. If the host has not used tfjs yet, as `auto` below (tfjs would
+ *   pick one on first use anyway; this picks the fastest that works).
+ * - A backend asked for (`auto`: native, else WASM, else CPU): brought up without the process-wide speed-ups (no WASM threads, no kernel
  *   replacements, no patched globals, no listeners touched), and *borrowed*: switched in for the
  *   library's own work and the host's backend switched back right after, so the host keeps its
  *   backend between calls and after `dispose`. (For native TensorFlow the CPU check still runs first,
@@ -38,11 +39,8 @@ export async function attachBackend(requested: BackendRequest | undefined, optio
     const choice = await selectBackend({ requested: requested ?? 'auto', log: () => {} });
     return { ...hostBackend(), name: choice.name };
   }
-  if (requested === undefined) {
-    await tf.ready();
-    return hostBackend();
-  }
-  if (requested === 'auto') {
+  if (requested === undefined && tf.engine().backendName) return hostBackend();
+  if (requested === undefined || requested === 'auto') {
     const failed: string[] = [];
     for (const name of BACKEND_NAMES) {
       try {
