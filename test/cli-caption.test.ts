@@ -26,7 +26,7 @@ describe('caption: usage errors', () => {
     const r = runCaptionCli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--checkpoint/);
-    expect(r.stdout).toMatch(/checkpoints\/flickr8k .* else checkpoints\/shapes/s);
+    expect(r.stdout).toMatch(/checkpoints\/everyday .* else checkpoints\/shapes/s);
     expect(r.stdout).toMatch(/--overlay/);
   });
 

@@ -22,7 +22,7 @@ import { UserError } from '../src/util/user-error.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = path.join(repoRoot, 'docs', 'examples', 'photos', 'motorcycle_left.png');
-const NETWORKS = path.join(repoRoot, 'checkpoints', 'everyday-xe'); // carries detector/ and imagenet/
+const NETWORKS = path.join(repoRoot, 'checkpoints', 'everyday'); // carries detector/ and imagenet/
 const C = COCO_CLASSES.length;
 const fusion = { caption: 0.5, detector: 1.2, imagenet: 0.7, bias: -0.3 };
 const logit = (p: number) => Math.log(Math.min(Math.max(p, 1e-6), 1 - 1e-6) / (1 - Math.min(Math.max(p, 1e-6), 1 - 1e-6)));

@@ -98,7 +98,7 @@ const detectorOf = (views: string[]): Source => (p) => p.cap.map((_, c) => Math.
 report('caption head alone', (p) => p.cap);
 report('ImageNet classifier alone', (p) => p.imagenet);
 fused('caption + ImageNet (cross-fitted)', [(p) => p.imagenet]);
-const SETS = [['c224s224'], ['c160s96', 'c224s224'], ['c192s128', 'c224s224'], ['c160s96', 'c300s300'], ['c160s96', 'c192s128', 'c224s224'], ['c160s96', 'c224s224', 'c300s150'], ['c160s96', 'c192s128', 'c224s224', 'c300s150', 'c300s300'], Object.keys(photos[0]!.views)];
+const SETS = [['c160s96'], ['c192s128'], ['c224s224'], ['c160s96', 'c224s224'], ['c192s128', 'c224s224'], ['c160s96', 'c300s300'], ['c160s96', 'c192s128', 'c224s224'], ['c160s96', 'c224s224', 'c300s150'], ['c160s96', 'c192s128', 'c224s224', 'c300s150', 'c300s300'], Object.keys(photos[0]!.views)];
 for (const views of SETS) {
   const det = detectorOf(views);
   report(`detector ${views.join('+')}`, det);

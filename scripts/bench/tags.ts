@@ -25,6 +25,7 @@ interface TagsBenchArgs {
   rounds: number;
   threshold: number | undefined;
   margin: number | undefined;
+  'plain-beam': number | undefined;
   backend: string | undefined;
 }
 
@@ -40,9 +41,11 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
       .option('rounds', { type: 'number', default: 5 })
       .option('threshold', { type: 'number', describe: "tag threshold [default: the checkpoint's decoding.json]" })
       .option('margin', { type: 'number', describe: "margin [default: the checkpoint's decoding.json]" })
+      .option('plain-beam', { type: 'number', describe: "beam of the plain caption it is compared with [default: the checkpoint's beam]" })
       .option('backend', BACKEND_OPTION)
       .check((a) => {
         requireInteger(a, ['images', 'rounds']);
+        if (a['plain-beam'] !== undefined) requireInteger(a, ['plain-beam']);
         if (!isSplit(a.split)) throw new Error(`--split must be train, val or test, got "${a.split}"`);
         return true;
       }),
@@ -59,11 +62,12 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
       if (!files.length) throw new UserError(`${args.dataset}: no photos in its ${args.split} split`);
       const photos = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
       const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
+      const plainSettings = { ...settings, beamSize: args['plain-beam'] ?? d.beamSize };
       const once = (withTags: boolean): { ms: number; tried: number } => {
         const t0 = performance.now();
         let tried = 0;
         for (let i = 0; i < photos.length; i += encoder.batchSize) {
-          const { captions } = session.captionImages(photos.slice(i, i + encoder.batchSize), withTags ? { ...settings, tags } : settings);
+          const { captions } = session.captionImages(photos.slice(i, i + encoder.batchSize), withTags ? { ...settings, tags } : plainSettings);
           tried += captions.filter((c) => c.constraint).length;
         }
         return { ms: performance.now() - t0, tried };
@@ -84,7 +88,7 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
         process.stderr.write(`round ${r + 1}: plain ${(got.get(false)!.ms / files.length).toFixed(2)} ms/photo, tagged ${(got.get(true)!.ms / files.length).toFixed(2)} ms/photo (load ${os.loadavg()[0]!.toFixed(2)})\n`);
       }
       process.stdout.write(
-        `tags benchmark: ${args.checkpoint}, ${files.length} photos (batches of ${encoder.batchSize}), beam ${d.beamSize}, tags ≥ ${tags.threshold} margin ${tags.margin} (a constraint tried on ${tried})\n` +
+        `tags benchmark: ${args.checkpoint}, ${files.length} photos (batches of ${encoder.batchSize}), tagged: beam ${d.beamSize}, plain: beam ${plainSettings.beamSize}; tags ≥ ${tags.threshold} margin ${tags.margin} (a constraint tried on ${tried})\n` +
           `whole caption from prepared photos, ms/photo, median of ${args.rounds} alternated rounds: plain ${(median(plain) / files.length).toFixed(2)}, tagged ${(median(tagged) / files.length).toFixed(2)}; ` +
           `tagged/plain ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
       );

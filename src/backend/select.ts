@@ -7,9 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { NativeCheckError, safeNativeSetting } from './native-check.js';
@@ -53,7 +53,7 @@ function describeLoadError(err: unknown): string {
 }
 
 /** The shipped encoder, which the native check runs at its real shapes. */
-const SHIPPED_ENCODER_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k', 'encoder', 'model.json');
+const SHIPPED_ENCODER_MODEL = path.join(SHIPPED_CHECKPOINT, 'encoder', 'model.json');
 
 /** How the native backend runs here (oneDNN setting, what its check found), for the log line. */
 let nativeNote = '';

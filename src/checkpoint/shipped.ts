@@ -1,5 +1,5 @@
 /**
- * The model that ships inside the package (checkpoints/flickr8k) and the encoder it carries: the
+ * The model that ships inside the package (checkpoints/everyday: Flickr8k + COCO-1k, with its tagger) and the encoder it carries: the
  * default for `caption` and `loadCaptioner`, and the default encoder of `extract-features`.
  */
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encoderConfigOf } from '../encoder/fingerprint.js';
 
-export const SHIPPED_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'flickr8k');
+export const SHIPPED_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'everyday');
 
 export interface ShippedEncoder {
   /** Its fingerprint id (the one in the shipped model.json). */

@@ -5,7 +5,7 @@ import { checkRequestedDecoding } from '../checkpoint/decoding.js';
 import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
 import { BACKEND_OPTION } from './backend-option.js';
 
-export const DEFAULT_CHECKPOINTS = ['checkpoints/flickr8k', 'checkpoints/shapes'] as const;
+export const DEFAULT_CHECKPOINTS = ['checkpoints/everyday', 'checkpoints/shapes'] as const;
 
 export interface CaptionArgs {
   images: string[];
@@ -40,7 +40,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     .option('checkpoint', {
       alias: 'c',
       type: 'string',
-      describe: `decoder checkpoint folder [default: ${DEFAULT_CHECKPOINTS[0]} (Flickr8k, real photos) if present, else ${DEFAULT_CHECKPOINTS[1]} (synthetic shapes)]`,
+      describe: `decoder checkpoint folder [default: ${DEFAULT_CHECKPOINTS[0]} (Flickr8k + COCO-1k, real photos) if present, else ${DEFAULT_CHECKPOINTS[1]} (synthetic shapes)]`,
     })
     .option('beam', { alias: 'k', type: 'number', describe: "beam size (1 = greedy) [default: the checkpoint's, chosen on dev (its decoding.json), else 3]" })
     .option('length-penalty', { type: 'number', describe: "rank beam hypotheses by log p / length^P [default: the checkpoint's, else 0]" })

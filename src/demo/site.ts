@@ -16,7 +16,7 @@ async function copyInto(from: string, to: string): Promise<void> {
 }
 
 /** Writes the site into `out` (replaced whole); returns its size in bytes. */
-export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'checkpoints', 'flickr8k')): Promise<number> {
+export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'checkpoints', 'everyday')): Promise<number> {
   const { build } = await import('esbuild');
   const tmp = `${out}.tmp-${process.pid}`;
   await fs.rm(tmp, { recursive: true, force: true });
@@ -32,10 +32,10 @@ export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'c
     logLevel: 'error',
   });
   for (const f of ['index.html', 'demo.css']) await copyInto(path.join(ROOT, 'demo', f), path.join(tmp, f));
-  for (const f of ['model.json', 'weights.bin', 'vocab.json', 'training.json', 'decoding.json', 'tagger.json', 'tagger.bin', 'encoder']) {
+  for (const f of ['model.json', 'weights.bin', 'vocab.json', 'training.json', 'decoding.json', 'tagger.json', 'tagger.bin', 'encoder', 'detector', 'imagenet']) {
     await fs.stat(path.join(checkpoint, f)).then(
       () => copyInto(path.join(checkpoint, f), path.join(tmp, 'model', f)),
-      () => undefined, // training.json, decoding.json and the tagger are optional
+      () => undefined, // training.json, decoding.json and the tagger (with its networks) are optional
     );
   }
   const wasmDir = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
