@@ -106,3 +106,37 @@ for (const views of SETS) {
   fused(`  + caption (cross-fitted)`, [det]);
   fused(`  + caption + ImageNet (cross-fitted)`, [det, (p) => p.imagenet]);
 }
+
+// Per class, both val splits together, at 0.3 (person excluded): precision / recall of each source and of
+// the shipped fusion (caption + detector c160s96+c224s224 + ImageNet, cross-fitted).
+{
+  const det = detectorOf(['c160s96', 'c224s224']);
+  const sources: Source[] = [det, (p) => p.imagenet];
+  const halves = [photos.filter((_, i) => i % 2 === 0), photos.filter((_, i) => i % 2 === 1)];
+  const fits = halves.map((h) => fitFusion(examples(h, sources)));
+  const fusedOf = (p: Photo, i: number) => {
+    const f = fits[1 - (i % 2)]!;
+    const rows = sources.map((s) => s(p));
+    return p.cap.map((q, c) => σ(f.weights[0]! * logit(q) + rows.reduce((z, r, k) => z + f.weights[k + 1]! * logit(r[c]!), 0) + f.bias));
+  };
+  const scorers: [string, (p: Photo, i: number) => number[]][] = [['caption head', (p) => p.cap], ['detector', (p) => det(p)], ['ImageNet', (p) => p.imagenet], ['fused', fusedOf]];
+  const lines = ['| class | photos | ' + scorers.map(([n]) => `${n} P / R`).join(' | ') + ' |', '|---|---|' + scorers.map(() => '---|').join('')];
+  COCO_CLASSES.forEach((cls, c) => {
+    if (c === P) return;
+    const support = photos.filter((p) => p.votes[c]! >= 2).length;
+    if (support < 3) return;
+    const cells = scorers.map(([, f]) => {
+      let tp = 0;
+      let said = 0;
+      photos.forEach((p, i) => {
+        if (f(p, i)[c]! >= 0.3) {
+          said++;
+          if (p.votes[c]! >= 2) tp++;
+        }
+      });
+      return `${said ? (tp / said).toFixed(2) : '–'} / ${(tp / support).toFixed(2)}`;
+    });
+    lines.push(`| ${cls.name} | ${support} | ${cells.join(' | ')} |`);
+  });
+  await fs.writeFile('results/everyday/tagger-per-class.md', `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`);
+}
