@@ -1,5 +1,5 @@
 /** The package as a user installs it: `npm pack`, then `npm install <tarball>` into an empty app folder. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +12,7 @@ export interface InstalledApp {
   dir: string;
   /** The app folder, with node_modules/attend-caption installed from the tarball. */
   app: string;
-  /** What npm printed while installing (warnings included). */
+  /** What npm printed while installing, stdout and stderr (warnings included). */
   installLog: string;
 }
 
@@ -24,6 +24,7 @@ export async function packAndInstall(prefix: string): Promise<InstalledApp> {
   const app = path.join(dir, 'app');
   await fs.mkdir(app);
   await fs.writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  const r = execFileSync('npm', ['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], { cwd: app, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { dir, app, installLog: r };
+  const r = spawnSync('npm', ['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], { cwd: app, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`npm install of the packed package failed (${r.status}): ${r.stderr}`);
+  return { dir, app, installLog: `${r.stdout}${r.stderr}` };
 }
