@@ -36,7 +36,8 @@ describe("the README's examples type-check against the packed package, per platf
   beforeAll(async () => {
     installed = await packAndInstall('pack-types-');
     // @types/node for the Node project, from the repo (the app has no dev dependencies).
-    execFileSync('cp', ['-r', path.join(repoRoot, 'node_modules', '@types'), path.join(installed.app, 'node_modules', '@types')]);
+    await fs.mkdir(path.join(installed.app, 'node_modules', '@types'), { recursive: true });
+    execFileSync('cp', ['-r', path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(installed.app, 'node_modules', '@types', 'node')]);
   }, 600_000);
   afterAll(async () => {
     if (installed) await fs.rm(installed.dir, { recursive: true, force: true });

@@ -23,6 +23,10 @@ describe('the packed package', () => {
     const installed = path.join(app, 'node_modules', 'attend-caption');
     expect((await fs.readdir(installed)).sort()).toEqual(expect.arrayContaining(['bin', 'checkpoints', 'dist', 'package.json']));
     await expect(fs.stat(path.join(app, 'node_modules', 'tsx'))).rejects.toThrow();
+    // No install script in the tree asks the user's approval (npm's allowScripts): no `prepare`, no core-js.
+    expect(installed0.installLog).not.toMatch(/install-scripts|allowScripts/);
+    await expect(fs.stat(path.join(app, 'node_modules', 'core-js'))).rejects.toThrow();
+    await expect(fs.stat(path.join(app, 'node_modules', '@tensorflow', 'tfjs'))).rejects.toThrow();
 
     const photo = path.join(repoRoot, 'docs', 'examples', 'photos', 'horse.png');
     await fs.writeFile(path.join(app, 'no-network.mjs'), "globalThis.fetch = () => { throw new Error('network use'); };\n");

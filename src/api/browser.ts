@@ -9,7 +9,7 @@
  * Nothing here imports Node.js or sharp (CI bundles this entry for the browser and fails on any Node
  * module). Overlays use the same colour maps and bicubic smoothing as the PNG overlays.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { borrowBackend, hostBackend, type AttachedBackend } from '../backend/borrow.js';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
 import { urlFiles } from '../checkpoint/url-files.js';
@@ -67,7 +67,7 @@ async function prepared(input: BrowserCaptionInput, size: number, i: number): Pr
   if (isTensorLike(input)) {
     // Read through data(), so a tensor of another copy of tfjs works too.
     const { height: h, width: w, pixels: rgb } = await rgbPixels(input, `input ${i + 1}`);
-    const resized = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]).clipByValue(0, 255).round()); // [S, S, 3]
+    const resized = tf.tidy(() => tf.round(tf.clipByValue(tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]), 0, 255))); // [S, S, 3]
     const pixels = Uint8Array.from(resized.dataSync());
     resized.dispose();
     return { file: `input ${i + 1}`, originalWidth: w, originalHeight: h, region: { left: 0, top: 0, width: w, height: h }, size, pixels };

@@ -1,5 +1,5 @@
 /** `captioner.explain` on both platforms: teacher-forced decoding of given captions (search/explain.ts), as API results. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import type { Captioner as DecoderCheckpoint } from '../search/captioner.js';
 import { UserError } from '../util/user-error.js';
 import { toExplainResult } from './result.js';

@@ -2,7 +2,7 @@
  * `loadCaptioner` for Node.js: checkpoint + encoder + backend, behind the small `Captioner`
  * interface (types.ts). The CLI's `caption` is a client of the same pieces.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { attachBackend } from '../backend/attach.js';
 import '../util/sha256-node.js'; // Node's crypto for fingerprints (same results as the pure-JS one)
 import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';

@@ -4,7 +4,7 @@
  * checkpoint's own `encoder/`, or its variant's online copy; downloaded weights that do not match the
  * fingerprint are refetched once), and captioning prepared photos in one batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { checkpointFolder } from '../checkpoint/checkpoint.js';
 import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../search/captioner.js';
 import { purgeCachedModel } from '../encoder/cached-http-io.js';

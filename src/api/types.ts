@@ -2,7 +2,7 @@
  * The library's public types: what `loadCaptioner` takes and what a captioner returns. No engine is
  * imported here; these are plain data.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import type { TensorLike } from './tensor-input.js';
 import type { NetworkOptions } from '../util/network.js';
 

@@ -13,7 +13,7 @@
  * - `processWide: true` (the CLI's choice): selectBackend's full treatment — it picks, sets and tunes
  *   the process's backend (select.ts), for the whole process.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { borrowBackend, hostBackend, type AttachedBackend } from './borrow.js';
 import { BACKEND_NAMES, BackendError, type BackendName, type BackendRequest } from './names.js';
 

@@ -3,7 +3,7 @@
  * the host's switched back right after, so the host keeps its backend between calls. tf.setBackend
  * switches synchronously, before its first await, when the backend is already initialised.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 
 export interface AttachedBackend {
   /** The backend the library computes on. */

@@ -10,7 +10,7 @@
  * Nothing here needs Node.js: the native kernels are used only once their loader
  * (fused-kernels.ts, Node only) has reported them loaded.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { commonFastPaths, stockMatMul } from './fast-paths/common.js';
 import { nativeFastPaths } from './fast-paths/native.js';
 import { wasmFastPaths } from './fast-paths/wasm.js';

@@ -3,7 +3,7 @@
  * the dispatch point (dispatch.ts) reads. No Node.js here: the loader (fused-kernels.ts) sets it in Node; in a
  * browser the kernels are simply absent and the stock-op math runs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 
 export const FUSED_KERNELS_ENV = 'CAPTION_FUSED_KERNELS';
 

@@ -3,7 +3,7 @@
  * these as you would tfjs's own. The decoder's own compound ops (additive scores, the attended sum,
  * the LSTM cell) are declared beside their math in src/decoder/.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { dispatched } from './dispatch.js';
 
 /** op(x) · op(w) for 2-D operands. */

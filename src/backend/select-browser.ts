@@ -2,7 +2,7 @@
  * Backend selection in a browser: WebGL when it works, else WASM (its .wasm files served from
  * `wasmPath`, default `./wasm/` beside the page), else pure-JS CPU; or the one asked for.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './names.js';
 

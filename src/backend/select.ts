@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';

@@ -12,7 +12,7 @@
  * Sum: float32 sums over adjacent axes as one SIMD pass (fast-paths/wasm-simd-kernels.ts) instead of
  * a transpose and a scalar loop: every bias gradient and broadcast gradient of a training step.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdSumKernel } from './fast-paths/wasm-simd-kernels.js';
 

@@ -28,7 +28,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as path from 'node:path';
 import workerThreads from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { getThreadsCount, setThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './names.js';
 

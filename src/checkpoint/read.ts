@@ -2,7 +2,7 @@
  * Reading a checkpoint from anywhere (a folder in Node, a URL in a browser): the files come from a
  * `CheckpointFiles`, the checks are the same. Every problem names the file at fault.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { FileInputError } from '../util/user-error.js';
 import { DECODING_FILE, parseDecoding, type DecodingDefaults } from './decoding.js';
 import { bundleFileName, decodeBundle, type TensorBundleManifest } from './tensor-bundle.js';

@@ -3,7 +3,7 @@
  * bytes), encoded with `tf.io.encodeWeights` and decoded with `tf.io.decodeWeights`.
  * float32 tensors can be stored as float16 (tfjs's own `quantization: {dtype: 'float16'}` spec).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { concatBytes } from '../util/bytes.js';
 import { encodeFloat16 } from '../util/float16.js';
 import { sha256OfParts } from '../util/sha256.js';

@@ -9,7 +9,7 @@
  * in `prepareMemory`; `attend` does one step. Plain tfjs; where a backend runs an op faster, it does
  * so behind `dispatched` (src/backend/dispatch.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { dispatched, type AdditiveScorer, type SharedWeight } from '../backend/dispatch.js';
 import { matMul, stepWeight, tanh } from '../backend/ops.js';
 import type { AttentionScoring } from './config.js';

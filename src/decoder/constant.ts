@@ -1,5 +1,5 @@
 /** x as a constant: the same value, and no gradient flows back through it. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 
 export const constant = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;

@@ -2,7 +2,7 @@
  * The soft-attention caption decoder: one object holding the config and weights, exposing the
  * teacher-forced forward, the loss, and the step API that `src/search/` searches over.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } from './config.js';
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
 import type { ContextMode } from './context-mode.js';

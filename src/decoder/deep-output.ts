@@ -3,7 +3,7 @@
  *   p(y_t | a, y_{<t}) = softmax( L_o (E y_{t−1} + L_h h_t + L_z z_t) + b_o )
  * Applied to any number N of (step, image) rows at once: training feeds all T·B rows in one matmul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { matMul } from '../backend/ops.js';
 import type { DecoderParameters } from './parameters.js';
 

@@ -6,7 +6,7 @@
  * and the deep output (one [T·B, E] × [E, V] matmul) are batched over all steps. Rows are time-major
  * (row t·B + b).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { stepWeight } from '../backend/ops.js';
 import { attend, attentionWeights, prepareMemory, type RegionSelector } from './attention.js';
 import type { DecoderConfig } from './config.js';

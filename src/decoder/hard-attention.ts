@@ -11,7 +11,7 @@
  * where [·] is a constant (no gradient). All three are summed over a caption's real steps and averaged
  * over the B captions, like the cross-entropy.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { RegionSelector } from './attention.js';
 import type { DecoderConfig } from './config.js';
 import { constant } from './constant.js';

@@ -3,7 +3,7 @@
  *   c_0 = tanh(W_c · mean_i a_i + b_c),   h_0 = tanh(W_h · mean_i a_i + b_h)
  * With a region mask the mean runs over the visible regions only.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { CellState } from '../backend/dispatch.js';
 import { matMul, tanh } from '../backend/ops.js';
 import type { DecoderParameters } from './parameters.js';

@@ -6,7 +6,7 @@
  * start) some 20× more than the paper does. The penalty sums α only over real steps. For logging, the
  * per-token mean cross-entropy is returned too.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { DecoderConfig } from './config.js';
 import { softmaxCrossEntropy } from '../backend/ops.js';
 import { checkInputs, unroll, type ForwardOptions } from './forward.js';

@@ -4,7 +4,7 @@
  *   c_t = f ⊙ c_{t−1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
  * Gate order in the 4H columns: see `GATE_ORDER`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { dispatched } from '../backend/dispatch.js';
 import { sigmoid, tanh } from '../backend/ops.js';
 import type { LstmState } from './initial-state.js';

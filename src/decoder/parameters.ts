@@ -6,7 +6,7 @@
  * changes the others. Biases start at 0, except the LSTM forget gate's (1, the usual remedy for
  * vanishing memory early in training).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { deriveSeed, mulberry32, type Rng } from '../util/random.js';
 import { UserError } from '../util/user-error.js';
 import type { DecoderConfig } from './config.js';
@@ -122,7 +122,7 @@ export class DecoderParameters {
       const given = initial?.get(spec.name);
       if (given) checkShape(spec, given);
       const value = given
-        ? tf.tidy(() => given.toFloat())
+        ? tf.tidy(() => tf.cast(given, 'float32'))
         : tf.tensor(spec.init(mulberry32(deriveSeed(seed, nameHash(spec.name)))), spec.shape, 'float32');
       vars.set(spec.name, tf.variable(value, true, `${prefix}/${spec.name}`));
       value.dispose();
@@ -147,7 +147,7 @@ export class DecoderParameters {
     for (const spec of this.specs) checkShape(spec, weights.get(spec.name)!);
     for (const spec of this.specs) {
       const v = this.get(spec.name);
-      tf.tidy(() => v.assign(weights.get(spec.name)!.toFloat()));
+      tf.tidy(() => v.assign(tf.cast(weights.get(spec.name)!, 'float32')));
     }
   }
 

@@ -9,7 +9,7 @@
  * Dispose every state you no longer need with `disposeState`, including the input state after `step`
  * or `selectRows`; the memory goes when its last state does.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { logSoftmax, matMul } from '../backend/ops.js';
 import { additiveScorer, argmaxRegion, attend, attentionWeights, disposeMemory, prepareMemory, type AttentionMemory } from './attention.js';
 import type { ContextMode } from './context-mode.js';

@@ -3,7 +3,7 @@
  * reading only the shards that hold weights the caller keeps. Every way the files can be wrong
  * (missing, not JSON, not a tfjs model, a short shard) is a FileInputError naming the file.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { FileInputError } from '../util/user-error.js';
 import type { ModelFiles } from './model-files.js';
 import { concatBytes, weightByteLength, weightOffsets } from './weight-bytes.js';

@@ -3,7 +3,7 @@
  * only that layer and the layers it depends on, its output becomes the model's output, and only
  * those layers' weights are kept (so shards of later blocks and the classifier are never read).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { FileInputError } from '../util/user-error.js';
 import type { WeightSelection } from './artifacts.js';
 

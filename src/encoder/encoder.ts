@@ -8,7 +8,7 @@
  * online default, cut the network at the annotation layer, check the feature map it gives, and
  * fingerprint the result (fingerprint.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { DEFAULT_IMAGE_OPTIONS } from '../image/options.js';
 import type { PreparedImage, ResizePolicy } from '../image/types.js';
 import { FileInputError, UserError } from '../util/user-error.js';

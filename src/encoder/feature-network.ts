@@ -1,5 +1,5 @@
 /** A loaded MobileNet cut (layers) or tapped (graph) at its annotation layer. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 
 export interface FeatureNetwork {
   /** [B, S, S, 3] already in the network's input range → [B, H, W, D]. Wrap calls in tf.tidy. */

@@ -9,7 +9,7 @@
  * weights hash alike; a re-quantized or re-trained copy does not.
  */
 import { sha256OfParts } from '../util/sha256.js';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import type { ResizePolicy } from '../image/types.js';
 import { EncoderMismatchError } from './errors.js';
 import type { EncoderFormat, MobileNetAlpha } from './variants.js';

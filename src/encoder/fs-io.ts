@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { FileInputError } from '../util/user-error.js';
 import { readArtifacts, type ReadArtifactsOptions } from './artifacts.js';
 import type { ModelFiles } from './model-files.js';

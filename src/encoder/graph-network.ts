@@ -4,7 +4,7 @@
  * takes an IOHandler as `modelUrl`; we give it the artifacts we read (from disk or http) so the same
  * code serves local copies and online users, and the fingerprint can hash the bytes it used.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import * as mobilenet from '@tensorflow-models/mobilenet';
 import { FileInputError } from '../util/user-error.js';
 import { artifactsHandler, readArtifacts } from './artifacts.js';

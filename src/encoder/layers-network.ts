@@ -3,7 +3,7 @@
  * loading (cut-layers.ts), so only the weights up to that layer are read; then, as usual,
  * `tf.model({inputs, outputs: getLayer(name).output})` names the output explicitly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { FileInputError } from '../util/user-error.js';
 import { artifactsHandler, readArtifacts } from './artifacts.js';
 import { cutAtLayer } from './cut-layers.js';

@@ -3,7 +3,7 @@
  * flattens the H×W grid into L = H·W annotation vectors of D numbers ([B, L, D], row-major grid:
  * vector l is grid cell (l / W, l % W)).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { PreparedImage } from '../image/types.js';
 import type { Encoder } from './encoder.js';
 import type { FeatureNetwork } from './feature-network.js';
@@ -51,7 +51,7 @@ export class MobileNetEncoder implements Encoder {
         const colour = tf.avgPool(pixels, [h / height, w / width], [h / height, w / width], 'valid'); // [B, H, W, 3]
         maps = tf.concat4d([maps, colour], 3); // [B, H, W, D' + 3]
       }
-      return maps.reshape([b, this.numVectors, this.depth]); // [B, L, D]
+      return tf.reshape(maps, [b, this.numVectors, this.depth]); // [B, L, D]
     });
   }
 

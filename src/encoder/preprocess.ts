@@ -2,7 +2,7 @@
  * Photos → the network's input: PreparedImage[] → a [B, S, S, 3] float32 tensor of 0..255 RGB, then
  * scaled linearly onto the range the MobileNet was trained on (Keras [-1, 1], TF-Hub [0, 1]).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { PreparedImage } from '../image/types.js';
 
 /** Stacks prepared photos (all `size`×`size`) into one batch: [B, S, S, 3] float32 in 0..255. */
@@ -23,5 +23,5 @@ export function imagesToBatch(images: readonly PreparedImage[]): tf.Tensor4D {
 
 /** x in 0..255 → lo + x·(hi − lo)/255; for [-1, 1] that is x/127.5 − 1. */
 export function scaleToInputRange(batch: tf.Tensor4D, [lo, hi]: readonly [number, number]): tf.Tensor4D {
-  return tf.tidy(() => batch.mul((hi - lo) / 255).add(lo)); // [B, S, S, 3]
+  return tf.tidy(() => tf.add(tf.mul(batch, (hi - lo) / 255), lo)); // [B, S, S, 3]
 }

@@ -1,5 +1,5 @@
 /** Byte layout of tfjs weight shards: how many bytes each weight takes, where it starts. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 
 const BYTES_PER_VALUE: Record<string, number> = {
   float32: 4,

@@ -2,7 +2,7 @@
  * Score a trained captioner on one split of a dataset from its feature store: caption metrics for each
  * decoding setting (greedy, beam k, each length penalty) and, when the dataset has word boxes, attention grounding.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
 import { imagesToBatch } from '../encoder/preprocess.js';

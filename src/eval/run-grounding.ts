@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { openSession } from '../api/session.js';
 import { selectBackend, type BackendRequest } from '../backend/select.js';
 import { imagesToBatch } from '../encoder/preprocess.js';

@@ -10,7 +10,7 @@
  * An image stops once it has k finished hypotheses and no live beam can still beat the k-th: its
  * score can only fall, to at best cum / (maxLength + 1)^α.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { alphaRow, readTopWords, suppressionBias, type TopStepArrays } from './read-step.js';
 import { COMPACT_WHEN } from './compaction.js';
 import { lengthNormalizedScore } from './scoring.js';

@@ -2,7 +2,7 @@
  * A trained captioner: a checkpoint's decoder and vocabulary, ready to turn annotation vectors into
  * captions with, for every word, where the model looked (α over the grid), β and log p.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { BUILT_IN_DECODING, type DecodingDefaults } from '../checkpoint/decoding.js';
 import { disposeCheckpoint, readCheckpoint, type AttentionGridSize, type CheckpointFiles } from '../checkpoint/read.js';
 import { detokenize } from '../data/detokenize.js';

@@ -10,7 +10,7 @@
  * Images without a constraint are not searched here (use beamSearch). All images' rows go through the
  * model together, one step per word.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { readStep } from './read-step.js';
 import { lengthNormalizedScore } from './scoring.js';
 import { resolveSearchOptions, type BeamSearchOptions, type DecodedCaption, type DecodedWord, type StepModel } from './types.js';

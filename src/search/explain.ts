@@ -6,7 +6,7 @@
  * <end> is scored too (its log p is part of the likelihood) but not listed as a word. Words outside the
  * vocabulary are scored as <unk>, marked, and listed in `outOfVocabulary`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { tokenize } from '../data/tokenize.js';
 import { PAD_ID, UNK_ID, type Vocabulary } from '../data/vocabulary.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';

@@ -2,7 +2,7 @@
  * Greedy decoding: at every step take the most probable word, for all images in one batch. A caption
  * ends at <end>, or is cut after `maxLength` words (then `finished` is false).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { alphaRow, readTopWords, suppressionBias } from './read-step.js';
 import { COMPACT_WHEN } from './compaction.js';
 import { lengthNormalizedScore } from './scoring.js';

@@ -1,5 +1,5 @@
 /** Copies one step's outputs to JS and releases the tensors (search works on plain arrays). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { dispatched } from '../backend/dispatch.js';
 import type { StepResult } from './types.js';
 

@@ -5,7 +5,7 @@
  * fixed order (row by row, step by step), so the same seed gives the same captions: a resumed
  * training run samples exactly what the uncut one did.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { mulberry32 } from '../util/random.js';
 import { readStep } from './read-step.js';
 import { resolveSearchOptions, type SearchOptions, type StepModel } from './types.js';

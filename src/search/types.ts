@@ -2,7 +2,7 @@
  * What caption search needs from a model, and what it returns. Search is written against this small
  * step interface only, so it can run on the real decoder or on a hand-built model in tests.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { END_ID, PAD_ID, START_ID, UNK_ID } from '../data/vocabulary.js';
 
 import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';

@@ -6,7 +6,7 @@
  * class's score is its best over every cell, anchor and view:
  *   s_c = max_{view, cell, anchor} σ(logit_{view, cell, anchor, c})
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { COCO_CLASSES } from '../eval/coco-classes.js';
 import type { FeatureNetwork } from '../encoder/feature-network.js';
 

@@ -5,7 +5,7 @@
  *   p_c = Σ_{i : i → c} softmax(logits)_i        photos [B, S, S, 3] → p = [B, 80]
  * A COCO class no ImageNet class maps to scores 0.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import * as mobilenet from '@tensorflow-models/mobilenet';
 import { artifactsHandler, readArtifacts } from '../encoder/artifacts.js';
 import type { ModelFiles } from '../encoder/model-files.js';
@@ -26,7 +26,7 @@ export class ImagenetTagger {
     const columns = classes.map((c) => (c === null ? -1 : COCO_CLASSES.findIndex((k) => k.name === c)));
     const bad = columns.findIndex((col, i) => col < 0 && classes[i] !== null);
     if (bad >= 0) throw new Error(`ImagenetTagger: unknown COCO class "${classes[bad]}"`);
-    this.toCoco = tf.tidy(() => tf.oneHot(tf.tensor1d(columns, 'int32'), COCO_CLASSES.length).toFloat() as tf.Tensor2D); // [1000, 80]; −1 → zeros
+    this.toCoco = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(columns, 'int32'), COCO_CLASSES.length), 'float32') as tf.Tensor2D); // [1000, 80]; −1 → zeros
   }
 
   /** Class probabilities [B, 80] (COCO_CLASSES order) of photos [B, S, S, 3] in 0..255. */

@@ -5,7 +5,7 @@
  * checkpoint. The fusion is chosen on val like any decoding setting: the caption head's own training
  * photos would overrate it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadLayersNetwork } from '../encoder/layers-network.js';

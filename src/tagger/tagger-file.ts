@@ -5,7 +5,7 @@
  * little-endian); the photo taggers' networks in `detector/` (tfjs layers) and `imagenet/` (tfjs
  * graph). Read through CheckpointFiles, so it loads from a folder or a URL alike.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { CheckpointFiles } from '../checkpoint/read.js';
 import { loadLayersNetwork } from '../encoder/layers-network.js';
 import type { ModelFiles } from '../encoder/model-files.js';

@@ -10,7 +10,7 @@
  * chosen on val), or s = σ(z_cap) alone. A checkpoint carries it as tagger.json + tagger.bin (W, b as
  * float32) and the networks in detector/ and imagenet/ (tagger-file.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { COCO_CLASSES, type CocoClass } from '../eval/coco-classes.js';
 import type { DetectorTagger } from './detector.js';
 import type { ImagenetTagger } from './imagenet.js';

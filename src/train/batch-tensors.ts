@@ -1,5 +1,5 @@
 /** A batch of examples → the tensors the loss takes. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { Example } from './examples.js';
 
 export interface FeatureSource {

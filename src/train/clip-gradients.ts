@@ -1,5 +1,5 @@
 /** Gradient clipping by global norm (Pascanu et al. 2013): scale all gradients by min(1, max/‖g‖). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
   return tf.tidy(() => {

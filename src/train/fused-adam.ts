@@ -4,7 +4,7 @@
  * src/backend/dispatch.ts). Same math, same state (moment variables, names and order, iterations),
  * so checkpoints and `--resume` do not care which ran. Elsewhere it is tfjs's Adam unchanged.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { fastPath } from '../backend/dispatch.js';
 
 /** What applyGradients takes (tfjs does not export these types by name). */

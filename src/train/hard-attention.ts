@@ -7,7 +7,7 @@
  * starting at 0 (as the authors' code); it is part of the saved training state, and every draw (the
  * coin and the regions) is seeded by the step, so `--resume` continues exactly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { sampleRegions } from '../decoder/attention.js';
 import { deriveSeed, mulberry32 } from '../util/random.js';
 import type { Objective, StepContext } from './objective.js';

@@ -4,7 +4,7 @@
  * first `prepare`s the batch outside the gradient tape (SCST samples and scores captions there), then
  * computes the `loss` inside it.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';
 import type { BatchTensors } from './batch-tensors.js';
 

@@ -3,7 +3,7 @@
  * (`decoder0/embedding/m`), whose prefix differs between processes: store them under the decoder's
  * parameter names instead, and map back on load. Order is kept (tfjs Adam matches moments by position).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { FusedAdamOptimizer } from './fused-adam.js';
 
 /** Adam (β1 0.9, β2 0.999, ε 1e-8); fused per-variable updates on the native backend when built. */

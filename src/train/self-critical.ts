@@ -8,7 +8,7 @@
  * forward pass both run without dropout, so the gradient is the one of the distribution sampled from.
  * <unk> is never sampled. Seeded per step: a resumed run samples exactly what the uncut one did.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import { END_ID, PAD_ID, START_ID, UNK_ID, type Vocabulary } from '../data/vocabulary.js';
 import { sampleCaptions } from '../search/sample.js';
 import { deriveSeed } from '../util/random.js';

@@ -8,7 +8,7 @@ import { imagesOf } from '../data/dataset.js';
 import { FeatureStoreReader } from '../data/feature-store.js';
 import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
 import type { DatasetFormat } from '../data/load-dataset.js';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../util/tf.js';
 import { END_ID, START_ID, Vocabulary } from '../data/vocabulary.js';
 import { referencesOf } from '../eval/evaluate.js';
 import { prepareCarriedEncoder } from './carry-encoder.js';

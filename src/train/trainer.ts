@@ -3,7 +3,8 @@
  * validation score from real decoding, best/last checkpoints, exact resume, NaN guard, progress bar.
  */
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import './gradients.js'; // every op's gradient (the captioning path does without)
+import * as tf from '../util/tf.js';
 import { killPoint, saveCheckpoint, type Checkpoint } from '../checkpoint/checkpoint.js';
 import type { WeightStorage } from '../checkpoint/tensor-bundle.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';

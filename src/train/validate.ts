@@ -4,7 +4,7 @@
  * with the mean entropy of α over the generated words (AttentionEntropy, nats; uniform is ln L), so a
  * run whose attention collapses to uniform shows it epoch by epoch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 import type { CaptionedImage } from '../data/dataset.js';
 import type { Vocabulary } from '../data/vocabulary.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';

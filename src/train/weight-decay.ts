@@ -8,7 +8,7 @@
  * (linear probe on features + a ×50 cell colour: held-out colour accuracy 0–53 % without decay,
  * 99.7 % with decay 0.01; the shapes recipe uses a ×20 cue and 1e-3, see README).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../util/tf.js';
 
 /** Returns grads with 2·decay·W added for every variable of rank ≥ 2; disposes the replaced tensors. */
 export function addWeightDecay(grads: tf.NamedTensorMap, vars: readonly tf.Variable[], decay: number): tf.NamedTensorMap {

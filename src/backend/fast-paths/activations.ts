@@ -5,7 +5,7 @@
  * - on native, TensorFlow's fused SigmoidGrad / TanhGrad (native-kernels.ts) make one pass where
  *   tfjs's gradients make three.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import { nativeSigmoidGrad, nativeTanhGrad } from './native-kernels.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];

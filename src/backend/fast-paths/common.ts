@@ -3,7 +3,7 @@
  * - a weight applied at every step, with its gradient summed in one matmul (step-weight.ts);
  * - log-softmax and cross-entropy from one softmax, without exp/log over [N, V] (softmax.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { FastPaths, FastPathSet } from '../dispatch.js';
 import { logSoftmaxFromSoftmax, softmaxCrossEntropyFromSoftmax } from './softmax.js';
 import { StepWeight } from './step-weight.js';

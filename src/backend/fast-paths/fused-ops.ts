@@ -4,7 +4,7 @@
  * one backward. Native backend with the addon only: native.ts offers them only when
  * `fusedKernels(group)` says they are loaded and enabled.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { AdamUpdate, AdditiveScorer, CellState, TopK } from '../dispatch.js';
 import { runNativeOp } from './native-kernels.js';
 import { StepShared } from './step-shared.js';

@@ -6,7 +6,7 @@
  * And 2-D matmuls: tfjs runs every matMul as BatchMatMulV2 on [1, M, K] views (two reshapes in, one
  * out); TensorFlow's MatMul takes the 2-D operands and the transpose flags directly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 
 /** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
 interface NodeBackend {

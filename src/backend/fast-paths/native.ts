@@ -3,7 +3,7 @@
  * gradients always; the fused kernels of native/attend-caption-ops.cc for each group that is loaded
  * and enabled (fused-state.ts), else the one-sigmoid additive scores and the decoder's plain math.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { FastPaths, FastPathSet } from '../dispatch.js';
 import { fusedKernels } from '../fused-state.js';
 import { nativeSigmoid, nativeTanh } from './activations.js';

@@ -5,7 +5,7 @@
  * with 2k_i made once per image batch, and the score a matrix–vector product whose gradient avoids
  * transposed-operand matmuls.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { AdditiveScorer, FastPaths } from '../dispatch.js';
 
 /** The backend's ops the scorer runs on. */

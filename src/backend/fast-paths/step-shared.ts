@@ -8,7 +8,7 @@
  * here, and the first step returns the whole sum as the shared tensor's gradient. Without a gradient
  * tape nothing is kept.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 
 /** Shared-step objects whose backward pass has not finished yet. */
 const pending = new Set<StepShared>();

@@ -10,7 +10,7 @@
  * gradient, which runs last, returns the whole Σ_t x_tᵀ dy_t. Without a gradient tape, `apply` is a
  * plain matmul.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { FastPaths, SharedWeight } from '../dispatch.js';
 import { StepShared } from './step-shared.js';
 

@@ -11,7 +11,7 @@
  * WebAssembly SIMD and the backend's memory is reachable; C must be a multiple of 4 (callers fall
  * back to stock ops otherwise). Sums run in a fixed order: the same inputs give the same bits.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assign, kernelModule, loop, op, sumLanes, zeroBytes, type Bytes, type KernelFunction } from './wasm-bytecode.js';
 

@@ -4,7 +4,7 @@
  * sum and the score vector's gradient as SIMD matrix–vector products, and Adam as one SIMD pass
  * (wasm-simd-kernels.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../util/tf.js';
 import type { AdamUpdate, FastPaths, FastPathSet } from '../dispatch.js';
 import { tanhViaSigmoid } from './activations.js';
 import { sigmoidScorer, type ScorerOps } from './sigmoid-scorer.js';
