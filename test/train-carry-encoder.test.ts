@@ -35,7 +35,7 @@ describe('the encoder a trained checkpoint carries', () => {
     const out = await prepareCarriedEncoder({ encoder: shipped.id }, path.join(dir, 'a'), (l) => lines.push(l));
     expect(out).toBe(path.join(dir, 'a'));
     expect(await fingerprintOf(shipped.variant, out!)).toBe(shipped.id);
-    expect(lines).toEqual([expect.stringMatching(/^the checkpoint carries its encoder \(4\.\d MB, from .*checkpoints\/flickr8k\/encoder\)$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^the checkpoint carries its encoder \(4\.\d MB, from .*checkpoints\/everyday\/encoder\)$/)]);
   });
 
   it('no local copy: nothing carried, one line saying where the weights are', async () => {
@@ -61,6 +61,6 @@ describe('the encoder a trained checkpoint carries', () => {
     const lines2: string[] = [];
     const out2 = await prepareCarriedEncoder({ encoder: shipped.id, weights }, path.join(dir, 'd'), (l) => lines2.push(l));
     expect(await fingerprintOf(shipped.variant, out2!)).toBe(shipped.id);
-    expect(lines2).toEqual([expect.stringMatching(/from .*checkpoints\/flickr8k\/encoder\)$/)]);
+    expect(lines2).toEqual([expect.stringMatching(/from .*checkpoints\/everyday\/encoder\)$/)]);
   });
 });
