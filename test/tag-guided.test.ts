@@ -18,6 +18,7 @@ import { COCO_CLASSES } from '../src/eval/coco-classes.js';
 import { chooseConstraint, keepConstrained } from '../src/search/tag-guided.js';
 import { encodeTagger } from '../src/tagger/tagger-file.js';
 import { runCaptionCli } from './cli-helpers.js';
+import { giveTagger } from './tagged-checkpoint.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = path.join(repoRoot, 'docs', 'examples', 'photos', 'motorcycle_left.png');
@@ -54,11 +55,7 @@ describe('a checkpoint with a tagger sure of "bicycle"', () => {
     await fs.cp(path.join(repoRoot, 'checkpoints', 'flickr8k'), dir, { recursive: true });
     const C = COCO_CLASSES.length;
     const bias = COCO_CLASSES.map((c) => (c.name === 'bicycle' ? 6 : -6)); // σ: 0.998 vs 0.002
-    const { json, bin } = encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.tensor1d(bias) }, { test: true });
-    await fs.writeFile(path.join(dir, 'tagger.json'), json);
-    await fs.writeFile(path.join(dir, 'tagger.bin'), bin);
-    const decoding = JSON.parse(await fs.readFile(path.join(dir, 'decoding.json'), 'utf8')) as Record<string, unknown>;
-    await fs.writeFile(path.join(dir, 'decoding.json'), JSON.stringify({ ...decoding, tags: { threshold: 0.5, margin: 100 } }));
+    await giveTagger(dir, encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.tensor1d(bias) }, { test: true }), { threshold: 0.5, margin: 100 });
   });
   afterAll(async () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import { COCO_CLASSES } from '../src/eval/coco-classes.js';
 import { prepareImage } from '../src/image/load.js';
 import { encodeTagger, readTagger } from '../src/tagger/tagger-file.js';
 import { UserError } from '../src/util/user-error.js';
+import { giveTagger } from './tagged-checkpoint.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PHOTO = path.join(repoRoot, 'docs', 'examples', 'photos', 'motorcycle_left.png');
@@ -36,11 +37,8 @@ describe('a checkpoint whose tagger looks at the photo', () => {
     for (const net of ['detector', 'imagenet']) await fs.cp(path.join(NETWORKS, net), path.join(dir, net), { recursive: true });
     const shipped = JSON.parse(await fs.readFile(path.join(NETWORKS, 'tagger.json'), 'utf8')) as { photo: { detector: unknown; imagenet: unknown } };
     // A caption head that says "no" to everything (logit −2), so what the networks see decides.
-    const { json, bin } = encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.fill([C], -2) as tf.Tensor1D }, { test: true }, { ...shipped.photo, fusion } as Parameters<typeof encodeTagger>[2]);
-    await fs.writeFile(path.join(dir, 'tagger.json'), json);
-    await fs.writeFile(path.join(dir, 'tagger.bin'), bin);
-    const decoding = JSON.parse(await fs.readFile(path.join(dir, 'decoding.json'), 'utf8')) as Record<string, unknown>;
-    await fs.writeFile(path.join(dir, 'decoding.json'), JSON.stringify({ ...decoding, tags: { threshold: 0.3, margin: 100 } }));
+    const tagger = encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.fill([C], -2) as tf.Tensor1D }, { test: true }, { ...shipped.photo, fusion } as Parameters<typeof encodeTagger>[2]);
+    await giveTagger(dir, tagger, { threshold: 0.3, margin: 100 });
   });
   afterAll(async () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
