@@ -74,7 +74,7 @@ describe('a checkpoint whose tagger looks at the photo', () => {
     }
   });
 
-  it('a tagger.json that names a missing network is a one-line error naming the file', async () => {
+  it('a tagger.json that names a missing network, or holds null for one, is a one-line error naming the file', async () => {
     const broken = await fs.mkdtemp(path.join(os.tmpdir(), 'tagger-photo-broken-'));
     try {
       await fs.cp(dir, broken, { recursive: true });
@@ -83,6 +83,13 @@ describe('a checkpoint whose tagger looks at the photo', () => {
       expect(err).toBeInstanceOf(UserError);
       expect((err as Error).message).toContain(path.join(broken, 'imagenet', 'model.json'));
       expect((err as Error).message.split('\n')).toHaveLength(1);
+      const json = JSON.parse(await fs.readFile(path.join(broken, 'tagger.json'), 'utf8')) as Record<string, unknown>;
+      for (const photo of [null, { ...(json['photo'] as object), detector: null }]) {
+        await fs.writeFile(path.join(broken, 'tagger.json'), JSON.stringify({ ...json, photo }));
+        const e = await readTagger(folderFiles(broken)).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(UserError);
+        expect((e as Error).message).toMatch(/tagger\.json.*photo(\.detector)? must be an object/);
+      }
     } finally {
       await fs.rm(broken, { recursive: true, force: true });
     }

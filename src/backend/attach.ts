@@ -5,7 +5,8 @@
  *   registered, replaced or patched. If the host has not used tfjs yet, as `auto` below (tfjs would
  *   pick one on first use anyway; this picks the fastest that works).
  * - A backend asked for (`auto`: native, else WASM, else CPU): brought up without the process-wide speed-ups (no WASM threads, no kernel
- *   replacements, no patched globals, no listeners touched), and *borrowed*: switched in for the
+ *   replacements, no patched globals, no listeners removed: starting WASM adds Emscripten's own two
+ *   process handlers, as it does for any app), and *borrowed*: switched in for the
  *   library's own work and the host's backend switched back right after, so the host keeps its
  *   backend between calls and after `dispose`. (For native TensorFlow the CPU check still runs first,
  *   and may set TF_ENABLE_ONEDNN_OPTS before libtensorflow loads: a crash in native code cannot be
@@ -19,18 +20,23 @@ import { BACKEND_NAMES, BackendError, type BackendName, type BackendRequest } fr
 
 export type { AttachedBackend } from './borrow.js';
 
-/** Brings up backend `name` without process-wide tuning; leaves the host's backend active. */
-async function initialise(name: BackendName): Promise<void> {
+/**
+ * Brings up backend `name` without process-wide tuning, then gives the host its own backend back,
+ * also when starting failed (tfjs leaves the failed one named active).
+ */
+async function initialise(name: BackendName, host: string | null): Promise<void> {
   if (tf.engine().registry[name]) return;
-  const host = tf.engine().backendName;
-  if (name === 'tensorflow') {
-    const { loadTfjsNode } = await import('./select.js');
-    await loadTfjsNode({ quiet: false });
-  } else if (name === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');
-  } else if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not start`);
-  if (host) await tf.setBackend(host);
+  try {
+    if (name === 'tensorflow') {
+      const { loadTfjsNode } = await import('./select.js');
+      await loadTfjsNode({ quiet: false });
+    } else if (name === 'wasm') {
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');
+    } else if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not start`);
+  } finally {
+    if (host && tf.getBackend() !== host) await tf.setBackend(host);
+  }
 }
 
 export async function attachBackend(requested: BackendRequest | undefined, options: { processWide?: boolean } = {}): Promise<AttachedBackend> {
@@ -39,12 +45,13 @@ export async function attachBackend(requested: BackendRequest | undefined, optio
     const choice = await selectBackend({ requested: requested ?? 'auto', log: () => {} });
     return { ...hostBackend(), name: choice.name };
   }
-  if (requested === undefined && tf.engine().backendName) return hostBackend();
+  const host = tf.engine().backendName; // null until the host's tfjs first picks one
+  if (requested === undefined && host) return hostBackend();
   if (requested === undefined || requested === 'auto') {
     const failed: string[] = [];
     for (const name of BACKEND_NAMES) {
       try {
-        await initialise(name);
+        await initialise(name, host);
         return borrowBackend(name);
       } catch (err) {
         failed.push(`${name}: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
@@ -52,6 +59,6 @@ export async function attachBackend(requested: BackendRequest | undefined, optio
     }
     throw new BackendError(`no usable compute backend (${failed.join('; ')})`);
   }
-  await initialise(requested);
+  await initialise(requested, host);
   return borrowBackend(requested);
 }

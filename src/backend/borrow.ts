@@ -31,12 +31,28 @@ function switchTo(name: string): void {
   if (tf.getBackend() !== name) throw new Error(`could not switch to backend ${name}`);
 }
 
+/**
+ * Loads and calls that overlap (several captioners, or a load awaiting I/O while another computes)
+ * share one record of the host's backend: taken by the outermost borrow, given back by the last.
+ */
+let borrows = 0;
+let hostName: string | null = null;
+
 /** Backend `requested` (initialised), switched in for the library's work only. */
 export function borrowBackend(requested: string): AttachedBackend {
   const borrowed = (): { restore(): void } => {
-    const host = tf.engine().backendName;
-    switchTo(requested);
-    return { restore: () => (host && host !== requested ? switchTo(host) : undefined) };
+    if (borrows++ === 0) hostName = tf.engine().backendName;
+    try {
+      switchTo(requested);
+    } catch (err) {
+      borrows--;
+      throw err;
+    }
+    return {
+      restore: () => {
+        if (--borrows === 0 && hostName && hostName !== tf.getBackend()) switchTo(hostName);
+      },
+    };
   };
   return {
     name: requested,

@@ -9,11 +9,12 @@ import { BackendError } from './names.js';
 export type BrowserBackend = 'webgl' | 'wasm' | 'cpu';
 
 export async function selectBrowserBackend(requested: BrowserBackend | 'auto' = 'auto', wasmPath = './wasm/'): Promise<BrowserBackend> {
-  setWasmPaths(wasmPath);
   const candidates: BrowserBackend[] = requested === 'auto' ? ['webgl', 'wasm', 'cpu'] : [requested];
+  // Where WASM's binaries are is page-wide: set only when this is about to start WASM.
   const failed: string[] = [];
   for (const name of candidates) {
     try {
+      if (name === 'wasm' && !tf.engine().registry['wasm']) setWasmPaths(wasmPath);
       if (await tf.setBackend(name)) {
         await tf.ready();
         return name;

@@ -85,8 +85,8 @@ export class Captioner {
     const ckpt = await readCheckpoint(files);
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
+      const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined; // before the decoder: nothing to free if it fails
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined;
       return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
     } finally {
       disposeCheckpoint(ckpt);

@@ -48,7 +48,7 @@ export function constraintWords(vocab: Vocabulary, id: number): { ids: number[];
 
 /** The class(es) to constrain an image's caption to, or undefined (see the guards above). */
 export function chooseConstraint(tags: readonly Tag[], plainWords: readonly string[], vocab: Vocabulary, settings: TagSettings): { id: number; cls: string; classes: string[]; ids: number[]; words: string[] } | undefined {
-  const confident = tags.filter((t) => t.score >= settings.threshold && t.id !== PERSON_CLASS);
+  const confident = tags.filter((t) => t.score >= settings.threshold && t.id !== PERSON_CLASS).sort((a, b) => b.score - a.score);
   const named = classesNamed(plainWords);
   const candidates = confident.filter((t) => !named.has(t.id)).flatMap((t) => {
     const w = constraintWords(vocab, t.id);

@@ -12,7 +12,7 @@ import type { ModelFiles } from '../encoder/model-files.js';
 import { SSD_CLASS_HEAD } from '../encoder/npy/mobilenet-plan.js';
 import { COCO_CLASSES } from '../eval/coco-classes.js';
 import { FileInputError } from '../util/user-error.js';
-import { DetectorTagger, type DetectorView } from './detector.js';
+import { ANCHORS, DetectorTagger, SSD_CLASSES, type DetectorView } from './detector.js';
 import { IMAGENET_CLASS_COUNT, loadImagenetTagger } from './imagenet.js';
 import { Tagger, type PhotoTaggers, type TagFusion, type TaggerWeights } from './tagger.js';
 
@@ -66,6 +66,7 @@ export async function readTagger(files: CheckpointFiles): Promise<Tagger | undef
   const F = json.featureSize;
   const C = classes.length;
   if (!bytes || bytes.byteLength !== 4 * (F * C + C)) throw new FileInputError(files.location(TAGGER_BIN), `expected ${4 * (F * C + C)} bytes for a ${F}×${C} tagger`);
+  if (json.photo !== undefined && (typeof json.photo !== 'object' || json.photo === null)) throw new FileInputError(where, 'photo must be an object');
   const photo = json.photo === undefined ? undefined : await readPhotoTaggers(files, json.photo, where);
   const data = new Float32Array(bytes.slice().buffer);
   return new Tagger({ kernel: tf.tensor2d(data.subarray(0, F * C), [F, C]), bias: tf.tensor1d(data.subarray(F * C)) }, classes, photo);
@@ -78,6 +79,7 @@ async function readPhotoTaggers(files: CheckpointFiles, photo: NonNullable<Tagge
   const ok = f && isNumber(f.caption) && isNumber(f.bias) && (photo.detector === undefined || isNumber(f.detector)) && (photo.imagenet === undefined || isNumber(f.imagenet));
   if (!ok) throw new FileInputError(where, 'photo.fusion must hold numbers caption, bias and one per photo tagger');
   const fusion = f as TagFusion;
+  for (const k of ['detector', 'imagenet'] as const) if (photo[k] !== undefined && (typeof photo[k] !== 'object' || photo[k] === null)) throw new FileInputError(where, `photo.${k} must be an object`);
   const detector = photo.detector === undefined ? undefined : await readDetector(files, photo.detector.views, where);
   try {
     const classes = photo.imagenet?.classes;
@@ -114,5 +116,12 @@ export function modelFilesIn(files: CheckpointFiles, folder: string): ModelFiles
 async function readDetector(files: CheckpointFiles, views: unknown, where: string): Promise<DetectorTagger> {
   const ok = Array.isArray(views) && views.length > 0 && views.every((v: Partial<DetectorView>) => Number.isInteger(v?.canvas) && Number.isInteger(v?.size) && v.size! > 0 && v.size! <= v.canvas!);
   if (!ok) throw new FileInputError(where, 'detector.views must be a list of {canvas, size} with 0 < size ≤ canvas');
-  return new DetectorTagger(await loadLayersNetwork(modelFilesIn(files, DETECTOR_FOLDER), SSD_CLASS_HEAD), views as DetectorView[]);
+  const network = await loadLayersNetwork(modelFilesIn(files, DETECTOR_FOLDER), SSD_CLASS_HEAD);
+  // SSD's first class head: ANCHORS × 91 logits per cell; checked once here, not at caption time.
+  const channels = tf.tidy(() => network.run(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D).shape[3]);
+  if (channels !== ANCHORS * SSD_CLASSES) {
+    network.dispose();
+    throw new FileInputError(files.location(`${DETECTOR_FOLDER}/model.json`), `gives ${channels} channels per cell, expected SSD's class head (${ANCHORS} anchors × ${SSD_CLASSES} classes = ${ANCHORS * SSD_CLASSES})`);
+  }
+  return new DetectorTagger(network, views as DetectorView[]);
 }
