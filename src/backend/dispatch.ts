@@ -9,6 +9,10 @@
  *
  * Nothing here needs Node.js: the native kernels are used only once their loader
  * (fused-kernels.ts, Node only) has reported them loaded.
+ *
+ * One switch turns every fast path off on every backend, for debugging the plain math:
+ * `CAPTION_FAST_PATHS=off` in the environment (read once), or `setFastPaths(false)` in-process.
+ * Adam then runs as tfjs's own optimizer (src/train/fused-adam.ts).
  */
 import * as tf from '../util/tf.js';
 import { commonFastPaths, stockMatMul } from './fast-paths/common.js';
@@ -83,13 +87,31 @@ export function fastPathsFor(backend: string): FastPathSet {
   }
 }
 
-let active: { backend: string; generation: number; paths: FastPathSet } | null = null;
+export const FAST_PATHS_ENV = 'CAPTION_FAST_PATHS';
 
-/** The active backend's set, rebuilt only when the backend or the fused-kernel switches change. */
+/** `off`, `0` or `none` turn every fast path off; unset or anything else leaves them on. */
+export function parseFastPathsSwitch(value: string | undefined): boolean {
+  return !['off', '0', 'none', 'false'].includes((value ?? '').trim().toLowerCase());
+}
+
+let fastPathsOn = parseFastPathsSwitch((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FAST_PATHS_ENV]);
+let switchGeneration = 0;
+
+/** Turns every fast path on or off (in-process; the environment's setting is only the start); returns the previous setting. */
+export function setFastPaths(on: boolean): boolean {
+  const was = fastPathsOn;
+  fastPathsOn = on;
+  switchGeneration++;
+  return was;
+}
+
+let active: { backend: string; generation: string; paths: FastPathSet } | null = null;
+
+/** The active backend's set, rebuilt only when the backend or a switch changes. */
 function activeFastPaths(): FastPathSet {
   const backend = tf.getBackend();
-  const generation = fusedKernelsGeneration();
-  if (active?.backend !== backend || active.generation !== generation) active = { backend, generation, paths: fastPathsFor(backend) };
+  const generation = `${fusedKernelsGeneration()}/${switchGeneration}`;
+  if (active?.backend !== backend || active.generation !== generation) active = { backend, generation, paths: fastPathsOn ? fastPathsFor(backend) : {} };
   return active.paths;
 }
 
