@@ -18,7 +18,7 @@ const E2E = [
   // the packed package, the browser bundle, the demo in Chromium
   'package', 'package-types', 'browser-bundle', 'demo',
   // the native backend
-  'dispatch', 'fused-kernels', 'native-parity',
+  'dispatch', 'fused-kernels', 'native-parity', 'golden-captions',
   // the developers' shared data (real weights, datasets, photos)
   'coco-classes-instances', 'data-formats', 'encoder', 'encoder-cell-colour', 'encoder-files', 'encoder-npy', 'encoder-preprocessing',
   'encoder-resnet', 'encoder-tfhub', 'image-input', 'train-carry-encoder',
