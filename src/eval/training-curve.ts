@@ -1,6 +1,12 @@
 /** A training-curve figure (SVG, turned into PNG with sharp): per-word CE and a validation score by epoch. */
 import sharp from 'sharp';
-import type { EpochMetrics } from '../train/train-state.js';
+
+/** What the figure reads of each epoch's line of a run's metrics.jsonl (the trainer writes more). */
+export interface EpochPoint {
+  epoch: number;
+  trainCrossEntropy: number;
+  val: Readonly<Record<string, number>>;
+}
 
 interface Series {
   label: string;
@@ -29,7 +35,7 @@ function panel(x0: number, title: string, s: Series, epochs: number[], w: number
 }
 
 /** PNG bytes of the two-panel curve. */
-export async function trainingCurvePng(history: readonly EpochMetrics[], metric: string, title: string): Promise<Buffer> {
+export async function trainingCurvePng(history: readonly EpochPoint[], metric: string, title: string): Promise<Buffer> {
   const w = 420;
   const h = 300;
   const epochs = history.map((m) => m.epoch);
