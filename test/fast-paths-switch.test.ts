@@ -27,7 +27,7 @@ describe('the fast-path switch', () => {
     let referenceCalls = 0;
     const reference = (x: tf.Tensor2D, w: tf.Tensor2D) => {
       referenceCalls++;
-      return tf.matMul(x, w);
+      return tf.matMul(x, w) as tf.Tensor2D;
     };
     const op = dispatched('matMul', reference);
     const x = tf.randomNormal([3, 4], 0, 1, 'float32', 1) as tf.Tensor2D;
