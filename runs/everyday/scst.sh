@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Issue 21 §1, step 2: self-critical training on CIDEr-D from the best cross-entropy checkpoint of xe.sh,
 # the shipped model's recipe (runs/default/scst.sh).
+# FROM=everyday-xe-lambda0 runs/everyday/scst.sh: the same stage from another cross-entropy checkpoint
+# (attention study, issue 22), into checkpoints/everyday-scst-lambda0 and runs/everyday-scst-lambda0.
 set -u
 cd "$(dirname "$0")/../.."
+FROM=${FROM:-everyday-xe}
+NAME=everyday-scst${FROM#everyday-xe}
+[[ $NAME == everyday-scst-* ]] || NAME=everyday-scst
 resume=()
-[[ -f runs/everyday-scst/last/model.json ]] && resume=(--resume)
+[[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k \
   --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
   --features data/features/flickr8k-coco1k-pw12f16 \
-  --objective scst --init-from checkpoints/everyday-xe --scst-samples 5 \
-  --out checkpoints/everyday-scst --run-dir runs/everyday-scst \
+  --objective scst --init-from "checkpoints/$FROM" --scst-samples 5 \
+  --out "checkpoints/$NAME" --run-dir "runs/$NAME" \
   --lr 5e-5 --lr-patience 99 --batch-size 32 --epochs 10 --patience 3 --val-limit 0 --seed 1 \
   --checkpoint-every 100 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"
