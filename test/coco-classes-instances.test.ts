@@ -1,10 +1,10 @@
 /**
- * The COCO class table (src/eval/coco-classes.ts) against a real COCO instances file: the same category
+ * The COCO class table (src/data/coco-classes.ts) against a real COCO instances file: the same category
  * ids under the same names, so boxes and detector outputs line up with the table by id.
  */
 import { readFile } from 'node:fs/promises';
 import { expect, it } from 'vitest';
-import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import { describeWithShared, sharedPath } from './shared.js';
 
 describeWithShared('the COCO class table against an instances file', () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { imagesToBatch, loadEncoder, readArtifacts } from '../src/encoder/index.js';
 import { artifactsHandler } from '../src/encoder/artifacts.js';
-import { modelFilesAt } from '../src/encoder/model-files.js';
+import { modelFilesAt } from '../src/encoder/model-files-at.js';
 import { kerasModelTopology, writeLayersModel } from '../src/encoder/npy/layers-model.js';
 import { mobilenetFromNpy, npyPrefix, ohwiToHwio, SSD_MOBILENET_SCOPE } from '../src/encoder/npy/mobilenet-from-npy.js';
 import { mobilenetPlan } from '../src/encoder/npy/mobilenet-plan.js';

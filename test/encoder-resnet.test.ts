@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { artifactsHandler } from '../src/encoder/artifacts.js';
 import { loadEncoder, readArtifacts } from '../src/encoder/index.js';
-import { modelFilesAt } from '../src/encoder/model-files.js';
+import { modelFilesAt } from '../src/encoder/model-files-at.js';
 import { kerasModelTopology, writeLayersModel } from '../src/encoder/npy/layers-model.js';
 import { RESNET50_UNITS, RESNET_ANNOTATION_LAYER, resnetFromNpy } from '../src/encoder/npy/resnet-from-npy.js';
 import { formatNpy } from '../src/encoder/npy/read-npy.js';

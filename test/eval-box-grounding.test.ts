@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { boxTarget, bootstrapMean, cellCoverage, scoreMap, scoreWords, summarize, type GroundingWord } from '../src/eval/box-grounding.js';
-import { classesNamed, findClassMentions } from '../src/eval/coco-classes.js';
+import { classesNamed, findClassMentions } from '../src/data/coco-classes.js';
 import { tokenize } from '../src/data/tokenize.js';
 import { prepareImage } from '../src/image/load.js';
 

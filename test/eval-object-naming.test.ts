@@ -4,7 +4,7 @@
  * (image, class) pairs.
  */
 import { describe, expect, it } from 'vitest';
-import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import { objectNaming } from '../src/eval/object-naming.js';
 
 const refs = [

@@ -9,7 +9,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { checkpointFolder, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { detokenize } from '../src/data/detokenize.js';
 import { FeatureStoreReader, FeatureStoreWriter } from '../src/data/feature-store.js';
-import { Captioner } from '../src/search/captioner.js';
+import { CaptionModel } from '../src/model/caption-model.js';
 import { evaluateCheckpoint } from '../src/eval/evaluate-checkpoint.js';
 import { runTraining } from '../src/train/trainer.js';
 import { TINY_IMAGES, tinyTrainLoop } from './tiny-training.js';
@@ -46,7 +46,7 @@ describe('validation and evaluate', () => {
     await writer.close();
     const ckpt = path.join(dir, 'ckpt');
     await saveCheckpoint(ckpt, { encoder: 'test', grid: { height: 2, width: 2 }, config: loop.decoder.config, vocab: loop.identity.vocab, weights: loop.decoder.getWeights() });
-    const captioner = await Captioner.read(await checkpointFolder(ckpt));
+    const captioner = await CaptionModel.read(await checkpointFolder(ckpt));
     const store = await FeatureStoreReader.open(features);
     const [greedy] = await evaluateCheckpoint(captioner, store, { images: val, beams: [1], maxLength: 6, heldOut: [] });
     await store.close();

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
-import { Captioner } from '../src/search/captioner.js';
+import { CaptionModel } from '../src/model/caption-model.js';
 import type { Encoder } from '../src/encoder/encoder.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
 import { assertSameEncoder, encoderConfigOf } from '../src/encoder/fingerprint.js';
@@ -20,11 +20,11 @@ import { checkpointPath, describeWithCheckpoint, sharedPath } from './shared.js'
 const CHECKPOINT = checkpointPath('flickr8k');
 
 describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
-  let captioner: Captioner;
+  let captioner: CaptionModel;
   let encoder: Encoder;
   beforeAll(async () => {
     await selectBackend({ requested: 'wasm', log: () => {} });
-    captioner = await Captioner.read(await checkpointFolder(CHECKPOINT));
+    captioner = await CaptionModel.read(await checkpointFolder(CHECKPOINT));
     encoder = await loadEncoder({ ...encoderConfigOf(captioner.encoderId), source: path.join(CHECKPOINT, 'encoder') });
   });
   afterAll(() => {

@@ -15,7 +15,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { argmaxRegion, attend, attentionWeights, givenRegions, prepareMemory, sampleRegions } from '../src/decoder/attention.js';
 import { checkpointFolder, saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
-import { Captioner } from '../src/search/captioner.js';
+import { CaptionModel } from '../src/model/caption-model.js';
 import { createDecoder, type AttentionDecoder } from '../src/decoder/decoder.js';
 import { tokenLosses } from '../src/decoder/loss.js';
 import { greedyDecode } from '../src/search/greedy.js';
@@ -209,7 +209,7 @@ describe('hard attention', () => {
   });
 
   it('a run recorded before --attention existed (soft) refuses to resume as hard attention', async () => {
-    const { checkResumeFlags } = await import('../src/train/setup-run.js');
+    const { checkResumeFlags } = await import('../src/cli/train-setup.js');
     const args = { attention: 'hard', 'hard-expected': 0.5, 'hard-signal': 0.1, 'hard-entropy': 0.002, seed: 1 } as unknown as Parameters<typeof checkResumeFlags>[1];
     expect(() => checkResumeFlags({ seed: 1 }, args, 'runs/old')).toThrow(/--attention is "hard" but the run in runs\/old was started with --attention "soft"/);
     expect(() => checkResumeFlags({ seed: 1 }, { ...args, attention: 'soft' } as typeof args, 'runs/old')).not.toThrow();
@@ -217,8 +217,8 @@ describe('hard attention', () => {
 
   it('--lambda defaults to 0 with --attention hard and 1 with soft; a given --lambda wins; a hard run started with λ = 1 will not resume under the new default', async () => {
     const { default: yargs } = await import('yargs');
-    const { trainOptions } = await import('../src/train/train-options.js');
-    const { checkResumeFlags } = await import('../src/train/setup-run.js');
+    const { trainOptions } = await import('../src/cli/train-options.js');
+    const { checkResumeFlags } = await import('../src/cli/train-setup.js');
     const parse = (...extra: string[]) => trainOptions(yargs(['--dataset', 'd', '--features', 'f', '--out', 'o', ...extra])).exitProcess(false).parseAsync();
     expect((await parse()).lambda).toBe(1);
     expect((await parse('--attention', 'hard')).lambda).toBe(0);
@@ -260,7 +260,7 @@ describe('hard attention', () => {
     const vocab = Vocabulary.build([['red', 'blue', 'dog']], { minCount: 1 }); // 4 special tokens + 3 words = V
     expect(vocab.size).toBe(V);
     await saveCheckpoint(dir, { encoder: 'tiny', grid: { height: 1, width: L }, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
-    const captioner = await Captioner.read(await checkpointFolder(dir));
+    const captioner = await CaptionModel.read(await checkpointFolder(dir));
     const rng = mulberry32(8);
     const features = tf.tensor3d(Float32Array.from({ length: 16 * L * D }, () => rng() * 6 - 3), [16, L, D]); // [16, L, D]
     const withRegions = captioner.caption(features, { beamSize: 2, maxLength: 4, context: 'argmax', allowUnk: true });

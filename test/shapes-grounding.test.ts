@@ -28,7 +28,7 @@ import { generateShapeScenes, shapesToCaptionedImages } from '../src/data/shapes
 import { renderSceneRgb } from '../src/data/shapes/render.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
 import { checkpointFolder } from '../src/checkpoint/checkpoint.js';
-import { Captioner } from '../src/search/captioner.js';
+import { CaptionModel } from '../src/model/caption-model.js';
 import { greedyDecode } from '../src/search/greedy.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
@@ -137,7 +137,7 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const values = await source.read(test.map((im) => im.id));
     const features = tf.tensor3d(values, [test.length, source.regions, source.depth]); // [N, L, D]
     // The shippable model: the best checkpoint by validation BLEU-4 (val images hold unseen pairs too).
-    const best = await Captioner.read(await checkpointFolder(path.join(dir, 'best')));
+    const best = await CaptionModel.read(await checkpointFolder(path.join(dir, 'best')));
     const decoded = greedyDecode(best.decoder, features, { maxLength: 16 });
     best.dispose();
     features.dispose();

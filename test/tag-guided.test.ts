@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaptioner } from '../src/api/node.js';
 import { selectBackend } from '../src/backend/select.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
-import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import { chooseConstraint, keepConstrained } from '../src/search/tag-guided.js';
 import { encodeTagger } from '../src/tagger/tagger-file.js';
 import { runCaptionCli } from './cli-helpers.js';

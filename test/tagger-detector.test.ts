@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import type { FeatureNetwork } from '../src/encoder/feature-network.js';
 import { ANCHORS, CANVAS_GRAY, DetectorTagger, SSD_CLASSES } from '../src/tagger/detector.js';
 import { fitFusion } from '../src/tagger/fit-fusion.js';

@@ -15,7 +15,7 @@ import { loadCaptioner } from '../src/api/node.js';
 import { selectBackend } from '../src/backend/select.js';
 import { folderFiles } from '../src/checkpoint/checkpoint.js';
 import { imagesToBatch } from '../src/encoder/preprocess.js';
-import { COCO_CLASSES } from '../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import { prepareImage } from '../src/image/load.js';
 import { encodeTagger, readTagger } from '../src/tagger/tagger-file.js';
 import { UserError } from '../src/util/user-error.js';

@@ -10,7 +10,7 @@ import { loadDataset } from '../../src/data/load-dataset.js';
 import { imagesOf, isSplit } from '../../src/data/dataset.js';
 import { FeatureStoreReader } from '../../src/data/feature-store.js';
 import { readTagger } from '../../src/tagger/tagger-file.js';
-import { pooledFeatures } from '../../src/tagger/train-tagger.js';
+import { pooledFeatures } from '../../src/train/train-tagger.js';
 
 const [ckpt, features, set, split, out] = process.argv.slice(2) as [string, string, string, string, string];
 if (!isSplit(split)) throw new Error(`bad split ${split}`);

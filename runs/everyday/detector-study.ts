@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { loadDataset } from '../../src/data/load-dataset.js';
 import { imagesOf, isSplit } from '../../src/data/dataset.js';
 import { prepareImage } from '../../src/image/load.js';
-import { COCO_CLASSES } from '../../src/eval/coco-classes.js';
+import { COCO_CLASSES } from '../../src/data/coco-classes.js';
 
 const set = process.argv[2] ?? 'coco1k';
 const split = process.argv[3] ?? 'val';

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { tokenize } from '../../src/data/tokenize.js';
-import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../../src/eval/coco-classes.js';
+import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../../src/data/coco-classes.js';
 
 interface Scores {
   images: { id: string; captions: string[]; views: Record<string, number[]> }[];

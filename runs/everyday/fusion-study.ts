@@ -8,7 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { tokenize } from '../../src/data/tokenize.js';
-import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../../src/eval/coco-classes.js';
+import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../../src/data/coco-classes.js';
 import { fitFusion, type FusionExample } from '../../src/tagger/fit-fusion.js';
 
 interface Photo {

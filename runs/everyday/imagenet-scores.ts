@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-node';
 import { promises as fs } from 'node:fs';
 import { imagesOf, isSplit } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
-import { modelFilesAt } from '../../src/encoder/model-files.js';
+import { modelFilesAt } from '../../src/encoder/model-files-at.js';
 import { loadImagenetTagger } from '../../src/tagger/imagenet.js';
 import { scoresOfFiles } from '../../src/tagger/photo-taggers.js';
 

@@ -13,8 +13,8 @@ import * as tf from '../util/tf.js';
 import { borrowBackend, hostBackend, type AttachedBackend } from '../backend/borrow.js';
 import { selectBrowserBackend, type BrowserBackend } from '../backend/select-browser.js';
 import { urlFiles } from '../checkpoint/url-files.js';
-import { Captioner as DecoderCheckpoint } from '../search/captioner.js';
-import { encoderSource, loadEncoderFrom } from '../encoder/encoder.js';
+import { CaptionModel } from '../model/caption-model.js';
+import { encoderSource, loadEncoderFrom } from '../encoder/load-encoder-from.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { HttpModelFiles } from '../encoder/http-io.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
@@ -87,7 +87,7 @@ async function attachBrowserBackend(options: BrowserCaptionerOptions): Promise<A
 export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<BrowserCaptioner> {
   checkDecodingOptions(options);
   const backend = await attachBrowserBackend(options);
-  const decoder = await backend.during(() => DecoderCheckpoint.read(urlFiles(options.checkpoint, options)));
+  const decoder = await backend.during(() => CaptionModel.read(urlFiles(options.checkpoint, options)));
   const defaults = decodeSettings(decoder, options);
   const alive = lifetime();
   const config = encoderConfigOf(decoder.encoderId);

@@ -3,7 +3,7 @@
  * the load options, else the checkpoint's decoding.json, else the built-in defaults. Checked before use.
  */
 import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
-import type { Captioner as DecoderCheckpoint, DecodeSettings } from '../search/captioner.js';
+import type { CaptionModel, DecodeSettings } from '../model/caption-model.js';
 import { UserError } from '../util/user-error.js';
 import type { DecodingOptions } from './types.js';
 
@@ -12,7 +12,7 @@ export function checkDecodingOptions(o: DecodingOptions): void {
   if (o.maxLength !== undefined && (!Number.isInteger(o.maxLength) || o.maxLength < 1)) throw new UserError(`maxLength must be a positive integer, got ${o.maxLength}`);
 }
 
-export function decodeSettings(decoder: DecoderCheckpoint, atLoad: DecodingOptions, perCall: DecodingOptions = {}): DecodeSettings {
+export function decodeSettings(decoder: CaptionModel, atLoad: DecodingOptions, perCall: DecodingOptions = {}): DecodeSettings {
   checkDecodingOptions(perCall);
   const o = { ...atLoad, ...Object.fromEntries(Object.entries(perCall).filter(([, v]) => v !== undefined)) } as DecodingOptions;
   const { beamSize, lengthPenalty, context } = resolveDecoding(o, decoder.decoding);

@@ -1,12 +1,12 @@
 /** `captioner.explain` on both platforms: teacher-forced decoding of given captions (search/explain.ts), as API results. */
 import type * as tf from '../util/tf.js';
-import type { Captioner as DecoderCheckpoint } from '../search/captioner.js';
+import type { CaptionModel } from '../model/caption-model.js';
 import { UserError } from '../util/user-error.js';
 import { toExplainResult } from './result.js';
 import type { ExplainResult } from './types.js';
 
 /** `features` has one row per text (the photo's row repeated). */
-export function explainTexts(decoder: DecoderCheckpoint, features: tf.Tensor3D, texts: readonly string[]): ExplainResult[] {
+export function explainTexts(decoder: CaptionModel, features: tf.Tensor3D, texts: readonly string[]): ExplainResult[] {
   if (texts.length === 0) throw new UserError('explain: give at least one caption');
   let explained;
   try {

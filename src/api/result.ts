@@ -1,5 +1,5 @@
 /** A decoded caption → the API's CaptionResult (α as Float32Array, the grid it is over). */
-import type { Caption } from '../search/captioner.js';
+import type { Caption } from '../model/caption-model.js';
 import type { Explanation } from '../search/explain.js';
 import { DEFAULT_DISPLAY, type DisplayOptions } from '../overlay/display.js';
 import type { CaptionResult, ExplainResult, OverlayRequest } from './types.js';

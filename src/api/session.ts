@@ -6,7 +6,7 @@
  */
 import * as tf from '../util/tf.js';
 import { checkpointFolder } from '../checkpoint/checkpoint.js';
-import { Captioner as DecoderCheckpoint, type Caption, type DecodeSettings } from '../search/captioner.js';
+import { CaptionModel, type Caption, type DecodeSettings } from '../model/caption-model.js';
 import { purgeCachedModel } from '../encoder/cached-http-io.js';
 import type { Encoder } from '../encoder/encoder.js';
 import { WeightsUnavailableError } from '../encoder/errors.js';
@@ -22,7 +22,7 @@ import type { Explanation } from '../search/explain.js';
 
 export interface CaptionSession {
   readonly checkpoint: string;
-  readonly decoder: DecoderCheckpoint;
+  readonly decoder: CaptionModel;
   readonly encoder: Encoder;
   /** Captions of prepared photos (one encoder batch; the caller chunks), with encode and decode times. */
   captionImages(images: readonly PreparedImage[], settings: DecodeSettings): { captions: Caption[]; encodeMs: number; decodeMs: number };
@@ -51,7 +51,7 @@ async function encoderFor(encoderId: string, source: string | undefined, network
 
 /** Loads a checkpoint and its encoder; `weights` as `--mobilenet` (undefined: the usual search). */
 export async function openSession(checkpoint: string, weights: string | undefined, network: NetworkOptions = {}): Promise<CaptionSession> {
-  const decoder = await DecoderCheckpoint.read(await checkpointFolder(checkpoint));
+  const decoder = await CaptionModel.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint), network).catch((err: unknown) => {
     decoder.dispose();
     if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId }, { cause: err.cause });

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as tf from '../util/tf.js';
 import '@tensorflow/tfjs-backend-wasm';
-import { SHIPPED_CHECKPOINT } from '../checkpoint/shipped.js';
+import { SHIPPED_CHECKPOINT } from '../util/shipped-checkpoint-path.js';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { NativeCheckError, safeNativeSetting } from './native-check.js';

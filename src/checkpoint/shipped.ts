@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encoderConfigOf } from '../encoder/fingerprint.js';
+import { SHIPPED_CHECKPOINT } from '../util/shipped-checkpoint-path.js';
 
-export const SHIPPED_CHECKPOINT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'checkpoints', 'everyday');
+export { SHIPPED_CHECKPOINT };
 
 export interface ShippedEncoder {
   /** Its fingerprint id (the one in the shipped model.json). */

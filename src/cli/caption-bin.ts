@@ -1,5 +1,5 @@
-/** The `caption` executable's entry: parse process.argv, set the exit code. */
-import { hideBin } from 'yargs/helpers';
-import { main } from './main.js';
+/** The `caption` executable's entry (bin/caption.js): parse process.argv, set the exit code. */
+import { main } from './command.js';
+import { captionCommand } from './commands/caption.js';
 
-process.exitCode = await main(hideBin(process.argv));
+await main(captionCommand);

@@ -1,5 +1,5 @@
 /** What `caption` reports per image: the text line, and the `--json` object. */
-import type { Caption } from '../search/captioner.js';
+import type { Caption } from '../model/caption-model.js';
 import type { Explanation } from '../search/explain.js';
 
 export interface CaptionRecord {

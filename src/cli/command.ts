@@ -113,3 +113,6 @@ export function requireInteger(args: Record<string, unknown>, flags: readonly st
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`--${k} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   }
 }
+
+/** A command's definition, its flag type inferred from `options` (src/cli/commands/*.ts). */
+export const defineCommand = <O>(spec: CommandSpec<O>): CommandSpec<O> => spec;

@@ -1,5 +1,6 @@
 /** The encoder's public API: photos → annotation vectors [B, L, D] (see encoder.ts). */
-export { DEFAULT_BATCH_SIZE, loadEncoderFrom, type Encoder, type EncoderConfig } from './encoder.js';
+export { DEFAULT_BATCH_SIZE, type Encoder, type EncoderConfig } from './encoder.js';
+export { loadEncoderFrom } from './load-encoder-from.js';
 export { loadEncoder } from './load-encoder.js';
 export { imagesToBatch, scaleToInputRange } from './preprocess.js';
 export { assertSameEncoder, fingerprintId, hashWeights, makeFingerprint, type EncoderFingerprint } from './fingerprint.js';

@@ -2,11 +2,6 @@
  * Where a tfjs model's files come from: a folder on disk or an http(s) URL. Both answer the same two
  * questions (model.json's text, a weight shard's bytes) and fail with one-line UserErrors.
  */
-import { fileURLToPath } from 'node:url';
-import { LocalModelFiles } from './fs-io.js';
-import type { NetworkOptions } from '../util/network.js';
-import { CachedHttpModelFiles } from './cached-http-io.js';
-
 export interface ModelFiles {
   /** model.json's path or URL, for messages. */
   readonly modelJsonLocation: string;
@@ -18,10 +13,3 @@ export interface ModelFiles {
 }
 
 export const isHttp = (source: string): boolean => /^https?:\/\//i.test(source);
-
-/** `source`: a folder holding model.json, a model.json path, a file:// URL, or an http(s) URL. */
-export function modelFilesAt(source: string, network: NetworkOptions = {}): ModelFiles {
-  if (isHttp(source)) return new CachedHttpModelFiles(source, network); // downloaded once, then from the cache
-  if (source.startsWith('file://')) return new LocalModelFiles(fileURLToPath(source));
-  return new LocalModelFiles(source);
-}

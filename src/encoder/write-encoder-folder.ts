@@ -12,7 +12,7 @@ import { readArtifacts } from './artifacts.js';
 import { cutAtLayer } from './cut-layers.js';
 import { assertSameEncoder, encoderConfigOf, type EncoderFingerprint } from './fingerprint.js';
 import { loadEncoder } from './load-encoder.js';
-import { modelFilesAt } from './model-files.js';
+import { modelFilesAt } from './model-files-at.js';
 import { variantNamed } from './variants.js';
 
 export interface WriteEncoderOptions {

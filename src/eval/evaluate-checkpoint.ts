@@ -8,7 +8,7 @@ import type { FeatureStoreReader } from '../data/feature-store.js';
 import { imagesToBatch } from '../encoder/preprocess.js';
 import { prepareImage } from '../image/load.js';
 import type { ContextMode } from '../decoder/context-mode.js';
-import type { Caption, Captioner, DecodeSettings } from '../search/captioner.js';
+import type { Caption, CaptionModel, DecodeSettings } from '../model/caption-model.js';
 import type { TagSettings } from '../search/tag-guided.js';
 import { assertSameEncoder, encoderConfigOf } from '../encoder/fingerprint.js';
 import { encoderRegion } from '../image/region.js';
@@ -53,7 +53,7 @@ export interface EvaluateOptions {
   examples?: number;
 }
 
-async function captionAll(captioner: Captioner, store: FeatureStoreReader, images: readonly CaptionedImage[], settings: DecodeSettings, batchSize: number): Promise<Caption[]> {
+async function captionAll(captioner: CaptionModel, store: FeatureStoreReader, images: readonly CaptionedImage[], settings: DecodeSettings, batchSize: number): Promise<Caption[]> {
   const out: Caption[] = [];
   const { regions, depth } = store.header;
   // A detector tagger looks at the photos themselves, prepared as the encoder's input was.
@@ -73,7 +73,7 @@ async function captionAll(captioner: Captioner, store: FeatureStoreReader, image
   return out;
 }
 
-export async function evaluateCheckpoint(captioner: Captioner, store: FeatureStoreReader, o: EvaluateOptions): Promise<SettingResult[]> {
+export async function evaluateCheckpoint(captioner: CaptionModel, store: FeatureStoreReader, o: EvaluateOptions): Promise<SettingResult[]> {
   assertSameEncoder(captioner.encoderId, store.header.encoder);
   const refs = referencesOf(o.images);
   const policy = encoderConfigOf(store.header.encoder).resize;

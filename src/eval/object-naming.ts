@@ -7,7 +7,7 @@
  *    caption names at least one such class.
  */
 import { tokenize } from '../data/tokenize.js';
-import { classesNamed, PERSON_CLASS } from './coco-classes.js';
+import { classesNamed, PERSON_CLASS } from '../data/coco-classes.js';
 
 export interface ObjectNaming {
   precision: number;

@@ -12,7 +12,7 @@
  *  - the constrained caption replaces the plain one only if its mean log p per word (with <end>) is
  *    within `margin` nats of the plain caption's.
  */
-import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../eval/coco-classes.js';
+import { classesNamed, COCO_CLASSES, PERSON_CLASS } from '../data/coco-classes.js';
 import type { Vocabulary } from '../data/vocabulary.js';
 import type { Tag } from '../tagger/tagger.js';
 

@@ -7,7 +7,7 @@
  *   s_c = max_{view, cell, anchor} σ(logit_{view, cell, anchor, c})
  */
 import * as tf from '../util/tf.js';
-import { COCO_CLASSES } from '../eval/coco-classes.js';
+import { COCO_CLASSES } from '../data/coco-classes.js';
 import type { FeatureNetwork } from '../encoder/feature-network.js';
 
 /** The photo resized to `size`×`size`, centred on a `canvas`×`canvas` gray square. */

@@ -9,7 +9,7 @@ import * as tf from '../util/tf.js';
 import * as mobilenet from '@tensorflow-models/mobilenet';
 import { artifactsHandler, readArtifacts } from '../encoder/artifacts.js';
 import type { ModelFiles } from '../encoder/model-files.js';
-import { COCO_CLASSES } from '../eval/coco-classes.js';
+import { COCO_CLASSES } from '../data/coco-classes.js';
 import { FileInputError } from '../util/user-error.js';
 
 export const IMAGENET_CLASS_COUNT = 1000;

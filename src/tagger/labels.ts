@@ -3,7 +3,7 @@
  * captions name it (the same rule as object-naming.ts's positives).
  */
 import { tokenize } from '../data/tokenize.js';
-import { COCO_CLASSES, classesNamed } from '../eval/coco-classes.js';
+import { COCO_CLASSES, classesNamed } from '../data/coco-classes.js';
 
 export const LABEL_VOTES = 2;
 

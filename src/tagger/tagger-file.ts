@@ -10,7 +10,7 @@ import type { CheckpointFiles } from '../checkpoint/read.js';
 import { loadLayersNetwork } from '../encoder/layers-network.js';
 import type { ModelFiles } from '../encoder/model-files.js';
 import { SSD_CLASS_HEAD } from '../encoder/npy/mobilenet-plan.js';
-import { COCO_CLASSES } from '../eval/coco-classes.js';
+import { COCO_CLASSES } from '../data/coco-classes.js';
 import { FileInputError } from '../util/user-error.js';
 import { ANCHORS, DetectorTagger, SSD_CLASSES, type DetectorView } from './detector.js';
 import { IMAGENET_CLASS_COUNT, loadImagenetTagger } from './imagenet.js';

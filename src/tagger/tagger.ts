@@ -11,7 +11,7 @@
  * float32) and the networks in detector/ and imagenet/ (tagger-file.ts).
  */
 import * as tf from '../util/tf.js';
-import { COCO_CLASSES, type CocoClass } from '../eval/coco-classes.js';
+import { COCO_CLASSES, type CocoClass } from '../data/coco-classes.js';
 import type { DetectorTagger } from './detector.js';
 import type { ImagenetTagger } from './imagenet.js';
 

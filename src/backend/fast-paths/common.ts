@@ -4,7 +4,7 @@
  * - log-softmax and cross-entropy from one softmax, without exp/log over [N, V] (softmax.ts).
  */
 import * as tf from '../../util/tf.js';
-import type { FastPaths, FastPathSet } from '../dispatch.js';
+import type { FastPaths, FastPathSet } from '../fast-path-types.js';
 import { logSoftmaxFromSoftmax, softmaxCrossEntropyFromSoftmax } from './softmax.js';
 import { StepWeight } from './step-weight.js';
 

@@ -5,7 +5,7 @@
  * `fusedKernels(group)` says they are loaded and enabled.
  */
 import * as tf from '../../util/tf.js';
-import type { AdamUpdate, AdditiveScorer, CellState, TopK } from '../dispatch.js';
+import type { AdamUpdate, AdditiveScorer, CellState, TopK } from '../fast-path-types.js';
 import { runNativeOp } from './native-kernels.js';
 import { StepShared } from './step-shared.js';
 

@@ -4,7 +4,7 @@
  * and enabled (fused-state.ts), else the one-sigmoid additive scores and the decoder's plain math.
  */
 import * as tf from '../../util/tf.js';
-import type { FastPaths, FastPathSet } from '../dispatch.js';
+import type { FastPaths, FastPathSet } from '../fast-path-types.js';
 import { fusedKernels } from '../fused-state.js';
 import { nativeSigmoid, nativeTanh } from './activations.js';
 import { FusedAdditiveScorer, fusedAdamUpdate, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';

@@ -6,7 +6,7 @@
  * transposed-operand matmuls.
  */
 import * as tf from '../../util/tf.js';
-import type { AdditiveScorer, FastPaths } from '../dispatch.js';
+import type { AdditiveScorer, FastPaths } from '../fast-path-types.js';
 
 /** The backend's ops the scorer runs on. */
 export interface ScorerOps {

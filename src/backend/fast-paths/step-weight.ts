@@ -11,7 +11,7 @@
  * plain matmul.
  */
 import * as tf from '../../util/tf.js';
-import type { FastPaths, SharedWeight } from '../dispatch.js';
+import type { FastPaths, SharedWeight } from '../fast-path-types.js';
 import { StepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];

@@ -5,7 +5,7 @@
  * (wasm-simd-kernels.ts).
  */
 import * as tf from '../../util/tf.js';
-import type { AdamUpdate, FastPaths, FastPathSet } from '../dispatch.js';
+import type { AdamUpdate, FastPaths, FastPathSet } from '../fast-path-types.js';
 import { tanhViaSigmoid } from './activations.js';
 import { sigmoidScorer, type ScorerOps } from './sigmoid-scorer.js';
 import { wasmAttendedSum } from './wasm-context.js';

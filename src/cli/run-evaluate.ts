@@ -2,20 +2,20 @@
 import { constants as fsConstants, existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../backend/select.js';
-import { requestedBackend } from '../cli/backend-option.js';
+import { requestedBackend } from './backend-option.js';
 import { imagesOf } from '../data/dataset.js';
 import { FeatureStoreReader } from '../data/feature-store.js';
 import { datasetSourcesOf, loadDatasets } from '../data/dataset-sources.js';
 import type { DatasetFormat } from '../data/load-dataset.js';
 import { checkpointFolder } from '../checkpoint/checkpoint.js';
 import { DECODING_FILE, type DecodingFile } from '../checkpoint/decoding.js';
-import { Captioner } from '../search/captioner.js';
+import { CaptionModel } from '../model/caption-model.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { arrayOf, checkShape, optional } from '../util/json-shape.js';
 import { FileInputError } from '../util/user-error.js';
-import { evaluateCheckpoint, type SettingResult } from './evaluate-checkpoint.js';
+import { evaluateCheckpoint, type SettingResult } from '../eval/evaluate-checkpoint.js';
 import { parseBeams, parseContexts, parseLengthPenalties, parseTagSettings, type EvaluateArgs } from './evaluate-options.js';
-import type { MetricName } from './metric-names.js';
+import type { MetricName } from '../eval/metric-names.js';
 
 /** Held-out colour–shape pairs recorded by make-shapes in the dataset's meta.json, if any. */
 async function heldOutPairs(datasetFile: string): Promise<string[]> {
@@ -92,7 +92,7 @@ export async function runEvaluate(args: EvaluateArgs): Promise<number> {
   const { dataset } = await loadDatasets(datasetSourcesOf(args), args.format as DatasetFormat | 'auto');
   const images = imagesOf(dataset, args.split);
   const store = await FeatureStoreReader.open(args.features);
-  const captioner = await Captioner.read(await checkpointFolder(args.checkpoint), tagSettings.some(Boolean));
+  const captioner = await CaptionModel.read(await checkpointFolder(args.checkpoint), tagSettings.some(Boolean));
   try {
     const heldOut = await heldOutPairs(args.dataset[0]!);
     const results = await evaluateCheckpoint(captioner, store, { images, beams, lengthPenalties, contexts, tagSettings, maxLength: args['max-len'], heldOut, allowUnk: args['allow-unk'] });

@@ -14,8 +14,8 @@ import { prepareImage } from '../image/load.js';
 import type { PreparedImage } from '../image/types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { FileInputError, UserError } from '../util/user-error.js';
-import { boxTarget, METHODS, scoreWords, summarize, type Box, type GroundingSummary, type GroundingWord } from './box-grounding.js';
-import { COCO_CLASSES, findClassMentions } from './coco-classes.js';
+import { boxTarget, METHODS, scoreWords, summarize, type Box, type GroundingSummary, type GroundingWord } from '../eval/box-grounding.js';
+import { COCO_CLASSES, findClassMentions } from '../data/coco-classes.js';
 
 export interface GroundingArgs {
   checkpoint: string;

@@ -3,11 +3,11 @@
  * cross-entropy per class, Adam, L2 on the kernel, seeded minibatches. Also its evaluation: precision
  * and recall per class at a threshold, micro-averaged over (photo, class) pairs.
  */
-import '../train/gradients.js'; // every op's gradient (the captioning path does without)
+import './gradients.js'; // every op's gradient (the captioning path does without)
 import * as tf from '../util/tf.js';
 import type { FeatureStoreReader } from '../data/feature-store.js';
 import { mulberry32, shuffled } from '../util/random.js';
-import { poolFeatures, tagLogits, type TaggerWeights } from './tagger.js';
+import { poolFeatures, tagLogits, type TaggerWeights } from '../tagger/tagger.js';
 
 export interface TaggerTrainOptions {
   epochs: number;

@@ -1,6 +1,8 @@
 /**
- * A trained captioner: a checkpoint's decoder and vocabulary, ready to turn annotation vectors into
- * captions with, for every word, where the model looked (α over the grid), β and log p.
+ * A trained model, as loaded from its checkpoint: the decoder, the vocabulary, the decoding defaults
+ * (decoding.json) and the object tagger, ready to turn annotation vectors into captions with, for
+ * every word, where the model looked (α over the grid), β and log p. Search (src/search/) does the
+ * decoding; the library's `Captioner` (src/api/) adds the encoder and photos around it.
  */
 import * as tf from '../util/tf.js';
 import { BUILT_IN_DECODING, type DecodingDefaults } from '../checkpoint/decoding.js';
@@ -11,12 +13,12 @@ import { createDecoder, type AttentionDecoder } from '../decoder/decoder.js';
 import type { DecoderConfigInput } from '../decoder/config.js';
 import { readTagger } from '../tagger/tagger-file.js';
 import type { Tag, Tagger } from '../tagger/tagger.js';
-import { beamSearch } from './beam.js';
-import { constrainedBeamSearch } from './constrained-beam.js';
-import { chooseConstraint, keepConstrained, type ConstraintOutcome, type TagSettings } from './tag-guided.js';
-import { explainCaptions, type Explanation } from './explain.js';
-import { greedyDecode } from './greedy.js';
-import type { BeamSearchOptions, ContextMode, DecodedCaption } from './types.js';
+import { beamSearch } from '../search/beam.js';
+import { constrainedBeamSearch } from '../search/constrained-beam.js';
+import { chooseConstraint, keepConstrained, type ConstraintOutcome, type TagSettings } from '../search/tag-guided.js';
+import { explainCaptions, type Explanation } from '../search/explain.js';
+import { greedyDecode } from '../search/greedy.js';
+import type { BeamSearchOptions, ContextMode, DecodedCaption } from '../search/types.js';
 
 /** The index of the largest value (the first of equals), as tf.argMax picks it. */
 function argmaxIndex(xs: readonly number[]): number {
@@ -62,7 +64,7 @@ export interface DecodeSettings {
   tags?: TagSettings | undefined;
 }
 
-export class Captioner {
+export class CaptionModel {
   private constructor(
     readonly checkpointDir: string,
     readonly encoderId: string,
@@ -81,13 +83,13 @@ export class Captioner {
    * tagger is read when its decoding.json turns tags on, or when `withTagger` asks (so a browser never
    * requests a tagger.json that is not there).
    */
-  static async read(files: CheckpointFiles, withTagger = false): Promise<Captioner> {
+  static async read(files: CheckpointFiles, withTagger = false): Promise<CaptionModel> {
     const ckpt = await readCheckpoint(files);
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined; // before the decoder: nothing to free if it fails
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      return new Captioner(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
+      return new CaptionModel(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
     } finally {
       disposeCheckpoint(ckpt);
     }

@@ -1,11 +1,11 @@
 /** The `evaluate` command's flags (yargs); no engine imported here, so `--help` is instant. */
 import type { Argv } from 'yargs';
-import { BACKEND_OPTION } from '../cli/backend-option.js';
-import { requireInteger } from '../cli/command.js';
+import { BACKEND_OPTION } from './backend-option.js';
+import { requireInteger } from './command.js';
 import { SPLITS, type Split } from '../data/dataset.js';
 import { datasetOptions } from '../data/dataset-sources.js';
 import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
-import { METRIC_NAMES } from './metric-names.js';
+import { METRIC_NAMES } from '../eval/metric-names.js';
 
 /** `--beams 1,3,5` → [1, 3, 5]; throws a usage message for anything else. */
 export function parseBeams(text: string): number[] {

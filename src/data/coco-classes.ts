@@ -4,7 +4,7 @@
  * matching takes the longest form at each position, so "teddy bear" is a teddy bear, not a bear.
  * Known noise, left in: colour words ("an orange cat" names an orange), "glass" alone is not a wine glass.
  */
-import { tokenize } from '../data/tokenize.js';
+import { tokenize } from './tokenize.js';
 
 /** COCO category id (as in COCO's instances files: 1–90 with gaps) → [class name, word forms]. */
 const TABLE: Record<number, [string, string[]]> = {

@@ -11,21 +11,21 @@ import type { DatasetFormat } from '../data/load-dataset.js';
 import type * as tf from '../util/tf.js';
 import { END_ID, START_ID, Vocabulary } from '../data/vocabulary.js';
 import { referencesOf } from '../eval/evaluate.js';
-import { prepareCarriedEncoder } from './carry-encoder.js';
-import { CiderReward } from './cider-reward.js';
-import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from './hard-attention.js';
-import { crossEntropyObjective, type Objective } from './objective.js';
-import { selfCriticalObjective } from './self-critical.js';
+import { prepareCarriedEncoder } from '../train/carry-encoder.js';
+import { CiderReward } from '../train/cider-reward.js';
+import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from '../train/hard-attention.js';
+import { crossEntropyObjective, type Objective } from '../train/objective.js';
+import { selfCriticalObjective } from '../train/self-critical.js';
 import { createDecoder } from '../decoder/decoder.js';
 import { UserError } from '../util/user-error.js';
-import type { FeatureSource } from './batch-tensors.js';
-import { buildExamples } from './examples.js';
-import { createAdam, importOptimizer, variableNamesOf } from './optimizer-state.js';
-import { initialPlateau } from './plateau.js';
-import { emptyEpochSums, parseTrainState, type TrainState } from './train-state.js';
-import type { TrainLoop } from './trainer.js';
+import type { FeatureSource } from '../train/batch-tensors.js';
+import { buildExamples } from '../train/examples.js';
+import { createAdam, importOptimizer, variableNamesOf } from '../train/optimizer-state.js';
+import { initialPlateau } from '../train/plateau.js';
+import { emptyEpochSums, parseTrainState, type TrainState } from '../train/train-state.js';
+import type { TrainLoop } from '../train/trainer.js';
 import type { TrainArgs } from './train-options.js';
-import { makeValidator } from './validate.js';
+import { makeValidator } from '../train/validate.js';
 
 /**
  * Flags a resumed run must repeat unchanged: each one changes the batches, the dropout masks, the

@@ -1,11 +1,11 @@
 /** The training script's flags (yargs), defaults documented in one place. */
 import type { Argv } from 'yargs';
-import { BACKEND_OPTION } from '../cli/backend-option.js';
-import { requireInteger } from '../cli/command.js';
+import { BACKEND_OPTION } from './backend-option.js';
+import { requireInteger } from './command.js';
 import { datasetOptions } from '../data/dataset-sources.js';
 import { SCORING_KINDS } from '../decoder/config.js';
 import { METRIC_NAMES } from '../eval/metric-names.js';
-import { HARD_ATTENTION_DEFAULTS } from './hard-attention-defaults.js';
+import { HARD_ATTENTION_DEFAULTS } from '../train/hard-attention-defaults.js';
 
 export function trainOptions(y: Argv) {
   return datasetOptions(y)
