@@ -4,7 +4,24 @@
  * the library never imports the tests, scripts or runs; the browser entry never reaches Node.
  */
 // Bottom to top. A folder may import its own files and any folder listed before it.
-const LAYERS = ['util', 'backend', 'image', 'encoder', 'data', 'decoder', 'checkpoint', 'tagger', 'search', 'model', 'overlay', 'eval', 'train', 'api', 'demo', 'cli'];
+const LAYERS = [
+  'util',
+  'backend',
+  'image',
+  'encoder',
+  'data',
+  'decoder',
+  'checkpoint',
+  'tagger',
+  'search',
+  'model',
+  'overlay',
+  'eval',
+  'train',
+  'api',
+  'demo',
+  'cli',
+];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer}`,
@@ -42,7 +59,10 @@ module.exports = {
       comment: 'the browser build (src/api/browser.ts, the demo) must not reach Node built-ins, sharp or tfjs-node',
       severity: 'error',
       from: { path: '^src/(api/browser\\.ts|demo/main\\.ts)$' },
-      to: { reachable: true, path: '(^node:|^(fs|path|url|os|child_process|worker_threads|crypto|zlib|module)$|node_modules/(sharp|@tensorflow/tfjs-node)/)' },
+      to: {
+        reachable: true,
+        path: '(^node:|^(fs|path|url|os|child_process|worker_threads|crypto|zlib|module)$|node_modules/(sharp|@tensorflow/tfjs-node)/)',
+      },
     },
   ],
   options: {

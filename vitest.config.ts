@@ -13,15 +13,42 @@ import { defineConfig } from 'vitest/config';
 const ACCEPTANCE = ['shapes-grounding', 'flickr8k-checkpoint', 'readme-training'];
 const E2E = [
   // child processes: the CLI, npm, a fresh host process
-  'cli-caption', 'cli-encoder-weights', 'cli-shapes', 'commands', 'data-shapes', 'datasets-end-to-end', 'demo-server', 'encoder-cache',
-  'library-side-effects', 'native-check', 'ship-encoder', 'tag-guided', 'train-resume', 'wasm-threads',
+  'cli-caption',
+  'cli-encoder-weights',
+  'cli-shapes',
+  'commands',
+  'data-shapes',
+  'datasets-end-to-end',
+  'demo-server',
+  'encoder-cache',
+  'library-side-effects',
+  'native-check',
+  'ship-encoder',
+  'tag-guided',
+  'train-resume',
+  'wasm-threads',
   // the packed package, the browser bundle, the demo in Chromium
-  'package', 'package-types', 'browser-bundle', 'demo',
+  'package',
+  'package-types',
+  'browser-bundle',
+  'demo',
   // the native backend
-  'dispatch', 'fused-kernels', 'native-parity', 'golden-captions',
+  'dispatch',
+  'fused-kernels',
+  'native-parity',
+  'golden-captions',
   // the developers' shared data (real weights, datasets, photos)
-  'coco-classes-instances', 'data-formats', 'encoder', 'encoder-cell-colour', 'encoder-files', 'encoder-npy', 'encoder-preprocessing',
-  'encoder-resnet', 'encoder-tfhub', 'image-input', 'train-carry-encoder',
+  'coco-classes-instances',
+  'data-formats',
+  'encoder',
+  'encoder-cell-colour',
+  'encoder-files',
+  'encoder-npy',
+  'encoder-preprocessing',
+  'encoder-resnet',
+  'encoder-tfhub',
+  'image-input',
+  'train-carry-encoder',
 ];
 const files = (names: string[]) => names.map((n) => `test/${n}.test.ts`);
 

@@ -7,4 +7,8 @@ import { encoderBenchmark } from './bench/encoder.js';
 import { tagsBenchmark } from './bench/tags.js';
 import { trainBenchmark } from './bench/train.js';
 
-await main({ program: 'bench', scriptName: 'npm run bench --', subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark), subcommand(tagsBenchmark)] });
+await main({
+  program: 'bench',
+  scriptName: 'npm run bench --',
+  subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark), subcommand(tagsBenchmark)],
+});

@@ -279,6 +279,7 @@ build_fused_kernels() {
   fi
   mkdir -p "$OPS_DIR"
   local tmp="$OPS_DIR/attend-caption-ops.tmp$$.node" # .node: require() loads it as an addon
+  # shellcheck disable=SC2016 # $ORIGIN in the rpath is for the dynamic linker, not the shell
   if ! "${CXX:-g++}" -std=c++17 -O3 -fPIC -shared -fopenmp-simd -fno-math-errno -pthread -I"$inc" "$OPS_SRC" \
     -L"$PKG_DIR/deps/lib" -l:libtensorflow_framework.so.2 \
     -Wl,-rpath,'$ORIGIN/../@tensorflow/tfjs-node/deps/lib' -o "$tmp" 2>"$OPS_DIR/build.log"; then

@@ -7,7 +7,21 @@
  *   captioner.dispose();
  */
 export { DEFAULT_CHECKPOINT, loadCaptioner } from './api/node.js';
-export type { BackendOption, CaptionInput, CaptionResult, CaptionWordResult, Captioner, CaptionerInfo, CaptionerOptions, DecodingOptions, ExplainResult, ExplainedWordResult, NetworkOptions, OverlayRequest, TensorLike } from './api/types.js';
+export type {
+  BackendOption,
+  CaptionInput,
+  CaptionResult,
+  CaptionWordResult,
+  Captioner,
+  CaptionerInfo,
+  CaptionerOptions,
+  DecodingOptions,
+  ExplainResult,
+  ExplainedWordResult,
+  NetworkOptions,
+  OverlayRequest,
+  TensorLike,
+} from './api/types.js';
 export { EncoderMismatchError, WeightsUnavailableError } from './encoder/errors.js';
 export { ImageInputError } from './image/errors.js';
 export { FileInputError, UserError } from './util/user-error.js';

@@ -5,7 +5,7 @@ import { FusedAdamOptimizer } from '../src/train/fused-adam.js';
 
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
-export interface AdamComparison {
+interface AdamComparison {
   /** Largest |difference| over the weights, then over the optimizer state (moments, in order). */
   weights: number;
   state: number;
@@ -18,7 +18,7 @@ export interface AdamComparison {
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 
-export async function fusedAdamAgainstTfjs(start: readonly tf.Tensor[], grads: readonly (readonly tf.Tensor[])[]): Promise<AdamComparison> {
+async function fusedAdamAgainstTfjs(start: readonly tf.Tensor[], grads: readonly (readonly tf.Tensor[])[]): Promise<AdamComparison> {
   const run = (optimizer: tf.AdamOptimizer, steps: readonly (readonly tf.Tensor[])[]) => {
     const vars = start.map((s, i) => tf.variable(s.clone(), true, `adam-test-${i}-${optimizer.constructor.name}`));
     for (const g of steps) optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, g[i]!])) as unknown as Gradients);

@@ -4,7 +4,15 @@
  * failure underneath as its `cause`.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { CaptionerDisposedError, EncoderMismatchError, FileInputError, ImageInputError, loadCaptioner, UserError, WeightsUnavailableError } from '../src/index.js';
+import {
+  CaptionerDisposedError,
+  EncoderMismatchError,
+  FileInputError,
+  ImageInputError,
+  loadCaptioner,
+  UserError,
+  WeightsUnavailableError,
+} from '../src/index.js';
 import { selectBackend } from '../src/backend/select.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
 
@@ -18,7 +26,11 @@ describe('errors a program can handle', () => {
     const [result] = await captioner.caption('docs/examples/photos/horse.png');
     captioner.dispose();
     captioner.dispose();
-    for (const call of [() => captioner.caption('docs/examples/photos/horse.png'), () => captioner.explain('docs/examples/photos/horse.png', 'a horse'), () => captioner.overlay('docs/examples/photos/horse.png', result!)]) {
+    for (const call of [
+      () => captioner.caption('docs/examples/photos/horse.png'),
+      () => captioner.explain('docs/examples/photos/horse.png', 'a horse'),
+      () => captioner.overlay('docs/examples/photos/horse.png', result!),
+    ]) {
       const err = await call().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CaptionerDisposedError);
       expect(err).toBeInstanceOf(UserError);
@@ -35,7 +47,9 @@ describe('errors a program can handle', () => {
   });
 
   it("a failed download keeps fetch's failure as the cause", async () => {
-    const underneath = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND storage.googleapis.com'), { code: 'ENOTFOUND' }) });
+    const underneath = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND storage.googleapis.com'), { code: 'ENOTFOUND' }),
+    });
     vi.stubGlobal('fetch', () => Promise.reject(underneath));
     try {
       const err = await loadEncoder({ variant: 'mobilenet_v1_1.0' }).catch((e: unknown) => e);

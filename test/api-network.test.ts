@@ -44,7 +44,11 @@ describe('network loads', () => {
   it('progress: growing byte counts up to the weights’ size', { timeout: 60_000 }, async () => {
     freshCache();
     const seen: [number, number | undefined][] = [];
-    const captioner = await loadCaptioner({ backend: 'wasm', encoderWeights: base, onProgress: (loaded, total) => seen.push([loaded, total]) });
+    const captioner = await loadCaptioner({
+      backend: 'wasm',
+      encoderWeights: base,
+      onProgress: (loaded, total) => seen.push([loaded, total]),
+    });
     captioner.dispose();
     const size = (await fs.stat(path.join(ENCODER, 'weights.bin'))).size;
     expect(seen.length).toBeGreaterThan(0);
@@ -61,7 +65,9 @@ describe('network loads', () => {
       expect((timedOut as Error).message).toMatch(/\(timed out after 0\.2 s\)/);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      const aborted = await loadEncoder({ variant: 'mobilenet_v1_1.0_pw12', source: base }, { signal: controller.signal }).catch((e: unknown) => e);
+      const aborted = await loadEncoder({ variant: 'mobilenet_v1_1.0_pw12', source: base }, { signal: controller.signal }).catch(
+        (e: unknown) => e,
+      );
       expect((aborted as Error).message).toMatch(/\(aborted\)/);
       expect((aborted as Error).cause).toBeDefined();
     } finally {
@@ -86,7 +92,9 @@ describe('network loads', () => {
     expect(describeFetchFailure(chain('ENOTFOUND'))).toBe('DNS lookup failed: offline?');
     expect(describeFetchFailure(chain('ECONNREFUSED'))).toBe('connection refused');
     expect(describeFetchFailure(chain('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))).toBe('TLS failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE)');
-    expect(describeFetchFailure(Object.assign(new Error('x'), { name: 'TimeoutError' }), { timeoutMs: 1500 })).toBe('timed out after 1.5 s');
+    expect(describeFetchFailure(Object.assign(new Error('x'), { name: 'TimeoutError' }), { timeoutMs: 1500 })).toBe(
+      'timed out after 1.5 s',
+    );
     expect(describeFetchFailure(new TypeError('fetch failed'))).toBe('offline?');
   });
 });

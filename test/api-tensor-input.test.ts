@@ -32,7 +32,9 @@ describe('tensor inputs from another copy of tfjs', () => {
       const [b] = await captioner.caption(ours);
       expect(a!.text).toBe(b!.text);
       expect(a!.text.split(' ').length).toBeGreaterThan(2);
-      await expect(captioner.caption(other.zeros([4, 4]) as unknown as tf.Tensor3D)).rejects.toThrow(/input 1: a tensor must be \[height, width, 3\] RGB, got \[4, 4\]/);
+      await expect(captioner.caption(other.zeros([4, 4]) as unknown as tf.Tensor3D)).rejects.toThrow(
+        /input 1: a tensor must be \[height, width, 3\] RGB, got \[4, 4\]/,
+      );
     } finally {
       captioner.dispose();
       tf.dispose([ours]);

@@ -108,7 +108,9 @@ describe('loadCaptioner', () => {
     writeFileSync(path.join(other, 'weights.bin'), bin);
     await expect(loadCaptioner({ backend: 'wasm', encoderWeights: other })).rejects.toThrow(EncoderMismatchError);
     rmSync(other, { recursive: true, force: true });
-    await expect(loadCaptioner({ backend: 'wasm', encoderWeights: path.join(repoRoot, 'data', 'encoders', 'mobilenet_v1_1.0_coco') })).rejects.toThrow(/has no layer "conv_pw_12_relu"/);
+    await expect(
+      loadCaptioner({ backend: 'wasm', encoderWeights: path.join(repoRoot, 'data', 'encoders', 'mobilenet_v1_1.0_coco') }),
+    ).rejects.toThrow(/has no layer "conv_pw_12_relu"/);
     await expect(loadCaptioner({ beamSize: 0 })).rejects.toThrow(/beamSize must be a positive integer/);
     await expect(loadCaptioner({ checkpoint: '/no/such/ckpt' })).rejects.toThrow(UserError);
   });

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import {
-  BackendError,
-  defaultInitializers,
-  parseBackendRequest,
-  selectBackend,
-  type BackendInitializers,
-} from '../src/backend/select.js';
+import { BackendError, defaultInitializers, parseBackendRequest, selectBackend, type BackendInitializers } from '../src/backend/select.js';
 
 const missingModule = (): never => {
   const err = new Error("Cannot find module '@tensorflow/tfjs-node'") as Error & { code: string };

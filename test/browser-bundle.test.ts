@@ -24,10 +24,14 @@ describe('browser bundle', () => {
       outfile: 'browser.js',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    const nodeOnly = inputs.filter((i) => /(^|\/)node:|node_modules\/(sharp|@img|@tensorflow\/tfjs-node)\/|attend-caption-native|src\/(cli|train)\//.test(i));
+    const nodeOnly = inputs.filter((i) =>
+      /(^|\/)node:|node_modules\/(sharp|@img|@tensorflow\/tfjs-node)\/|attend-caption-native|src\/(cli|train)\//.test(i),
+    );
     expect(nodeOnly).toEqual([]);
     const imports = Object.values(result.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
-    expect(imports.filter((p) => p.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'module', 'url', 'child_process'].includes(p))).toEqual([]);
+    expect(
+      imports.filter((p) => p.startsWith('node:') || ['fs', 'path', 'os', 'crypto', 'module', 'url', 'child_process'].includes(p)),
+    ).toEqual([]);
     expect(inputs).toContain('src/decoder/attention.ts'); // the model itself is in the bundle
   });
 });

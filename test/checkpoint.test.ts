@@ -13,7 +13,13 @@ function sample(): Checkpoint {
     config: { vocabSize: 7, hiddenDim: 5 },
     vocab: { words: ['<pad>', '<start>', '<end>', '<unk>', 'a', 'red', 'circle'] },
     weights: new Map<string, tf.Tensor>([
-      ['embedding', tf.tensor2d([[0.1, -0.25, 3.5], [1e-3, 2, -7]])],
+      [
+        'embedding',
+        tf.tensor2d([
+          [0.1, -0.25, 3.5],
+          [1e-3, 2, -7],
+        ]),
+      ],
       ['lstm/kernel', tf.tensor1d([1, 2, 3, 4.5])],
       ['step', tf.scalar(3, 'int32')],
     ]),

@@ -19,7 +19,8 @@ import { runCaptionCli } from './cli-helpers.js';
 import { describeWithShared, sharedPath } from './shared.js';
 
 /** An image's pixels at w×h, RGB. */
-const rgbOf = (png: Buffer, w: number, h: number): Promise<Buffer> => sharp(png).removeAlpha().resize(w, h, { fit: 'fill' }).raw().toBuffer();
+const rgbOf = (png: Buffer, w: number, h: number): Promise<Buffer> =>
+  sharp(png).removeAlpha().resize(w, h, { fit: 'fill' }).raw().toBuffer();
 const meanAbsDiff = (a: Buffer, b: Buffer): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
 
 describe('caption: usage errors', () => {
@@ -62,15 +63,32 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     await selectBackend({ requested: 'wasm', log: () => {} });
     const encoder = await loadEncoder({ variant: 'mobilenet_v1_0.25', source: weights });
     const vocab = Vocabulary.build(['a red circle above a blue square', 'a green triangle'], { minCount: 1 });
-    const decoder = createDecoder({ vocabSize: vocab.size, featureDim: encoder.depth, embedDim: 16, hiddenDim: 16, attentionDim: 8, seed: 1 });
+    const decoder = createDecoder({
+      vocabSize: vocab.size,
+      featureDim: encoder.depth,
+      embedDim: 16,
+      hiddenDim: 16,
+      attentionDim: 8,
+      seed: 1,
+    });
     ckpt = path.join(dir, 'ckpt');
-    await saveCheckpoint(ckpt, { encoder: encoder.fingerprint.id, grid: encoder.grid, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
+    await saveCheckpoint(ckpt, {
+      encoder: encoder.fingerprint.id,
+      grid: encoder.grid,
+      config: decoder.config,
+      vocab: vocab.toJSON(),
+      weights: decoder.getWeights(),
+    });
     decoder.dispose();
     encoder.dispose();
     wide = path.join(dir, 'wide.png');
     square = path.join(dir, 'square.jpg');
-    await sharp({ create: { width: 300, height: 180, channels: 3, background: '#c83232' } }).png().toFile(wide);
-    await sharp({ create: { width: 224, height: 224, channels: 3, background: '#3232c8' } }).jpeg().toFile(square);
+    await sharp({ create: { width: 300, height: 180, channels: 3, background: '#c83232' } })
+      .png()
+      .toFile(wide);
+    await sharp({ create: { width: 224, height: 224, channels: 3, background: '#3232c8' } })
+      .jpeg()
+      .toFile(square);
   });
 
   it('captions good images, reports the unreadable one, exits 2', async () => {
@@ -92,13 +110,39 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     await fs.writeFile(path.join(folder, 'notes.txt'), 'not an image');
     const byFolder = runCaptionCli([folder, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '2', '--beam', '1']);
     expect(byFolder.code, byFolder.stderr).toBe(0);
-    expect(byFolder.stdout.trim().split('\n').map((l) => path.basename(l.split('\t')[0]!))).toEqual(['a.jpg', 'b.png']);
-    const byGlob = runCaptionCli([path.join(folder, '**', '*.png'), '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '2', '--beam', '1']);
+    expect(
+      byFolder.stdout
+        .trim()
+        .split('\n')
+        .map((l) => path.basename(l.split('\t')[0]!)),
+    ).toEqual(['a.jpg', 'b.png']);
+    const byGlob = runCaptionCli([
+      path.join(folder, '**', '*.png'),
+      '--checkpoint',
+      ckpt,
+      '--mobilenet',
+      weights,
+      '--max-len',
+      '2',
+      '--beam',
+      '1',
+    ]);
     expect(byGlob.code, byGlob.stderr).toBe(0);
-    expect(byGlob.stdout.trim().split('\n').map((l) => path.relative(folder, l.split('\t')[0]!)).sort()).toEqual(['b.png', path.join('sub', 'c.png')]);
+    expect(
+      byGlob.stdout
+        .trim()
+        .split('\n')
+        .map((l) => path.relative(folder, l.split('\t')[0]!))
+        .sort(),
+    ).toEqual(['b.png', path.join('sub', 'c.png')]);
     const none = runCaptionCli([path.join(folder, '*.gif'), '--checkpoint', ckpt, '--mobilenet', weights]);
     expect(none.code).toBe(2);
-    expect(none.stderr.trim().split('\n').filter((l) => l.startsWith('caption:'))).toHaveLength(1);
+    expect(
+      none.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('caption:')),
+    ).toHaveLength(1);
   });
 
   it('a caption cut at --max-len is marked in text output as in JSON; captions are detokenized', () => {
@@ -136,7 +180,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     expect(rec.timings.encodeMs).toBeGreaterThan(0);
   });
 
-  it('--overlay writes a grid and one PNG per word at the photo\'s size, keeping other files', async () => {
+  it("--overlay writes a grid and one PNG per word at the photo's size, keeping other files", async () => {
     const out = path.join(dir, 'overlays');
     await fs.mkdir(path.join(out, 'wide'), { recursive: true });
     await fs.writeFile(path.join(out, 'wide', 'keep.txt'), 'mine');

@@ -28,7 +28,16 @@ describeWithCheckpoint(CHECKPOINT, 'caption with the shipped shapes checkpoint',
 
   it('prints the right caption; α sums to 1 per word; overlays at the photo size', async () => {
     const out = path.join(dir, 'overlays');
-    const r = runCaptionCli([photo, '--checkpoint', CHECKPOINT, '--mobilenet', sharedPath('weights', 'mobilenet_v1_1.0_224'), '--json', '--overlay', out]);
+    const r = runCaptionCli([
+      photo,
+      '--checkpoint',
+      CHECKPOINT,
+      '--mobilenet',
+      sharedPath('weights', 'mobilenet_v1_1.0_224'),
+      '--json',
+      '--overlay',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rec = JSON.parse(r.stdout.trim());
     expect(scene.caption).toBe('a green square above a blue square above a red circle');
@@ -42,7 +51,15 @@ describeWithCheckpoint(CHECKPOINT, 'caption with the shipped shapes checkpoint',
   });
 
   it('the plain text output is path<TAB>caption', () => {
-    const r = runCaptionCli([photo, '--checkpoint', CHECKPOINT, '--mobilenet', sharedPath('weights', 'mobilenet_v1_1.0_224'), '--beam', '1']);
+    const r = runCaptionCli([
+      photo,
+      '--checkpoint',
+      CHECKPOINT,
+      '--mobilenet',
+      sharedPath('weights', 'mobilenet_v1_1.0_224'),
+      '--beam',
+      '1',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${photo}\t${scene.caption}\n`);
   });

@@ -56,7 +56,12 @@ function flickrFixture(): string {
 describe('decodeLines', () => {
   it('splits on LF and CRLF, drops a BOM, and marks only the bad line of invalid UTF-8', () => {
     expect(decodeLines(Buffer.from('\ufeffa\r\nb\nc'))).toEqual(['a', 'b', 'c']);
-    expect(decodeLines(Buffer.concat([Buffer.from('\ufeffok\r\n'), Buffer.from([0x61, 0xff, 0x62]), Buffer.from('\nfine é\n')]))).toEqual(['ok', undefined, 'fine é', '']);
+    expect(decodeLines(Buffer.concat([Buffer.from('\ufeffok\r\n'), Buffer.from([0x61, 0xff, 0x62]), Buffer.from('\nfine é\n')]))).toEqual([
+      'ok',
+      undefined,
+      'fine é',
+      '',
+    ]);
   });
 });
 
@@ -111,9 +116,16 @@ describe('loadFlickrDataset', () => {
 
     const karpathy = path.join(dir, 'dataset_flickr30k.json');
     const entry = (filename: string, split: string) => ({ filename, split, sentences: [{ raw: 'x' }] });
-    writeFileSync(karpathy, JSON.stringify({ images: [entry('1.jpg', 'train'), entry('2.jpg', 'restval'), entry('3.jpg', 'test'), { split: 'val' }] }));
+    writeFileSync(
+      karpathy,
+      JSON.stringify({ images: [entry('1.jpg', 'train'), entry('2.jpg', 'restval'), entry('3.jpg', 'test'), { split: 'val' }] }),
+    );
     const split = await loadFlickrDataset(dir, { karpathySplits: karpathy });
-    expect(split.dataset.images.map((i) => [i.id, i.split])).toEqual([['1.jpg', 'train'], ['2.jpg', 'train'], ['3.jpg', 'test']]);
+    expect(split.dataset.images.map((i) => [i.id, i.split])).toEqual([
+      ['1.jpg', 'train'],
+      ['2.jpg', 'train'],
+      ['3.jpg', 'test'],
+    ]);
     expect(split.summary.warnings).toEqual([`${karpathy}: 1 entries without a usable filename/split ignored`]);
   });
 
@@ -190,14 +202,14 @@ describe('loadKarpathyDataset', () => {
       { entry: 'images[9].sentences[0]', reason: 'no "raw" text or "tokens"' },
       { entry: 'images[9]', reason: 'no captions' },
     ]);
-    expect(formatLoadSummary(summary, 1)).toMatch(/: 4 images \(train 2, val 1, test 1\); skipped 8 bad entries\n {2}images\[6\]: "split" must be/);
+    expect(formatLoadSummary(summary, 1)).toMatch(
+      /: 4 images \(train 2, val 1, test 1\); skipped 8 bad entries\n {2}images\[6\]: "split" must be/,
+    );
   });
 
   it('ids from filepath/filename on request; a sentence with invalid UTF-8 is skipped', async () => {
     const file = karpathyFixture(
-      [
-        { filepath: 'val2014', filename: 'COCO_val2014_1.jpg', split: 'val', sentences: [s('A bus .'), { raw: '@BYTES@' }] },
-      ],
+      [{ filepath: 'val2014', filename: 'COCO_val2014_1.jpg', split: 'val', sentences: [s('A bus .'), { raw: '@BYTES@' }] }],
       Buffer.from([0x63, 0x61, 0x66, 0xe9]), // "caf" + a lone Latin-1 é
     );
     const { dataset, summary } = await loadKarpathyDataset(file, { idFromPath: true, name: 'coco' });
@@ -254,7 +266,12 @@ describe('loadCocoDataset', () => {
     const { dataset, summary } = await loadCocoDataset(file);
     expect(dataset).toMatchObject({ name: 'captions_val2014', root: path.join(root, 'val2014') });
     expect(dataset.images).toEqual([
-      { id: 'COCO_val2014_1.jpg', file: path.join(root, 'val2014', 'COCO_val2014_1.jpg'), captions: ['A man rides a horse.', 'A horse and its rider.'], split: 'val' },
+      {
+        id: 'COCO_val2014_1.jpg',
+        file: path.join(root, 'val2014', 'COCO_val2014_1.jpg'),
+        captions: ['A man rides a horse.', 'A horse and its rider.'],
+        split: 'val',
+      },
       { id: 'COCO_val2014_2.jpg', file: path.join(root, 'val2014', 'COCO_val2014_2.jpg'), captions: ['Two cats.'], split: 'val' },
     ]);
     expect(summary).toMatchObject({ lines: 8, loaded: 2, skipped: 7, perSplit: { train: 0, val: 2, test: 0 } });
@@ -295,7 +312,10 @@ describe('loadDataset: formats and auto detection', () => {
     expect(await detectFormat(jsonl)).toBe('jsonl');
     const karpathy = karpathyFixture([{ filename: 'a.jpg', split: 'train', sentences: [{ raw: 'A dog .' }] }]);
     expect(await detectFormat(karpathy)).toBe('karpathy');
-    const { file: coco } = cocoFixture('captions_val2014.json', { images: [{ id: 1, file_name: 'COCO_val2014_1.jpg' }], annotations: [{ image_id: 1, caption: 'A bus.' }] });
+    const { file: coco } = cocoFixture('captions_val2014.json', {
+      images: [{ id: 1, file_name: 'COCO_val2014_1.jpg' }],
+      annotations: [{ image_id: 1, caption: 'A bus.' }],
+    });
     expect(await detectFormat(coco)).toBe('coco');
 
     const loaded = await Promise.all([flickr, jsonl, karpathy, coco].map((f) => loadDataset(f)));
@@ -322,12 +342,21 @@ describeWithShared('the real Flickr8k (../shared/datasets/flickr8k)', () => {
     const { dataset, summary, report } = await loadDataset(sharedPath('datasets/flickr8k'));
     const ms = performance.now() - started;
     process.stdout.write(`${report}\n(loaded in ${ms.toFixed(0)} ms)\n`);
-    expect(summary).toMatchObject({ lines: 40460, loaded: 8000, skipped: 5, unsplit: 91, perSplit: { train: 6000, val: 1000, test: 1000 } });
+    expect(summary).toMatchObject({
+      lines: 40460,
+      loaded: 8000,
+      skipped: 5,
+      unsplit: 91,
+      perSplit: { train: 6000, val: 1000, test: 1000 },
+    });
     expect(summary.warnings).toBeUndefined();
     expect(summary.problems.map((p) => p.line)).toEqual([6731, 6732, 6733, 6734, 6735]);
     expect(summary.problems.every((p) => p.reason === 'image not found: 2258277193_586949ec62.jpg.1')).toBe(true);
     expect(dataset.images.every((im) => im.captions.length === 5)).toBe(true);
-    expect(dataset.images[0]).toMatchObject({ id: '1000268201_693b08cb0e.jpg', file: sharedPath('datasets/flickr8k/images/1000268201_693b08cb0e.jpg') });
+    expect(dataset.images[0]).toMatchObject({
+      id: '1000268201_693b08cb0e.jpg',
+      file: sharedPath('datasets/flickr8k/images/1000268201_693b08cb0e.jpg'),
+    });
     expect(ms).toBeLessThan(5000); // ~0.2 s of CPU; the bound is loose for a busy machine
   });
 });

@@ -32,7 +32,12 @@ describe('loadJsonlDataset', () => {
     expect(dataset.name).toBe('captions');
     expect(dataset.root).toBe(dir);
     expect(dataset.images.map((i) => i.id)).toEqual(['images/a.png', 'bee', '7']);
-    expect(dataset.images[0]).toEqual({ id: 'images/a.png', file: path.join(dir, 'images', 'a.png'), captions: ['A red circle.', 'a circle'], split: 'train' });
+    expect(dataset.images[0]).toEqual({
+      id: 'images/a.png',
+      file: path.join(dir, 'images', 'a.png'),
+      captions: ['A red circle.', 'a circle'],
+      split: 'train',
+    });
     expect(dataset.images[2]?.file).toBe(elsewhere);
     expect(imagesOf(dataset, 'test').map((i) => i.id)).toEqual(['bee']);
     expect(summary).toMatchObject({ lines: 3, loaded: 3, skipped: 0, problems: [], perSplit: { train: 1, val: 1, test: 1 } });
@@ -55,7 +60,12 @@ describe('loadJsonlDataset', () => {
       line({ image: 'images/missing.png', captions: ['ok'], split: 'test' }), // 12
       line({ image: 'images/b.png', captions: ['a red circle'], split: 'train', boxes: [[{ ...box, word: 'blue' }]] }), // 13
       line({ image: 'images/b.png', captions: ['a red circle'], split: 'train', boxes: [] }), // 14
-      line({ image: 'images/b.png', captions: ['a red circle'], split: 'train', boxes: [[{ ...box, box: { left: 0, top: 0, width: 0, height: 5 } }]] }), // 15
+      line({
+        image: 'images/b.png',
+        captions: ['a red circle'],
+        split: 'train',
+        boxes: [[{ ...box, box: { left: 0, top: 0, width: 0, height: 5 } }]],
+      }), // 15
       line({ image: 'images/c.png', captions: ['fine'], split: 'test' }), // 16 ok
     ]);
     const { dataset, summary } = await loadJsonlDataset(file);
@@ -80,7 +90,9 @@ describe('loadJsonlDataset', () => {
     expect(reasons[11]).toMatch(/word "blue" is not word 1/);
     expect(reasons[12]).toMatch(/one list per caption/);
     expect(reasons[13]).toMatch(/width, height > 0/);
-    expect(formatLoadSummary(summary, 2)).toMatch(/2 images \(train 1, val 0, test 1\); skipped 14 bad lines\n {2}line 2: invalid JSON\n.*\n {2}… and 12 more$/);
+    expect(formatLoadSummary(summary, 2)).toMatch(
+      /2 images \(train 1, val 0, test 1\); skipped 14 bad lines\n {2}line 2: invalid JSON\n.*\n {2}… and 12 more$/,
+    );
   });
 
   it('can skip the image check, and caps the listed problems but not the count', async () => {
@@ -94,7 +106,10 @@ describe('loadJsonlDataset', () => {
 
   it('handles CRLF line ends and a byte-order mark', async () => {
     const { file } = fixture([]);
-    writeFileSync(file, `\ufeff${line({ image: 'images/a.png', captions: ['x'], split: 'train' })}\r\n${line({ image: 'images/b.png', captions: ['y'], split: 'val' })}\r\n`);
+    writeFileSync(
+      file,
+      `\ufeff${line({ image: 'images/a.png', captions: ['x'], split: 'train' })}\r\n${line({ image: 'images/b.png', captions: ['y'], split: 'val' })}\r\n`,
+    );
     const { summary } = await loadJsonlDataset(file);
     expect(summary).toMatchObject({ lines: 2, loaded: 2, skipped: 0 });
   });

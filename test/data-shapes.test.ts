@@ -71,10 +71,14 @@ describe('shapes generator (in memory)', () => {
   });
 
   it('writes captions in the fixed grammar, naming objects in canonical order', () => {
-    const grammar = /^a (red|green|blue|yellow) (circle|square|triangle)(?: (left of|above) a (red|green|blue|yellow) (circle|square|triangle))*$/;
+    const grammar =
+      /^a (red|green|blue|yellow) (circle|square|triangle)(?: (left of|above) a (red|green|blue|yellow) (circle|square|triangle))*$/;
     for (const s of FULL) {
       expect(s.caption).toMatch(grammar);
-      const c = (o: ShapeScene['objects'][number]): { x: number; y: number } => ({ x: o.box.left + o.box.width / 2, y: o.box.top + o.box.height / 2 });
+      const c = (o: ShapeScene['objects'][number]): { x: number; y: number } => ({
+        x: o.box.left + o.box.width / 2,
+        y: o.box.top + o.box.height / 2,
+      });
       for (let i = 1; i < s.objects.length; i++) {
         const p = c(s.objects[i - 1]!);
         const q = c(s.objects[i]!);
@@ -84,7 +88,12 @@ describe('shapes generator (in memory)', () => {
       }
       expect(s.caption.includes('left of')).toBe(s.arrangement === 'row');
       expect(s.caption.includes('above')).toBe(s.arrangement === 'column');
-      expect(s.objects.map(pairOf)).toEqual(s.caption.replace(/ (left of|above) /g, '|').split('|').map((p) => p.slice(2)));
+      expect(s.objects.map(pairOf)).toEqual(
+        s.caption
+          .replace(/ (left of|above) /g, '|')
+          .split('|')
+          .map((p) => p.slice(2)),
+      );
       expect(new Set(s.objects.map(pairOf)).size).toBe(s.objects.length);
     }
     const counts = [1, 2, 3].map((n) => FULL.filter((s) => s.objects.length === n).length);
@@ -94,7 +103,9 @@ describe('shapes generator (in memory)', () => {
   it('gives every colour and shape word the box of its object', () => {
     for (const s of FULL) {
       const words = tokenize(s.caption);
-      const boxed = words.flatMap((w, i) => ((COLOURS as readonly string[]).includes(w) || (SHAPES as readonly string[]).includes(w) ? [i] : []));
+      const boxed = words.flatMap((w, i) =>
+        (COLOURS as readonly string[]).includes(w) || (SHAPES as readonly string[]).includes(w) ? [i] : [],
+      );
       expect(s.boxes.map((b) => b.wordIndex)).toEqual(boxed);
       s.boxes.forEach((b, j) => {
         expect(b.word).toBe(words[b.wordIndex]);
@@ -116,14 +127,18 @@ describe('shapes generator (in memory)', () => {
     const custom = generateShapeScenes({ seed: 3, counts: { train: 200, val: 0, test: 20 }, heldOut: ['blue circle'] });
     expect(custom.filter((s) => s.split === 'train').some((s) => s.objects.some((o) => pairOf(o) === 'blue circle'))).toBe(false);
     expect(custom.filter((s) => s.split === 'test').every((s) => s.objects.some((o) => pairOf(o) === 'blue circle'))).toBe(true);
-    expect(() => generateShapeScenes({ seed: 1, counts: { train: 1, val: 0, test: 0 }, heldOut: ['purple circle'] })).toThrow(/held-out pair/);
+    expect(() => generateShapeScenes({ seed: 1, counts: { train: 1, val: 0, test: 0 }, heldOut: ['purple circle'] })).toThrow(
+      /held-out pair/,
+    );
   });
 
   it('renders the objects where their boxes say, in their colour', async () => {
     const scene = FULL.find((s) => s.objects.length === 3)!;
     const img = await renderSceneRgb(scene);
     expect([img.width, img.height]).toEqual([224, 224]);
-    const decoded = await sharp(await renderScenePng(scene)).raw().toBuffer();
+    const decoded = await sharp(await renderScenePng(scene))
+      .raw()
+      .toBuffer();
     expect(Buffer.from(img.pixels).equals(decoded)).toBe(true);
     const at = (x: number, y: number): number[] => [...img.pixels.subarray((y * 224 + x) * 3, (y * 224 + x) * 3 + 3)];
     for (const o of scene.objects) {
@@ -136,7 +151,13 @@ describe('shapes generator (in memory)', () => {
 
   it('maps scenes to dataset records', () => {
     const [img] = shapesToCaptionedImages(FULL.slice(0, 1), '/data/shapes');
-    expect(img).toEqual({ id: 'train-0000', file: '/data/shapes/images/train-0000.png', captions: [FULL[0]!.caption], split: 'train', boxes: [FULL[0]!.boxes] });
+    expect(img).toEqual({
+      id: 'train-0000',
+      file: '/data/shapes/images/train-0000.png',
+      captions: [FULL[0]!.caption],
+      split: 'train',
+      boxes: [FULL[0]!.boxes],
+    });
   });
 });
 
@@ -158,7 +179,14 @@ describe('shapes set on disk', () => {
     expect([info.width, info.height]).toEqual([128, 128]);
 
     await writeShapesDataset(out, { ...options, counts: { train: 4, val: 1, test: 1 } }, { force: true }); // shrinking needs force
-    expect(readdirSync(path.join(out, 'images')).sort()).toEqual(['test-0000.png', 'train-0000.png', 'train-0001.png', 'train-0002.png', 'train-0003.png', 'val-0000.png']);
+    expect(readdirSync(path.join(out, 'images')).sort()).toEqual([
+      'test-0000.png',
+      'train-0000.png',
+      'train-0001.png',
+      'train-0002.png',
+      'train-0003.png',
+      'val-0000.png',
+    ]);
     expect(existsSync(path.join(out, CAPTIONS_FILE))).toBe(true);
   });
 });
@@ -166,7 +194,11 @@ describe('shapes set on disk', () => {
 describe('make-shapes keeps what the user has', () => {
   it('its defaults reproduce the committed data/shapes set: every caption line, and sampled images byte for byte', async () => {
     const committed = path.join(repoRootOf(), COMMITTED_SHAPES.out);
-    const scenes = generateShapeScenes({ seed: COMMITTED_SHAPES.seed, size: COMMITTED_SHAPES.size, counts: splitCounts(COMMITTED_SHAPES.count) });
+    const scenes = generateShapeScenes({
+      seed: COMMITTED_SHAPES.seed,
+      size: COMMITTED_SHAPES.size,
+      counts: splitCounts(COMMITTED_SHAPES.count),
+    });
     const lines = (await fs.readFile(path.join(committed, 'captions.jsonl'), 'utf8')).trim().split('\n');
     expect(scenes.map(jsonlLine)).toEqual(lines);
     for (const i of [0, 1234, 6000, 6750, 7499]) {
@@ -178,11 +210,16 @@ describe('make-shapes keeps what the user has', () => {
   it('writing a smaller or different set over a folder needs --force (one line, exit 2, nothing deleted)', async () => {
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'shapes-force-'));
     const make = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRootOf(), 'scripts', 'make-shapes.ts'), '--out', out, ...args], { encoding: 'utf8' });
+      spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRootOf(), 'scripts', 'make-shapes.ts'), '--out', out, ...args], {
+        encoding: 'utf8',
+      });
     expect(make('--count', '20').status).toBe(0);
     const images = async () => (await fs.readdir(path.join(out, 'images'))).length;
     expect(await images()).toBe(20);
-    for (const args of [['--count', '10'], ['--count', '20', '--seed', '2']]) {
+    for (const args of [
+      ['--count', '10'],
+      ['--count', '20', '--seed', '2'],
+    ]) {
       const r = make(...args);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -12,9 +12,21 @@ describe('tokenize', () => {
   it('splits clitics the PTB way and keeps them', () => {
     expect(tokenize("A man's hat.")).toEqual(['a', 'man', "'s", 'hat']);
     expect(tokenize("Don't stop, can't!")).toEqual(['do', "n't", 'stop', 'ca', "n't"]);
-    expect(tokenize("they're here, we've gone, I'll go, he'd, I'm")).toEqual(
-      ['they', "'re", 'here', 'we', "'ve", 'gone', 'i', "'ll", 'go', 'he', "'d", 'i', "'m"],
-    );
+    expect(tokenize("they're here, we've gone, I'll go, he'd, I'm")).toEqual([
+      'they',
+      "'re",
+      'here',
+      'we',
+      "'ve",
+      'gone',
+      'i',
+      "'ll",
+      'go',
+      'he',
+      "'d",
+      'i',
+      "'m",
+    ]);
     expect(tokenize('I cannot go')).toEqual(['i', 'can', 'not', 'go']);
   });
 

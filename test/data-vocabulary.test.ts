@@ -2,15 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  END_ID,
-  PAD_ID,
-  padIds,
-  SPECIAL_TOKENS,
-  START_ID,
-  UNK_ID,
-  Vocabulary,
-} from '../src/data/vocabulary.js';
+import { END_ID, PAD_ID, padIds, SPECIAL_TOKENS, START_ID, UNK_ID, Vocabulary } from '../src/data/vocabulary.js';
 import { loadVocabulary, saveVocabulary } from '../src/data/vocabulary-file.js';
 import { FileInputError } from '../src/util/user-error.js';
 

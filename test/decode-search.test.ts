@@ -38,18 +38,32 @@ function bruteForce(table: Table, maxLength: number, lengthPenalty: number): { t
  * keep the best k that do not as live beams, and run to maxLength (no early stop). Result: the k
  * best finished hypotheses by length-normalised score (the unfinished ones if none finished).
  */
-function referenceBeam(table: Table, k: number, maxLength: number, lengthPenalty: number): { tokens: number[]; logProb: number; score: number; finished: boolean }[] {
+function referenceBeam(
+  table: Table,
+  k: number,
+  maxLength: number,
+  lengthPenalty: number,
+): { tokens: number[]; logProb: number; score: number; finished: boolean }[] {
   type Hyp = { tokens: number[]; logProb: number; score: number; finished: boolean };
   let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
   const finished: Hyp[] = [];
   let unfinished: Hyp[] = [];
   for (let t = 0; t <= maxLength && live.length; t++) {
     const all = live.flatMap((b) => table(b.tokens, 0).map((lp, token) => ({ tokens: b.tokens, token, logProb: b.logProb + lp })));
-    const ranked = all.filter((c) => c.token >= 2).sort((a, b) => b.logProb - a.logProb).slice(0, 2 * k);
+    const ranked = all
+      .filter((c) => c.token >= 2)
+      .sort((a, b) => b.logProb - a.logProb)
+      .slice(0, 2 * k);
     const next: typeof live = [];
     ranked.forEach((c, rank) => {
       if (c.token === END) {
-        if (rank < k) finished.push({ tokens: c.tokens, logProb: c.logProb, score: lengthNormalizedScore(c.logProb, c.tokens.length + 1, lengthPenalty), finished: true });
+        if (rank < k)
+          finished.push({
+            tokens: c.tokens,
+            logProb: c.logProb,
+            score: lengthNormalizedScore(c.logProb, c.tokens.length + 1, lengthPenalty),
+            finished: true,
+          });
       } else if (t < maxLength && next.length < k) next.push({ tokens: [...c.tokens, c.token], logProb: c.logProb });
     });
     if (t === maxLength || (next.length === 0 && finished.length === 0)) {
@@ -104,7 +118,10 @@ describe('beam search on hand-built models', () => {
           const model = mockModel(table);
           const [got] = beamSearch(model, features, { allowUnk: true, beamSize: k, maxLength: 4, lengthPenalty });
           const where = `seed ${seed}, k ${k}, α ${lengthPenalty}`;
-          expect(got!.hypotheses.map((h) => h.tokens), where).toEqual(want.map((h) => h.tokens));
+          expect(
+            got!.hypotheses.map((h) => h.tokens),
+            where,
+          ).toEqual(want.map((h) => h.tokens));
           got!.hypotheses.forEach((h, i) => {
             expect(h.logProb, where).toBeCloseTo(want[i]!.logProb, 4);
             expect(h.score, where).toBeCloseTo(want[i]!.score, 4);
@@ -153,10 +170,20 @@ describe('beam search on hand-built models', () => {
   });
 
   it('a model that never emits <end> still yields a max-length caption (greedy and beam)', () => {
-    const table: Table = (prefix) => [-Infinity, -Infinity, -Infinity, Math.log(0.6), Math.log(0.3 - prefix.length * 0.01), Math.log(0.1 + prefix.length * 0.01)];
+    const table: Table = (prefix) => [
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      Math.log(0.6),
+      Math.log(0.3 - prefix.length * 0.01),
+      Math.log(0.1 + prefix.length * 0.01),
+    ];
     const features = dummyFeatures(2);
     const model = mockModel(table);
-    for (const result of [greedyDecode(model, features, { allowUnk: true, maxLength: 5 }), beamSearch(model, features, { allowUnk: true, beamSize: 3, maxLength: 5 })]) {
+    for (const result of [
+      greedyDecode(model, features, { allowUnk: true, maxLength: 5 }),
+      beamSearch(model, features, { allowUnk: true, beamSize: 3, maxLength: 5 }),
+    ]) {
       expect(result).toHaveLength(2);
       for (const cap of result) {
         expect(cap.finished).toBe(false);
@@ -171,7 +198,10 @@ describe('beam search on hand-built models', () => {
 
   it('an <end> that is merely unlikely is still found when it pays off overall', () => {
     // <end> is never the top word, but every word makes the caption much less likely.
-    const table: Table = (prefix) => (prefix.length === 0 ? [-Infinity, -Infinity, Math.log(0.3), Math.log(0.35), Math.log(0.35), -Infinity] : [-Infinity, -Infinity, Math.log(0.01), Math.log(0.5), Math.log(0.49), -Infinity]);
+    const table: Table = (prefix) =>
+      prefix.length === 0
+        ? [-Infinity, -Infinity, Math.log(0.3), Math.log(0.35), Math.log(0.35), -Infinity]
+        : [-Infinity, -Infinity, Math.log(0.01), Math.log(0.5), Math.log(0.49), -Infinity];
     const features = dummyFeatures(1);
     const [beam] = beamSearch(mockModel(table), features, { allowUnk: true, beamSize: 3, maxLength: 4 });
     expect(beam!.tokens).toEqual([]);
@@ -213,7 +243,11 @@ describe('beam search on hand-built models', () => {
     expect(new Set(batched.map((c) => c.tokens.length)).size).toBeGreaterThan(2);
     batched.forEach((cap, b) => {
       const one = tf.slice(features, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
-      const [single] = greedyDecode(mockModel((prefix) => table(prefix, b)), one, { allowUnk: true, maxLength: 12 });
+      const [single] = greedyDecode(
+        mockModel((prefix) => table(prefix, b)),
+        one,
+        { allowUnk: true, maxLength: 12 },
+      );
       expect(cap.tokens).toEqual(single!.tokens);
       expect(cap.finished).toBe(single!.finished);
       expect(cap.logProb).toBeCloseTo(single!.logProb, 6);
@@ -248,7 +282,10 @@ describe('beam search on hand-built models', () => {
   it('never emits <unk> unless asked (id 3 here is the likeliest word after every prefix)', () => {
     const table: Table = (prefix) => (prefix.length ? [0, 0, 0.9, 0.05, 0.03, 0.02] : [0, 0, 0.01, 0.7, 0.2, 0.09]).map(Math.log);
     const features = dummyFeatures(1);
-    for (const search of [(o: object) => greedyDecode(mockModel(table), features, { maxLength: 3, ...o }), (o: object) => beamSearch(mockModel(table), features, { beamSize: 3, maxLength: 3, ...o })]) {
+    for (const search of [
+      (o: object) => greedyDecode(mockModel(table), features, { maxLength: 3, ...o }),
+      (o: object) => beamSearch(mockModel(table), features, { beamSize: 3, maxLength: 3, ...o }),
+    ]) {
       const [plain] = search({});
       expect(plain!.tokens).not.toContain(3);
       expect(plain!.words.every((w) => w.token !== 3)).toBe(true);
@@ -335,7 +372,11 @@ describe('search on the real decoder', () => {
   });
 
   it('masked regions get zero attention in every decoded word', () => {
-    const regionMask = tf.tensor2d([[1, 0, 1, 1, 0], [1, 1, 1, 1, 1], [0, 0, 0, 1, 0]]);
+    const regionMask = tf.tensor2d([
+      [1, 0, 1, 1, 0],
+      [1, 1, 1, 1, 1],
+      [0, 0, 0, 1, 0],
+    ]);
     const caps = beamSearch(dec, features, { beamSize: 2, maxLength: 5, regionMask });
     for (const w of caps[0]!.words) expect([w.alpha[1], w.alpha[4]]).toEqual([0, 0]);
     for (const w of caps[2]!.words) expect(w.alpha[3]).toBeCloseTo(1, 6);

@@ -19,8 +19,16 @@ beforeAll(async () => {
 
 // B = 2 images, L = 3 regions, D = 2, H = 2, A = 2.
 const FEATURES = [
-  [[1, 0], [0, 1], [1, 1]],
-  [[2, 0], [0, 0], [0, 3]],
+  [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+  [
+    [2, 0],
+    [0, 0],
+    [0, 3],
+  ],
 ];
 const H_PREV = [
   [1, 2],
@@ -28,12 +36,24 @@ const H_PREV = [
 ];
 // Hand-set weights (row-major [in, out]).
 const HAND: Record<string, number[][] | number[]> = {
-  'attention/W_a': [[1, 0], [0, 1]],
-  'attention/U_a': [[0.5, 0], [0, -0.5]],
+  'attention/W_a': [
+    [1, 0],
+    [0, 1],
+  ],
+  'attention/U_a': [
+    [0.5, 0],
+    [0, -0.5],
+  ],
   'attention/b': [0.1, -0.1],
   'attention/w': [1, 2],
-  'attention/W_q': [[1, 2], [0, 1]],
-  'attention/W_k': [[1, 0], [1, 1]],
+  'attention/W_q': [
+    [1, 2],
+    [0, 1],
+  ],
+  'attention/W_k': [
+    [1, 0],
+    [1, 1],
+  ],
   'gate/W_beta': [[0.5], [-0.25]],
   'gate/b_beta': [0.1],
 };
@@ -146,7 +166,15 @@ describe('softmax, mask, gate and context', () => {
   it('a region mask given to prepareMemory zeroes those regions in attend', () => {
     const dec = handDecoder('additive');
     const alpha = tf.tidy(() => {
-      const memory = prepareMemory(dec.params, 'additive', tf.tensor3d(FEATURES), tf.tensor2d([[1, 0, 1], [1, 1, 0]]));
+      const memory = prepareMemory(
+        dec.params,
+        'additive',
+        tf.tensor3d(FEATURES),
+        tf.tensor2d([
+          [1, 0, 1],
+          [1, 1, 0],
+        ]),
+      );
       return attend(memory, tf.tensor2d(H_PREV), attentionWeights(dec.params, 'additive')).alpha.arraySync();
     });
     const e = expectedScores('additive');
@@ -161,7 +189,15 @@ describe('softmax, mask, gate and context', () => {
     const dec = handDecoder('dot');
     expect(() =>
       tf.tidy(() => {
-        prepareMemory(dec.params, 'dot', tf.tensor3d(FEATURES), tf.tensor2d([[1, 0, 0], [0, 0, 0]]));
+        prepareMemory(
+          dec.params,
+          'dot',
+          tf.tensor3d(FEATURES),
+          tf.tensor2d([
+            [1, 0, 0],
+            [0, 0, 0],
+          ]),
+        );
       }),
     ).toThrow(/at least one visible/);
   });
@@ -172,7 +208,9 @@ describe('softmax, mask, gate and context', () => {
     // image 0: 0.5·1 − 0.25·2 + 0.1 = 0.1;  image 1: −0.5 − 0.125 + 0.1 = −0.525
     expect(beta[0]![0]).toBeCloseTo(sigmoid(0.1), 6);
     expect(beta[1]![0]).toBeCloseTo(sigmoid(-0.525), 6);
-    const many = tf.tidy(() => gatingScalar(tf.mul(tf.randomNormal([64, 2], 0, 1, 'float32', 5), 10) as tf.Tensor2D, attentionWeights(dec.params, 'dot')).dataSync());
+    const many = tf.tidy(() =>
+      gatingScalar(tf.mul(tf.randomNormal([64, 2], 0, 1, 'float32', 5), 10) as tf.Tensor2D, attentionWeights(dec.params, 'dot')).dataSync(),
+    );
     for (const b of many) expect(b > 0 && b < 1).toBe(true);
   });
 

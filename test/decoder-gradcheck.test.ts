@@ -133,12 +133,29 @@ function makeInputs(regionMask: boolean): RefInputs {
       [1, 1, 1, 1],
       [1, 1, 1, 0],
     ],
-    ...(regionMask ? { regionMask: [[1, 1, 1, 1], [1, 0, 1, 0]] } : {}),
+    ...(regionMask
+      ? {
+          regionMask: [
+            [1, 1, 1, 1],
+            [1, 0, 1, 0],
+          ],
+        }
+      : {}),
   };
 }
 
 function tinyConfig(scoring: AttentionScoring): Partial<DecoderConfig> & { vocabSize: number } {
-  return { vocabSize: 7, featureDim: 3, embedDim: 4, hiddenDim: 5, attentionDim: 3, scoring, seed: 11, dropout: 0.5, doublyStochasticLambda: 1 };
+  return {
+    vocabSize: 7,
+    featureDim: 3,
+    embedDim: 4,
+    hiddenDim: 5,
+    attentionDim: 3,
+    scoring,
+    seed: 11,
+    dropout: 0.5,
+    doublyStochasticLambda: 1,
+  };
 }
 
 function toFloat64(weights: Map<string, tf.Tensor>): Weights {
@@ -151,7 +168,20 @@ function tfGradients(scoring: AttentionScoring, inp: RefInputs) {
   // Non-trivial biases (zero-initialised ones would hide bias-gradient mistakes less well).
   const w = dec.getWeights();
   const rng = mulberry32(3);
-  const perturbed = new Map([...w].map(([n, t]) => [n, tf.tidy(() => tf.add(t, tf.tensor(Array.from({ length: t.size }, () => 0.3 * (rng() - 0.5)), t.shape)))]));
+  const perturbed = new Map(
+    [...w].map(([n, t]) => [
+      n,
+      tf.tidy(() =>
+        tf.add(
+          t,
+          tf.tensor(
+            Array.from({ length: t.size }, () => 0.3 * (rng() - 0.5)),
+            t.shape,
+          ),
+        ),
+      ),
+    ]),
+  );
   dec.setWeights(perturbed);
   tf.dispose([...perturbed.values()]);
   const features = tf.tensor3d(inp.features);
@@ -160,10 +190,7 @@ function tfGradients(scoring: AttentionScoring, inp: RefInputs) {
   const regionMask = inp.regionMask ? tf.tensor2d(inp.regionMask) : undefined;
   const vars = dec.trainableVariables();
   const names = [...dec.getWeights().keys()];
-  const { value, grads } = tf.variableGrads(
-    () => dec.computeLoss(features, tokens, mask, { training: false, regionMask }).loss,
-    vars,
-  );
+  const { value, grads } = tf.variableGrads(() => dec.computeLoss(features, tokens, mask, { training: false, regionMask }).loss, vars);
   const loss = value.dataSync()[0]!;
   const byName: Weights = new Map(names.map((n, i) => [n, Float64Array.from(grads[vars[i]!.name]!.dataSync())]));
   const weights64 = toFloat64(dec.getWeights());

@@ -54,11 +54,24 @@ describe('config', () => {
   it('fills the paper defaults', () => {
     // The paper's sizes and regularisation, written out (not compared with the constant they come from).
     expect(resolveDecoderConfig({ vocabSize: 100 })).toEqual({
-      vocabSize: 100, featureDim: 512, embedDim: 512, hiddenDim: 512, attentionDim: 512,
-      scoring: 'additive', dropout: 0.5, hiddenDropout: 0, doublyStochasticLambda: 1, seed: undefined,
+      vocabSize: 100,
+      featureDim: 512,
+      embedDim: 512,
+      hiddenDim: 512,
+      attentionDim: 512,
+      scoring: 'additive',
+      dropout: 0.5,
+      hiddenDropout: 0,
+      doublyStochasticLambda: 1,
+      seed: undefined,
     });
     // Given fields win over defaults, one at a time.
-    expect(resolveDecoderConfig({ vocabSize: 9, hiddenDim: 7, dropout: 0.1 })).toMatchObject({ vocabSize: 9, hiddenDim: 7, dropout: 0.1, embedDim: 512 });
+    expect(resolveDecoderConfig({ vocabSize: 9, hiddenDim: 7, dropout: 0.1 })).toMatchObject({
+      vocabSize: 9,
+      hiddenDim: 7,
+      dropout: 0.1,
+      embedDim: 512,
+    });
   });
 
   it.each([
@@ -86,7 +99,9 @@ describe('initialisation and weights', () => {
       expect(Array.from(t.dataSync())).toEqual(Array.from(b.getWeights().get(name)!.dataSync()));
     }
     expect(lossValue(a)).toBe(lossValue(b));
-    expect(Array.from(c.getWeights().get('lstm/kernel')!.dataSync())).not.toEqual(Array.from(a.getWeights().get('lstm/kernel')!.dataSync()));
+    expect(Array.from(c.getWeights().get('lstm/kernel')!.dataSync())).not.toEqual(
+      Array.from(a.getWeights().get('lstm/kernel')!.dataSync()),
+    );
     expect(lossValue(c)).not.toBe(lossValue(a));
   });
 
@@ -163,7 +178,10 @@ describe('forward and the step API', () => {
       const betas = fwd.betas.arraySync();
       let state = d.initState(features);
       for (let t = 0; t < 5; t++) {
-        const out = d.step(state, TOKENS.map((r) => r[t]!));
+        const out = d.step(
+          state,
+          TOKENS.map((r) => r[t]!),
+        );
         d.disposeState(state);
         state = out.state;
         const lp = out.logProbs.arraySync();
@@ -185,7 +203,11 @@ describe('forward and the step API', () => {
   for (const scoring of SCORING_KINDS) {
     it(`${scoring}: k hypotheses per image sharing its memory step exactly like rows with their own copy`, () => {
       const d = make({ scoring });
-      const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]);
+      const regionMask = tf.tensor2d([
+        [1, 1, 0, 1, 1],
+        [1, 1, 1, 1, 1],
+        [0, 1, 1, 1, 1],
+      ]);
       const s0 = d.initState(features, regionMask);
       // Grouped: row g·2 + j decodes image g (memory shared). Ungrouped: row j·3 + g, memory gathered per row.
       const grouped = d.selectRows(s0, [0, 0, 1, 1, 2, 2]);
@@ -211,17 +233,38 @@ describe('forward and the step API', () => {
       const a2s = d.selectRows(a1.state, [1, 0, 2, 3, 5, 4]);
       const b2s = d.selectRows(b1.state, [3, 1, 5, 0, 4, 2]);
       const a2 = d.step(a2s, [5, 6, 7, 8, 9, 10]);
-      const b2 = d.step(b2s, [0, 1, 2, 3, 4, 5].map((r) => [5, 6, 7, 8, 9, 10][[0, 2, 4, 1, 3, 5][r]!]!));
+      const b2 = d.step(
+        b2s,
+        [0, 1, 2, 3, 4, 5].map((r) => [5, 6, 7, 8, 9, 10][[0, 2, 4, 1, 3, 5][r]!]!),
+      );
       compare(a2, b2);
       [s0, grouped, perRow, a1.state, b1.state, a2s, b2s, a2.state, b2.state].forEach((s) => d.disposeState(s));
-      tf.dispose([regionMask, a1.logProbs, a1.alpha, a1.beta, b1.logProbs, b1.alpha, b1.beta, a2.logProbs, a2.alpha, a2.beta, b2.logProbs, b2.alpha, b2.beta]);
+      tf.dispose([
+        regionMask,
+        a1.logProbs,
+        a1.alpha,
+        a1.beta,
+        b1.logProbs,
+        b1.alpha,
+        b1.beta,
+        a2.logProbs,
+        a2.alpha,
+        a2.beta,
+        b2.logProbs,
+        b2.alpha,
+        b2.beta,
+      ]);
     });
   }
 
   for (const scoring of SCORING_KINDS) {
     it(`${scoring}: rows kept in equal blocks for some images (beam search dropping finished images) cut the memory to those images and step as the same rows of the whole state`, () => {
       const d = make({ scoring });
-      const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]);
+      const regionMask = tf.tensor2d([
+        [1, 1, 0, 1, 1],
+        [1, 1, 1, 1, 1],
+        [0, 1, 1, 1, 1],
+      ]);
       const s0 = d.initState(features, regionMask);
       const grouped = d.selectRows(s0, [0, 0, 1, 1, 2, 2]); // row g·2 + j decodes image g
       const tokens6 = [4, 5, 6, 7, 8, 9];
@@ -229,7 +272,11 @@ describe('forward and the step API', () => {
       const tokenOf = (r: number) => 3 + r; // each row continues with a token of its own
       const full = d.step(whole.state, [0, 1, 2, 3, 4, 5].map(tokenOf));
       const [lf, af] = [full.logProbs.arraySync(), full.alpha.arraySync()];
-      for (const [rows, images] of [[[5, 4, 1, 0], 2], [[2, 3], 1], [[4, 4, 4, 0, 1, 0], 2]] as const) {
+      for (const [rows, images] of [
+        [[5, 4, 1, 0], 2],
+        [[2, 3], 1],
+        [[4, 4, 4, 0, 1, 0], 2],
+      ] as const) {
         const cut = d.selectRows(whole.state, rows);
         expect(cut.shared.memory.features.shape[0]).toBe(images); // one memory entry per kept image, not per row
         const a = d.step(cut, rows.map(tokenOf));
@@ -250,7 +297,11 @@ describe('forward and the step API', () => {
 
   it('a region mask zeroes those regions at every step', () => {
     const d = make();
-    const regionMask = tf.tensor2d([[1, 1, 0, 1, 1], [0, 1, 1, 1, 1], [1, 1, 1, 1, 0]]);
+    const regionMask = tf.tensor2d([
+      [1, 1, 0, 1, 1],
+      [0, 1, 1, 1, 1],
+      [1, 1, 1, 1, 0],
+    ]);
     const inputs = tf.slice(tokens, [0, 0], [B, 5]) as tf.Tensor2D;
     const fwd = d.forward(features, inputs, { regionMask });
     const alphas = fwd.alphas.arraySync();

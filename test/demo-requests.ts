@@ -48,7 +48,10 @@ export function rawRequest(url: string, target: string, method = 'GET'): Promise
     socket.on('end', () => {
       const all = Buffer.concat(chunks);
       const split = all.indexOf('\r\n\r\n');
-      const head = all.subarray(0, split < 0 ? all.length : split).toString('latin1').split('\r\n');
+      const head = all
+        .subarray(0, split < 0 ? all.length : split)
+        .toString('latin1')
+        .split('\r\n');
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0);
       const headers: Record<string, string> = {};
       for (const line of head.slice(1)) {

@@ -18,10 +18,14 @@ const SECRET = `secret-${process.pid}-${Date.now()}`;
 
 /** Starts `npm run demo` (as its script) on a free port; resolves when it says where it serves. */
 function startDemo(out: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'demo.ts'), '--out', out, '--port', '0', ...extra], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'scripts', 'demo.ts'), '--out', out, '--port', '0', ...extra],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.setEncoding('utf8');

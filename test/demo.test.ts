@@ -32,7 +32,11 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
     close = () => served.server.close();
     for (const name of ['horse.png', 'chelsea.png']) {
       const file = path.join(dir, `224-${name}`);
-      await sharp(path.join(repoRoot, 'docs', 'examples', 'photos', name)).removeAlpha().resize(224, 224, { fit: 'fill' }).png().toFile(file);
+      await sharp(path.join(repoRoot, 'docs', 'examples', 'photos', name))
+        .removeAlpha()
+        .resize(224, 224, { fit: 'fill' })
+        .png()
+        .toFile(file);
       photos.push(file);
     }
   }, 180_000);
@@ -63,8 +67,11 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
       const perPhoto: number[] = [];
       for (const [i, photo] of photos.entries()) {
         await page.setInputFiles('[data-testid=photo-input]', photo);
-        await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, path.basename(photo), { timeout: 120_000 });
-        if (i === 0) process.stdout.write(`[demo] cold: ${((Date.now() - t0) / 1000).toFixed(1)} s from opening the page to the first caption\n`);
+        await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, path.basename(photo), {
+          timeout: 120_000,
+        });
+        if (i === 0)
+          process.stdout.write(`[demo] cold: ${((Date.now() - t0) / 1000).toFixed(1)} s from opening the page to the first caption\n`);
         perPhoto.push(Number(await page.getAttribute('[data-testid=timing]', 'data-ms')));
         shown.push((await page.locator('[data-testid=word]').allTextContents()).join(' '));
       }
@@ -96,13 +103,15 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
       })();
       await page.fill('[data-testid=explain-text]', mine);
       await page.click('[data-testid=explain-form] button');
-      await page.waitForFunction(() => document.querySelector('[data-testid=timing]')?.getAttribute('data-log-likelihood'), null, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=timing]')?.getAttribute('data-log-likelihood'), null, {
+        timeout: 60_000,
+      });
       expect(Number(await page.getAttribute('[data-testid=timing]', 'data-log-likelihood'))).toBeCloseTo(nodeExplained.logLikelihood, 2);
       expect(await page.locator('[data-testid=word]').allTextContents()).toEqual(mine.split(' '));
       await page.locator('[data-testid=word]').nth(1).hover();
       expect(await page.textContent('[data-testid=word-info]')).toMatch(/“dog”: β = 0\.\d\d, peak \d+\.\d× uniform/);
 
-      expect(errors, errors.join("\n")).toEqual([]);
+      expect(errors, errors.join('\n')).toEqual([]);
 
       // A photo chosen before the model is ready waits, says so, and is captioned once it is.
       // (The model's weights are held back 3 s so that the photo surely comes first.)
@@ -115,7 +124,9 @@ run(`in-browser demo${HAS_BROWSER ? '' : ` [skipped: no Chromium at ${CHROMIUM}]
       await early.setInputFiles('[data-testid=photo-input]', photos[0]!);
       expect(await early.getAttribute('[data-testid=status]', 'data-ready')).toBeNull();
       expect(await early.textContent('[data-testid=status]')).toMatch(/will be captioned when it is ready/);
-      await early.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, path.basename(photos[0]!), { timeout: 240_000 });
+      await early.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, path.basename(photos[0]!), {
+        timeout: 240_000,
+      });
       expect((await early.locator('[data-testid=word]').allTextContents()).join(' ')).toBe(expected[0]);
       expect(await early.getAttribute('[data-testid=status]', 'data-error')).toBeNull();
       // Nothing beyond its own origin (blob: URLs of that origin are the WASM thread workers').

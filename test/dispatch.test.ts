@@ -26,7 +26,10 @@ const nativeWhy = await nativeUnavailable();
 
 const rng = mulberry32(21);
 const rand = (shape: number[], scale = 1): tf.Tensor =>
-  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale), shape);
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale),
+    shape,
+  );
 
 /**
  * Per op: inputs, and a scalar loss of the op's outputs (weighted by fixed random tensors, so every
@@ -62,12 +65,40 @@ const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
       loss: (mm: FastPaths['matMul'], [a, b]: tf.Tensor[]) => weighted(mm(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb), 2),
     })),
   ),
-  sigmoid: [{ inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])], loss: (f: FastPaths['sigmoid'], [x]) => weighted(f(x!), 3) }],
-  tanh: [{ inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])], loss: (f: FastPaths['tanh'], [x]) => weighted(f(x!), 4) }],
-  logSoftmax: [{ inputs: () => [tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [100, -100, 0, 50]])], loss: (f: FastPaths['logSoftmax'], [x]) => weighted(f(x as tf.Tensor2D), 5) }],
+  sigmoid: [
+    {
+      inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])],
+      loss: (f: FastPaths['sigmoid'], [x]) => weighted(f(x!), 3),
+    },
+  ],
+  tanh: [
+    {
+      inputs: () => [tf.concat([rand([1, 7], 4), tf.tensor2d([[-30, -5, -0.1, 0, 0.1, 5, 30]])])],
+      loss: (f: FastPaths['tanh'], [x]) => weighted(f(x!), 4),
+    },
+  ],
+  logSoftmax: [
+    {
+      inputs: () => [
+        tf.tensor2d([
+          [1, 2, 3, 4],
+          [0, 0, 0, 0],
+          [100, -100, 0, 50],
+        ]),
+      ],
+      loss: (f: FastPaths['logSoftmax'], [x]) => weighted(f(x as tf.Tensor2D), 5),
+    },
+  ],
   softmaxCrossEntropy: [
     {
-      inputs: () => [tf.tensor2d([[1, 2, 3, 4], [0, 0, 0, 0], [100, -100, 0, 50]]), tf.tensor1d([2, 0, 1], 'int32')],
+      inputs: () => [
+        tf.tensor2d([
+          [1, 2, 3, 4],
+          [0, 0, 0, 0],
+          [100, -100, 0, 50],
+        ]),
+        tf.tensor1d([2, 0, 1], 'int32'),
+      ],
       loss: (f: FastPaths['softmaxCrossEntropy'], [x, t]) => weighted(f(x as tf.Tensor2D, t as tf.Tensor1D), 6),
       constant: [1],
     },
@@ -85,10 +116,12 @@ const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
     },
   ],
   additiveScorer: [37, 36].flatMap((A) => [...attentionCases(1, A), ...attentionCases(3, A)]),
-  attendedSum: [21, 24].flatMap((D) => [1, 3].map((k) => ({
-    inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, D], 2)],
-    loss: (f: FastPaths['attendedSum'], [alpha, features]: tf.Tensor[]) => weighted(f(alpha as tf.Tensor2D, features as tf.Tensor3D), 8),
-  }))),
+  attendedSum: [21, 24].flatMap((D) =>
+    [1, 3].map((k) => ({
+      inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, D], 2)],
+      loss: (f: FastPaths['attendedSum'], [alpha, features]: tf.Tensor[]) => weighted(f(alpha as tf.Tensor2D, features as tf.Tensor3D), 8),
+    })),
+  ),
   lstmCell: [
     {
       inputs: () => [rand([3, 20], 4), rand([3, 5], 2)],
@@ -102,7 +135,8 @@ const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync(), y = b.dataSync();
+  const x = a.dataSync(),
+    y = b.dataSync();
   let m = 0;
   x.forEach((v, i) => (m = Math.max(m, Math.abs(v - y[i]!) / Math.max(1, Math.abs(y[i]!)))));
   return m;
@@ -116,12 +150,15 @@ function checkTopK(impl: FastPaths['topK'], reference: FastPaths['topK']): void 
   const V = 23;
   tf.tidy(() => {
     const r = mulberry32(5);
-    const rows = Array.from({ length: 37 }, (_, n) => Array.from({ length: V }, (_, v) => (n % 3 === 0 ? Math.floor(r() * 4) : v === n % V ? -Infinity : r() * 20 - 10)));
+    const rows = Array.from({ length: 37 }, (_, n) =>
+      Array.from({ length: V }, (_, v) => (n % 3 === 0 ? Math.floor(r() * 4) : v === n % V ? -Infinity : r() * 20 - 10)),
+    );
     rows.push(Array.from({ length: V }, () => -Infinity)); // a row with nothing left
     const x = tf.tensor2d(rows); // [38, V]
     const bias = tf.tensor1d(Array.from({ length: V }, (_, v) => (v < 3 ? -Infinity : v === 7 ? 0.5 : 0))); // [V]
     for (const k of [1, 2, 6, V]) {
-      const a = impl(x, bias, k), b = reference(x, bias, k);
+      const a = impl(x, bias, k),
+        b = reference(x, bias, k);
       expect(a.indices.dtype, `topK k=${k}: ids are int32`).toBe('int32');
       expect(Array.from(a.values.dataSync()), `topK k=${k}: values`).toEqual(Array.from(b.values.dataSync()));
       expect(Array.from(a.indices.dataSync()), `topK k=${k}: ids`).toEqual(Array.from(b.indices.dataSync()));
@@ -160,8 +197,13 @@ function checkActiveBackend(): string[] {
         expect(maxDiff(ours.value, ref.value), `${name} case ${i}: value`).toBeLessThan(tol);
         // Without a gradient tape (decoding), where some fast paths take another branch.
         expect(tf.engine().isTapeOn()).toBe(false);
-        expect(maxDiff(c.loss(impl as never, inputs), c.loss(reference as never, inputs)), `${name} case ${i}: value without a tape`).toBeLessThan(tol);
-        ours.grads.forEach((g, j) => expect(maxDiff(g, ref.grads[j]!), `${name} case ${i}: gradient of input ${vary[j]}`).toBeLessThan(tol));
+        expect(
+          maxDiff(c.loss(impl as never, inputs), c.loss(reference as never, inputs)),
+          `${name} case ${i}: value without a tape`,
+        ).toBeLessThan(tol);
+        ours.grads.forEach((g, j) =>
+          expect(maxDiff(g, ref.grads[j]!), `${name} case ${i}: gradient of input ${vary[j]}`).toBeLessThan(tol),
+        );
       });
       checked.push(name);
     }
@@ -177,7 +219,15 @@ describe('the dispatch point', () => {
   it('on WASM: every fast path equals its reference (values and gradients), and the table is the WASM one', async () => {
     await defaultInitializers.wasm();
     const checked = new Set(checkActiveBackend());
-    expect([...checked].sort()).toEqual(['additiveScorer', 'attendedSum', 'logSoftmax', 'matMul', 'softmaxCrossEntropy', 'stepWeight', 'tanh']);
+    expect([...checked].sort()).toEqual([
+      'additiveScorer',
+      'attendedSum',
+      'logSoftmax',
+      'matMul',
+      'softmaxCrossEntropy',
+      'stepWeight',
+      'tanh',
+    ]);
     expect(fastPath('lstmCell')).toBeUndefined(); // the plain cell runs
   });
 
@@ -189,34 +239,47 @@ describe('the dispatch point', () => {
   });
 
   const native = nativeWhy === undefined || NATIVE_REQUIRED ? it : it.skip;
-  native(`on native, with and without the fused kernels, every fast path equals its reference${nativeWhy && !NATIVE_REQUIRED ? ` [skipped: tfjs-node ${nativeWhy}]` : ''}`, async () => {
-    expect(nativeWhy, `tfjs-node did not load: ${nativeWhy}`).toBeUndefined();
-    await tf.setBackend('tensorflow');
-    const fused = fusedKernelsStatus()?.loaded === true;
-    const withFused = new Set(checkActiveBackend());
-    expect(withFused.has('additiveScorer') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
-    if (fused || NATIVE_REQUIRED) {
-      expect([...withFused].filter((n) => ['attendedSum', 'lstmCell', 'topK'].includes(n)).sort()).toEqual(['attendedSum', 'lstmCell', 'topK']);
-      expect(fastPath('adamUpdate')).toBeDefined();
-    }
-    setFusedKernels(false); // the table follows the switch at once
-    expect(fastPath('lstmCell')).toBeUndefined();
-    expect(fastPath('adamUpdate')).toBeUndefined();
-    expect(fastPath('topK')).toBeUndefined();
-    const without = new Set(checkActiveBackend());
-    expect(without.has('attendedSum') || without.has('lstmCell')).toBe(false);
-    expect(without.has('additiveScorer')).toBe(true); // the one-sigmoid scorer
-    setFusedKernels(true);
-  });
+  native(
+    `on native, with and without the fused kernels, every fast path equals its reference${nativeWhy && !NATIVE_REQUIRED ? ` [skipped: tfjs-node ${nativeWhy}]` : ''}`,
+    async () => {
+      expect(nativeWhy, `tfjs-node did not load: ${nativeWhy}`).toBeUndefined();
+      await tf.setBackend('tensorflow');
+      const fused = fusedKernelsStatus()?.loaded === true;
+      const withFused = new Set(checkActiveBackend());
+      expect(withFused.has('additiveScorer') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
+      if (fused || NATIVE_REQUIRED) {
+        expect([...withFused].filter((n) => ['attendedSum', 'lstmCell', 'topK'].includes(n)).sort()).toEqual([
+          'attendedSum',
+          'lstmCell',
+          'topK',
+        ]);
+        expect(fastPath('adamUpdate')).toBeDefined();
+      }
+      setFusedKernels(false); // the table follows the switch at once
+      expect(fastPath('lstmCell')).toBeUndefined();
+      expect(fastPath('adamUpdate')).toBeUndefined();
+      expect(fastPath('topK')).toBeUndefined();
+      const without = new Set(checkActiveBackend());
+      expect(without.has('attendedSum') || without.has('lstmCell')).toBe(false);
+      expect(without.has('additiveScorer')).toBe(true); // the one-sigmoid scorer
+      setFusedKernels(true);
+    },
+  );
 
   it("the model's files hold no backend checks and import no fast path: only dispatch.ts chooses", () => {
     const files = (dir: string): string[] =>
-      fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+      fs
+        .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
     for (const file of files('src/decoder')) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       expect(text, file).not.toMatch(/getBackend|onWasm|onNative|fusedKernels|fused-state|fast-paths\//);
     }
-    const importers = files('src').filter((f) => /from '\.\/fast-paths\/(native|wasm|common)\.js'|fast-paths\/(native|wasm|common)\.js'/.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    const importers = files('src').filter((f) =>
+      /from '\.\/fast-paths\/(native|wasm|common)\.js'|fast-paths\/(native|wasm|common)\.js'/.test(
+        fs.readFileSync(path.join(ROOT, f), 'utf8'),
+      ),
+    );
     expect(importers).toEqual([path.join('src', 'backend', 'dispatch.ts')]);
   });
 });

@@ -34,7 +34,9 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
       const name = path.basename(url);
       requested.push(name);
       // /mobilenet/: the whole ImageNet MobileNet; /shipped/: the encoder the Flickr8k checkpoint ships (and names)
-      const folder = url.startsWith('/shipped/') ? path.join(checkpointPath('flickr8k'), 'encoder') : sharedPath('weights', 'mobilenet_v1_1.0_224');
+      const folder = url.startsWith('/shipped/')
+        ? path.join(checkpointPath('flickr8k'), 'encoder')
+        : sharedPath('weights', 'mobilenet_v1_1.0_224');
       fs.readFile(path.join(folder, name)).then(
         (data) => res.end(data),
         () => res.writeHead(404).end(),
@@ -50,7 +52,9 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
   });
 
   it('downloads once: only the shards it needs, then no request; a corrupt cached shard is fetched again', async () => {
-    const manifest = JSON.parse(await fs.readFile(sharedPath('weights', 'mobilenet_v1_1.0_224', 'model.json'), 'utf8')) as { weightsManifest: { paths: string[]; weights: { name: string }[] }[] };
+    const manifest = JSON.parse(await fs.readFile(sharedPath('weights', 'mobilenet_v1_1.0_224', 'model.json'), 'utf8')) as {
+      weightsManifest: { paths: string[]; weights: { name: string }[] }[];
+    };
     const needed = manifest.weightsManifest.filter((g) => g.weights.some((w) => !/^conv_(dw|pw)_12/.test(w.name))).flatMap((g) => g.paths);
     expect(needed.length).toBeLessThan(manifest.weightsManifest.flatMap((g) => g.paths).length); // conv_pw_12's shards are not read
 
@@ -79,9 +83,22 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
   it('caption, run twice with --mobilenet <url>: the second run makes no request', async () => {
     const run = () =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [CAPTION_BIN, sharedPath('images', 'horse.png'), '--checkpoint', checkpointPath('flickr8k'), '--mobilenet', shipped, '--beam', '1'], {
-          env: { ...process.env, CAPTION_BACKEND: 'wasm', CAPTION_CACHE_DIR: path.join(cache, 'cli') },
-        });
+        const child = spawn(
+          process.execPath,
+          [
+            CAPTION_BIN,
+            sharedPath('images', 'horse.png'),
+            '--checkpoint',
+            checkpointPath('flickr8k'),
+            '--mobilenet',
+            shipped,
+            '--beam',
+            '1',
+          ],
+          {
+            env: { ...process.env, CAPTION_BACKEND: 'wasm', CAPTION_CACHE_DIR: path.join(cache, 'cli') },
+          },
+        );
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d));

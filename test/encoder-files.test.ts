@@ -72,7 +72,9 @@ describe('fileSystemHandler', () => {
 
   it('fails with a FileInputError naming model.json when it is missing, not JSON, or not a tfjs model', async () => {
     const none = await loadError(path.join(tmp, 'no-such-folder'));
-    expect(none.message).toBe(`${path.join(tmp, 'no-such-folder', 'model.json')}: no such file: expected a TensorFlow.js model folder (model.json + weight shards)`);
+    expect(none.message).toBe(
+      `${path.join(tmp, 'no-such-folder', 'model.json')}: no such file: expected a TensorFlow.js model folder (model.json + weight shards)`,
+    );
     const garbage = await loadError(await folder('garbage', { 'model.json': '{"modelTopology": {' }));
     expect(garbage.message).toMatch(/model\.json: is not valid JSON \(/);
     const notTfjs = await loadError(await folder('not-tfjs', { 'model.json': '{"hello": 1}' }));
@@ -94,7 +96,13 @@ describe('fileSystemHandler', () => {
     const json = JSON.stringify({
       modelTopology: { node: [] },
       weightsManifest: [
-        { paths: ['a.bin'], weights: [{ name: 'a/x', shape: [1], dtype: 'float32' }, { name: 'b/y', shape: [1], dtype: 'float32' }] },
+        {
+          paths: ['a.bin'],
+          weights: [
+            { name: 'a/x', shape: [1], dtype: 'float32' },
+            { name: 'b/y', shape: [1], dtype: 'float32' },
+          ],
+        },
         { paths: ['c.bin'], weights: [{ name: 'c/z', shape: [1], dtype: 'float32' }] },
       ],
     });
@@ -111,8 +119,8 @@ describeWithShared('cutting a Keras model.json at the annotation layer', () => {
   it('keeps the layers up to it and only their weights', async () => {
     const json = JSON.parse(await fs.readFile(path.join(ALPHA_025(), 'model.json'), 'utf8'));
     const cut = cutAtLayer(json, 'conv_pw_11_relu', 'model.json');
-    const config = (cut.modelTopology as { model_config: { config: { layers: { name: string }[]; output_layers: unknown } } })
-      .model_config.config;
+    const config = (cut.modelTopology as { model_config: { config: { layers: { name: string }[]; output_layers: unknown } } }).model_config
+      .config;
     expect(config.layers.at(-1)?.name).toBe('conv_pw_11_relu');
     expect(config.layers.some((l) => l.name.startsWith('conv_dw_12'))).toBe(false);
     expect(config.output_layers).toEqual([['conv_pw_11_relu', 0, 0]]);

@@ -9,7 +9,11 @@ describe('encoderConfigOf', () => {
       resize: 'squash',
       inputSize: 224,
     });
-    expect(encoderConfigOf('tfhub_mobilenet_v1_0.25/module_apply_default/MobilenetV1/Conv2d_11_pointwise/Relu6/14x14x128/224px-center-crop/sha256:cd')).toEqual({
+    expect(
+      encoderConfigOf(
+        'tfhub_mobilenet_v1_0.25/module_apply_default/MobilenetV1/Conv2d_11_pointwise/Relu6/14x14x128/224px-center-crop/sha256:cd',
+      ),
+    ).toEqual({
       variant: 'tfhub_mobilenet_v1_0.25',
       layer: 'module_apply_default/MobilenetV1/Conv2d_11_pointwise/Relu6',
       resize: 'center-crop',

@@ -56,7 +56,12 @@ describe('.npy files and kernel layouts', () => {
     const good = formatNpy({ shape: [4], data: new Float32Array(4) });
     expect(() => parseNpy(good.subarray(0, good.length - 1), 'b.npy')).toThrow(/b\.npy: holds 15 data bytes/);
     const f8 = new TextDecoder('latin1').decode(good).replace("'<f4'", "'<f8'");
-    expect(() => parseNpy(Uint8Array.from(f8, (c) => c.charCodeAt(0)), 'c.npy')).toThrow(/c\.npy: holds <f8 numbers/);
+    expect(() =>
+      parseNpy(
+        Uint8Array.from(f8, (c) => c.charCodeAt(0)),
+        'c.npy',
+      ),
+    ).toThrow(/c\.npy: holds <f8 numbers/);
   });
 
   it('transposes OHWI to HWIO element by element', () => {
@@ -72,12 +77,18 @@ describe('.npy files and kernel layouts', () => {
     const dir = path.join(tmp, 'empty');
     await fs.mkdir(dir);
     await expect(mobilenetFromNpy(dir)).rejects.toThrow(FileInputError);
-    await expect(mobilenetFromNpy(dir)).rejects.toThrow(/has no FeatureExtractor_MobilenetV1_MobilenetV1_Conv2d_0_BatchNorm_batchnorm_mul\*\.npy/);
+    await expect(mobilenetFromNpy(dir)).rejects.toThrow(
+      /has no FeatureExtractor_MobilenetV1_MobilenetV1_Conv2d_0_BatchNorm_batchnorm_mul\*\.npy/,
+    );
   });
 });
 
 /** The Keras MobileNet's conv + batch norm of one layer → the folded (kernel, bias) in .npy layout. */
-function foldBatchNorm(weights: tf.NamedTensorMap, kerasName: string, depthwise: boolean): { kernel: Float32Array; kernelShape: number[]; bias: Float32Array } {
+function foldBatchNorm(
+  weights: tf.NamedTensorMap,
+  kerasName: string,
+  depthwise: boolean,
+): { kernel: Float32Array; kernelShape: number[]; bias: Float32Array } {
   return tf.tidy(() => {
     const k = weights[`${kerasName}/${depthwise ? 'depthwise_kernel' : 'kernel'}`]!; // [kh, kw, in, out] or [kh, kw, C, 1]
     const bn = (v: string) => weights[`${kerasName}_bn/${v}`]!;
@@ -99,8 +110,14 @@ describeWithShared('MobileNet v1 ported from .npy', () => {
     await fs.mkdir(npyDir);
     for (const conv of mobilenetPlan(11)) {
       const f = foldBatchNorm(weights, conv.kerasName, conv.kind === 'depthwise');
-      await fs.writeFile(path.join(npyDir, `${npyPrefix('Test', conv.tfName, 'mul')}_1.npy`), formatNpy({ shape: f.kernelShape, data: f.kernel }));
-      await fs.writeFile(path.join(npyDir, `${npyPrefix('Test', conv.tfName, 'sub')}__9.npy`), formatNpy({ shape: [f.bias.length], data: f.bias }));
+      await fs.writeFile(
+        path.join(npyDir, `${npyPrefix('Test', conv.tfName, 'mul')}_1.npy`),
+        formatNpy({ shape: f.kernelShape, data: f.kernel }),
+      );
+      await fs.writeFile(
+        path.join(npyDir, `${npyPrefix('Test', conv.tfName, 'sub')}__9.npy`),
+        formatNpy({ shape: [f.bias.length], data: f.bias }),
+      );
     }
     tf.dispose(weights);
     const { layers, weights: ported } = await mobilenetFromNpy(npyDir, { scope: 'Test' });

@@ -42,10 +42,12 @@ interface Conv {
 describe('ResNet-50 v2 wiring against a plain reference', () => {
   it('every unit: padding, stride placement and shortcuts as TF-slim builds them', async () => {
     const rng = mulberry32(11);
-    const rand = (shape: number[], scale: number) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale);
+    const rand = (shape: number[], scale: number) =>
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale);
     const dir = path.join(tmp, 'npy');
     await fs.mkdir(dir);
-    const write = (name: string, shape: number[], data: Float32Array) => fs.writeFile(path.join(dir, `resnet_v2_50_${name}.npy`), formatNpy({ shape, data }));
+    const write = (name: string, shape: number[], data: Float32Array) =>
+      fs.writeFile(path.join(dir, `resnet_v2_50_${name}.npy`), formatNpy({ shape, data }));
     /** Writes a conv as OHWI .npy and returns it as HWIO tensors for the reference. */
     const conv = async (scope: string, k: number, cin: number, cout: number): Promise<Conv> => {
       const ohwi = rand([cout, k, k, cin], 1 / Math.sqrt(k * k * cin));
@@ -64,7 +66,22 @@ describe('ResNet-50 v2 wiring against a plain reference', () => {
 
     // The reference: TF-slim's resnet_v2 in plain ops, each padding written out.
     const applyConv = (x: tf.Tensor4D, c: Conv, stride: number, pad: number) =>
-      tf.add(tf.conv2d(pad ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x, c.kernel, stride, 'valid'), c.bias) as tf.Tensor4D;
+      tf.add(
+        tf.conv2d(
+          pad
+            ? tf.pad(x, [
+                [0, 0],
+                [pad, pad],
+                [pad, pad],
+                [0, 0],
+              ])
+            : x,
+          c.kernel,
+          stride,
+          'valid',
+        ),
+        c.bias,
+      ) as tf.Tensor4D;
     const root = await conv('conv1', 7, 3, ROOT);
     const input = tf.tensor4d(rand([2, 64, 64, 3], 1), [2, 64, 64, 3]); // [B, 64, 64, 3]
     let x = tf.maxPool(applyConv(input, root, 2, 3), 3, 2, 'same'); // [B, 16, 16, ROOT]
@@ -83,7 +100,12 @@ describe('ResNet-50 v2 wiring against a plain reference', () => {
         const c1 = await conv(`${scope}_conv1`, 1, channels, WIDTH[i]!);
         const c2 = await conv(`${scope}_conv2`, 3, WIDTH[i]!, WIDTH[i]!);
         const c3 = await conv(`${scope}_conv3`, 1, WIDTH[i]!, OUT[i]!);
-        const shortcut = u === 1 ? applyConv(pre, await conv(`${scope}_shortcut`, 1, channels, OUT[i]!), 1, 0) : stride === 2 ? (tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D) : x;
+        const shortcut =
+          u === 1
+            ? applyConv(pre, await conv(`${scope}_shortcut`, 1, channels, OUT[i]!), 1, 0)
+            : stride === 2
+              ? (tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D)
+              : x;
         let r = tf.relu(applyConv(pre, c1, 1, 0)) as tf.Tensor4D;
         r = tf.relu(applyConv(r, c2, stride, 1)) as tf.Tensor4D; // stride 1: "same" = pad 1; stride 2: pad 1 then VALID
         r = applyConv(r, c3, 1, 0);

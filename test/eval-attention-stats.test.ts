@@ -15,7 +15,13 @@ describe('attention statistics', () => {
   it('classes words by lexicon and averages per class', () => {
     expect([wordClass('dog'), wordClass('the'), wordClass('running')]).toEqual(['noun', 'function', 'other']);
     const s = attentionStats([
-      { words: [{ word: 'a', alpha: uniform }, { word: 'dog', alpha: onCell(1) }, { word: 'runs', alpha: onCell(1) }] },
+      {
+        words: [
+          { word: 'a', alpha: uniform },
+          { word: 'dog', alpha: onCell(1) },
+          { word: 'runs', alpha: onCell(1) },
+        ],
+      },
     ]);
     expect(s.entropy.function).toEqual({ mean: Math.log(4), words: 1 });
     expect(s.entropy.noun).toEqual({ mean: 0, words: 1 });

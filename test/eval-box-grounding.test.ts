@@ -14,7 +14,9 @@ import { prepareImage } from '../src/image/load.js';
 const GRID = { height: 7, width: 7 };
 
 async function photo640x480(): Promise<Uint8Array> {
-  const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .png()
+    .toBuffer();
   return new Uint8Array(png);
 }
 
@@ -45,7 +47,13 @@ describe('grid cells on photo pixels', () => {
   it('overlapping boxes count their union once', () => {
     const g = { grid: { height: 2, width: 2 }, region: { left: 0, top: 0, width: 100, height: 100 } };
     const one = boxTarget([{ x: 0, y: 0, width: 50, height: 50 }], g);
-    const twice = boxTarget([{ x: 0, y: 0, width: 50, height: 50 }, { x: 10, y: 10, width: 40, height: 40 }], g);
+    const twice = boxTarget(
+      [
+        { x: 0, y: 0, width: 50, height: 50 },
+        { x: 10, y: 10, width: 40, height: 40 },
+      ],
+      g,
+    );
     expect(twice.coverage).toEqual(one.coverage);
     expect(one.share).toBe(0.25);
   });
@@ -64,7 +72,16 @@ describe('pointing and mass ratio', () => {
   });
 
   it('baselines: centre cell, uniform (expected pointing), average map, other words', () => {
-    const word = (alpha: number[], others: number[][], image = 'a'): GroundingWord => ({ image, cls: 'cat', word: 'cat', source: 'reference', alpha, others, target, grid: g.grid });
+    const word = (alpha: number[], others: number[][], image = 'a'): GroundingWord => ({
+      image,
+      cls: 'cat',
+      word: 'cat',
+      source: 'reference',
+      alpha,
+      others,
+      target,
+      grid: g.grid,
+    });
     const [w1, w2] = scoreWords([word([1, 0, 0, 0], [[0, 0, 0, 1]]), word([0, 1, 0, 0], [[1, 0, 0, 0]], 'b')]);
     expect(w1!.scores.attention.pointing).toBe(1);
     expect(w1!.scores['centre cell'].pointing).toBe(0); // centre of a 2×2 grid: cell (1, 1)
@@ -85,7 +102,16 @@ describe('pointing and mass ratio', () => {
   });
 
   it('the summary names the strongest baseline and attention minus it', () => {
-    const words: GroundingWord[] = Array.from({ length: 6 }, (_, i) => ({ image: `im${i}`, cls: 'dog', word: 'dog', source: 'reference', alpha: [0.7, 0.1, 0.1, 0.1], others: [[0.1, 0.1, 0.1, 0.7]], target, grid: g.grid }));
+    const words: GroundingWord[] = Array.from({ length: 6 }, (_, i) => ({
+      image: `im${i}`,
+      cls: 'dog',
+      word: 'dog',
+      source: 'reference',
+      alpha: [0.7, 0.1, 0.1, 0.1],
+      others: [[0.1, 0.1, 0.1, 0.7]],
+      target,
+      grid: g.grid,
+    }));
     const s = summarize(scoreWords(words));
     expect(s.methods.attention.pointing.mean).toBe(1);
     expect(s.bestBaseline).toBe('average map');

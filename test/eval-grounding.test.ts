@@ -30,14 +30,19 @@ describe('grounding', () => {
     expect(c[0]).toEqual({ x: 8, y: 8 });
     expect(c[14 * 2 + 3]).toEqual({ x: 56, y: 40 });
     expect(cellCentres({ height: 2, width: 2 }, { left: 100, top: 0, width: 40, height: 20 })).toEqual([
-      { x: 110, y: 5 }, { x: 130, y: 5 }, { x: 110, y: 15 }, { x: 130, y: 15 },
+      { x: 110, y: 5 },
+      { x: 130, y: 5 },
+      { x: 110, y: 15 },
+      { x: 130, y: 15 },
     ]);
   });
 
   it('scores a one-hot α inside the box as a hit with all its mass, outside as a miss with none', () => {
     const r = groundImage(
       image('a red circle left of a blue square', (ws) =>
-        ws.map((w) => (w === 'red' || w === 'circle' ? oneHot(3, 2) : w === 'blue' ? oneHot(11, 10) : w === 'square' ? oneHot(0, 0) : uniform())),
+        ws.map((w) =>
+          w === 'red' || w === 'circle' ? oneHot(3, 2) : w === 'blue' ? oneHot(11, 10) : w === 'square' ? oneHot(0, 0) : uniform(),
+        ),
       ),
     );
     expect(r.unmatched).toBe(0);
@@ -63,12 +68,24 @@ describe('grounding', () => {
   it('matches words when the candidate differs from the reference', () => {
     // Wrong pairing: "red" scores on the red circle, "square" on the blue square.
     const r = groundImage(image('a red square above a green triangle', (ws) => ws.map(() => oneHot(3, 2))));
-    expect(r.words.map((w) => [w.word, w.object, w.hit])).toEqual([['red', 'red circle', true], ['square', 'blue square', false]]);
+    expect(r.words.map((w) => [w.word, w.object, w.hit])).toEqual([
+      ['red', 'red circle', true],
+      ['square', 'blue square', false],
+    ]);
     // Two red objects: the neighbouring noun decides; order decides when it cannot.
     const RED_SQ = { left: 144, top: 32, width: 48, height: 48 };
-    const twoReds: WordBox[] = [...BOXES.slice(0, 2), { wordIndex: 6, word: 'red', box: RED_SQ }, { wordIndex: 7, word: 'square', box: RED_SQ }];
+    const twoReds: WordBox[] = [
+      ...BOXES.slice(0, 2),
+      { wordIndex: 6, word: 'red', box: RED_SQ },
+      { wordIndex: 7, word: 'square', box: RED_SQ },
+    ];
     const byNoun = groundImage(image('a red square left of a red circle', (ws) => ws.map(() => uniform()), twoReds));
-    expect(byNoun.words.map((w) => `${w.t}:${w.word}→${w.object}`)).toEqual(['1:red→red square', '2:square→red square', '6:red→red circle', '7:circle→red circle']);
+    expect(byNoun.words.map((w) => `${w.t}:${w.word}→${w.object}`)).toEqual([
+      '1:red→red square',
+      '2:square→red square',
+      '6:red→red circle',
+      '7:circle→red circle',
+    ]);
     const byOrder = groundImage(image('a red thing and a red thing and a red thing', (ws) => ws.map(() => uniform()), twoReds));
     expect(byOrder.words.map((w) => `${w.t}:${w.object}`)).toEqual(['1:red circle', '5:red square']);
     expect(byOrder.unmatched).toBe(1);
@@ -96,7 +113,10 @@ describe('grounding', () => {
         if (!b) return uniform();
         return oneHot(Math.floor((b.top + b.height / 2) / 16), Math.floor((b.left + b.width / 2) / 16));
       });
-      const r = evaluateGrounding([{ id: s.id, words, alphas, grid: GRID, region: REGION, boxes: s.boxes }], ['green circle', 'red triangle', 'yellow square']);
+      const r = evaluateGrounding(
+        [{ id: s.id, words, alphas, grid: GRID, region: REGION, boxes: s.boxes }],
+        ['green circle', 'red triangle', 'yellow square'],
+      );
       expect(r.overall).toMatchObject({ words: s.boxes.length, pointing: 1, mass: 1 });
       expect(r.heldOut.words).toBeGreaterThanOrEqual(2);
     }

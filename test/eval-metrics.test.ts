@@ -10,8 +10,19 @@ const words = (s: string): string[] => s.split(' ');
 
 // Goldens computed with coco-caption (pycocoevalcap) on this already tokenized text.
 const REFS: References = new Map([
-  ['1', ['a man is riding a horse on the beach', 'a person rides a brown horse near the ocean', 'a man on a horse at the beach'].map(words)],
-  ['2', ['two dogs play in the snow', 'a pair of dogs running through snow', 'dogs playing together in white snow', 'two brown dogs in the snow'].map(words)],
+  [
+    '1',
+    ['a man is riding a horse on the beach', 'a person rides a brown horse near the ocean', 'a man on a horse at the beach'].map(words),
+  ],
+  [
+    '2',
+    [
+      'two dogs play in the snow',
+      'a pair of dogs running through snow',
+      'dogs playing together in white snow',
+      'two brown dogs in the snow',
+    ].map(words),
+  ],
   ['3', ['a plate of food with broccoli and rice', 'a white plate topped with rice and vegetables'].map(words)],
 ]);
 const CANDS: Candidates = new Map([
@@ -96,14 +107,26 @@ describe('ExactMatch and the shared interface', () => {
   it('counts candidates equal to one reference', () => {
     const cands = new Map([...CANDS, ['3', words('a white plate topped with rice and vegetables')]]);
     const r = new ExactMatchScorer().score(REFS, cands);
-    expect([...r.perImage]).toEqual([['1', 0], ['2', 0], ['3', 1]]);
+    expect([...r.perImage]).toEqual([
+      ['1', 0],
+      ['2', 0],
+      ['3', 1],
+    ]);
     close(r.corpus, 1 / 3);
   });
 
   it('refuses mismatched ids and images without references', () => {
     const scorer = new ExactMatchScorer();
     expect(() => scorer.score(REFS, new Map([['1', ['a']]]))).toThrow(/2 without a candidate \("2", "3"\)/);
-    expect(() => scorer.score(new Map([['1', [['a']]]]), new Map([['1', ['a']], ['9', ['b']]]))).toThrow(/1 without references \("9"\)/);
+    expect(() =>
+      scorer.score(
+        new Map([['1', [['a']]]]),
+        new Map([
+          ['1', ['a']],
+          ['9', ['b']],
+        ]),
+      ),
+    ).toThrow(/1 without references \("9"\)/);
     expect(() => scorer.score(new Map([['1', []]]), new Map([['1', ['a']]]))).toThrow(/no reference caption/);
   });
 

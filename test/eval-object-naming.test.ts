@@ -38,8 +38,12 @@ describe('the COCO class table', () => {
   it("uses COCO's own category ids (1–90 with gaps), so boxes and detector outputs line up by id", () => {
     const id = (name: string) => COCO_CLASSES.find((c) => c.name === name)?.id;
     expect(COCO_CLASSES).toHaveLength(80);
-    expect([id('person'), id('stop sign'), id('cat'), id('dog'), id('giraffe'), id('cup'), id('dining table'), id('toothbrush')]).toEqual([1, 13, 17, 18, 25, 47, 67, 90]);
+    expect([id('person'), id('stop sign'), id('cat'), id('dog'), id('giraffe'), id('cup'), id('dining table'), id('toothbrush')]).toEqual([
+      1, 13, 17, 18, 25, 47, 67, 90,
+    ]);
     const gaps = [12, 26, 29, 30, 45, 66, 68, 69, 71, 83];
-    expect(new Set(COCO_CLASSES.map((c) => c.id))).toEqual(new Set(Array.from({ length: 90 }, (_, i) => i + 1).filter((i) => !gaps.includes(i))));
+    expect(new Set(COCO_CLASSES.map((c) => c.id))).toEqual(
+      new Set(Array.from({ length: 90 }, (_, i) => i + 1).filter((i) => !gaps.includes(i))),
+    );
   });
 });

@@ -45,7 +45,13 @@ describe('validation and evaluate', () => {
     for (const [i, im] of val.entries()) await writer.append({ key: im.id, width: 8, height: 8 }, vectors.slice(i * 24, (i + 1) * 24));
     await writer.close();
     const ckpt = path.join(dir, 'ckpt');
-    await saveCheckpoint(ckpt, { encoder: 'test', grid: { height: 2, width: 2 }, config: loop.decoder.config, vocab: loop.identity.vocab, weights: loop.decoder.getWeights() });
+    await saveCheckpoint(ckpt, {
+      encoder: 'test',
+      grid: { height: 2, width: 2 },
+      config: loop.decoder.config,
+      vocab: loop.identity.vocab,
+      weights: loop.decoder.getWeights(),
+    });
     const captioner = await CaptionModel.read(await checkpointFolder(ckpt));
     const store = await FeatureStoreReader.open(features);
     const [greedy] = await evaluateCheckpoint(captioner, store, { images: val, beams: [1], maxLength: 6, heldOut: [] });

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { dispatched, fastPath, parseFastPathsSwitch, setFastPaths, type FastPathName } from '../src/backend/dispatch.js';
 
-const NAMES: FastPathName[] = ['matMul', 'sigmoid', 'tanh', 'logSoftmax', 'softmaxCrossEntropy', 'stepWeight', 'additiveScorer', 'attendedSum', 'lstmCell', 'topK', 'adamUpdate'];
+const NAMES: FastPathName[] = [
+  'matMul',
+  'sigmoid',
+  'tanh',
+  'logSoftmax',
+  'softmaxCrossEntropy',
+  'stepWeight',
+  'additiveScorer',
+  'attendedSum',
+  'lstmCell',
+  'topK',
+  'adamUpdate',
+];
 
 describe('the fast-path switch', () => {
   beforeAll(async () => {

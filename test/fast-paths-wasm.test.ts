@@ -9,7 +9,6 @@ import { logSoftmax, matMul, softmaxCrossEntropy, tanh } from '../src/backend/op
 import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/backend/fast-paths/wasm-simd-kernels.js';
 import { expectAdamAsTfjs } from './adam-against-tfjs.js';
 
-
 beforeAll(async () => {
   await selectBackend();
 });
@@ -63,7 +62,10 @@ describe('fast ops', () => {
       const sw = new StepWeight(w, matMul);
       return unrolled((h) => sw.apply(h))();
     }, [w]);
-    const stock = tf.variableGrads(unrolled((h) => tf.matMul(h, w)), [w]);
+    const stock = tf.variableGrads(
+      unrolled((h) => tf.matMul(h, w)),
+      [w],
+    );
     expectClose(ours.value, stock.value);
     expectClose(ours.grads[w.name]!, stock.grads[w.name]!);
     tf.dispose([ours.value, stock.value, ...Object.values(ours.grads), ...Object.values(stock.grads)]);
@@ -97,7 +99,14 @@ describe('fast ops', () => {
       return tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.maximum(tf.abs(b), 1))).dataSync()[0]!;
     };
     // (G, K, R, C): single rows, beams, the training step's [32, 1, 196] × [32, 196, 512], a long column.
-    for (const [G, K, R, C] of [[1, 1, 1, 4], [2, 1, 3, 8], [3, 2, 5, 12], [2, 3, 9, 24], [32, 1, 196, 512], [1, 1, 6272, 256]] as const) {
+    for (const [G, K, R, C] of [
+      [1, 1, 1, 4],
+      [2, 1, 3, 8],
+      [3, 2, 5, 12],
+      [2, 3, 9, 24],
+      [32, 1, 196, 512],
+      [1, 1, 6272, 256],
+    ] as const) {
       tf.tidy(() => {
         const v = tf.randomNormal([G, K, R], 0, 1, 'float32', R) as tf.Tensor3D;
         const x = tf.randomNormal([G, R, C], 0, 1, 'float32', C) as tf.Tensor3D;
@@ -110,7 +119,8 @@ describe('fast ops', () => {
         expect(Array.from(simdWeightedSum(v, x).dataSync())).toEqual(Array.from(sum.dataSync()));
         expect(Array.from(simdRowDots(d, x).dataSync())).toEqual(Array.from(dots.dataSync()));
         // The weighted sum's gradients: v's by rowDots, x's by vᵀ dy.
-        const f = (op: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor3D, b as tf.Tensor3D), d)));
+        const f = (op: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor) =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor3D, b as tf.Tensor3D), d)));
         const ours = f(simdWeightedSum)([v, x]);
         const stock = f((a, b) => tf.matMul(a, b))([v, x]);
         expect(relDiff(ours[0]!, stock[0]!)).toBeLessThan(1e-5 * Math.sqrt(C));
@@ -134,7 +144,8 @@ describe('fast ops', () => {
       }
       return [keepDims ? outShape : shape.filter((_, i) => !axes.includes(i)), out];
     };
-    const subsets = (n: number): number[][] => Array.from({ length: 2 ** n - 1 }, (_, m) => [...Array(n).keys()].filter((i) => ((m + 1) >> i) & 1));
+    const subsets = (n: number): number[][] =>
+      Array.from({ length: 2 ** n - 1 }, (_, m) => [...Array(n).keys()].filter((i) => ((m + 1) >> i) & 1));
     const before = tf.memory().numTensors;
     for (const shape of [[8], [5, 8], [8, 5], [3, 4, 8], [2, 3, 4, 4], [6, 7, 3], [512, 500], [32, 196, 256]]) {
       for (const axes of subsets(shape.length)) {
@@ -144,7 +155,8 @@ describe('fast ops', () => {
             tf.tidy(() => {
               const x = dtype === 'int32' ? tf.randomUniform(shape, -50, 50, 'int32', 7) : tf.randomNormal(shape, 0, 1, 'float32', 7);
               // A negative single axis, and no axis for all of them, too.
-              const ax = axes.length === shape.length && !keepDims ? undefined : axes.length === 1 && !keepDims ? axes[0]! - shape.length : axes;
+              const ax =
+                axes.length === shape.length && !keepDims ? undefined : axes.length === 1 && !keepDims ? axes[0]! - shape.length : axes;
               const y = tf.sum(x, ax, keepDims);
               const [refShape, ref] = jsSum(x.dataSync(), shape, axes, keepDims);
               expect(y.shape, `${shape} ${axes} ${keepDims}`).toEqual(refShape);
@@ -161,11 +173,18 @@ describe('fast ops', () => {
     // Unsorted and negative axis lists; axes out of range are refused as the stock kernel refuses them.
     tf.tidy(() => {
       const x = tf.randomNormal([3, 4, 8], 0, 1, 'float32', 9);
-      for (const axes of [[2, 1], [-1, -2], [1, -1]]) {
+      for (const axes of [
+        [2, 1],
+        [-1, -2],
+        [1, -1],
+      ]) {
         const normal = axes.map((a) => (a < 0 ? a + 3 : a));
         const [, ref] = jsSum(x.dataSync(), [3, 4, 8], normal, false);
         const got = tf.sum(x, axes).dataSync();
-        expect(ref.reduce((m, r, i) => Math.max(m, Math.abs(got[i]! - r)), 0), `${axes}`).toBeLessThan(1e-4);
+        expect(
+          ref.reduce((m, r, i) => Math.max(m, Math.abs(got[i]! - r)), 0),
+          `${axes}`,
+        ).toBeLessThan(1e-4);
       }
       for (const bad of [3, -4, [0, 3]]) expect(() => tf.sum(x, bad), `${bad}`).toThrow();
     });
@@ -216,7 +235,11 @@ describe('fast ops', () => {
       expectClose(logSoftmax(logits), tf.logSoftmax(logits), 1e-6);
       expect(ours(logits).dataSync()[2]).toBeCloseTo(200, 3);
       const w = tf.tensor1d([0.5, 1, 2]);
-      expectClose(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ours(x), w)))(logits), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stock(x), w)))(logits), 1e-6);
+      expectClose(
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ours(x), w)))(logits),
+        tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stock(x), w)))(logits),
+        1e-6,
+      );
     });
   });
 });

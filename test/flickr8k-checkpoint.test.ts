@@ -41,7 +41,9 @@ describeWithCheckpoint(CHECKPOINT, 'shipped Flickr8k checkpoint', () => {
   });
 
   it('captions five test photos with real, non-degenerate sentences', async () => {
-    const testList = readFileSync(sharedPath('datasets', 'flickr8k', 'Flickr_8k.testImages.txt'), 'utf8').split(/\r?\n/).filter(Boolean);
+    const testList = readFileSync(sharedPath('datasets', 'flickr8k', 'Flickr_8k.testImages.txt'), 'utf8')
+      .split(/\r?\n/)
+      .filter(Boolean);
     const files = testList.slice(0, 5).map((f) => sharedPath('datasets', 'flickr8k', 'images', f));
     const images = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
     const features = tf.tidy(() => encoder.encode(imagesToBatch(images))); // [5, L, D]

@@ -10,7 +10,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FUSED_KERNEL_GROUPS, FUSED_KERNELS_PATH, fusedKernels, fusedKernelsStatus, parseFusedKernelGroups, setFusedKernels } from '../src/backend/fused-kernels.js';
+import {
+  FUSED_KERNEL_GROUPS,
+  FUSED_KERNELS_PATH,
+  fusedKernels,
+  fusedKernelsStatus,
+  parseFusedKernelGroups,
+  setFusedKernels,
+} from '../src/backend/fused-kernels.js';
 import { beamSearch } from '../src/search/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { fusedAdditiveScores, fusedContext } from '../src/backend/fast-paths/fused-ops.js';
@@ -29,11 +36,15 @@ const suite = why === undefined || NATIVE_REQUIRED ? describe : describe.skip;
 
 const rng = mulberry32(5);
 const rand = (shape: number[], scale = 1) =>
-  tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale), shape);
+  tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng() * 2 - 1) * scale),
+    shape,
+  );
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync(), y = b.dataSync();
+  const x = a.dataSync(),
+    y = b.dataSync();
   let m = 0;
   x.forEach((v, i) => (m = Math.max(m, Math.abs(v - y[i]!))));
   return m;
@@ -49,7 +60,11 @@ function stockScores(keys: tf.Tensor, query: tf.Tensor, w: tf.Tensor): tf.Tensor
 
 function decoderInputs(B: number, L: number, D: number, T: number, V: number) {
   const features = rand([B, L, D], 2) as tf.Tensor3D;
-  const tokens = tf.tensor2d(Int32Array.from({ length: B * (T + 1) }, (_, i) => (i % (T + 1) === 0 ? 1 : 3 + Math.floor(rng() * (V - 3)))), [B, T + 1], 'int32');
+  const tokens = tf.tensor2d(
+    Int32Array.from({ length: B * (T + 1) }, (_, i) => (i % (T + 1) === 0 ? 1 : 3 + Math.floor(rng() * (V - 3)))),
+    [B, T + 1],
+    'int32',
+  );
   const mask = tf.ones([B, T + 1]) as tf.Tensor2D;
   return { features, tokens, mask };
 }
@@ -108,8 +123,12 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
   it('additive scores and their gradients match the stock ops, for 1 and 3 rows per image', async () => {
     await tf.setBackend('tensorflow');
     for (const k of [1, 3]) {
-      const G = 2, L = 7, A = 37; // A not a multiple of the vector width: the loop tails count too
-      const keys = rand([G, L, A], 3), query = rand([G * k, A], 3), w = rand([A]);
+      const G = 2,
+        L = 7,
+        A = 37; // A not a multiple of the vector width: the loop tails count too
+      const keys = rand([G, L, A], 3),
+        query = rand([G * k, A], 3),
+        w = rand([A]);
       const dy = rand([G * k, L]);
       const loss = (f: typeof stockScores) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), dy));
       const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => fusedAdditiveScores(a as tf.Tensor3D, b as tf.Tensor2D, c as tf.Tensor1D);
@@ -123,8 +142,12 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
   it('the context vector and its gradients (α, and the features if asked) match the stock ops', async () => {
     await tf.setBackend('tensorflow');
     for (const k of [1, 3]) {
-      const G = 2, L = 9, D = 21;
-      const alpha = rand([G * k, L]), features = rand([G, L, D], 2), dy = rand([G * k, D]);
+      const G = 2,
+        L = 9,
+        D = 21;
+      const alpha = rand([G * k, L]),
+        features = rand([G, L, D], 2),
+        dy = rand([G * k, D]);
       const stock = (a: tf.Tensor, f: tf.Tensor) => tf.reshape(tf.matMul(tf.reshape(a, [G, k, L]), f as tf.Tensor3D), [G * k, D]);
       const fused = (a: tf.Tensor, f: tf.Tensor) => fusedContext(a as tf.Tensor2D, f as tf.Tensor3D);
       expect(maxDiff(fused(alpha, features), stock(alpha, features))).toBeLessThan(1e-5);
@@ -137,7 +160,10 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
 
   it('the LSTM cell and its gradients match the stock ops', async () => {
     await tf.setBackend('tensorflow');
-    const pre = rand([3, 20], 4), cPrev = rand([3, 5], 2), dh = rand([3, 5]), dc = rand([3, 5]);
+    const pre = rand([3, 20], 4),
+      cPrev = rand([3, 5], 2),
+      dh = rand([3, 5]),
+      dc = rand([3, 5]);
     const loss = (p: tf.Tensor, c: tf.Tensor) => {
       const s = lstmCell(p as tf.Tensor2D, c as tf.Tensor2D);
       return tf.add(tf.sum(tf.mul(s.h, dh)), tf.sum(tf.mul(s.c, dc)));
@@ -155,17 +181,29 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
   it('tanh is accurate over the whole range, saturation and tiny inputs included', async () => {
     await tf.setBackend('tensorflow');
     const x = tf.tensor1d([-50, -9, -7.9, -3, -1, -0.3, -1e-3, -1e-5, 0, 1e-5, 3e-4, 1e-3, 0.5, 2, 7.95, 20, 1e4]);
-    const [, act] = runNativeOp('AttendCaptionAdditiveScores', { keys: tf.reshape(x, [1, 1, -1]), query: tf.zerosLike(tf.reshape(x, [1, -1])), w: tf.onesLike(x) }, 2);
+    const [, act] = runNativeOp(
+      'AttendCaptionAdditiveScores',
+      { keys: tf.reshape(x, [1, 1, -1]), query: tf.zerosLike(tf.reshape(x, [1, -1])), w: tf.onesLike(x) },
+      2,
+    );
     expect(maxDiff(tf.reshape(act!, [-1]), tf.tanh(x))).toBeLessThan(1e-6);
     const special = tf.tensor1d([NaN, Infinity, -Infinity]);
-    const [, out] = runNativeOp('AttendCaptionAdditiveScores', { keys: tf.reshape(special, [1, 1, -1]), query: tf.zeros([1, 3]), w: tf.ones([3]) }, 2);
+    const [, out] = runNativeOp(
+      'AttendCaptionAdditiveScores',
+      { keys: tf.reshape(special, [1, 1, -1]), query: tf.zeros([1, 3]), w: tf.ones([3]) },
+      2,
+    );
     expect(Array.from(out!.dataSync())).toEqual([NaN, 1, -1]); // a NaN is not hidden (the trainer stops on NaN losses)
   });
 
   it('reject inconsistent shapes with a clear error', async () => {
     await tf.setBackend('tensorflow');
-    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([3, 4]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(/multiple of the key images/);
-    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([2, 5]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(/disagree on A/);
+    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([3, 4]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(
+      /multiple of the key images/,
+    );
+    expect(() => fusedAdditiveScores(rand([2, 3, 4]) as tf.Tensor3D, rand([2, 5]) as tf.Tensor2D, rand([4]) as tf.Tensor1D)).toThrow(
+      /disagree on A/,
+    );
   });
 
   it("Adam gives tfjs's Adam's weights and state, step for step", async () => {

@@ -28,14 +28,19 @@ beforeAll(async () => {
   await selectBackend({ log: () => {} });
 });
 
-const L = 3, D = 4, V = 7;
+const L = 3,
+  D = 4,
+  V = 7;
 const tiny = (seed = 3): AttentionDecoder =>
   createDecoder({ vocabSize: V, featureDim: D, embedDim: 4, hiddenDim: 5, attentionDim: 3, seed, dropout: 0, doublyStochasticLambda: 0 });
 
 /** One image and one caption <start> w5 <end>: T = 2 predicted tokens. */
 function inputs() {
   const rng = mulberry32(9);
-  const features = tf.tensor3d(Float32Array.from({ length: L * D }, () => rng() * 3 - 1), [1, L, D]); // [1, L, D]
+  const features = tf.tensor3d(
+    Float32Array.from({ length: L * D }, () => rng() * 3 - 1),
+    [1, L, D],
+  ); // [1, L, D]
   const tokens = tf.tensor2d([[1, 5, 2]], [1, 3], 'int32'); // [1, T + 1]
   const mask = tf.ones([1, 3]) as tf.Tensor2D;
   return { features, tokens, mask };
@@ -63,7 +68,9 @@ function exactTerms(decoder: AttentionDecoder) {
   for (const path of PATHS) {
     const select = (t: number) => givenRegions([path[t]!]);
     const parts = () => {
-      const { m, perToken, alphas, regions } = tokenLosses(decoder.params, decoder.config, features, tokens, mask, { selectRegions: select });
+      const { m, perToken, alphas, regions } = tokenLosses(decoder.params, decoder.config, features, tokens, mask, {
+        selectRegions: select,
+      });
       const logLik = tf.neg(tf.sum(tf.mul(perToken, m))); // []
       const logPath = tf.sum(tf.log(tf.sum(tf.mul(alphas, regions!), 2))); // []
       const h = tf.neg(tf.sum(tf.mul(alphas, tf.log(alphas)))); // []
@@ -71,7 +78,14 @@ function exactTerms(decoder: AttentionDecoder) {
     };
     const p = tf.tidy(() => Math.exp(parts().logPath.dataSync()[0]!));
     probs.push(p);
-    const g1 = tf.variableGrads(() => tf.tidy(() => { const { logLik, logPath } = parts(); return tf.mul(tf.exp(logPath), logLik) as tf.Scalar; }), vars);
+    const g1 = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const { logLik, logPath } = parts();
+          return tf.mul(tf.exp(logPath), logLik) as tf.Scalar;
+        }),
+      vars,
+    );
     addInto(bound, toGrads(g1.grads), 1);
     const g2 = tf.variableGrads(() => tf.tidy(() => parts().h as tf.Scalar), vars);
     addInto(entropy, toGrads(g2.grads), p);
@@ -82,7 +96,12 @@ function exactTerms(decoder: AttentionDecoder) {
 }
 
 /** −∇ of the hard-attention loss (the estimate of ∇L_s) on the regions `select` picks. */
-function estimate(decoder: AttentionDecoder, select: (t: number) => ReturnType<typeof givenRegions>, baseline: number, entropyWeight: number): Grads {
+function estimate(
+  decoder: AttentionDecoder,
+  select: (t: number) => ReturnType<typeof givenRegions>,
+  baseline: number,
+  entropyWeight: number,
+): Grads {
   const { features, tokens, mask } = inputs();
   const { value, grads } = tf.variableGrads(
     () => decoder.computeHardAttentionLoss(features, tokens, mask, { select, baseline, signalWeight: 1, entropyWeight }).loss,
@@ -109,9 +128,19 @@ describe('hard attention', () => {
     let scale = 0;
     for (const v of bound.values()) v.forEach((x) => (scale = Math.max(scale, Math.abs(x))));
     expect(scale).toBeGreaterThan(1e-3);
-    for (const [baseline, entropyWeight] of [[0, 0], [-2.5, 0], [-1, 0.3]] as const) {
+    for (const [baseline, entropyWeight] of [
+      [0, 0],
+      [-2.5, 0],
+      [-1, 0.3],
+    ] as const) {
       const expected: Grads = new Map();
-      PATHS.forEach((path, i) => addInto(expected, estimate(decoder, (t) => givenRegions([path[t]!]), baseline, entropyWeight), probs[i]!));
+      PATHS.forEach((path, i) =>
+        addInto(
+          expected,
+          estimate(decoder, (t) => givenRegions([path[t]!]), baseline, entropyWeight),
+          probs[i]!,
+        ),
+      );
       const target: Grads = new Map();
       addInto(target, bound, 1);
       addInto(target, entropy, entropyWeight);
@@ -172,15 +201,38 @@ describe('hard attention', () => {
   it('the objective overfits four captions (decoded greedily with the expected context), holds its tensor count, and keeps a baseline', () => {
     const rng = mulberry32(2);
     const B = 4;
-    const decoder = createDecoder({ vocabSize: 9, featureDim: 6, embedDim: 8, hiddenDim: 16, attentionDim: 8, seed: 1, dropout: 0, doublyStochasticLambda: 0 });
-    const features = tf.tensor3d(Float32Array.from({ length: B * 4 * 6 }, () => rng() * 2), [B, 4, 6]); // [B, L, D]
-    const captions = [[4, 5], [4, 6], [7, 5], [7, 6, 8]]; // (ids 0–3 are <pad> <start> <end> <unk>)
+    const decoder = createDecoder({
+      vocabSize: 9,
+      featureDim: 6,
+      embedDim: 8,
+      hiddenDim: 16,
+      attentionDim: 8,
+      seed: 1,
+      dropout: 0,
+      doublyStochasticLambda: 0,
+    });
+    const features = tf.tensor3d(
+      Float32Array.from({ length: B * 4 * 6 }, () => rng() * 2),
+      [B, 4, 6],
+    ); // [B, L, D]
+    const captions = [
+      [4, 5],
+      [4, 6],
+      [7, 5],
+      [7, 6, 8],
+    ]; // (ids 0–3 are <pad> <start> <end> <unk>)
     const width = 5;
     const ids = new Int32Array(B * width);
     const mask = new Float32Array(B * width);
     captions.forEach((c, b) => [1, ...c, 2].forEach((id, t) => ((ids[b * width + t] = id), (mask[b * width + t] = 1))));
     const batch = { features, tokens: tf.tensor2d(ids, [B, width], 'int32'), mask: tf.tensor2d(mask, [B, width]), targetCount: 0 };
-    const objective = hardAttentionObjective({ seed: 3, expectedProbability: 0.5, signalWeight: 0.1, entropyWeight: 0.002, baselineDecay: 0.9 });
+    const objective = hardAttentionObjective({
+      seed: 3,
+      expectedProbability: 0.5,
+      signalWeight: 0.1,
+      entropyWeight: 0.002,
+      baselineDecay: 0.9,
+    });
     const optimizer = createAdam(0.02);
     const vars = decoder.trainableVariables();
     let before = 0;
@@ -210,8 +262,12 @@ describe('hard attention', () => {
 
   it('a run recorded before --attention existed (soft) refuses to resume as hard attention', async () => {
     const { checkResumeFlags } = await import('../src/cli/train-setup.js');
-    const args = { attention: 'hard', 'hard-expected': 0.5, 'hard-signal': 0.1, 'hard-entropy': 0.002, seed: 1 } as unknown as Parameters<typeof checkResumeFlags>[1];
-    expect(() => checkResumeFlags({ seed: 1 }, args, 'runs/old')).toThrow(/--attention is "hard" but the run in runs\/old was started with --attention "soft"/);
+    const args = { attention: 'hard', 'hard-expected': 0.5, 'hard-signal': 0.1, 'hard-entropy': 0.002, seed: 1 } as unknown as Parameters<
+      typeof checkResumeFlags
+    >[1];
+    expect(() => checkResumeFlags({ seed: 1 }, args, 'runs/old')).toThrow(
+      /--attention is "hard" but the run in runs\/old was started with --attention "soft"/,
+    );
     expect(() => checkResumeFlags({ seed: 1 }, { ...args, attention: 'soft' } as typeof args, 'runs/old')).not.toThrow();
   });
 
@@ -219,24 +275,36 @@ describe('hard attention', () => {
     const { default: yargs } = await import('yargs');
     const { trainOptions } = await import('../src/cli/train-options.js');
     const { checkResumeFlags } = await import('../src/cli/train-setup.js');
-    const parse = (...extra: string[]) => trainOptions(yargs(['--dataset', 'd', '--features', 'f', '--out', 'o', ...extra])).exitProcess(false).parseAsync();
+    const parse = (...extra: string[]) =>
+      trainOptions(yargs(['--dataset', 'd', '--features', 'f', '--out', 'o', ...extra]))
+        .exitProcess(false)
+        .parseAsync();
     expect((await parse()).lambda).toBe(1);
     expect((await parse('--attention', 'hard')).lambda).toBe(0);
     expect((await parse('--attention', 'hard', '--lambda', '1')).lambda).toBe(1);
     expect((await parse('--attention', 'soft', '--lambda', '0.25')).lambda).toBe(0.25);
     const hard = await parse('--attention', 'hard');
-    expect(() => checkResumeFlags({ attention: 'hard', lambda: 1 }, hard, 'runs/hard-xe')).toThrow(/--lambda is 0 but the run in runs\/hard-xe was started with --lambda 1/);
+    expect(() => checkResumeFlags({ attention: 'hard', lambda: 1 }, hard, 'runs/hard-xe')).toThrow(
+      /--lambda is 0 but the run in runs\/hard-xe was started with --lambda 1/,
+    );
   });
 
   it("decoding with the argmax context: each step's context is β·a of the most attended region, and each word names that region", () => {
     const decoder = tiny(5);
     const rng = mulberry32(4);
-    const features = tf.tensor3d(Float32Array.from({ length: 2 * L * D }, () => rng() * 3 - 1), [2, L, D]); // [2, L, D]
+    const features = tf.tensor3d(
+      Float32Array.from({ length: 2 * L * D }, () => rng() * 3 - 1),
+      [2, L, D],
+    ); // [2, L, D]
     tf.tidy(() => {
       const memory = prepareMemory(decoder.params, decoder.config.scoring, features);
       const h = tf.randomNormal([2, 5], 0, 1, 'float32', 3) as tf.Tensor2D; // [2, H]
       const { alpha, beta, context, regions } = attend(memory, h, attentionWeights(decoder.params, decoder.config.scoring), argmaxRegion);
-      const a = alpha.arraySync(), b = beta.arraySync(), z = context.arraySync(), f = features.arraySync(), r = regions.arraySync();
+      const a = alpha.arraySync(),
+        b = beta.arraySync(),
+        z = context.arraySync(),
+        f = features.arraySync(),
+        r = regions.arraySync();
       for (let n = 0; n < 2; n++) {
         const s = a[n]!.indexOf(Math.max(...a[n]!));
         expect(r[n]!.indexOf(1)).toBe(s);
@@ -246,7 +314,11 @@ describe('hard attention', () => {
     // Through the search: the same model, both modes; identical regions make both contexts equal.
     const flat = tf.tile(tf.slice(features, [0, 0, 0], [2, 1, D]), [1, L, 1]) as tf.Tensor3D; // [2, L, D], every region the same
     const decode = (f: tf.Tensor3D, context: 'expected' | 'argmax') => greedyDecode(decoder, f, { maxLength: 5, allowUnk: true, context });
-    expect(decode(flat, 'argmax').map((c) => c.logProb)).toEqual(decode(flat, 'expected').map((c) => c.logProb).map((x) => expect.closeTo(x, 5)));
+    expect(decode(flat, 'argmax').map((c) => c.logProb)).toEqual(
+      decode(flat, 'expected')
+        .map((c) => c.logProb)
+        .map((x) => expect.closeTo(x, 5)),
+    );
     const argmax = decode(features, 'argmax');
     const expected = decode(features, 'expected');
     expect(argmax.map((c) => c.logProb)).not.toEqual(expected.map((c) => c.logProb));
@@ -259,10 +331,19 @@ describe('hard attention', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hard-captioner-'));
     const vocab = Vocabulary.build([['red', 'blue', 'dog']], { minCount: 1 }); // 4 special tokens + 3 words = V
     expect(vocab.size).toBe(V);
-    await saveCheckpoint(dir, { encoder: 'tiny', grid: { height: 1, width: L }, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
+    await saveCheckpoint(dir, {
+      encoder: 'tiny',
+      grid: { height: 1, width: L },
+      config: decoder.config,
+      vocab: vocab.toJSON(),
+      weights: decoder.getWeights(),
+    });
     const captioner = await CaptionModel.read(await checkpointFolder(dir));
     const rng = mulberry32(8);
-    const features = tf.tensor3d(Float32Array.from({ length: 16 * L * D }, () => rng() * 6 - 3), [16, L, D]); // [16, L, D]
+    const features = tf.tensor3d(
+      Float32Array.from({ length: 16 * L * D }, () => rng() * 6 - 3),
+      [16, L, D],
+    ); // [16, L, D]
     const withRegions = captioner.caption(features, { beamSize: 2, maxLength: 4, context: 'argmax', allowUnk: true });
     const soft = captioner.caption(features, { beamSize: 2, maxLength: 4, allowUnk: true });
     const words = withRegions.flatMap((c) => c.words);

@@ -87,14 +87,27 @@ function pngHeaderOnly(width: number, height: number): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** An uncompressed little-endian 16-bit RGB TIFF (sharp writes TIFF at 8 bits only). */
 function tiff16(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
   const entries: Array<[tag: number, type: number, value: number]> = [
-    [256, 4, width], [257, 4, height], [258, 3, 134], [259, 3, 1], [262, 3, 2],
-    [273, 4, 140], [277, 3, 3], [278, 4, height], [279, 4, width * height * 6], [284, 3, 1],
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 134],
+    [259, 3, 1],
+    [262, 3, 2],
+    [273, 4, 140],
+    [277, 3, 3],
+    [278, 4, height],
+    [279, 4, width * height * 6],
+    [284, 3, 1],
   ];
   const out = Buffer.alloc(140 + width * height * 6);
   out.write('II', 0, 'latin1');
@@ -148,7 +161,9 @@ describe('formats decode to the right size and colours', () => {
 
   it('animated GIF: the first frame (red), not the second (blue)', async () => {
     const frames = painted(40, 60, (_x, y) => (y < 30 ? RED : BLUE));
-    const gif = await sharp(await frames.raw().toBuffer(), { raw: { width: 40, height: 60, channels: 3, pageHeight: 30 } }).gif().toBuffer();
+    const gif = await sharp(await frames.raw().toBuffer(), { raw: { width: 40, height: 60, channels: 3, pageHeight: 30 } })
+      .gif()
+      .toBuffer();
     const file = await write('anim.gif', gif);
     expect((await sharp(file).metadata()).pages).toBe(2);
     const image = await prepareImage(file);
@@ -175,7 +190,12 @@ describe('formats decode to the right size and colours', () => {
     const width = 64;
     const rgba = Buffer.alloc(width * 32 * 4);
     for (let p = 0; p < width * 32; p++) rgba.set(p % width < 32 ? [0, 0, 255, 255] : [0, 0, 0, 0], 4 * p);
-    const file = await write('alpha.png', await sharp(rgba, { raw: { width, height: 32, channels: 4 } }).png().toBuffer());
+    const file = await write(
+      'alpha.png',
+      await sharp(rgba, { raw: { width, height: 32, channels: 4 } })
+        .png()
+        .toBuffer(),
+    );
     const rgb = await readRgb(file);
     expect(pixelAt(rgb.pixels, width, 5, 5)).toEqual(BLUE);
     expect(pixelAt(rgb.pixels, width, 60, 5)).toEqual(WHITE);
@@ -184,7 +204,10 @@ describe('formats decode to the right size and colours', () => {
   it('16-bit PNG → the high byte of each sample, not wrapped or clipped', async () => {
     const raw = new Uint16Array(64 * 32 * 3);
     for (let p = 0; p < 64 * 32; p++) raw.set([65535, 0x8080, 0x1234], 3 * p);
-    const png = await sharp(raw, { raw: { width: 64, height: 32, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 64, height: 32, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     const file = await write('deep.png', png);
     expect((await sharp(file).metadata()).depth).toBe('ushort');
     expect(maxDeviation((await readRgb(file)).pixels, [255, 128, 18])).toBeLessThanOrEqual(1);
@@ -194,7 +217,13 @@ describe('formats decode to the right size and colours', () => {
   it('16-bit RGBA PNG: transparency flattens onto white (background scaled to 16 bits)', async () => {
     const raw = new Uint16Array(32 * 32 * 4);
     for (let p = 0; p < 32 * 32; p++) raw.set([0, 0, 0, 0], 4 * p);
-    const file = await write('deep-alpha.png', await sharp(raw, { raw: { width: 32, height: 32, channels: 4 } }).toColourspace('rgb16').png().toBuffer());
+    const file = await write(
+      'deep-alpha.png',
+      await sharp(raw, { raw: { width: 32, height: 32, channels: 4 } })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+    );
     expect(maxDeviation((await readRgb(file)).pixels, WHITE)).toBe(0);
   });
 
@@ -307,7 +336,10 @@ describe('bad input: one-line ImageInputError naming the file and the problem', 
     return error;
   }
 
-  const jpegBytes = () => painted(300, 200, (x, y) => [x % 256, y % 256, (x * y) % 256]).jpeg({ quality: 90 }).toBuffer();
+  const jpegBytes = () =>
+    painted(300, 200, (x, y) => [x % 256, y % 256, (x * y) % 256])
+      .jpeg({ quality: 90 })
+      .toBuffer();
   const startOfScan = (jpeg: Buffer): number => jpeg.indexOf(Buffer.from([0xff, 0xda]));
 
   it('missing file', async () => {
@@ -373,7 +405,11 @@ describe('bad input: one-line ImageInputError naming the file and the problem', 
   }
 
   it('a PNG with corrupt IDAT bytes (bad CRC)', async () => {
-    const png = Buffer.from(await painted(64, 64, (x, y) => [x * 4, y * 4, 0]).png().toBuffer());
+    const png = Buffer.from(
+      await painted(64, 64, (x, y) => [x * 4, y * 4, 0])
+        .png()
+        .toBuffer(),
+    );
     const idat = png.indexOf('IDAT');
     for (let i = idat + 20; i < idat + 60; i++) png[i] = png[i]! ^ 0x5a;
     await expectRefused(await write('corrupt.png', png), /corrupt or truncated PNG/);
@@ -387,7 +423,9 @@ describe('bad input: one-line ImageInputError naming the file and the problem', 
   });
 
   it('a PNG cut off in the middle of its IDAT', async () => {
-    const png = await painted(64, 64, (x, y) => [x * 4, y * 4, 0]).png().toBuffer();
+    const png = await painted(64, 64, (x, y) => [x * 4, y * 4, 0])
+      .png()
+      .toBuffer();
     await expectRefused(await write('cut.png', png.subarray(0, png.length >> 1)), /corrupt or truncated PNG/);
   });
 
@@ -398,7 +436,8 @@ describe('bad input: one-line ImageInputError naming the file and the problem', 
 
   it('formats we do not accept: BMP, SVG', async () => {
     await expectRefused(await write('old.bmp', Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)])), /BMP images are not supported/);
-    const svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>';
+    const svg =
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>';
     await expectRefused(await write('vector.svg', svg), /SVG images are not supported/);
   });
 

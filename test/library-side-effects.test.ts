@@ -13,8 +13,20 @@ import { childEnv } from './cli-helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function host(scenario: string): { library: string; between: string; afterCall: string; hostSum: number; caption: string; changes: string[] } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test', 'fixtures', 'host-app.ts'), scenario], { encoding: 'utf8', cwd: repoRoot, env: childEnv(), timeout: 180_000 });
+function host(scenario: string): {
+  library: string;
+  between: string;
+  afterCall: string;
+  hostSum: number;
+  caption: string;
+  changes: string[];
+} {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test', 'fixtures', 'host-app.ts'), scenario], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+    env: childEnv(),
+    timeout: 180_000,
+  });
   if (r.status !== 0) throw new Error(`host-app ${scenario} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ReturnType<typeof host>;
 }

@@ -6,7 +6,6 @@ import { mulberry32 } from '../src/util/random.js';
 const END = 2;
 const V = 6; // <pad>, <start>, <end>, and three words (3, 4, 5)
 
-
 /** log p(next | prefix) of a hand-built model: a table from prefix (and the row's image) to distribution. */
 export type Table = (prefix: readonly number[], image: number) => number[];
 
@@ -55,7 +54,6 @@ export function mockModel(table: Table): StepModel<MockState> & { live: () => nu
   };
 }
 
-
 /** A random but fixed distribution per prefix (pad and start get tiny mass, never chosen). */
 export function randomTable(seed: number, endBias = 0): Table {
   const cache = new Map<string, number[]>();
@@ -75,4 +73,3 @@ export function randomTable(seed: number, endBias = 0): Table {
     return lp;
   };
 }
-

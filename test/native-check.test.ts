@@ -40,93 +40,108 @@ describe('the oneDNN setting: the user’s own first, else on then off', () => {
 
 const nativeWhy = await nativeUnavailable();
 
-describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(`the native check${nativeWhy ? ` [skipped: tfjs-node ${nativeWhy}]` : ''}`, () => {
-  const freshCache = (): string => mkdtempSync(path.join(os.tmpdir(), 'native-check-'));
-  const caption = (args: string[], env: Record<string, string>) =>
-    runCaptionCli([PHOTO, ...args], { CAPTION_CACHE_DIR: freshCache(), ...env });
-  const backendLine = (stderr: string): string => stderr.split('\n').find((l) => l.startsWith('[caption] compute backend')) ?? '';
+describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(
+  `the native check${nativeWhy ? ` [skipped: tfjs-node ${nativeWhy}]` : ''}`,
+  () => {
+    const freshCache = (): string => mkdtempSync(path.join(os.tmpdir(), 'native-check-'));
+    const caption = (args: string[], env: Record<string, string>) =>
+      runCaptionCli([PHOTO, ...args], { CAPTION_CACHE_DIR: freshCache(), ...env });
+    const backendLine = (stderr: string): string => stderr.split('\n').find((l) => l.startsWith('[caption] compute backend')) ?? '';
 
-  it('a crash in the child is a verdict, cached per setting; a new setting is checked anew', async () => {
-    const saved = process.env['CAPTION_CACHE_DIR'];
-    process.env['CAPTION_CACHE_DIR'] = freshCache();
-    try {
-      const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-      const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' };
-      const on = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
-      const off = { ...on, oneDnn: '0' };
-      expect(await checkNative(on, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
-      expect(await checkNative(on, env)).toEqual({ ok: false, cached: true, reason: 'SIGFPE with oneDNN on' });
-      expect(await checkNative(off, env)).toEqual({ ok: true, cached: false });
-      expect(await checkNative(off, env)).toEqual({ ok: true, cached: true });
-      // Without the hook it is another key: checked for real, and it passes here.
-      expect(await checkNative(on, process.env)).toEqual({ ok: true, cached: false });
-      const cache = JSON.parse(readFileSync(nativeCheckCacheFile(), 'utf8')) as Record<string, { ok: boolean; ms: number }>;
-      expect(Object.values(cache).map((v) => v.ok).sort()).toEqual([false, true, true]);
-    } finally {
-      if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
-      else process.env['CAPTION_CACHE_DIR'] = saved;
-    }
-  }, 120_000);
+    it('a crash in the child is a verdict, cached per setting; a new setting is checked anew', async () => {
+      const saved = process.env['CAPTION_CACHE_DIR'];
+      process.env['CAPTION_CACHE_DIR'] = freshCache();
+      try {
+        const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+        const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' };
+        const on = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
+        const off = { ...on, oneDnn: '0' };
+        expect(await checkNative(on, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
+        expect(await checkNative(on, env)).toEqual({ ok: false, cached: true, reason: 'SIGFPE with oneDNN on' });
+        expect(await checkNative(off, env)).toEqual({ ok: true, cached: false });
+        expect(await checkNative(off, env)).toEqual({ ok: true, cached: true });
+        // Without the hook it is another key: checked for real, and it passes here.
+        expect(await checkNative(on, process.env)).toEqual({ ok: true, cached: false });
+        const cache = JSON.parse(readFileSync(nativeCheckCacheFile(), 'utf8')) as Record<string, { ok: boolean; ms: number }>;
+        expect(
+          Object.values(cache)
+            .map((v) => v.ok)
+            .sort(),
+        ).toEqual([false, true, true]);
+      } finally {
+        if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
+        else process.env['CAPTION_CACHE_DIR'] = saved;
+      }
+    }, 120_000);
 
-  it('greedy and beam captions of a photo on native, end to end: exit 0 and the same caption as WASM', () => {
-    for (const beam of ['1', '3']) {
-      const native = caption(['--beam', beam], { CAPTION_BACKEND: 'tensorflow' });
-      const wasm = caption(['--beam', beam], { CAPTION_BACKEND: 'wasm' });
-      expect(native.code, native.stderr).toBe(0);
-      expect(wasm.code, wasm.stderr).toBe(0);
-      expect(backendLine(native.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN (on|off)/);
-      expect(native.stdout).toMatch(/\t\S+/);
-      expect(native.stdout).toBe(wasm.stdout);
-    }
-  }, 180_000);
+    it('greedy and beam captions of a photo on native, end to end: exit 0 and the same caption as WASM', () => {
+      for (const beam of ['1', '3']) {
+        const native = caption(['--beam', beam], { CAPTION_BACKEND: 'tensorflow' });
+        const wasm = caption(['--beam', beam], { CAPTION_BACKEND: 'wasm' });
+        expect(native.code, native.stderr).toBe(0);
+        expect(wasm.code, wasm.stderr).toBe(0);
+        expect(backendLine(native.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN (on|off)/);
+        expect(native.stdout).toMatch(/\t\S+/);
+        expect(native.stdout).toBe(wasm.stdout);
+      }
+    }, 180_000);
 
-  it('a crash under oneDNN on: captions on native with oneDNN off, and the log line says why', () => {
-    const r = caption([], { CAPTION_BACKEND: 'auto', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
-    expect(r.code, r.stderr).toBe(0);
-    expect(backendLine(r.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN off \(failed this CPU's check: SIGFPE with oneDNN on\)\]$/);
-    expect(r.stdout).toMatch(/motorcycle_left\.png\t\S+/);
-  }, 120_000);
+    it('a crash under oneDNN on: captions on native with oneDNN off, and the log line says why', () => {
+      const r = caption([], { CAPTION_BACKEND: 'auto', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(backendLine(r.stderr)).toMatch(
+        /compute backend: tensorflow \[.*oneDNN off \(failed this CPU's check: SIGFPE with oneDNN on\)\]$/,
+      );
+      expect(r.stdout).toMatch(/motorcycle_left\.png\t\S+/);
+    }, 120_000);
 
-  it('a crash under every setting: captions on WASM, with one line naming the reason and the override', () => {
-    const r = caption([], { CAPTION_BACKEND: 'auto', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/motorcycle_left\.png\t\S+/);
-    expect(backendLine(r.stderr)).toMatch(
-      /compute backend: wasm .*\(tensorflow: failed this CPU's check \(SIGFPE with oneDNN on; SIGFPE with oneDNN off\), not used \(CAPTION_NATIVE_CHECK=off to use it anyway\)\)$/,
-    );
-    expect(r.stderr).not.toMatch(/setup:native/);
-  }, 120_000);
+    it('a crash under every setting: captions on WASM, with one line naming the reason and the override', () => {
+      const r = caption([], { CAPTION_BACKEND: 'auto', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/motorcycle_left\.png\t\S+/);
+      expect(backendLine(r.stderr)).toMatch(
+        /compute backend: wasm .*\(tensorflow: failed this CPU's check \(SIGFPE with oneDNN on; SIGFPE with oneDNN off\), not used \(CAPTION_NATIVE_CHECK=off to use it anyway\)\)$/,
+      );
+      expect(r.stderr).not.toMatch(/setup:native/);
+    }, 120_000);
 
-  it('asked for by name, a failed check is one line and exit code 2, never a signal', () => {
-    const r = caption([], { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK_CRASH: 'SIGSEGV' });
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caption: no usable compute backend \(tensorflow: failed this CPU's check \(SIGSEGV with oneDNN on; SIGSEGV with oneDNN off\)/)]);
-  }, 120_000);
+    it('asked for by name, a failed check is one line and exit code 2, never a signal', () => {
+      const r = caption([], { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK_CRASH: 'SIGSEGV' });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^caption: no usable compute backend \(tensorflow: failed this CPU's check \(SIGSEGV with oneDNN on; SIGSEGV with oneDNN off\)/,
+        ),
+      ]);
+    }, 120_000);
 
-  it("the user's TF_ENABLE_ONEDNN_OPTS is the only setting tried: 1 is never quietly turned off, 0 is used as is", () => {
-    const on = caption([], { CAPTION_BACKEND: 'auto', TF_ENABLE_ONEDNN_OPTS: '1', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
-    expect(on.code, on.stderr).toBe(0);
-    expect(backendLine(on.stderr)).toMatch(/compute backend: wasm .*\(tensorflow: failed this CPU's check \(SIGFPE with oneDNN on\), not used/);
-    const off = caption([], { CAPTION_BACKEND: 'auto', TF_ENABLE_ONEDNN_OPTS: '0', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
-    expect(off.code, off.stderr).toBe(0);
-    expect(backendLine(off.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN off\]$/);
-  }, 120_000);
+    it("the user's TF_ENABLE_ONEDNN_OPTS is the only setting tried: 1 is never quietly turned off, 0 is used as is", () => {
+      const on = caption([], { CAPTION_BACKEND: 'auto', TF_ENABLE_ONEDNN_OPTS: '1', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
+      expect(on.code, on.stderr).toBe(0);
+      expect(backendLine(on.stderr)).toMatch(
+        /compute backend: wasm .*\(tensorflow: failed this CPU's check \(SIGFPE with oneDNN on\), not used/,
+      );
+      const off = caption([], { CAPTION_BACKEND: 'auto', TF_ENABLE_ONEDNN_OPTS: '0', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
+      expect(off.code, off.stderr).toBe(0);
+      expect(backendLine(off.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN off\]$/);
+    }, 120_000);
 
-  it('the setting reaches TensorFlow: its own start-up line says oneDNN is on only when it is', () => {
-    // CAPTION_DEBUG=1 lets TensorFlow's start-up log through; TF_CPP_MIN_LOG_LEVEL=0 includes the oneDNN line.
-    const loud = { CAPTION_BACKEND: 'tensorflow', CAPTION_DEBUG: '1', TF_CPP_MIN_LOG_LEVEL: '0' };
-    const on = caption([], loud);
-    const off = caption([], { ...loud, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
-    expect(on.code, on.stderr).toBe(0);
-    expect(off.code, off.stderr).toBe(0);
-    expect(on.stderr).toMatch(/oneDNN custom operations are on/);
-    expect(off.stderr).not.toMatch(/oneDNN custom operations are on/);
-  }, 120_000);
+    it('the setting reaches TensorFlow: its own start-up line says oneDNN is on only when it is', () => {
+      // CAPTION_DEBUG=1 lets TensorFlow's start-up log through; TF_CPP_MIN_LOG_LEVEL=0 includes the oneDNN line.
+      const loud = { CAPTION_BACKEND: 'tensorflow', CAPTION_DEBUG: '1', TF_CPP_MIN_LOG_LEVEL: '0' };
+      const on = caption([], loud);
+      const off = caption([], { ...loud, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
+      expect(on.code, on.stderr).toBe(0);
+      expect(off.code, off.stderr).toBe(0);
+      expect(on.stderr).toMatch(/oneDNN custom operations are on/);
+      expect(off.stderr).not.toMatch(/oneDNN custom operations are on/);
+    }, 120_000);
 
-  it('CAPTION_NATIVE_CHECK=off trusts the native backend without a check', () => {
-    const r = caption([], { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK: 'off', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' });
-    expect(r.code, r.stderr).toBe(0);
-    expect(backendLine(r.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN on, unchecked\]$/);
-  }, 120_000);
-});
+    it('CAPTION_NATIVE_CHECK=off trusts the native backend without a check', () => {
+      const r = caption([], { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK: 'off', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(backendLine(r.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN on, unchecked\]$/);
+    }, 120_000);
+  },
+);

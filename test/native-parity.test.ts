@@ -17,7 +17,11 @@ const why = await nativeUnavailable();
 const required = NATIVE_REQUIRED;
 const suite = why === undefined || required ? describe : describe.skip;
 
-const B = 3, L = 6, D = 5, T = 4, V = 9;
+const B = 3,
+  L = 6,
+  D = 5,
+  T = 4,
+  V = 9;
 
 function inputs() {
   const rng = mulberry32(7);
@@ -74,13 +78,23 @@ suite(`native (tfjs-node) vs WASM parity${why && !required ? ` [skipped: tfjs-no
   it("the native kernels (2-D MatMul with transpose flags, SigmoidGrad, TanhGrad) match tfjs's ops, gradients included", async () => {
     await tf.setBackend('tensorflow');
     const rng = mulberry32(11);
-    const rand = (r: number, c: number) => tf.tensor2d(Float32Array.from({ length: r * c }, () => rng() * 2 - 1), [r, c]);
+    const rand = (r: number, c: number) =>
+      tf.tensor2d(
+        Float32Array.from({ length: r * c }, () => rng() * 2 - 1),
+        [r, c],
+      );
     const close = (a: tf.Tensor, b: tf.Tensor) => {
-      const x = a.dataSync(), y = b.dataSync();
+      const x = a.dataSync(),
+        y = b.dataSync();
       expect(a.shape).toEqual(b.shape);
       x.forEach((v, i) => expect(Math.abs(v - y[i]!)).toBeLessThan(1e-5));
     };
-    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const) {
       const a = ta ? rand(4, 3) : rand(3, 4); // op(a): [3, 4]
       const b = tb ? rand(5, 4) : rand(4, 5); // op(b): [4, 5]
       const dy = rand(3, 5);
@@ -93,7 +107,10 @@ suite(`native (tfjs-node) vs WASM parity${why && !required ? ` [skipped: tfjs-no
       close(ours[1]!, stock[1]!);
     }
     const x = rand(6, 7);
-    for (const [ours, stock] of [[sigmoid, tf.sigmoid], [tanh, tf.tanh]] as const) {
+    for (const [ours, stock] of [
+      [sigmoid, tf.sigmoid],
+      [tanh, tf.tanh],
+    ] as const) {
       close(ours(x), stock(x));
       close(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ours(v), v)))(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(stock(v), v)))(x));
     }

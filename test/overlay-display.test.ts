@@ -19,7 +19,8 @@ function photo(rgb: [number, number, number]) {
   return { width: 40, height: 40, pixels };
 }
 const region = { left: 0, top: 0, width: 40, height: 40 };
-const at = (img: { width: number; pixels: Uint8Array }, x: number, y: number) => Array.from(img.pixels.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+const at = (img: { width: number; pixels: Uint8Array }, x: number, y: number) =>
+  Array.from(img.pixels.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 
 describe('display rules', () => {
   it('peak: max α × L (1 = uniform, L = one cell)', () => {

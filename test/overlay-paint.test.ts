@@ -78,8 +78,12 @@ describe('painting attention', () => {
 
   it('refuses a region outside the photo or a map of the wrong size', () => {
     const photo = greyPhoto(50, 40);
-    expect(() => paintAttention(photo, { left: 20, top: 0, width: 40, height: 40 }, new Float32Array(1600), { colormap: 'jet', opacity: 1 })).toThrow(/not inside/);
-    expect(() => paintAttention(photo, { left: 0, top: 0, width: 40, height: 40 }, new Float32Array(10), { colormap: 'jet', opacity: 1 })).toThrow(/expected 40×40/);
+    expect(() =>
+      paintAttention(photo, { left: 20, top: 0, width: 40, height: 40 }, new Float32Array(1600), { colormap: 'jet', opacity: 1 }),
+    ).toThrow(/not inside/);
+    expect(() =>
+      paintAttention(photo, { left: 0, top: 0, width: 40, height: 40 }, new Float32Array(10), { colormap: 'jet', opacity: 1 }),
+    ).toThrow(/expected 40×40/);
   });
 });
 
@@ -93,11 +97,28 @@ describe('the chosen region of a hard-attention word', () => {
     const marked = paintAttention(photo, region, map, { colormap: 'viridis', opacity: 0.6, chosen: { cell: 2 * 14 + 5, grid } });
     const at = (im: RgbImage, x: number, y: number) => Array.from(im.pixels.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3));
     // cell (2, 5): x 80–95, y 16–23 on a 224×112 region
-    for (const [x, y] of [[80, 16], [95, 23], [81, 20], [88, 17], [94, 22]]) expect(at(marked, x!, y!), `${x},${y}`).toEqual([255, 255, 255]);
-    for (const [x, y] of [[82, 19], [88, 20], [79, 20], [96, 20], [88, 15], [88, 24]]) expect(at(marked, x!, y!), `${x},${y}`).toEqual(at(plain, x!, y!));
+    for (const [x, y] of [
+      [80, 16],
+      [95, 23],
+      [81, 20],
+      [88, 17],
+      [94, 22],
+    ])
+      expect(at(marked, x!, y!), `${x},${y}`).toEqual([255, 255, 255]);
+    for (const [x, y] of [
+      [82, 19],
+      [88, 20],
+      [79, 20],
+      [96, 20],
+      [88, 15],
+      [88, 24],
+    ])
+      expect(at(marked, x!, y!), `${x},${y}`).toEqual(at(plain, x!, y!));
     let changed = 0;
     for (let i = 0; i < plain.pixels.length; i += 3) if (plain.pixels[i] !== marked.pixels[i]) changed++;
     expect(changed).toBe(16 * 8 - 12 * 4); // the 2-px ring of a 16×8 cell
-    expect(() => paintAttention(photo, region, map, { colormap: 'viridis', opacity: 0.6, chosen: { cell: 196, grid } })).toThrow(/not in the 14×14 grid/);
+    expect(() => paintAttention(photo, region, map, { colormap: 'viridis', opacity: 0.6, chosen: { cell: 196, grid } })).toThrow(
+      /not in the 14×14 grid/,
+    );
   });
 });

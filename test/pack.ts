@@ -24,7 +24,12 @@ export async function packAndInstall(prefix: string): Promise<InstalledApp> {
   const app = path.join(dir, 'app');
   await fs.mkdir(app);
   await fs.writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  const r = spawnSync('npm', ['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], { cwd: app, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('npm', ['install', path.join(dir, tarball), '--prefer-offline', '--no-package-lock'], {
+    cwd: app,
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status !== 0) throw new Error(`npm install of the packed package failed (${r.status}): ${r.stderr}`);
   return { dir, app, installLog: `${r.stdout}${r.stderr}` };
 }

@@ -26,7 +26,10 @@ async function project(dir: string, compilerOptions: Record<string, unknown>, co
   await fs.writeFile(path.join(dir, 'example.ts'), code);
   // skipLibCheck as tfjs users must (tfjs's own .d.ts do not pass a strict check); the example's uses of our types are checked.
   const base = { strict: true, target: 'es2022', noEmit: true, skipLibCheck: true, types: [] as string[] };
-  await fs.writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base, ...compilerOptions }, files: ['example.ts'] }));
+  await fs.writeFile(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...base, ...compilerOptions }, files: ['example.ts'] }),
+  );
   const r = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout + r.stderr };
 }
@@ -37,7 +40,11 @@ describe("the README's examples type-check against the packed package, per platf
     installed = await packAndInstall('pack-types-');
     // @types/node for the Node project, from the repo (the app has no dev dependencies).
     await fs.mkdir(path.join(installed.app, 'node_modules', '@types'), { recursive: true });
-    execFileSync('cp', ['-r', path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(installed.app, 'node_modules', '@types', 'node')]);
+    execFileSync('cp', [
+      '-r',
+      path.join(repoRoot, 'node_modules', '@types', 'node'),
+      path.join(installed.app, 'node_modules', '@types', 'node'),
+    ]);
   }, 600_000);
   afterAll(async () => {
     if (installed) await fs.rm(installed.dir, { recursive: true, force: true });
@@ -62,7 +69,11 @@ describe("the README's examples type-check against the packed package, per platf
     const sub = readmeBlock('// In a browser').replace("from 'attend-caption'", "from 'attend-caption/browser'");
     const r = await project(path.join(installed!.app, 'browser-subpath'), { ...browser, customConditions: [] }, sub);
     expect(r.out).toBe('');
-    const wrong = await project(path.join(installed!.app, 'browser-as-node'), { ...browser, customConditions: [] }, readmeBlock('// In a browser'));
+    const wrong = await project(
+      path.join(installed!.app, 'browser-as-node'),
+      { ...browser, customConditions: [] },
+      readmeBlock('// In a browser'),
+    );
     expect(wrong.code).not.toBe(0);
     expect(wrong.out).toMatch(/paint|HTMLImageElement|checkpoint/);
   }, 120_000);

@@ -37,7 +37,8 @@ function readmeTrainingCommands(readme: string): string[][] {
 /** A README command as the process it starts: npm scripts from package.json, npx caption as the bin. */
 function toProcess(words: string[]): { name: string; argv: string[] } {
   const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  if (words[0] === 'npx' && words[1] === 'caption') return { name: 'caption', argv: [path.join(repoRoot, 'bin', 'caption.js'), ...words.slice(2)] };
+  if (words[0] === 'npx' && words[1] === 'caption')
+    return { name: 'caption', argv: [path.join(repoRoot, 'bin', 'caption.js'), ...words.slice(2)] };
   if (words[0] === 'npm' && words[1] === 'run' && words[3] === '--') {
     const name = words[2]!;
     const script = /^tsx (scripts\/\S+\.ts)$/.exec(scripts[name] ?? '')?.[1];
@@ -47,7 +48,12 @@ function toProcess(words: string[]): { name: string; argv: string[] } {
   throw new Error(`README: cannot run "${words.join(' ')}"`);
 }
 
-const COLOURS: Record<string, [number, number, number]> = { red: [220, 30, 30], green: [30, 200, 40], blue: [30, 60, 220], yellow: [230, 220, 30] };
+const COLOURS: Record<string, [number, number, number]> = {
+  red: [220, 30, 30],
+  green: [30, 200, 40],
+  blue: [30, 60, 220],
+  yellow: [230, 220, 30],
+};
 
 /** Tiny photos: a coloured square on grey, top or bottom; captions say which colour and where. */
 async function makeDataset(dir: string): Promise<void> {
@@ -58,13 +64,17 @@ async function makeDataset(dir: string): Promise<void> {
     for (const where of ['top', 'bottom'] as const) {
       for (let k = 0; k < 2; k++) {
         const file = `photos/${n}.jpg`;
-        const square = await sharp({ create: { width: 80, height: 80, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+        const square = await sharp({ create: { width: 80, height: 80, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+          .png()
+          .toBuffer();
         await sharp({ create: { width: 160, height: 160, channels: 3, background: { r: 128, g: 128, b: 128 } } })
           .composite([{ input: square, left: 40 + 20 * k, top: where === 'top' ? 0 : 80 }])
           .jpeg()
           .toFile(path.join(dir, file));
         const split = n % 8 === 6 ? 'val' : n % 8 === 7 ? 'test' : 'train';
-        lines.push(JSON.stringify({ image: file, captions: [`a ${colour} square at the ${where}`, `a ${colour} box at the ${where}`], split }));
+        lines.push(
+          JSON.stringify({ image: file, captions: [`a ${colour} square at the ${where}`, `a ${colour} box at the ${where}`], split }),
+        );
         n++;
       }
     }
@@ -100,7 +110,8 @@ describe("the README's training block runs as written, offline, and the result c
     }
     process.stdout.write(`[readme-training] the README's block on 16 photos: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     // Every checkpoint carries its encoder; the SCST one has the decoding chosen on val.
-    for (const ckpt of ['mine', 'mine-scst']) expect(existsSync(path.join(dir, 'checkpoints', ckpt, 'encoder', 'model.json')), ckpt).toBe(true);
+    for (const ckpt of ['mine', 'mine-scst'])
+      expect(existsSync(path.join(dir, 'checkpoints', ckpt, 'encoder', 'model.json')), ckpt).toBe(true);
     expect(existsSync(path.join(dir, 'checkpoints', 'mine-scst', 'decoding.json'))).toBe(true);
     expect(captionOut).toMatch(/^photo\.jpg\t\S+( \S+)*\n$/);
 
@@ -108,9 +119,18 @@ describe("the README's training block runs as written, offline, and the result c
     const bare = path.join(dir, 'checkpoints', 'bare');
     await fs.cp(path.join(dir, 'checkpoints', 'mine'), bare, { recursive: true });
     await fs.rm(path.join(bare, 'encoder'), { recursive: true });
-    const r = spawnSync(process.execPath, toProcess(['npx', 'caption', 'photo.jpg', '--checkpoint', bare]).argv, { cwd: dir, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, toProcess(['npx', 'caption', 'photo.jpg', '--checkpoint', bare]).argv, {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('[caption]'))).toEqual([
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('[caption]')),
+    ).toEqual([
       expect.stringMatching(
         /^caption: .*checkpoints\/bare: its encoder \(mobilenet_v1_1\.0_pw12\/conv_pw_12_relu\/7x7x1024\/224px-squash\/sha256:[0-9a-f]{64}\) is not inside it and cannot be downloaded from storage\.googleapis\.com \(offline\?\): pass --mobilenet <dir> with those weights, or put them inside once with `npm run ship-encoder -- --checkpoint .*checkpoints\/bare --from <dir>`$/,
       ),

@@ -21,7 +21,12 @@ const WORDS = [3, 4, 5];
 const features = (B: number) => tf.zeros([B, 3, 2]) as tf.Tensor3D;
 
 /** The best finished caption of ≤ maxLength words that contains one of `allowed`. */
-function bruteForce(table: Table, allowed: readonly number[], maxLength: number, lengthPenalty: number): { tokens: number[]; score: number } {
+function bruteForce(
+  table: Table,
+  allowed: readonly number[],
+  maxLength: number,
+  lengthPenalty: number,
+): { tokens: number[]; score: number } {
   let best = { tokens: [] as number[], score: -Infinity };
   const visit = (prefix: number[], cum: number) => {
     const lp = table(prefix, 0);
@@ -41,7 +46,12 @@ describe('constrained beam search', () => {
         for (const lengthPenalty of [0, 0.7]) {
           const table = randomTable(seed, -1);
           const model = mockModel(table);
-          const [got] = constrainedBeamSearch(model, features(1), [allowed], { allowUnk: true, beamSize: 108, maxLength: 3, lengthPenalty });
+          const [got] = constrainedBeamSearch(model, features(1), [allowed], {
+            allowUnk: true,
+            beamSize: 108,
+            maxLength: 3,
+            lengthPenalty,
+          });
           const want = bruteForce(table, allowed, 3, lengthPenalty);
           expect(got!.tokens, `seed ${seed}`).toEqual(want.tokens);
           expect(got!.score).toBeCloseTo(want.score, 4);
@@ -53,7 +63,11 @@ describe('constrained beam search', () => {
 
   it('small beams: every caption contains a constraint word; word log p add up', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const [got] = constrainedBeamSearch(mockModel(randomTable(seed, -2)), features(1), [[5]], { allowUnk: true, beamSize: 2, maxLength: 5 });
+      const [got] = constrainedBeamSearch(mockModel(randomTable(seed, -2)), features(1), [[5]], {
+        allowUnk: true,
+        beamSize: 2,
+        maxLength: 5,
+      });
       expect(got!.tokens).toContain(5);
       const sum = got!.words.reduce((s, w) => s + w.logProb, 0);
       // A finished caption's logProb adds the <end> step's log p to its words'.
@@ -69,7 +83,12 @@ describe('constrained beam search', () => {
       const [plain] = beamSearch(mockModel(table), features(1), { allowUnk: true, beamSize: 3, maxLength: 4, lengthPenalty: 0.5 });
       if (plain!.tokens.length === 0) continue; // an empty caption contains no word: not a constrained answer
       compared++;
-      const [cbs] = constrainedBeamSearch(mockModel(table), features(1), [WORDS], { allowUnk: true, beamSize: 3, maxLength: 4, lengthPenalty: 0.5 });
+      const [cbs] = constrainedBeamSearch(mockModel(table), features(1), [WORDS], {
+        allowUnk: true,
+        beamSize: 3,
+        maxLength: 4,
+        lengthPenalty: 0.5,
+      });
       expect(cbs!.tokens).toEqual(plain!.tokens);
       expect(cbs!.score).toBeCloseTo(plain!.score, 5);
     }
@@ -82,7 +101,12 @@ describe('constrained beam search', () => {
     const constraints = [[3], [4, 5], [5]];
     const batched = constrainedBeamSearch(mockModel(table), features(3), constraints, { allowUnk: true, beamSize: 2, maxLength: 5 });
     constraints.forEach((c, b) => {
-      const [alone] = constrainedBeamSearch(mockModel((p) => tables[b]!(p, 0)), features(1), [c], { allowUnk: true, beamSize: 2, maxLength: 5 });
+      const [alone] = constrainedBeamSearch(
+        mockModel((p) => tables[b]!(p, 0)),
+        features(1),
+        [c],
+        { allowUnk: true, beamSize: 2, maxLength: 5 },
+      );
       expect(batched[b]!.tokens).toEqual(alone!.tokens);
       expect(batched[b]!.logProb).toBeCloseTo(alone!.logProb, 5);
     });

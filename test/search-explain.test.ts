@@ -30,8 +30,15 @@ describe('explain: teacher-forced decoding of given captions', () => {
     const out = explainCaptions(decoder, vocab, features, CAPTIONS);
     const ids = CAPTIONS.map((c) => vocab.encode(c, 99));
     const T1 = Math.max(...ids.map((s) => s.length));
-    const tokens = tf.tensor2d(ids.map((s) => [...s, ...Array<number>(T1 - s.length).fill(PAD_ID)]), [ids.length, T1], 'int32'); // [B, T + 1]
-    const mask = tf.tensor2d(ids.map((s) => Array.from({ length: T1 }, (_, t) => (t < s.length ? 1 : 0))), [ids.length, T1]); // [B, T + 1]
+    const tokens = tf.tensor2d(
+      ids.map((s) => [...s, ...Array<number>(T1 - s.length).fill(PAD_ID)]),
+      [ids.length, T1],
+      'int32',
+    ); // [B, T + 1]
+    const mask = tf.tensor2d(
+      ids.map((s) => Array.from({ length: T1 }, (_, t) => (t < s.length ? 1 : 0))),
+      [ids.length, T1],
+    ); // [B, T + 1]
     const ce = decoder.sequenceCrossEntropy(features, tokens, mask).arraySync();
     tf.dispose([tokens, mask]);
     out.forEach((e, b) => {
@@ -60,7 +67,10 @@ describe('explain: teacher-forced decoding of given captions', () => {
 
   it('the word at step t is scored with the attention of step t (its prefix only)', () => {
     // Changing a later word changes nothing about earlier words.
-    const [a, b] = explainCaptions(decoder, vocab, tf.concat([features.slice(0, 1), features.slice(0, 1)]) as tf.Tensor3D, ['a red circle', 'a red square']);
+    const [a, b] = explainCaptions(decoder, vocab, tf.concat([features.slice(0, 1), features.slice(0, 1)]) as tf.Tensor3D, [
+      'a red circle',
+      'a red square',
+    ]);
     expect(a!.words[1]!.alpha).toEqual(b!.words[1]!.alpha);
     expect(a!.words[1]!.logProb).toBe(b!.words[1]!.logProb);
     expect(a!.words[2]!.logProb).not.toBe(b!.words[2]!.logProb);

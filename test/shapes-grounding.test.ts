@@ -54,7 +54,8 @@ const nativeMissing = backend === 'tensorflow' ? await nativeUnavailable() : und
 const runIt = nativeMissing === undefined || NATIVE_REQUIRED;
 const describeShapes = runIt
   ? describeWithShared
-  : (name: string, body: () => void) => describe.skip(`${name} [skipped: tfjs-node ${nativeMissing}; run npm run setup:native, or SHAPES_TEST=wasm]`, body);
+  : (name: string, body: () => void) =>
+      describe.skip(`${name} [skipped: tfjs-node ${nativeMissing}; run npm run setup:native, or SHAPES_TEST=wasm]`, body);
 
 describeShapes(`shapes grounding: train on ${backend}, then caption and point at unseen colour–shape pairs`, () => {
   const scenes = generateShapeScenes({ seed: 2026, counts: { train: TRAIN, val: 100, test: TEST } });
@@ -65,14 +66,24 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
 
   beforeAll(async () => {
     await selectBackend({ requested: backend, log: () => {} });
-    const encoder = await loadEncoder({ variant: VARIANT, source: sharedPath('weights', VARIANT.startsWith('mobilenet_v1_1.0') ? 'mobilenet_v1_1.0_224' : 'mobilenet_v1_0.25_224') });
+    const encoder = await loadEncoder({
+      variant: VARIANT,
+      source: sharedPath('weights', VARIANT.startsWith('mobilenet_v1_1.0') ? 'mobilenet_v1_1.0_224' : 'mobilenet_v1_0.25_224'),
+    });
     grid = encoder.grid;
     for (let i = 0; i < scenes.length; i += 64) {
       const chunk = scenes.slice(i, i + 64);
       const prepared: PreparedImage[] = await Promise.all(
         chunk.map(async (s) => {
           const rgb = await renderSceneRgb(s);
-          return { file: s.id, originalWidth: rgb.width, originalHeight: rgb.height, region: { left: 0, top: 0, width: rgb.width, height: rgb.height }, size: rgb.width, pixels: rgb.pixels };
+          return {
+            file: s.id,
+            originalWidth: rgb.width,
+            originalHeight: rgb.height,
+            region: { left: 0, top: 0, width: rgb.width, height: rgb.height },
+            size: rgb.width,
+            pixels: rgb.pixels,
+          };
         }),
       );
       const out = await encoder.encodeImages(prepared, 32);
@@ -95,10 +106,19 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const train = imagesOf({ name: 'shapes', root: '', images }, 'train');
     const val = imagesOf({ name: 'shapes', root: '', images }, 'val');
     const test = imagesOf({ name: 'shapes', root: '', images }, 'test');
-    const vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: 1 });
+    const vocab = Vocabulary.build(
+      train.flatMap((im) => im.captions),
+      { minCount: 1 },
+    );
     const decoder = createDecoder({
-      vocabSize: vocab.size, featureDim: source.depth, embedDim: 128, hiddenDim: 256, attentionDim: 128,
-      dropout: 0.2, doublyStochasticLambda: 0, seed: 1,
+      vocabSize: vocab.size,
+      featureDim: source.depth,
+      embedDim: 128,
+      hiddenDim: 256,
+      attentionDim: 128,
+      dropout: 0.2,
+      doublyStochasticLambda: 0,
+      seed: 1,
     });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'shapes-train-'));
     const tensorsAtEpochEnd: number[] = [];
@@ -124,7 +144,15 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
         storage: 'float32',
         progress: false,
       },
-      state: { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(1e-3), history: [], epochSums: emptyEpochSums(), stopped: false },
+      state: {
+        epoch: 0,
+        batchInEpoch: 0,
+        step: 0,
+        plateau: initialPlateau(1e-3),
+        history: [],
+        epochSums: emptyEpochSums(),
+        stopped: false,
+      },
       log: (l) => {
         tensorsAtEpochEnd.push(tf.memory().numTensors);
         process.stderr.write(`[shapes] ${l} [${tf.memory().numTensors} tensors]\n`);
@@ -144,7 +172,14 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const words = decoded.map((d) => vocab.decode(d.tokens));
     const exact = test.filter((im, i) => words[i]!.join(' ') === im.captions[0]).length / test.length;
     const grounding = evaluateGrounding(
-      test.map((im, i) => ({ id: im.id, words: words[i]!, alphas: decoded[i]!.words.map((w) => w.alpha), grid, region: { left: 0, top: 0, width: 224, height: 224 }, boxes: im.boxes![0]! })),
+      test.map((im, i) => ({
+        id: im.id,
+        words: words[i]!,
+        alphas: decoded[i]!.words.map((w) => w.alpha),
+        grid,
+        region: { left: 0, top: 0, width: 224, height: 224 },
+        boxes: im.boxes![0]!,
+      })),
       DEFAULT_HELD_OUT,
     );
     process.stderr.write(

@@ -10,15 +10,13 @@ import { describe } from 'vitest';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const SHARED_DIR = path.resolve(repoRoot, process.env['CAPTION_SHARED_DIR'] ?? '../shared');
+const SHARED_DIR = path.resolve(repoRoot, process.env['CAPTION_SHARED_DIR'] ?? '../shared');
 export const HAS_SHARED = existsSync(path.join(SHARED_DIR, 'weights'));
 
 export const sharedPath = (...parts: string[]): string => path.join(SHARED_DIR, ...parts);
 
 if (!HAS_SHARED) {
-  process.stderr.write(
-    `[test] shared data not found at ${SHARED_DIR} (set CAPTION_SHARED_DIR): tests that need it are skipped\n`,
-  );
+  process.stderr.write(`[test] shared data not found at ${SHARED_DIR} (set CAPTION_SHARED_DIR): tests that need it are skipped\n`);
 }
 
 /** `describe` for tests that need ../shared: skipped, with the reason in its name, when it is missing. */

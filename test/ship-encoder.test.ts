@@ -41,9 +41,22 @@ describeWithShared('ship-encoder', () => {
     const encoder = await loadEncoder({ variant: 'mobilenet_v1_0.25', source: weights });
     fingerprint = encoder.fingerprint.id;
     const vocab = Vocabulary.build(['a red circle'], { minCount: 1 });
-    const decoder = createDecoder({ vocabSize: vocab.size, featureDim: encoder.depth, embedDim: 8, hiddenDim: 8, attentionDim: 4, seed: 1 });
+    const decoder = createDecoder({
+      vocabSize: vocab.size,
+      featureDim: encoder.depth,
+      embedDim: 8,
+      hiddenDim: 8,
+      attentionDim: 4,
+      seed: 1,
+    });
     for (const name of ['f32', 'f16']) {
-      await saveCheckpoint(path.join(dir, name), { encoder: fingerprint, grid: encoder.grid, config: decoder.config, vocab: vocab.toJSON(), weights: decoder.getWeights() });
+      await saveCheckpoint(path.join(dir, name), {
+        encoder: fingerprint,
+        grid: encoder.grid,
+        config: decoder.config,
+        vocab: vocab.toJSON(),
+        weights: decoder.getWeights(),
+      });
     }
     decoder.dispose();
     encoder.dispose();

@@ -33,9 +33,16 @@ describe('the guards of tag-guided decoding', () => {
     expect(chooseConstraint([tag('dog', 0.8), tag('cat', 0.7)], ['a', 'dog'], vocab, s)).toBeUndefined(); // the best tag is named
     expect(chooseConstraint([tag('cat', 0.8), tag('dog', 0.8)], ['a', 'dog'], vocab, s)).toBeUndefined(); // a competitor scored as high is named
     expect(chooseConstraint([tag('cat', 0.8), tag('dog', 0.7)], ['a', 'dog'], vocab, s)?.cls).toBe('cat'); // a weaker competitor is named: still constrain
-    expect(chooseConstraint([tag('cat', 0.8), tag('giraffe', 0.7)], ['a', 'dog'], vocab, { ...s, classes: 2 })).toMatchObject({ cls: 'cat', classes: ['cat', 'giraffe'], words: ['cat', 'giraffe'] });
+    expect(chooseConstraint([tag('cat', 0.8), tag('giraffe', 0.7)], ['a', 'dog'], vocab, { ...s, classes: 2 })).toMatchObject({
+      cls: 'cat',
+      classes: ['cat', 'giraffe'],
+      words: ['cat', 'giraffe'],
+    });
     expect(chooseConstraint([tag('cat', 0.4)], ['a', 'dog'], vocab, s)).toBeUndefined(); // not confident
-    expect(chooseConstraint([tag('zebra', 0.9), tag('bicycle', 0.8)], ['a', 'dog'], vocab, s)).toMatchObject({ cls: 'bicycle', words: ['bike'] }); // zebra: no word in the vocabulary
+    expect(chooseConstraint([tag('zebra', 0.9), tag('bicycle', 0.8)], ['a', 'dog'], vocab, s)).toMatchObject({
+      cls: 'bicycle',
+      words: ['bike'],
+    }); // zebra: no word in the vocabulary
   });
 
   it('the constrained caption is kept only within the margin per word', () => {
@@ -55,7 +62,10 @@ describe('a checkpoint with a tagger sure of "bicycle"', () => {
     await fs.cp(path.join(repoRoot, 'checkpoints', 'flickr8k'), dir, { recursive: true });
     const C = COCO_CLASSES.length;
     const bias = COCO_CLASSES.map((c) => (c.name === 'bicycle' ? 6 : -6)); // σ: 0.998 vs 0.002
-    await giveTagger(dir, encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.tensor1d(bias) }, { test: true }), { threshold: 0.5, margin: 100 });
+    await giveTagger(dir, encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.tensor1d(bias) }, { test: true }), {
+      threshold: 0.5,
+      margin: 100,
+    });
   });
   afterAll(async () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
@@ -68,7 +78,11 @@ describe('a checkpoint with a tagger sure of "bicycle"', () => {
     expect(tagged.code, tagged.stderr).toBe(0);
     const original = runCaptionCli([PHOTO, '--checkpoint', path.join(repoRoot, 'checkpoints', 'flickr8k'), '-q']); // the model this test's checkpoint copies
     expect(plain.stdout.split('\t')[1]).toBe(original.stdout.split('\t')[1]);
-    const record = JSON.parse(tagged.stdout) as { caption: string; tags: { cls: string; word: string; score: number }[]; constraint: { cls: string; words: string[]; used: boolean } };
+    const record = JSON.parse(tagged.stdout) as {
+      caption: string;
+      tags: { cls: string; word: string; score: number }[];
+      constraint: { cls: string; words: string[]; used: boolean };
+    };
     expect(record.tags[0]).toEqual({ cls: 'bicycle', word: 'bicycle', score: expect.closeTo(0.9975, 3) });
     expect(record.constraint).toMatchObject({ cls: 'bicycle', classes: ['bicycle'], used: true });
     expect(record.caption.split(' ').some((w) => record.constraint.words.includes(w))).toBe(true);

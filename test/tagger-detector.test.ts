@@ -49,9 +49,14 @@ describe('detector tagger', () => {
 
   it("scores a class by its best cell, anchor and view, in COCO_CLASSES' order (SSD column = COCO id)", () => {
     // The 32-px canvas sees a dog (COCO id 18) at its last anchor; the 48-px one a giraffe (id 25), stronger.
-    const { network } = fakeNetwork((canvas) => (canvas === 32 ? { cell: 3, anchor: ANCHORS - 1, column: 18, value: 2 } : { cell: 1, anchor: 1, column: 25, value: 3 }));
+    const { network } = fakeNetwork((canvas) =>
+      canvas === 32 ? { cell: 3, anchor: ANCHORS - 1, column: 18, value: 2 } : { cell: 1, anchor: 1, column: 25, value: 3 },
+    );
     const photos = tf.zeros([2, 16, 16, 3]) as tf.Tensor4D;
-    const scores = new DetectorTagger(network, [{ canvas: 32, size: 16 }, { canvas: 48, size: 24 }]).scores(photos);
+    const scores = new DetectorTagger(network, [
+      { canvas: 32, size: 16 },
+      { canvas: 48, size: 24 },
+    ]).scores(photos);
     expect(scores.shape).toEqual([2, 80]);
     const rows = scores.arraySync();
     const col = (name: string) => COCO_CLASSES.findIndex((c) => c.name === name);

@@ -35,9 +35,14 @@ describe('a checkpoint whose tagger looks at the photo', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tagger-photo-'));
     await fs.cp(path.join(repoRoot, 'checkpoints', 'flickr8k'), dir, { recursive: true });
     for (const net of ['detector', 'imagenet']) await fs.cp(path.join(NETWORKS, net), path.join(dir, net), { recursive: true });
-    const shipped = JSON.parse(await fs.readFile(path.join(NETWORKS, 'tagger.json'), 'utf8')) as { photo: { detector: unknown; imagenet: unknown } };
+    const shipped = JSON.parse(await fs.readFile(path.join(NETWORKS, 'tagger.json'), 'utf8')) as {
+      photo: { detector: unknown; imagenet: unknown };
+    };
     // A caption head that says "no" to everything (logit −2), so what the networks see decides.
-    const tagger = encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.fill([C], -2) as tf.Tensor1D }, { test: true }, { ...shipped.photo, fusion } as Parameters<typeof encodeTagger>[2]);
+    const tagger = encodeTagger({ kernel: tf.zeros([2048, C]) as tf.Tensor2D, bias: tf.fill([C], -2) as tf.Tensor1D }, { test: true }, {
+      ...shipped.photo,
+      fusion,
+    } as Parameters<typeof encodeTagger>[2]);
     await giveTagger(dir, tagger, { threshold: 0.3, margin: 100 });
   });
   afterAll(async () => {
@@ -52,7 +57,12 @@ describe('a checkpoint whose tagger looks at the photo', () => {
       const det = tagger.photoTaggers!.detector!.scores(photos).arraySync()[0]!;
       const img = tagger.photoTaggers!.imagenet!.scores(photos).arraySync()[0]!;
       const fused = tagger.scores(features, photos).arraySync()[0]!;
-      fused.forEach((s, c) => expect(s).toBeCloseTo(1 / (1 + Math.exp(-(fusion.caption * -2 + fusion.detector * logit(det[c]!) + fusion.imagenet * logit(img[c]!) + fusion.bias))), 4));
+      fused.forEach((s, c) =>
+        expect(s).toBeCloseTo(
+          1 / (1 + Math.exp(-(fusion.caption * -2 + fusion.detector * logit(det[c]!) + fusion.imagenet * logit(img[c]!) + fusion.bias))),
+          4,
+        ),
+      );
       const motorcycle = COCO_CLASSES.findIndex((c) => c.name === 'motorcycle');
       expect(det[motorcycle]).toBeGreaterThan(0.5); // the detector alone finds it…
       expect(img[motorcycle]).toBeGreaterThan(0.5); // …and so does ImageNet (moped, motor scooter)

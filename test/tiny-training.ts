@@ -14,7 +14,8 @@ import type { TrainLoop, TrainLoopOptions } from '../src/train/trainer.js';
 import { makeValidator } from '../src/train/validate.js';
 import { mulberry32 } from '../src/util/random.js';
 
-const L = 4, D = 6;
+const L = 4,
+  D = 6;
 const WORDS = ['red', 'blue', 'circle', 'square'];
 
 /** 20 training and 4 validation images; each caption names one of 2 colours and one of 2 shapes. */
@@ -44,7 +45,10 @@ export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Pr
   const images = TINY_IMAGES;
   const source = inMemoryFeatures(new Map(images.map((im) => [im.id, Float32Array.from({ length: L * D }, () => rng())])), L, D);
   const train = images.filter((im) => im.split === 'train');
-  const vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: 1 });
+  const vocab = Vocabulary.build(
+    train.flatMap((im) => im.captions),
+    { minCount: 1 },
+  );
   const decoder = createDecoder({ vocabSize: vocab.size, featureDim: D, embedDim: 4, hiddenDim: 5, attentionDim: 3, seed: 2 });
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tiny-train-'));
   const loop: TrainLoop = {
@@ -55,9 +59,19 @@ export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Pr
     validate: makeValidator({ images: images.filter((im) => im.split === 'val'), features: source, vocab, maxLength: 6 }),
     identity: { encoder: 'test', grid: { height: 2, width: 2 }, config: decoder.config, vocab: vocab.toJSON(), summary: {} },
     options: {
-      batchSize: 8, maxEpochs: 4, maxSteps: 0, clipNorm: 5, weightDecay: 1e-3, seed: 1, checkpointEvery: 1,
+      batchSize: 8,
+      maxEpochs: 4,
+      maxSteps: 0,
+      clipNorm: 5,
+      weightDecay: 1e-3,
+      seed: 1,
+      checkpointEvery: 1,
       plateau: { decayFactor: 0.5, decayPatience: 1, stopPatience: 100, minLearningRate: 1e-6, minDelta: 1e9 }, // LR decays every epoch
-      selectBy: 'BLEU-4', bestDir: path.join(dir, 'best'), runDir: path.join(dir, 'run'), storage: 'float32', progress: false,
+      selectBy: 'BLEU-4',
+      bestDir: path.join(dir, 'best'),
+      runDir: path.join(dir, 'run'),
+      storage: 'float32',
+      progress: false,
       ...options,
     },
     state: { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(1e-2), history: [], epochSums: emptyEpochSums(), stopped: false },

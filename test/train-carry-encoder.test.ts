@@ -35,7 +35,9 @@ describe('the encoder a trained checkpoint carries', () => {
     const out = await prepareCarriedEncoder({ encoder: shipped.id }, path.join(dir, 'a'), (l) => lines.push(l));
     expect(out).toBe(path.join(dir, 'a'));
     expect(await fingerprintOf(shipped.variant, out!)).toBe(shipped.id);
-    expect(lines).toEqual([expect.stringMatching(/^the checkpoint carries its encoder \(4\.\d MB, from .*checkpoints\/everyday\/encoder\)$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^the checkpoint carries its encoder \(4\.\d MB, from .*checkpoints\/everyday\/encoder\)$/),
+    ]);
   });
 
   it('no local copy: nothing carried, one line saying where the weights are', async () => {
@@ -44,23 +46,31 @@ describe('the encoder a trained checkpoint carries', () => {
     const url = 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_1.0_224/model.json';
     expect(await prepareCarriedEncoder({ encoder: fake, weights: url }, path.join(dir, 'b'), (l) => lines.push(l))).toBeUndefined();
     expect(existsSync(path.join(dir, 'b'))).toBe(false);
-    expect(lines).toEqual([`the checkpoint does not carry its encoder ${fake}: its weights are online (${url}); \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`]);
+    expect(lines).toEqual([
+      `the checkpoint does not carry its encoder ${fake}: its weights are online (${url}); \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`,
+    ]);
   });
 
-  it.skipIf(!HAS_SHARED)('features from a local folder: cut from it (only the weights read), a wrong copy passed over', { timeout: 180_000 }, async () => {
-    const weights = sharedPath('weights', 'mobilenet_v1_1.0_224');
-    const id = await fingerprintOf('mobilenet_v1_1.0', weights);
-    const lines: string[] = [];
-    const out = await prepareCarriedEncoder({ encoder: id, weights }, path.join(dir, 'c'), (l) => lines.push(l));
-    expect(await fingerprintOf('mobilenet_v1_1.0', out!)).toBe(id);
-    const full = (await fs.readdir(weights)).filter((f) => f !== 'model.json').reduce((n, f) => n + statSync(path.join(weights, f)).size, 0);
-    expect(statSync(path.join(out!, 'weights.bin')).size).toBeLessThan(full);
+  it.skipIf(!HAS_SHARED)(
+    'features from a local folder: cut from it (only the weights read), a wrong copy passed over',
+    { timeout: 180_000 },
+    async () => {
+      const weights = sharedPath('weights', 'mobilenet_v1_1.0_224');
+      const id = await fingerprintOf('mobilenet_v1_1.0', weights);
+      const lines: string[] = [];
+      const out = await prepareCarriedEncoder({ encoder: id, weights }, path.join(dir, 'c'), (l) => lines.push(l));
+      expect(await fingerprintOf('mobilenet_v1_1.0', out!)).toBe(id);
+      const full = (await fs.readdir(weights))
+        .filter((f) => f !== 'model.json')
+        .reduce((n, f) => n + statSync(path.join(weights, f)).size, 0);
+      expect(statSync(path.join(out!, 'weights.bin')).size).toBeLessThan(full);
 
-    // The shipped encoder's features, but the store names the float32 Keras folder: that copy gives
-    // another fingerprint, so the shipped model's own copy is used.
-    const lines2: string[] = [];
-    const out2 = await prepareCarriedEncoder({ encoder: shipped.id, weights }, path.join(dir, 'd'), (l) => lines2.push(l));
-    expect(await fingerprintOf(shipped.variant, out2!)).toBe(shipped.id);
-    expect(lines2).toEqual([expect.stringMatching(/from .*checkpoints\/everyday\/encoder\)$/)]);
-  });
+      // The shipped encoder's features, but the store names the float32 Keras folder: that copy gives
+      // another fingerprint, so the shipped model's own copy is used.
+      const lines2: string[] = [];
+      const out2 = await prepareCarriedEncoder({ encoder: shipped.id, weights }, path.join(dir, 'd'), (l) => lines2.push(l));
+      expect(await fingerprintOf(shipped.variant, out2!)).toBe(shipped.id);
+      expect(lines2).toEqual([expect.stringMatching(/from .*checkpoints\/everyday\/encoder\)$/)]);
+    },
+  );
 });

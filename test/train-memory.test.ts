@@ -51,7 +51,9 @@ describe('training loop', () => {
     });
     const error = await runTraining({ ...loop, decoder, validate: async () => ({ 'BLEU-4': 0 }) }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(NonFiniteLossError);
-    expect(String((error as Error).message)).toMatch(/the gradient norm became (NaN|Infinity) \(loss [0-9.]+\) at step 5 \(epoch 2\); stopped without applying it/);
+    expect(String((error as Error).message)).toMatch(
+      /the gradient norm became (NaN|Infinity) \(loss [0-9.]+\) at step 5 \(epoch 2\); stopped without applying it/,
+    );
     // The live weights are exactly those of the checkpoint saved after step 5's predecessor: untouched.
     const last = await loadCheckpoint(path.join(loop.options.runDir, 'last'), { withResume: true });
     expect((last.resume!.state as { step: number }).step).toBe(5);

@@ -49,19 +49,53 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'train-resume-'));
   const rng = mulberry32(3);
   const lines: string[] = [];
-  const store = await FeatureStoreWriter.open(path.join(dir, 'features'), { encoder: 'tiny-test-encoder', grid: { height: 2, width: 2 }, regions: 4, depth: 6 });
+  const store = await FeatureStoreWriter.open(path.join(dir, 'features'), {
+    encoder: 'tiny-test-encoder',
+    grid: { height: 2, width: 2 },
+    regions: 4,
+    depth: 6,
+  });
   for (let i = 0; i < 20; i++) {
     const id = `img${i}`;
     await fs.writeFile(path.join(dir, `${id}.png`), 'x'); // the loader checks existence only
     const caption = `a ${WORDS[i % 3]} ${WORDS[3 + (i % 2)]}`;
     lines.push(JSON.stringify({ id, image: `${id}.png`, captions: [caption], split: i < 16 ? 'train' : 'val' }));
-    await store.append({ key: id, width: 8, height: 8 }, Float32Array.from({ length: 24 }, () => rng()));
+    await store.append(
+      { key: id, width: 8, height: 8 },
+      Float32Array.from({ length: 24 }, () => rng()),
+    );
   }
   await store.close();
   await fs.writeFile(path.join(dir, 'data.jsonl'), `${lines.join('\n')}\n`);
-  common = ['--dataset', path.join(dir, 'data.jsonl'), '--features', path.join(dir, 'features'), '--min-count', '1', '--batch-size', '4',
-    '--epochs', '3', '--embed-dim', '8', '--hidden-dim', '8', '--attention-dim', '4', '--dropout', '0.3', '--lr', '0.01',
-    '--lr-patience', '1', '--checkpoint-every', '1000', '--no-progress', '--seed', '5'];
+  common = [
+    '--dataset',
+    path.join(dir, 'data.jsonl'),
+    '--features',
+    path.join(dir, 'features'),
+    '--min-count',
+    '1',
+    '--batch-size',
+    '4',
+    '--epochs',
+    '3',
+    '--embed-dim',
+    '8',
+    '--hidden-dim',
+    '8',
+    '--attention-dim',
+    '4',
+    '--dropout',
+    '0.3',
+    '--lr',
+    '0.01',
+    '--lr-patience',
+    '1',
+    '--checkpoint-every',
+    '1000',
+    '--no-progress',
+    '--seed',
+    '5',
+  ];
 });
 
 /** `args` with `flag` set to `value` (replaced where present, so yargs never sees it twice). */
@@ -123,7 +157,20 @@ for (const backend of ['wasm', 'tensorflow']) {
 
     it('self-critical training from the best checkpoint, cut after steps 3 and 5 and resumed: identical', async () => {
       const scst = (name: string, ...extra: string[]) =>
-        train([...withFlags(common, ['--epochs', '2'], ['--lr', '0.002']), ...runArgs(name), '--objective', 'scst', '--init-from', path.join(dir, `${backend}-straight`, 'best'), '--scst-samples', '3', ...extra], backend);
+        train(
+          [
+            ...withFlags(common, ['--epochs', '2'], ['--lr', '0.002']),
+            ...runArgs(name),
+            '--objective',
+            'scst',
+            '--init-from',
+            path.join(dir, `${backend}-straight`, 'best'),
+            '--scst-samples',
+            '3',
+            ...extra,
+          ],
+          backend,
+        );
       const whole = scst(`${backend}-scst`);
       expectOk(whole);
       expect(whole.stderr).toMatch(/self-critical: 3 samples per image of 16 images/);
@@ -138,7 +185,8 @@ for (const backend of ['wasm', 'tensorflow']) {
     });
 
     it('hard attention (sampled regions, the moving-average baseline in the state), cut after steps 1, 3, 4 and 6 and resumed: identical', async () => {
-      const hard = (name: string, ...extra: string[]) => train([...withFlags(common, ['--epochs', '2']), ...runArgs(name), '--attention', 'hard', ...extra], backend);
+      const hard = (name: string, ...extra: string[]) =>
+        train([...withFlags(common, ['--epochs', '2']), ...runArgs(name), '--attention', 'hard', ...extra], backend);
       expectOk(hard(`${backend}-hard`));
       const want = await runFingerprint(`${backend}-hard`);
       const baseline = JSON.parse(want.state!).objective.baseline;
@@ -207,7 +255,10 @@ describe('crash safety (WASM)', () => {
       const resumed = train([...common, ...runArgs(name), '--resume'], 'wasm');
       expectOk(resumed);
       const fp = await runFingerprint(name);
-      const epochs = fp.metrics!.trim().split('\n').map((l) => JSON.parse(l).epoch);
+      const epochs = fp
+        .metrics!.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).epoch);
       expect(epochs).toEqual([1, 2, 3]);
       expect(fp).toEqual(straight);
       expect(existsSync(path.join(dir, name, 'run', '.last.new'))).toBe(false);
@@ -232,14 +283,24 @@ describe('resume refuses what would break exactness', () => {
   ])('a changed %s (%s, run had %s) is one line naming the flag and both values, exit 2', (flag, value, was) => {
     const r = train([...withFlags(common, [flag!, value!]), ...runArgs('flags'), '--resume'], 'wasm');
     expect(r.code, r.stderr).toBe(2);
-    const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('train: '));
+    const errors = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('train: '));
     expect(errors, r.stderr).toHaveLength(1);
     expect(errors[0]).toContain(`${flag} is ${value}`);
     expect(errors[0]).toContain(`${flag} ${was}`);
   });
 
   it('the flags that do not change the run may change: --epochs, --patience, --val-limit, --max-steps', () => {
-    const r = train([...withFlags(common, ['--epochs', '4'], ['--patience', '9'], ['--val-limit', '2'], ['--max-steps', '1']), ...runArgs('flags'), '--resume'], 'wasm');
+    const r = train(
+      [
+        ...withFlags(common, ['--epochs', '4'], ['--patience', '9'], ['--val-limit', '2'], ['--max-steps', '1']),
+        ...runArgs('flags'),
+        '--resume',
+      ],
+      'wasm',
+    );
     expectOk(r);
   });
 
@@ -258,7 +319,10 @@ describe('resume refuses what would break exactness', () => {
 
 describe('train script: bad input', () => {
   it('a missing dataset is a clear error (exit 2)', () => {
-    const missing = train(['--dataset', path.join(dir, 'nope.jsonl'), '--features', path.join(dir, 'features'), '--out', path.join(dir, 'C')], 'wasm');
+    const missing = train(
+      ['--dataset', path.join(dir, 'nope.jsonl'), '--features', path.join(dir, 'features'), '--out', path.join(dir, 'C')],
+      'wasm',
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.jsonl: no such file/);
   });

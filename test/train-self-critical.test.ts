@@ -25,7 +25,8 @@ const features = (B: number) => tf.zeros([B, 3, 2]) as tf.Tensor3D;
 
 describe('sampling', () => {
   // <pad> <start> <end> <unk> w4 w5; the first word: w4 0.5, w5 0.3, <unk> 0.15, <end> 0.05; then <end>.
-  const table: Table = (prefix) => (prefix.length ? [0, 0, 1, 0, 0, 0] : [0.0, 0.0, 0.05, 0.15, 0.5, 0.3]).map((p) => Math.log(Math.max(p, 1e-30)));
+  const table: Table = (prefix) =>
+    (prefix.length ? [0, 0, 1, 0, 0, 0] : [0.0, 0.0, 0.05, 0.15, 0.5, 0.3]).map((p) => Math.log(Math.max(p, 1e-30)));
 
   it('draws words with the model’s probabilities (renormalised without <unk>), never a suppressed token', () => {
     const f = features(40);
@@ -35,7 +36,11 @@ describe('sampling', () => {
     for (const c of captions) first.set(c.tokens[0] ?? 'end', (first.get(c.tokens[0] ?? 'end') ?? 0) + 1);
     expect(first.has(3)).toBe(false);
     const n = captions.length;
-    for (const [token, p] of [[4, 0.5 / 0.85], [5, 0.3 / 0.85], ['end', 0.05 / 0.85]] as const) {
+    for (const [token, p] of [
+      [4, 0.5 / 0.85],
+      [5, 0.3 / 0.85],
+      ['end', 0.05 / 0.85],
+    ] as const) {
       const sd = Math.sqrt((p * (1 - p)) / n);
       expect(Math.abs((first.get(token) ?? 0) / n - p), `token ${token}`).toBeLessThan(4 * sd);
     }
@@ -103,8 +108,18 @@ describe('the SCST log-probability', () => {
     const { createDecoder } = await import('../src/decoder/decoder.js');
     const decoder = createDecoder({ vocabSize: 9, featureDim: 4, embedDim: 3, hiddenDim: 5, attentionDim: 2, seed: 4 });
     const feats = tf.randomUniform([2, 3, 4], 0, 1, 'float32', 7) as tf.Tensor3D; // [B, L, D]
-    const tokens = tf.tensor2d([[1, 5, 6, 2], [1, 7, 2, 0]], [2, 4], 'int32'); // <start> w… <end> <pad>
-    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]]);
+    const tokens = tf.tensor2d(
+      [
+        [1, 5, 6, 2],
+        [1, 7, 2, 0],
+      ],
+      [2, 4],
+      'int32',
+    ); // <start> w… <end> <pad>
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1],
+      [1, 1, 1, 0],
+    ]);
     const excluded = [0, 1, 3];
     const full = decoder.sequenceCrossEntropy(feats, tokens, mask).dataSync();
     const renormalised = decoder.sequenceCrossEntropy(feats, tokens, mask, {}, excluded).dataSync();

@@ -19,9 +19,18 @@ beforeAll(async () => {
   await selectBackend({ log: () => {} });
 });
 
-const L = 5, D = 6;
-const images: CaptionedImage[] = Array.from({ length: 7 }, (_, i) => ({ id: `im${i}`, file: `im${i}.png`, split: 'val', captions: [`a ${i % 2 ? 'red' : 'blue'} circle`] }));
-const vocab = Vocabulary.build(images.flatMap((im) => im.captions), { minCount: 1 });
+const L = 5,
+  D = 6;
+const images: CaptionedImage[] = Array.from({ length: 7 }, (_, i) => ({
+  id: `im${i}`,
+  file: `im${i}.png`,
+  split: 'val',
+  captions: [`a ${i % 2 ? 'red' : 'blue'} circle`],
+}));
+const vocab = Vocabulary.build(
+  images.flatMap((im) => im.captions),
+  { minCount: 1 },
+);
 
 /** Features per image; with `sameRegions` every region of an image holds the same vector. */
 function source(sameRegions: boolean): FeatureSource {

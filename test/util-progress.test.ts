@@ -26,6 +26,7 @@ describe('ProgressBar', () => {
       expect(lines.at(-1)).toBe(''); // every line ends with \n
       const shown = lines.slice(0, -1);
       expect(shown).toHaveLength(3);
+      // eslint-disable-next-line no-control-regex -- no escape sequence may reach a log file
       expect(text()).not.toMatch(/[\r\x1b]/);
       expect(shown[0]).toMatch(/^epoch 1\/2 .* 1\/10 .* batch\/s ETA .* loss 3\.000$/);
       expect(shown[1]).toMatch(/ 5\/10 .* loss 2\.500$/);

@@ -59,7 +59,10 @@ interface ProbeResult {
 }
 
 /** The probe with CAPTION_WASM_THREADS=threads, its temporary files in `tmp` (a fresh folder if not given). */
-function runProbe(threads: string, tmp = mkdtempSync(path.join(os.tmpdir(), 'wasm-threads-test-'))): { code: number | null; signal: NodeJS.Signals | null; result?: ProbeResult; stderr: string; tmp: string } {
+function runProbe(
+  threads: string,
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'wasm-threads-test-')),
+): { code: number | null; signal: NodeJS.Signals | null; result?: ProbeResult; stderr: string; tmp: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
     encoding: 'utf8',
     env: { ...process.env, [WASM_THREADS_ENV]: threads, PROBE_TMPDIR: tmp },
@@ -67,7 +70,13 @@ function runProbe(threads: string, tmp = mkdtempSync(path.join(os.tmpdir(), 'was
     timeout: 90_000,
   });
   const line = r.stdout.trim().split('\n').at(-1);
-  return { code: r.status, signal: r.signal, stderr: r.stderr, tmp, ...(line?.startsWith('{') ? { result: JSON.parse(line) as ProbeResult } : {}) };
+  return {
+    code: r.status,
+    signal: r.signal,
+    stderr: r.stderr,
+    tmp,
+    ...(line?.startsWith('{') ? { result: JSON.parse(line) as ProbeResult } : {}),
+  };
 }
 
 describe('WASM threads', () => {
@@ -76,7 +85,9 @@ describe('WASM threads', () => {
     expect(wasmThreadsRequested({ [WASM_THREADS_ENV]: '3' })).toBe(3);
     for (const bad of ['0', '-2', '1.5', 'two', '9']) {
       expect(() => wasmThreadsRequested({ [WASM_THREADS_ENV]: bad })).toThrow(BackendError);
-      expect(() => wasmThreadsRequested({ [WASM_THREADS_ENV]: bad })).toThrow(new RegExp(`\\$${WASM_THREADS_ENV}.*'${bad.replace('.', '\\.')}'`));
+      expect(() => wasmThreadsRequested({ [WASM_THREADS_ENV]: bad })).toThrow(
+        new RegExp(`\\$${WASM_THREADS_ENV}.*'${bad.replace('.', '\\.')}'`),
+      );
     }
   });
 
@@ -84,7 +95,11 @@ describe('WASM threads', () => {
     const one = runProbe('1');
     const two = runProbe('2');
     const three = runProbe('3');
-    for (const [r, n] of [[one, 1], [two, 2], [three, 3]] as const) {
+    for (const [r, n] of [
+      [one, 1],
+      [two, 2],
+      [three, 3],
+    ] as const) {
       expect(r.signal, r.stderr).toBeNull();
       expect(r.code, r.stderr).toBe(0);
       expect(r.result?.backend).toBe('wasm');
@@ -92,7 +107,10 @@ describe('WASM threads', () => {
       expect(r.result?.cpusRestored).toBe(true);
       expect(r.result?.globalsRestored).toBe(true);
       expect(r.result?.logLine).toContain(n === 1 ? `[1 thread (${WASM_THREADS_ENV}=1)]` : `[${n} threads]`);
-      expect(readdirSync(r.tmp).filter((f) => f.startsWith('attend-caption-wasm-')), 'the worker scripts are removed').toEqual([]);
+      expect(
+        readdirSync(r.tmp).filter((f) => f.startsWith('attend-caption-wasm-')),
+        'the worker scripts are removed',
+      ).toEqual([]);
     }
     for (const r of [two, three]) {
       expect(r.result!.matmul).toBe(one.result!.matmul);

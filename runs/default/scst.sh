@@ -3,7 +3,7 @@
 # cross-entropy checkpoint (runs/default/xe.sh): 5 samples per image, mean-of-others baseline,
 # constant LR 5e-5 (the published one), best by dev CIDEr-D, stop after 3 epochs without a better one.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 resume=()
 [[ -f runs/default-scst/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 \

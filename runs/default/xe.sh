@@ -4,7 +4,7 @@
 # with a longer budget: up to 20 epochs, LR halved after 2 epochs without a better dev CIDEr-D, stop
 # after 4. Seed 1, as in the study, so its first 6 epochs repeat the study's run (b) exactly.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 resume=()
 [[ -f runs/default-xe/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 \

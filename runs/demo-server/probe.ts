@@ -25,7 +25,15 @@ let lastError = '';
 /** Starts the server in a child; restarted after each crash so that every request is tried. */
 async function start() {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.on('data', (c: Buffer) => (lastError = String(c).split('\n').find((l) => /Error/.test(l))?.trim() ?? lastError));
+  child.stderr.on(
+    'data',
+    (c: Buffer) =>
+      (lastError =
+        String(c)
+          .split('\n')
+          .find((l) => /Error/.test(l))
+          ?.trim() ?? lastError),
+  );
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(String(c).trim())));
   return { child, url };
 }
@@ -35,7 +43,7 @@ const show = (t: string): string => (t.length > 60 ? `${t.slice(0, 40)}… (${t.
 console.log('| request | status | outside file served | server afterwards |');
 console.log('|---|---|---|---|');
 for (const target of [...hostileTargets('demo-site-x'), '/index.html']) {
-  let status = '';
+  let status: string;
   let leaked = '-';
   try {
     const r = await rawRequest(server.url, target);

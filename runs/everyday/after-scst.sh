@@ -10,7 +10,7 @@ S=../shared/datasets
 CKPT=checkpoints/everyday-scst
 OUT=results/everyday
 for f in tagger.json tagger.bin; do cp checkpoints/everyday-xe/$f $CKPT/; done
-for d in detector imagenet; do rm -rf $CKPT/$d; cp -r checkpoints/everyday-xe/$d $CKPT/; done
+for d in detector imagenet; do rm -rf "${CKPT:?}/$d"; cp -r "checkpoints/everyday-xe/$d" "$CKPT/"; done
 for set in coco1k flickr8k; do
   if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
   npm run -s evaluate -- --checkpoint $CKPT --dataset "$DS" --features data/features/flickr8k-coco1k-pw12f16 \

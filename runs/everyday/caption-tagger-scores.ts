@@ -19,7 +19,9 @@ const { dataset } = await loadDataset(set === 'coco1k' ? `${S}/coco-val2014-1k/d
 const tagger = await readTagger(folderFiles(ckpt));
 if (!tagger) throw new Error(`${ckpt} has no tagger`);
 const store = await FeatureStoreReader.open(features);
-const ids = imagesOf(dataset, split).map((im) => im.id).filter((id) => store.has(id));
+const ids = imagesOf(dataset, split)
+  .map((im) => im.id)
+  .filter((id) => store.has(id));
 const x = await pooledFeatures(store, ids);
 const scores = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(x, tagger.weights.kernel), tagger.weights.bias)).arraySync() as number[][]);
 await fs.writeFile(out, JSON.stringify({ caption: Object.fromEntries(ids.map((id, i) => [id, scores[i]])) }));

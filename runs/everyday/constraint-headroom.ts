@@ -50,7 +50,10 @@ for (let i = 0; i < images.length; i += 25) {
     else if (!guided[b]!.constraint) k = 'F best tag right, a guard stopped it';
     else k = `G constrained to ${guided[b]!.constraint!.cls} (${guided[b]!.constraint!.used ? 'kept' : 'dropped'}) yet not named`;
     count(k);
-    if (k.startsWith('C') || k.startsWith('E') || k.startsWith('F')) console.log(`${k.slice(0, 1)} ${im.id}: main ${main.map(name).join('/')}; top tag ${top.cls} ${top.score.toFixed(2)}; plain "${plain[b]!.text}"`);
+    if (k.startsWith('C') || k.startsWith('E') || k.startsWith('F'))
+      console.log(
+        `${k.slice(0, 1)} ${im.id}: main ${main.map(name).join('/')}; top tag ${top.cls} ${top.score.toFixed(2)}; plain "${plain[b]!.text}"`,
+      );
   });
   tf.dispose([features, photos]);
 }

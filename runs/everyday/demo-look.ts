@@ -23,7 +23,9 @@ try {
     const t1 = Date.now();
     await page.setInputFiles('[data-testid=photo-input]', path.resolve('docs/examples/photos', name));
     await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent === n, name, { timeout: 120_000 });
-    console.log(`${name}: "${await page.textContent('[data-testid=caption]')}" in ${Date.now() - t1} ms; ${await page.textContent('[data-testid=timing]')}`);
+    console.log(
+      `${name}: "${await page.textContent('[data-testid=caption]')}" in ${Date.now() - t1} ms; ${await page.textContent('[data-testid=timing]')}`,
+    );
   }
   const words = await page.$$('[data-testid=word]');
   await words.find(async () => true)?.hover();

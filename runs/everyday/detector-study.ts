@@ -37,7 +37,11 @@ function scores(photo: tf.Tensor3D, canvas: number, size: number): number[] {
     const small = tf.image.resizeBilinear(photo, [size, size], true); // [s, s, 3]
     const before = Math.floor((canvas - size) / 2);
     const after = canvas - size - before;
-    const padded = tf.pad(tf.sub(small, GRAY), [[before, after], [before, after], [0, 0]]); // [c, c, 3], gray = 0
+    const padded = tf.pad(tf.sub(small, GRAY), [
+      [before, after],
+      [before, after],
+      [0, 0],
+    ]); // [c, c, 3], gray = 0
     const x = tf.div(tf.add(padded, GRAY - 127.5), 127.5).expandDims(0) as tf.Tensor4D; // [1, c, c, 3] in [-1, 1]
     const logits = model.predict(x) as tf.Tensor4D; // [1, h, w, 273]
     const perAnchor = tf.reshape(logits, [-1, 91]); // [h·w·3, 91]
@@ -56,5 +60,8 @@ for (const img of images) {
   photo.dispose();
   out.push({ id: img.id, captions: img.captions, views });
 }
-await fs.writeFile(`results/everyday/detector-scores-${set}-${split}.json`, JSON.stringify({ classes: COCO_CLASSES.map((c) => c.name), views: VIEWS, images: out }));
+await fs.writeFile(
+  `results/everyday/detector-scores-${set}-${split}.json`,
+  JSON.stringify({ classes: COCO_CLASSES.map((c) => c.name), views: VIEWS, images: out }),
+);
 console.error(`${out.length} photos, ${((Date.now() - t0) / out.length).toFixed(0)} ms each (${VIEWS.length} views)`);

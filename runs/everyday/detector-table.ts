@@ -55,19 +55,39 @@ function report(name: string, rows: number[][]): void {
 }
 
 const names = Object.keys(data.images[0]!.views);
-for (const n of names) report(n, data.images.map((img) => img.views[n]!));
+for (const n of names)
+  report(
+    n,
+    data.images.map((img) => img.views[n]!),
+  );
 const maxOf = (ns: string[]) => data.images.map((img) => img.views[ns[0]!]!.map((_, c) => Math.max(...ns.map((n) => img.views[n]![c]!))));
 report('max(c300s90,c300s150)', maxOf(['c300s90', 'c300s150']));
 report('max(c160s96,c300s300)', maxOf(['c160s96', 'c300s300']));
 report('max(c160s96,c192s128)', maxOf(['c160s96', 'c192s128']));
 report('max(all)', maxOf(names));
-for (const [name, byId] of Object.entries(extra)) report(name, data.images.map((img) => byId[img.id]!));
+for (const [name, byId] of Object.entries(extra))
+  report(
+    name,
+    data.images.map((img) => byId[img.id]!),
+  );
 const det = maxOf(names);
 const det2 = maxOf(['c160s96', 'c224s224']);
 for (const [name, byId] of Object.entries(extra)) {
   const other = data.images.map((img) => byId[img.id]!);
-  report(`mean(max(all),${name})`, det.map((r, i) => r.map((s, c) => (s + other[i]![c]!) / 2)));
-  report(`max(max(all),${name})`, det.map((r, i) => r.map((s, c) => Math.max(s, other[i]![c]!))));
-  report(`geo(max(all),${name})`, det.map((r, i) => r.map((s, c) => Math.sqrt(s * other[i]![c]!))));
-  report(`mean(c160s96+c224,${name})`, det2.map((r, i) => r.map((s, c) => (s + other[i]![c]!) / 2)));
+  report(
+    `mean(max(all),${name})`,
+    det.map((r, i) => r.map((s, c) => (s + other[i]![c]!) / 2)),
+  );
+  report(
+    `max(max(all),${name})`,
+    det.map((r, i) => r.map((s, c) => Math.max(s, other[i]![c]!))),
+  );
+  report(
+    `geo(max(all),${name})`,
+    det.map((r, i) => r.map((s, c) => Math.sqrt(s * other[i]![c]!))),
+  );
+  report(
+    `mean(c160s96+c224,${name})`,
+    det2.map((r, i) => r.map((s, c) => (s + other[i]![c]!) / 2)),
+  );
 }

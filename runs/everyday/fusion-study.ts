@@ -22,9 +22,15 @@ interface Photo {
 const P = COCO_CLASSES.findIndex((c) => c.id === PERSON_CLASS);
 const photos: Photo[] = [];
 for (const set of ['coco1k', 'flickr8k']) {
-  const det = JSON.parse(await fs.readFile(`results/everyday/detector-scores-${set}-val.json`, 'utf8')) as { images: { id: string; captions: string[]; views: Record<string, number[]> }[] };
-  const cap = (JSON.parse(await fs.readFile(`results/everyday/caption-tagger-${set}-val.json`, 'utf8')) as { caption: Record<string, number[]> }).caption;
-  const imagenet = (JSON.parse(await fs.readFile(`results/everyday/imagenet-${set}-val.json`, 'utf8')) as { imagenet: Record<string, number[]> }).imagenet;
+  const det = JSON.parse(await fs.readFile(`results/everyday/detector-scores-${set}-val.json`, 'utf8')) as {
+    images: { id: string; captions: string[]; views: Record<string, number[]> }[];
+  };
+  const cap = (
+    JSON.parse(await fs.readFile(`results/everyday/caption-tagger-${set}-val.json`, 'utf8')) as { caption: Record<string, number[]> }
+  ).caption;
+  const imagenet = (
+    JSON.parse(await fs.readFile(`results/everyday/imagenet-${set}-val.json`, 'utf8')) as { imagenet: Record<string, number[]> }
+  ).imagenet;
   for (const img of det.images) {
     const votes = new Array<number>(COCO_CLASSES.length).fill(0);
     for (const r of img.captions) for (const id of classesNamed(tokenize(r))) votes[COCO_CLASSES.findIndex((c) => c.id === id)]! += 1;
@@ -77,7 +83,9 @@ type Source = (p: Photo) => number[];
 const examples = (ps: Photo[], sources: Source[]): FusionExample[] =>
   ps.flatMap((p) => {
     const rows = sources.map((f) => f(p));
-    return p.votes.flatMap((n, c) => (c === P ? [] : [{ x: [logit(p.cap[c]!), ...rows.map((r) => logit(r[c]!))], label: (n >= 2 ? 1 : 0) as 0 | 1 }]));
+    return p.votes.flatMap((n, c) =>
+      c === P ? [] : [{ x: [logit(p.cap[c]!), ...rows.map((r) => logit(r[c]!))], label: (n >= 2 ? 1 : 0) as 0 | 1 }],
+    );
   });
 
 function fused(name: string, sources: Source[]): void {
@@ -94,11 +102,25 @@ function fused(name: string, sources: Source[]): void {
   console.log(`  fitted on all val photos: weights ${all.weights.map((w) => w.toFixed(3)).join(', ')}, bias ${all.bias.toFixed(3)}`);
 }
 
-const detectorOf = (views: string[]): Source => (p) => p.cap.map((_, c) => Math.max(...views.map((v) => p.views[v]![c]!)));
+const detectorOf =
+  (views: string[]): Source =>
+  (p) =>
+    p.cap.map((_, c) => Math.max(...views.map((v) => p.views[v]![c]!)));
 report('caption head alone', (p) => p.cap);
 report('ImageNet classifier alone', (p) => p.imagenet);
 fused('caption + ImageNet (cross-fitted)', [(p) => p.imagenet]);
-const SETS = [['c160s96'], ['c192s128'], ['c224s224'], ['c160s96', 'c224s224'], ['c192s128', 'c224s224'], ['c160s96', 'c300s300'], ['c160s96', 'c192s128', 'c224s224'], ['c160s96', 'c224s224', 'c300s150'], ['c160s96', 'c192s128', 'c224s224', 'c300s150', 'c300s300'], Object.keys(photos[0]!.views)];
+const SETS = [
+  ['c160s96'],
+  ['c192s128'],
+  ['c224s224'],
+  ['c160s96', 'c224s224'],
+  ['c192s128', 'c224s224'],
+  ['c160s96', 'c300s300'],
+  ['c160s96', 'c192s128', 'c224s224'],
+  ['c160s96', 'c224s224', 'c300s150'],
+  ['c160s96', 'c192s128', 'c224s224', 'c300s150', 'c300s300'],
+  Object.keys(photos[0]!.views),
+];
 for (const views of SETS) {
   const det = detectorOf(views);
   report(`detector ${views.join('+')}`, det);
@@ -119,8 +141,16 @@ for (const views of SETS) {
     const rows = sources.map((s) => s(p));
     return p.cap.map((q, c) => σ(f.weights[0]! * logit(q) + rows.reduce((z, r, k) => z + f.weights[k + 1]! * logit(r[c]!), 0) + f.bias));
   };
-  const scorers: [string, (p: Photo, i: number) => number[]][] = [['caption head', (p) => p.cap], ['detector', (p) => det(p)], ['ImageNet', (p) => p.imagenet], ['fused', fusedOf]];
-  const lines = ['| class | photos | ' + scorers.map(([n]) => `${n} P / R`).join(' | ') + ' |', '|---|---|' + scorers.map(() => '---|').join('')];
+  const scorers: [string, (p: Photo, i: number) => number[]][] = [
+    ['caption head', (p) => p.cap],
+    ['detector', (p) => det(p)],
+    ['ImageNet', (p) => p.imagenet],
+    ['fused', fusedOf],
+  ];
+  const lines = [
+    '| class | photos | ' + scorers.map(([n]) => `${n} P / R`).join(' | ') + ' |',
+    '|---|---|' + scorers.map(() => '---|').join(''),
+  ];
   COCO_CLASSES.forEach((cls, c) => {
     if (c === P) return;
     const support = photos.filter((p) => p.votes[c]! >= 2).length;
@@ -138,5 +168,8 @@ for (const views of SETS) {
     });
     lines.push(`| ${cls.name} | ${support} | ${cells.join(' | ')} |`);
   });
-  await fs.writeFile('results/everyday/tagger-per-class.md', `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`);
+  await fs.writeFile(
+    'results/everyday/tagger-per-class.md',
+    `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`,
+  );
 }

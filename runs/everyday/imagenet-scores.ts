@@ -17,8 +17,15 @@ const S = '../shared/datasets';
 const { dataset } = await loadDataset(set === 'coco1k' ? `${S}/coco-val2014-1k/dataset_coco1k.json` : `${S}/flickr8k`);
 const images = imagesOf(dataset, split);
 const table = JSON.parse(await fs.readFile('data/tagger/imagenet-coco.json', 'utf8')) as { classes: { cls: string | null }[] };
-const tagger = await loadImagenetTagger(modelFilesAt(`${S}/../weights/mobilenet_v1_0.25_224_tfhub`), table.classes.map((c) => c.cls));
+const tagger = await loadImagenetTagger(
+  modelFilesAt(`${S}/../weights/mobilenet_v1_0.25_224_tfhub`),
+  table.classes.map((c) => c.cls),
+);
 const t0 = Date.now();
-const scores = await scoresOfFiles(tagger, images.map((im) => im.file), { size: 224, policy: 'squash' });
+const scores = await scoresOfFiles(
+  tagger,
+  images.map((im) => im.file),
+  { size: 224, policy: 'squash' },
+);
 await fs.writeFile(out, JSON.stringify({ imagenet: Object.fromEntries(images.map((im, i) => [im.id, scores[i]])) }));
 console.error(`${images.length} photos, ${((Date.now() - t0) / images.length).toFixed(1)} ms each → ${out}`);

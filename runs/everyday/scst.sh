@@ -4,7 +4,7 @@
 # FROM=everyday-xe-lambda0 runs/everyday/scst.sh: the same stage from another cross-entropy checkpoint
 # (attention study, issue 22), into checkpoints/everyday-scst-lambda0 and runs/everyday-scst-lambda0.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 FROM=${FROM:-everyday-xe}
 NAME=everyday-scst${FROM#everyday-xe}
 [[ $NAME == everyday-scst-* ]] || NAME=everyday-scst

@@ -5,7 +5,7 @@
 # LAMBDA=0 runs/everyday/xe.sh: the same run with another doubly stochastic λ (attention study, issue 22),
 # into checkpoints/everyday-xe-lambda0 and runs/everyday-xe-lambda0.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 LAMBDA=${LAMBDA:-1}
 NAME=everyday-xe
 [[ $LAMBDA != 1 ]] && NAME=everyday-xe-lambda$LAMBDA
@@ -14,7 +14,7 @@ resume=()
 npm run -s train -- --dataset ../shared/datasets/flickr8k \
   --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
   --features data/features/flickr8k-coco1k-pw12f16 \
-  --out checkpoints/$NAME --run-dir runs/$NAME \
+  --out checkpoints/"$NAME" --run-dir runs/"$NAME" \
   --min-count 5 --embed-dim 512 --hidden-dim 512 --attention-dim 512 --dropout 0.5 --lambda "$LAMBDA" --lr 4e-4 \
   --batch-size 32 --epochs 20 --patience 4 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
   --checkpoint-every 200 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"

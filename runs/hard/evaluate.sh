@@ -19,7 +19,7 @@ case ${1:?dev or test} in
   test)
     read -r beam lp context < <(python3 -c "import json; d=json.load(open('checkpoints/hard-xe-lambda0/decoding.json')); print(d['beamSize'], d['lengthPenalty'], d.get('context', 'expected'))")
     beams=1; [[ $beam != 1 ]] && beams=1,$beam  # greedy beside the chosen setting
-    npm run -s evaluate -- "${common[@]}" --split test --beams $beams --length-penalties $lp --contexts $context --out results/hard-test.json
+    npm run -s evaluate -- "${common[@]}" --split test --beams "$beams" --length-penalties "$lp" --contexts "$context" --out results/hard-test.json
     ;;
   soft-test)
     npm run -s evaluate -- "${common[@]/hard-xe-lambda0/soft-xe-13}" --split test --beams 1,3 --length-penalties 0 --contexts expected --out results/soft-xe-test.json

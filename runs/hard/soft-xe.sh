@@ -4,7 +4,7 @@
 # (its metrics in runs/soft-xe-13; the first 13 epochs must equal runs/default-xe/metrics.jsonl).
 # Then: runs/hard/evaluate.sh soft-test
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 resume=()
 [[ -f runs/soft-xe-13/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 \

@@ -9,13 +9,13 @@
 set -u
 epochs=${1:-20}
 lambda=${2:-0}
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 name=hard-xe
 [[ $lambda != 1 ]] && name=hard-xe-lambda$lambda
 resume=()
 [[ -f runs/$name/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k --features data/features/flickr8k-pw12 \
-  --out checkpoints/$name --run-dir runs/$name --attention hard \
-  --min-count 5 --embed-dim 512 --hidden-dim 512 --attention-dim 512 --dropout 0.5 --lambda $lambda --lr 4e-4 \
-  --batch-size 32 --epochs $epochs --patience 4 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
+  --out checkpoints/"$name" --run-dir runs/"$name" --attention hard \
+  --min-count 5 --embed-dim 512 --hidden-dim 512 --attention-dim 512 --dropout 0.5 --lambda "$lambda" --lr 4e-4 \
+  --batch-size 32 --epochs "$epochs" --patience 4 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
   --checkpoint-every 200 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"

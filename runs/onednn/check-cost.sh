@@ -5,7 +5,7 @@
 #   none     CAPTION_NATIVE_CHECK=off (no check at all)
 # Rounds alternate the order; wall time of the whole command. Usage: runs/onednn/check-cost.sh > runs/onednn/check-cost.log
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 PHOTO=docs/examples/photos/motorcycle_left.png
 ROUNDS=${ROUNDS:-7}
 cache=$(mktemp -d)
@@ -17,7 +17,7 @@ one() { # name env...
   echo "$name $(echo "$t1 - $t0" | bc) load $(cut -d' ' -f1 /proc/loadavg)"
 }
 for round in $(seq 1 "$ROUNDS"); do
-  first() { rm -rf "$cache"/*; one first CAPTION_CACHE_DIR="$cache"; }
+  first() { rm -rf "${cache:?}"/*; one first CAPTION_CACHE_DIR="$cache"; }
   later() { one later CAPTION_CACHE_DIR="$cache"; }
   none() { one none CAPTION_CACHE_DIR="$cache" CAPTION_NATIVE_CHECK=off; }
   if (( round % 2 )); then first; later; none; else none; first; later; fi

@@ -10,7 +10,7 @@ set -u
 TREE=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 ROUNDS=${ROUNDS:-5}
 SHARED=${CAPTION_SHARED_DIR:-$TREE/../shared}
-cd "$TREE"
+cd "$TREE" || exit
 measure() { # on|off
   local v; [[ $1 == on ]] && v=1 || v=0
   echo "== $1 round $round load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,14 +7,14 @@
 # Usage: runs/wasm-bench/run.sh BEFORE_DIR [PAUSE_PID]  (PAUSE_PID: a job stopped while measuring)
 # Then: python3 runs/wasm-bench/summary.py runs/wasm-bench/rounds.log
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 AFTER=$PWD
 BEFORE=$1
 PAUSE=${2:-}
-[[ -n $PAUSE ]] && kill -STOP $PAUSE && trap 'kill -CONT $PAUSE' EXIT
+[[ -n $PAUSE ]] && kill -STOP "$PAUSE" && trap 'kill -CONT $PAUSE' EXIT
 run() { # name dir backend [env]
   echo "== $1 round $round, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  (cd "$2" && env ${4:-} npm run -s bench -- train --backends $3 --steps 3 2>&1 | grep -E "^$3 " | sed "s/^$3 /$1 /")
+  (cd "$2" && env "${4:-}" npm run -s bench -- train --backends "$3" --steps 3 2>&1 | grep -E "^$3 " | sed "s/^$3 /$1 /")
 }
 configs=("native $AFTER tensorflow" "wasm-before $BEFORE wasm" "wasm-1thread $AFTER wasm CAPTION_WASM_THREADS=1" "wasm $AFTER wasm")
 for round in 1 2 3 4 5; do

@@ -48,7 +48,11 @@ interface Options {
   cpuRuns: number;
 }
 
-const list = (text: string): string[] => text.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
   command: 'encoder',
@@ -56,21 +60,30 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
   options: (y) =>
     y
       .option('variant', { type: 'string', default: 'mobilenet_v1_1.0', describe: 'encoder variant' })
-      .option('weights', { type: 'string', describe: 'its weights folder [default: $CAPTION_MOBILENET, else $CAPTION_SHARED_DIR/weights/mobilenet_v1_1.0_224]' })
-      .option('backends', { type: 'string', default: BACKEND_NAMES.join(','), describe: 'comma-separated backends, each in its own process' })
+      .option('weights', {
+        type: 'string',
+        describe: 'its weights folder [default: $CAPTION_MOBILENET, else $CAPTION_SHARED_DIR/weights/mobilenet_v1_1.0_224]',
+      })
+      .option('backends', {
+        type: 'string',
+        default: BACKEND_NAMES.join(','),
+        describe: 'comma-separated backends, each in its own process',
+      })
       .option('batches', { type: 'string', default: '1,16', describe: 'comma-separated batch sizes' })
       .option('runs', { type: 'number', default: 7, describe: 'timed runs per batch size (median reported)' })
       .option('cpu-runs', { type: 'number', default: 3, describe: 'timed runs on the pure-JS cpu backend' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
-        for (const b of list(a.backends)) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        for (const b of list(a.backends))
+          if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
         for (const b of list(a.batches)) if (!/^[1-9]\d*$/.test(b)) throw new Error(`--batches: expected positive integers, got "${b}"`);
         requireInteger(a, ['runs', 'cpu-runs']);
         return true;
       }),
   run: async (args) => {
     const weights = path.resolve(weightsSource(args.weights) ?? path.join(sharedDir(), 'weights', 'mobilenet_v1_1.0_224'));
-    if (!existsSync(path.join(weights, 'model.json'))) throw new UserError(`no encoder weights at ${weights}: pass --weights DIR or set CAPTION_SHARED_DIR`);
+    if (!existsSync(path.join(weights, 'model.json')))
+      throw new UserError(`no encoder weights at ${weights}: pass --weights DIR or set CAPTION_SHARED_DIR`);
     const o: Options = {
       variant: args.variant,
       weights,

@@ -35,7 +35,11 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
   options: (y) =>
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'a checkpoint with a tagger' })
-      .option('dataset', { type: 'string', demandOption: true, describe: 'the photos: a dataset file or folder (any format caption-train reads)' })
+      .option('dataset', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the photos: a dataset file or folder (any format caption-train reads)',
+      })
       .option('split', { type: 'string', default: 'val', describe: 'its split to take photos from' })
       .option('images', { type: 'number', default: 100, describe: 'photos (the first ones of the split)' })
       .option('rounds', { type: 'number', default: 5 })
@@ -56,9 +60,15 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
       const { decoder, encoder } = session;
       if (!decoder.tagger) throw new UserError(`${args.checkpoint}: no tagger (tagger.json) or no tags in its decoding.json`);
       const d = decoder.decoding;
-      const tags = { threshold: args.threshold ?? d.tags?.threshold ?? 0.5, margin: args.margin ?? d.tags?.margin ?? 1, ...(d.tags?.classes ? { classes: d.tags.classes } : {}) };
+      const tags = {
+        threshold: args.threshold ?? d.tags?.threshold ?? 0.5,
+        margin: args.margin ?? d.tags?.margin ?? 1,
+        ...(d.tags?.classes ? { classes: d.tags.classes } : {}),
+      };
       const { dataset } = await loadDataset(args.dataset);
-      const files = imagesOf(dataset, args.split as 'val').slice(0, args.images).map((im) => im.file);
+      const files = imagesOf(dataset, args.split as 'val')
+        .slice(0, args.images)
+        .map((im) => im.file);
       if (!files.length) throw new UserError(`${args.dataset}: no photos in its ${args.split} split`);
       const photos = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
       const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
@@ -67,7 +77,10 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
         const t0 = performance.now();
         let tried = 0;
         for (let i = 0; i < photos.length; i += encoder.batchSize) {
-          const { captions } = session.captionImages(photos.slice(i, i + encoder.batchSize), withTags ? { ...settings, tags } : plainSettings);
+          const { captions } = session.captionImages(
+            photos.slice(i, i + encoder.batchSize),
+            withTags ? { ...settings, tags } : plainSettings,
+          );
           tried += captions.filter((c) => c.constraint).length;
         }
         return { ms: performance.now() - t0, tried };
@@ -85,12 +98,17 @@ export const tagsBenchmark: SubcommandSpec<TagsBenchArgs> = {
         tagged.push(got.get(true)!.ms);
         tried = got.get(true)!.tried;
         ratios.push(got.get(true)!.ms / got.get(false)!.ms);
-        process.stderr.write(`round ${r + 1}: plain ${(got.get(false)!.ms / files.length).toFixed(2)} ms/photo, tagged ${(got.get(true)!.ms / files.length).toFixed(2)} ms/photo (load ${os.loadavg()[0]!.toFixed(2)})\n`);
+        process.stderr.write(
+          `round ${r + 1}: plain ${(got.get(false)!.ms / files.length).toFixed(2)} ms/photo, tagged ${(got.get(true)!.ms / files.length).toFixed(2)} ms/photo (load ${os.loadavg()[0]!.toFixed(2)})\n`,
+        );
       }
       process.stdout.write(
         `tags benchmark: ${args.checkpoint}, ${files.length} photos (batches of ${encoder.batchSize}), tagged: beam ${d.beamSize}, plain: beam ${plainSettings.beamSize}; tags ≥ ${tags.threshold} margin ${tags.margin} (a constraint tried on ${tried})\n` +
           `whole caption from prepared photos, ms/photo, median of ${args.rounds} alternated rounds: plain ${(median(plain) / files.length).toFixed(2)}, tagged ${(median(tagged) / files.length).toFixed(2)}; ` +
-          `tagged/plain ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
+          `tagged/plain ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')}); load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' ')}\n`,
       );
     } finally {
       session.dispose();

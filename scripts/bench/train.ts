@@ -48,21 +48,32 @@ interface Result {
 const SCST_SAMPLES = 5;
 
 /** Steps of a training objective as the trainer runs them (prepare, loss and gradients, afterStep, clipping, Adam). */
-async function objectiveSteps(decoder: AttentionDecoder, objective: Objective<unknown>, batch: StepContext['batch'], keys: readonly string[], steps: number, lr: number): Promise<number[]> {
+async function objectiveSteps(
+  decoder: AttentionDecoder,
+  objective: Objective<unknown>,
+  batch: StepContext['batch'],
+  keys: readonly string[],
+  steps: number,
+  lr: number,
+): Promise<number[]> {
   const optimizer = createAdam(lr);
   const vars = decoder.trainableVariables();
   let n = 0;
-  const times = await timeRuns(async () => {
-    const ctx: StepContext = { decoder, batch, keys, step: n++, dropoutSeed: 1 };
-    const prepared = objective.prepare(ctx);
-    const { value, grads } = tf.variableGrads(() => objective.loss(ctx, prepared).loss, vars);
-    objective.afterStep?.(prepared);
-    objective.release(prepared);
-    const clipped = clipByGlobalNorm(grads, 5);
-    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-    await value.data();
-    tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
-  }, 1, steps);
+  const times = await timeRuns(
+    async () => {
+      const ctx: StepContext = { decoder, batch, keys, step: n++, dropoutSeed: 1 };
+      const prepared = objective.prepare(ctx);
+      const { value, grads } = tf.variableGrads(() => objective.loss(ctx, prepared).loss, vars);
+      objective.afterStep?.(prepared);
+      objective.release(prepared);
+      const clipped = clipByGlobalNorm(grads, 5);
+      optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      await value.data();
+      tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
+    },
+    1,
+    steps,
+  );
   optimizer.dispose();
   return times;
 }
@@ -74,7 +85,9 @@ async function scstSteps(decoder: AttentionDecoder, features: tf.Tensor3D, steps
   const vocab = Vocabulary.build([words]);
   const rng = mulberry32(4);
   const keys = Array.from({ length: B }, (_, b) => `img${b}`);
-  const refs = new Map(keys.map((k) => [k, Array.from({ length: 5 }, () => Array.from({ length: 10 }, () => words[Math.floor(rng() * words.length)]!))]));
+  const refs = new Map(
+    keys.map((k) => [k, Array.from({ length: 5 }, () => Array.from({ length: 10 }, () => words[Math.floor(rng() * words.length)]!))]),
+  );
   const objective = selfCriticalObjective({ reward: new CiderReward(refs), vocab, samples: SCST_SAMPLES, maxWords: T, seed: 1 });
   const batch = { features, tokens: tf.zeros([B, 2], 'int32') as tf.Tensor2D, mask: tf.ones([B, 2]) as tf.Tensor2D, targetCount: B };
   const times = await objectiveSteps(decoder, objective as Objective<unknown>, batch, keys, steps, 1e-5);
@@ -87,7 +100,11 @@ async function scstSteps(decoder: AttentionDecoder, features: tf.Tensor3D, steps
  * minibatch timed apart (sampled regions: the bound's estimator; the expected context: soft attention
  * with the hard objective's bookkeeping); training draws each with probability 0.5.
  */
-async function hardSteps(decoder: AttentionDecoder, batch: StepContext['batch'], steps: number): Promise<{ sampled: number; expected: number }> {
+async function hardSteps(
+  decoder: AttentionDecoder,
+  batch: StepContext['batch'],
+  steps: number,
+): Promise<{ sampled: number; expected: number }> {
   const keys = Array.from({ length: SIZES.B }, (_, b) => `img${b}`);
   const kinds = { sampled: [] as number[], expected: [] as number[] };
   for (const kind of ['sampled', 'expected'] as const) {
@@ -111,7 +128,10 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   const optimizer = createAdam(1e-4);
   const vars = decoder.trainableVariables();
   const step = async (): Promise<void> => {
-    const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss, vars);
+    const { value, grads } = tf.variableGrads(
+      () => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss,
+      vars,
+    );
     const clipped = clipByGlobalNorm(grads, 5);
     optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
     await value.data();
@@ -119,16 +139,25 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   };
   const stepMs = await timeRuns(step, 1, steps);
   process.stderr.write(`  ${backend}: step ${median(stepMs).toFixed(0)} ms (runs: ${stepMs.map((x) => x.toFixed(0)).join(' ')})\n`);
-  const forwardMs = await timeRuns(async () => {
-    const l = tf.tidy(() => decoder.computeLoss(features, tokens, mask).loss);
-    await l.data();
-    l.dispose();
-  }, 1, steps);
+  const forwardMs = await timeRuns(
+    async () => {
+      const l = tf.tidy(() => decoder.computeLoss(features, tokens, mask).loss);
+      await l.data();
+      l.dispose();
+    },
+    1,
+    steps,
+  );
   // Decoding from random weights rarely emits <end>: every caption runs to maxLength (worst case).
   const decodeRate = async (beam: number): Promise<number> => {
-    const ms = await timeRuns(async () => {
-      beam === 1 ? greedyDecode(decoder, features, { maxLength: T }) : beamSearch(decoder, features, { maxLength: T, beamSize: beam });
-    }, 1, 3);
+    const ms = await timeRuns(
+      async () => {
+        if (beam === 1) greedyDecode(decoder, features, { maxLength: T });
+        else beamSearch(decoder, features, { maxLength: T, beamSize: beam });
+      },
+      1,
+      3,
+    );
     return (B * 1000) / median(ms);
   };
   const greedyPerSec = await decodeRate(1);
@@ -139,7 +168,10 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
     const times = { gradients: [] as number[], clipping: [] as number[], adam: [] as number[] };
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
-      const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss, vars);
+      const { value, grads } = tf.variableGrads(
+        () => decoder.computeLoss(features, tokens, mask, { training: true, dropoutSeed: 1 }).loss,
+        vars,
+      );
       await value.data();
       const t1 = performance.now();
       const clipped = clipByGlobalNorm(grads, 5);
@@ -162,14 +194,27 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
       e.calls += 1;
       byName.set(k.name, e);
     }
-    kernels = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+    kernels = [...byName]
+      .map(([name, e]) => ({ name, ...e }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12);
   }
   const scstStepMs = scst ? await scstSteps(decoder, features, steps) : undefined;
   const hardStepMs = hard ? await hardSteps(decoder, { features, tokens, mask, targetCount: B * T }, steps) : undefined;
   tf.dispose([features, tokens, mask]);
   decoder.dispose();
   optimizer.dispose();
-  return { backend, stepMs, forwardMs, greedyPerSec, beam3PerSec, ...(kernels ? { kernels } : {}), ...(phases ? { phases } : {}), ...(scstStepMs ? { scstStepMs } : {}), ...(hardStepMs ? { hardStepMs } : {}) };
+  return {
+    backend,
+    stepMs,
+    forwardMs,
+    greedyPerSec,
+    beam3PerSec,
+    ...(kernels ? { kernels } : {}),
+    ...(phases ? { phases } : {}),
+    ...(scstStepMs ? { scstStepMs } : {}),
+    ...(hardStepMs ? { hardStepMs } : {}),
+  };
 }
 
 function report(results: Result[], steps: number): void {
@@ -198,7 +243,7 @@ function report(results: Result[], steps: number): void {
       const xe = median(r.stepMs!);
       lines.push(
         `  self-critical step (${s.B} images × ${SCST_SAMPLES} samples): ${(scst / 1000).toFixed(3)} s = ${(scst / s.B).toFixed(1)} ms per image; ` +
-          `cross-entropy ${(xe / s.B).toFixed(1)} ms per caption (${(5 * xe / s.B).toFixed(1)} ms per image at 5 captions): SCST/XE per image ${(scst / (5 * xe)).toFixed(2)}`,
+          `cross-entropy ${(xe / s.B).toFixed(1)} ms per caption (${((5 * xe) / s.B).toFixed(1)} ms per image at 5 captions): SCST/XE per image ${(scst / (5 * xe)).toFixed(2)}`,
       );
     }
     if (r.hardStepMs) {
@@ -214,7 +259,12 @@ function report(results: Result[], steps: number): void {
   const measured = results.filter((r) => r.stepMs);
   if (measured.length > 1) {
     const base = median(measured[0]!.stepMs!);
-    lines.push(measured.slice(1).map((r) => `${r.backend}/${measured[0]!.backend} step ratio ${(median(r.stepMs!) / base).toFixed(2)}`).join(', '));
+    lines.push(
+      measured
+        .slice(1)
+        .map((r) => `${r.backend}/${measured[0]!.backend} step ratio ${(median(r.stepMs!) / base).toFixed(2)}`)
+        .join(', '),
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -246,7 +296,11 @@ function runPeer(command: string): Promise<number> {
     child.stdout.on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       const ms = line ? (JSON.parse(line) as { decoder?: { medianStepMs?: number } }).decoder?.medianStepMs : undefined;
       if (code === 0 && typeof ms === 'number') resolve(ms);
       else reject(new Error(`--peer: \`${command}\` exited with ${code} without a decoder.medianStepMs JSON line`));
@@ -257,14 +311,33 @@ function runPeer(command: string): Promise<number> {
 /** Rounds alternated (ours then the peer, the peer then ours, …): per round and median ratios. */
 function reportRounds(rounds: Round[], peer: string | undefined): void {
   const backends = rounds[0]!.results.filter((r) => r.stepMs).map((r) => r.backend);
-  const head = ['round', 'load', ...backends.map((b) => `${b} s`), ...(peer ? ['peer s', `${backends[0]}/peer`] : []), ...backends.slice(1).map((b) => `${b}/${backends[0]}`)];
+  const head = [
+    'round',
+    'load',
+    ...backends.map((b) => `${b} s`),
+    ...(peer ? ['peer s', `${backends[0]}/peer`] : []),
+    ...backends.slice(1).map((b) => `${b}/${backends[0]}`),
+  ];
   const rows = rounds.map((r, i) => {
     const step = (b: string) => median(r.results.find((x) => x.backend === b)!.stepMs!);
     const first = step(backends[0]!);
-    return [String(i + 1), r.load.toFixed(1), ...backends.map((b) => (step(b) / 1000).toFixed(3)), ...(peer ? [(r.peerStepMs! / 1000).toFixed(3), (first / r.peerStepMs!).toFixed(2)] : []), ...backends.slice(1).map((b) => (step(b) / first).toFixed(2))];
+    return [
+      String(i + 1),
+      r.load.toFixed(1),
+      ...backends.map((b) => (step(b) / 1000).toFixed(3)),
+      ...(peer ? [(r.peerStepMs! / 1000).toFixed(3), (first / r.peerStepMs!).toFixed(2)] : []),
+      ...backends.slice(1).map((b) => (step(b) / first).toFixed(2)),
+    ];
   });
-  const medians = head.slice(2).map((_, j) => median(rows.map((row) => Number(row[j + 2]))).toFixed(j < backends.length + (peer ? 1 : 0) ? 3 : 2));
-  const lines = [`${rounds.length} alternated rounds${peer ? ` with the peer \`${peer}\`` : ''}; each step time the median of its round's steps`, head.join('\t'), ...rows.map((r) => r.join('\t')), ['median', '', ...medians].join('\t')];
+  const medians = head
+    .slice(2)
+    .map((_, j) => median(rows.map((row) => Number(row[j + 2]))).toFixed(j < backends.length + (peer ? 1 : 0) ? 3 : 2));
+  const lines = [
+    `${rounds.length} alternated rounds${peer ? ` with the peer \`${peer}\`` : ''}; each step time the median of its round's steps`,
+    head.join('\t'),
+    ...rows.map((r) => r.join('\t')),
+    ['median', '', ...medians].join('\t'),
+  ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -277,12 +350,25 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
       .option('scst', { type: 'boolean', default: false, describe: 'also time a self-critical step (same sizes, 5 samples per image)' })
-      .option('hard', { type: 'boolean', default: false, describe: 'also time hard-attention steps (sampled regions and expected context) against the soft step' })
-      .option('rounds', { type: 'number', default: 1, describe: 'rounds, alternating the order of ours and the peer; per-round ratios and their medians' })
-      .option('peer', { type: 'string', describe: 'a command printing a JSON line with decoder.medianStepMs (e.g. ../shared/bench/torch-peer.sh --what decoder), run every round' })
+      .option('hard', {
+        type: 'boolean',
+        default: false,
+        describe: 'also time hard-attention steps (sampled regions and expected context) against the soft step',
+      })
+      .option('rounds', {
+        type: 'number',
+        default: 1,
+        describe: 'rounds, alternating the order of ours and the peer; per-round ratios and their medians',
+      })
+      .option('peer', {
+        type: 'string',
+        describe:
+          'a command printing a JSON line with decoder.medianStepMs (e.g. ../shared/bench/torch-peer.sh --what decoder), run every round',
+      })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
-        for (const b of a.backends.split(',')) if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        for (const b of a.backends.split(','))
+          if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
         requireInteger(a, ['steps', 'rounds']);
         return true;
       }),

@@ -29,7 +29,17 @@ import { isTensorLike, rgbPixels, type TensorLike } from './tensor-input.js';
 import { displayRequest, toCaptionResult } from './result.js';
 import type { CaptionerInfo, CaptionResult, DecodingOptions, ExplainResult, NetworkOptions, OverlayRequest } from './types.js';
 
-export type { CaptionerInfo, CaptionResult, CaptionWordResult, DecodingOptions, ExplainResult, ExplainedWordResult, NetworkOptions, OverlayRequest, TensorLike } from './types.js';
+export type {
+  CaptionerInfo,
+  CaptionResult,
+  CaptionWordResult,
+  DecodingOptions,
+  ExplainResult,
+  ExplainedWordResult,
+  NetworkOptions,
+  OverlayRequest,
+  TensorLike,
+} from './types.js';
 export type { BrowserBackend } from '../backend/select-browser.js';
 export { EncoderMismatchError, WeightsUnavailableError } from '../encoder/errors.js';
 export { FileInputError, UserError } from '../util/user-error.js';
@@ -67,7 +77,9 @@ async function prepared(input: BrowserCaptionInput, size: number, i: number): Pr
   if (isTensorLike(input)) {
     // Read through data(), so a tensor of another copy of tfjs works too.
     const { height: h, width: w, pixels: rgb } = await rgbPixels(input, `input ${i + 1}`);
-    const resized = tf.tidy(() => tf.round(tf.clipByValue(tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]), 0, 255))); // [S, S, 3]
+    const resized = tf.tidy(() =>
+      tf.round(tf.clipByValue(tf.image.resizeBilinear(tf.tensor3d(rgb, [h, w, 3], 'int32'), [size, size]), 0, 255)),
+    ); // [S, S, 3]
     const pixels = Uint8Array.from(resized.dataSync());
     resized.dispose();
     return { file: `input ${i + 1}`, originalWidth: w, originalHeight: h, region: { left: 0, top: 0, width: w, height: h }, size, pixels };
@@ -93,13 +105,19 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
   const config = encoderConfigOf(decoder.encoderId);
   if (config.resize !== 'squash') {
     decoder.dispose();
-    throw new UserError(`${options.checkpoint}: its encoder crops photos (${config.resize}); the browser captioner supports squash-resized encoders only`);
+    throw new UserError(
+      `${options.checkpoint}: its encoder crops photos (${config.resize}); the browser captioner supports squash-resized encoders only`,
+    );
   }
-  const weights = options.encoderWeights ?? new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
-  const encoder = await backend.during(() => loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights }), options), config)).catch((err: unknown) => {
-    decoder.dispose();
-    throw err;
-  });
+  const weights =
+    options.encoderWeights ??
+    new URL('encoder/', new URL(options.checkpoint.endsWith('/') ? options.checkpoint : `${options.checkpoint}/`, location.href)).href;
+  const encoder = await backend
+    .during(() => loadEncoderFrom(new HttpModelFiles(encoderSource({ ...config, source: weights }), options), config))
+    .catch((err: unknown) => {
+      decoder.dispose();
+      throw err;
+    });
   try {
     assertSameEncoder(decoder.encoderId, encoder.fingerprint);
   } catch (err) {
@@ -108,7 +126,16 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: { checkpoint: options.checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
+    info: {
+      checkpoint: options.checkpoint,
+      encoder: decoder.encoderId,
+      backend: backend.name,
+      beamSize: defaults.beamSize,
+      lengthPenalty: defaults.lengthPenalty ?? 0,
+      context: defaults.context ?? 'expected',
+      maxLength: defaults.maxLength,
+      tags: defaults.tags !== undefined,
+    },
     async caption(inputs, perCall) {
       alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);

@@ -9,7 +9,8 @@ import type { DecodingOptions } from './types.js';
 
 export function checkDecodingOptions(o: DecodingOptions): void {
   checkRequestedDecoding(o);
-  if (o.maxLength !== undefined && (!Number.isInteger(o.maxLength) || o.maxLength < 1)) throw new UserError(`maxLength must be a positive integer, got ${o.maxLength}`);
+  if (o.maxLength !== undefined && (!Number.isInteger(o.maxLength) || o.maxLength < 1))
+    throw new UserError(`maxLength must be a positive integer, got ${o.maxLength}`);
 }
 
 export function decodeSettings(decoder: CaptionModel, atLoad: DecodingOptions, perCall: DecodingOptions = {}): DecodeSettings {

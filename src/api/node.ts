@@ -23,7 +23,6 @@ import type { CaptionInput, CaptionResult, Captioner, CaptionerOptions, OverlayR
 /** The model `loadCaptioner()` uses when given no checkpoint: shipped with the package. */
 export const DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT;
 
-
 /** An input as something the image pipeline opens: a path, or bytes with a name for messages. */
 async function sourceOf(input: CaptionInput, i: number): Promise<string | { bytes: Uint8Array; name: string }> {
   if (typeof input === 'string') return input;
@@ -31,7 +30,9 @@ async function sourceOf(input: CaptionInput, i: number): Promise<string | { byte
   if (isTensorLike(input)) {
     const { height: h, width: w, pixels } = await rgbPixels(input, `input ${i + 1}`);
     const sharp = (await import('sharp')).default;
-    const png = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    const png = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
     return { bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), name: `input ${i + 1} (tensor ${h}×${w}×3)` };
   }
   throw new UserError(`input ${i + 1}: expected a file path, encoded image bytes or a [H, W, 3] tensor`);
@@ -51,7 +52,16 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: { checkpoint, encoder: decoder.encoderId, backend: backend.name, beamSize: defaults.beamSize, lengthPenalty: defaults.lengthPenalty ?? 0, context: defaults.context ?? 'expected', maxLength: defaults.maxLength, tags: defaults.tags !== undefined },
+    info: {
+      checkpoint,
+      encoder: decoder.encoderId,
+      backend: backend.name,
+      beamSize: defaults.beamSize,
+      lengthPenalty: defaults.lengthPenalty ?? 0,
+      context: defaults.context ?? 'expected',
+      maxLength: defaults.maxLength,
+      tags: defaults.tags !== undefined,
+    },
     async caption(inputs, perCall) {
       alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);

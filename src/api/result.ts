@@ -17,7 +17,13 @@ export function displayRequest(r: OverlayRequest): DisplayOptions {
 export function toCaptionResult(c: Caption, grid: { height: number; width: number }): CaptionResult {
   return {
     text: c.text,
-    words: c.words.map((w) => ({ word: w.word, alpha: Float32Array.from(w.alpha), beta: w.beta, logProb: w.logProb, ...(w.region !== undefined ? { region: w.region } : {}) })),
+    words: c.words.map((w) => ({
+      word: w.word,
+      alpha: Float32Array.from(w.alpha),
+      beta: w.beta,
+      logProb: w.logProb,
+      ...(w.region !== undefined ? { region: w.region } : {}),
+    })),
     grid: { ...grid },
     finished: c.finished,
     logProb: c.logProb,

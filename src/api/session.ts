@@ -54,7 +54,8 @@ export async function openSession(checkpoint: string, weights: string | undefine
   const decoder = await CaptionModel.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint), network).catch((err: unknown) => {
     decoder.dispose();
-    if (err instanceof WeightsUnavailableError && !err.needed) throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId }, { cause: err.cause });
+    if (err instanceof WeightsUnavailableError && !err.needed)
+      throw new WeightsUnavailableError(err.url, err.reason, { checkpoint, encoder: decoder.encoderId }, { cause: err.cause });
     throw err;
   });
   return {
@@ -80,7 +81,10 @@ export async function openSession(checkpoint: string, weights: string | undefine
       features.dataSync();
       const t1 = performance.now();
       try {
-        const explanations = decoder.explain(features, images.map(() => text));
+        const explanations = decoder.explain(
+          features,
+          images.map(() => text),
+        );
         return { explanations, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
       } finally {
         features.dispose();

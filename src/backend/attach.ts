@@ -39,7 +39,10 @@ async function initialise(name: BackendName, host: string | null): Promise<void>
   }
 }
 
-export async function attachBackend(requested: BackendRequest | undefined, options: { processWide?: boolean } = {}): Promise<AttachedBackend> {
+export async function attachBackend(
+  requested: BackendRequest | undefined,
+  options: { processWide?: boolean } = {},
+): Promise<AttachedBackend> {
   if (options.processWide) {
     const { selectBackend } = await import('./select.js');
     const choice = await selectBackend({ requested: requested ?? 'auto', log: () => {} });

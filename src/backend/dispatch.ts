@@ -21,7 +21,7 @@ import { wasmFastPaths } from './fast-paths/wasm.js';
 import type { FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
 import { fusedKernelsGeneration } from './fused-state.js';
 
-export type { AdamUpdate, AdditiveScorer, CellState, FastPathName, FastPaths, FastPathSet, SharedWeight, TopK } from './fast-path-types.js';
+export type { AdditiveScorer, CellState, FastPathName, FastPaths, FastPathSet, SharedWeight } from './fast-path-types.js';
 
 /** Which fast paths a backend runs: the one place that decides. */
 export function fastPathsFor(backend: string): FastPathSet {
@@ -37,14 +37,16 @@ export function fastPathsFor(backend: string): FastPathSet {
   }
 }
 
-export const FAST_PATHS_ENV = 'CAPTION_FAST_PATHS';
+const FAST_PATHS_ENV = 'CAPTION_FAST_PATHS';
 
 /** `off`, `0` or `none` turn every fast path off; unset or anything else leaves them on. */
 export function parseFastPathsSwitch(value: string | undefined): boolean {
   return !['off', '0', 'none', 'false'].includes((value ?? '').trim().toLowerCase());
 }
 
-let fastPathsOn = parseFastPathsSwitch((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FAST_PATHS_ENV]);
+let fastPathsOn = parseFastPathsSwitch(
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FAST_PATHS_ENV],
+);
 let switchGeneration = 0;
 
 /** Turns every fast path on or off (in-process; the environment's setting is only the start); returns the previous setting. */
@@ -61,7 +63,8 @@ let active: { backend: string; generation: string; paths: FastPathSet } | null =
 function activeFastPaths(): FastPathSet {
   const backend = tf.getBackend();
   const generation = `${fusedKernelsGeneration()}/${switchGeneration}`;
-  if (active?.backend !== backend || active.generation !== generation) active = { backend, generation, paths: fastPathsOn ? fastPathsFor(backend) : {} };
+  if (active?.backend !== backend || active.generation !== generation)
+    active = { backend, generation, paths: fastPathsOn ? fastPathsFor(backend) : {} };
   return active.paths;
 }
 

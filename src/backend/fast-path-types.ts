@@ -21,7 +21,13 @@ export interface SharedWeight {
 }
 
 /** One Adam update of a variable: (value, gradient, m, v, [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]) → new (value, m, v). */
-export type AdamUpdate = (value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: tf.Tensor1D) => [tf.Tensor, tf.Tensor, tf.Tensor];
+export type AdamUpdate = (
+  value: tf.Tensor,
+  gradient: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  hyper: tf.Tensor1D,
+) => [tf.Tensor, tf.Tensor, tf.Tensor];
 
 /**
  * The k largest of x + bias in each row, best first, equal values lower index first (no gradient):

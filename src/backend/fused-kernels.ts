@@ -23,12 +23,10 @@ import {
 
 export {
   FUSED_KERNEL_GROUPS,
-  FUSED_KERNELS_ENV,
   fusedKernels,
   fusedKernelsStatus,
   parseFusedKernelGroups,
   setFusedKernels,
-  type FusedKernelGroup,
   type FusedKernelsStatus,
 } from './fused-state.js';
 
@@ -43,7 +41,7 @@ export const FUSED_KERNELS_PATH = path.resolve(
 );
 
 /** The ops' version this code calls (kVersion in native/attend-caption-ops.cc). */
-export const FUSED_KERNELS_VERSION = 4;
+const FUSED_KERNELS_VERSION = 4;
 
 /**
  * Loads the addon once (call after tfjs-node is loaded: the addon links against its TensorFlow
@@ -66,7 +64,10 @@ export function loadFusedKernels(): FusedKernelsStatus {
     status =
       addon.version === FUSED_KERNELS_VERSION
         ? { loaded: true, reason: describeEnabled(enabled), ...(addon.threads ? { threads: addon.threads } : {}) }
-        : { loaded: false, reason: `fused kernels are out of date (version ${addon.version}, need ${FUSED_KERNELS_VERSION}): run \`npm run setup:native\`` };
+        : {
+            loaded: false,
+            reason: `fused kernels are out of date (version ${addon.version}, need ${FUSED_KERNELS_VERSION}): run \`npm run setup:native\``,
+          };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     status =

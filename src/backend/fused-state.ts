@@ -32,7 +32,9 @@ export function parseFusedKernelGroups(value: string | undefined): Set<FusedKern
   const names = v.split(',').map((n) => n.trim());
   const unknown = names.filter((n) => !(FUSED_KERNEL_GROUPS as readonly string[]).includes(n));
   if (unknown.length) {
-    throw new Error(`$${FUSED_KERNELS_ENV}: unknown kernel group "${unknown[0]}" (expected all, none or a list of ${FUSED_KERNEL_GROUPS.join(', ')})`);
+    throw new Error(
+      `$${FUSED_KERNELS_ENV}: unknown kernel group "${unknown[0]}" (expected all, none or a list of ${FUSED_KERNEL_GROUPS.join(', ')})`,
+    );
   }
   return new Set(names as FusedKernelGroup[]);
 }

@@ -20,16 +20,14 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { cacheRoot } from '../util/cache-dir.js';
 import { describeOneDnn, ONEDNN_ENV, type OneDnnValue } from './onednn.js';
 
-export const NATIVE_CHECK_ENV = 'CAPTION_NATIVE_CHECK';
-export const NATIVE_CHECK_CRASH_ENV = 'CAPTION_NATIVE_CHECK_CRASH';
+const NATIVE_CHECK_ENV = 'CAPTION_NATIVE_CHECK';
+const NATIVE_CHECK_CRASH_ENV = 'CAPTION_NATIVE_CHECK_CRASH';
 
 /** Bumped whenever the child's work changes, so older verdicts are not reused. */
 const CHECK_VERSION = 1;
 const TIMEOUT_MS = 180_000;
 
-export type NativeVerdict =
-  | { ok: true; cached: boolean }
-  | { ok: false; cached: boolean; reason: string };
+export type NativeVerdict = { ok: true; cached: boolean } | { ok: false; cached: boolean; reason: string };
 
 export interface NativeCheckInputs {
   /** tfjs-node's main file, as the parent would require it. */
@@ -87,7 +85,7 @@ if (crash) {
 
 /** What decides whether a verdict still holds: this CPU, this TensorFlow build, the setting. */
 function checkKey(inputs: NativeCheckInputs, env: NodeJS.ProcessEnv): string {
-  let cpuinfo = '';
+  let cpuinfo: string;
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
   } catch {
@@ -244,7 +242,8 @@ export async function safeNativeSetting(
   const failures: string[] = [];
   for (const oneDnn of candidates) {
     const verdict = await checkNative({ ...inputs, oneDnn }, env);
-    if (verdict.ok) return { oneDnn, note: `${describeOneDnn(oneDnn)}${failures.length ? ` (failed this CPU's check: ${failures.join('; ')})` : ''}` };
+    if (verdict.ok)
+      return { oneDnn, note: `${describeOneDnn(oneDnn)}${failures.length ? ` (failed this CPU's check: ${failures.join('; ')})` : ''}` };
     failures.push(verdict.reason);
   }
   throw new NativeCheckError(`failed this CPU's check (${failures.join('; ')}), not used (${NATIVE_CHECK_ENV}=off to use it anyway)`);

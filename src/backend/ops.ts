@@ -19,7 +19,8 @@ export const logSoftmax = dispatched('logSoftmax', (x) => tf.logSoftmax(x));
 /** −log softmax(logits)[target] per row: logits [N, V], targets [N] int32 → [N]. */
 export const softmaxCrossEntropy = dispatched(
   'softmaxCrossEntropy',
-  (logits, targets) => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(targets, logits.shape[1]), 'float32')), 1)) as tf.Tensor1D, // [N]
+  (logits, targets) =>
+    tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(targets, logits.shape[1]), 'float32')), 1)) as tf.Tensor1D, // [N]
 );
 
 /** A weight w used at every step of one unroll (recurrence, attention query, gate): x ↦ x·w. */

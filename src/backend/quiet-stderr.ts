@@ -8,7 +8,14 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.attend-caption-native', 'quiet-stderr.node');
+const ADDON = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'node_modules',
+  '.attend-caption-native',
+  'quiet-stderr.node',
+);
 
 interface QuietStderr {
   redirect(file: string): number;

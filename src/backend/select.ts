@@ -20,7 +20,7 @@ import { startWasm, wasmThreadsStatus } from './wasm-threads.js';
 
 import { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest } from './names.js';
 
-export { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest };
+export { BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest };
 
 /** How to bring up each backend; injectable so tests can simulate a missing tfjs-node. */
 export type BackendInitializers = Record<BackendName, () => Promise<void>>;
@@ -121,8 +121,7 @@ const stderrOnce = (line: string): void => {
 
 /** Picks and activates a backend; returns which one and why others were skipped. */
 export async function selectBackend(options: SelectOptions = {}): Promise<BackendChoice> {
-  const requested =
-    options.requested ?? parseBackendRequest(process.env[BACKEND_ENV], `$${BACKEND_ENV}`);
+  const requested = options.requested ?? parseBackendRequest(process.env[BACKEND_ENV], `$${BACKEND_ENV}`);
   const init = options.initializers ?? defaultInitializers;
   const log = options.log ?? stderrOnce;
   const candidates: readonly BackendName[] = requested === 'auto' ? BACKEND_NAMES : [requested];
@@ -138,7 +137,11 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
     const hint = skipped.includes(`tensorflow: ${NOT_INSTALLED}`) ? `; ${NATIVE_HINT}` : '';
     const why = skipped.length ? ` (${skipped.join('; ')}${hint})` : '';
     const detail =
-      name === 'tensorflow' ? [fusedKernelsStatus()?.reason, nativeNote].filter(Boolean).join('; ') : name === 'wasm' ? wasmThreadsStatus() : '';
+      name === 'tensorflow'
+        ? [fusedKernelsStatus()?.reason, nativeNote].filter(Boolean).join('; ')
+        : name === 'wasm'
+          ? wasmThreadsStatus()
+          : '';
     log(`[caption] compute backend: ${name}${detail ? ` [${detail}]` : ''}${why}`);
     return { name, skipped };
   }

@@ -42,7 +42,8 @@ export function wasmThreadsRequested(env: NodeJS.ProcessEnv = process.env): numb
   const raw = env[WASM_THREADS_ENV];
   if (raw === undefined || raw === '') return Math.max(1, Math.min(MAX_DEFAULT_THREADS, os.availableParallelism()));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new BackendError(`$${WASM_THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS)
+    throw new BackendError(`$${WASM_THREADS_ENV}: expected an integer from 1 to ${MAX_THREADS}, got '${raw}'`);
   return n;
 }
 
@@ -54,7 +55,7 @@ export function wasmThreadsStatus(): string {
 }
 
 /** The threads WASM's thread pool runs on (1 before the backend starts or on the stock build). */
-export function wasmThreadCount(): number {
+function wasmThreadCount(): number {
   try {
     return getThreadsCount();
   } catch {
@@ -108,7 +109,8 @@ async function withFileScripts<T>(threads: number, start: () => Promise<T>): Pro
     }
   }
   globalThis.Blob = ScriptFile as unknown as typeof Blob;
-  URL.createObjectURL = (obj: Parameters<typeof URL.createObjectURL>[0]) => (obj instanceof ScriptFile ? obj.path : realCreateObjectURL(obj));
+  URL.createObjectURL = (obj: Parameters<typeof URL.createObjectURL>[0]) =>
+    obj instanceof ScriptFile ? obj.path : realCreateObjectURL(obj);
   os.cpus = () => {
     const cpus = realCpus();
     return Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length]!);

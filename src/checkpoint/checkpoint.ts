@@ -15,7 +15,7 @@ import { FileInputError } from '../util/user-error.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readCheckpoint, type Checkpoint, type CheckpointFiles, type ModelJson } from './read.js';
 import { encodeBundle, type WeightStorage } from './tensor-bundle.js';
 
-export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, disposeCheckpoint, type AttentionGridSize, type Checkpoint, type CheckpointFiles, type ResumeState } from './read.js';
+export { disposeCheckpoint, type Checkpoint, type CheckpointFiles } from './read.js';
 
 export interface SaveOptions {
   storage?: WeightStorage;
@@ -39,7 +39,7 @@ const isComplete = (dir: string): boolean => existsSync(path.join(dir, 'model.js
  * left it missing, the new folder if it was complete, else the old one. Readers never move or delete
  * anything (a save may be running in another process); only `saveCheckpoint` repairs.
  */
-export function readableCheckpoint(dir: string): string {
+function readableCheckpoint(dir: string): string {
   if (existsSync(dir)) return dir;
   const { fresh, old } = sidecars(dir);
   if (isComplete(fresh)) return fresh;
@@ -52,7 +52,7 @@ export function readableCheckpoint(dir: string): string {
  * whenever one existed: with `dir` gone, the new folder if it was complete, else the old one. Run by
  * the (single) writer before it saves.
  */
-export async function recoverCheckpoint(dir: string): Promise<void> {
+async function recoverCheckpoint(dir: string): Promise<void> {
   const { fresh, old } = sidecars(dir);
   if (!existsSync(dir)) {
     if (isComplete(fresh)) await fs.rename(fresh, dir);

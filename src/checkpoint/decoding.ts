@@ -22,7 +22,15 @@ export interface DecodingDefaults {
 
 /** What decoding.json holds: the defaults, and how they were chosen (for people). */
 export interface DecodingFile extends DecodingDefaults {
-  chosenBy?: { metric: string; split: string; images: number; score: number; within?: number; bestScore?: number; candidates: { beamSize: number; lengthPenalty: number; context: ContextMode; score: number }[] };
+  chosenBy?: {
+    metric: string;
+    split: string;
+    images: number;
+    score: number;
+    within?: number;
+    bestScore?: number;
+    candidates: { beamSize: number; lengthPenalty: number; context: ContextMode; score: number }[];
+  };
 }
 
 export const BUILT_IN_DECODING: Readonly<DecodingDefaults> = { beamSize: 3, lengthPenalty: 0, context: 'expected' };
@@ -45,8 +53,20 @@ export function parseDecoding(value: unknown, file: string): DecodingDefaults {
   if (!isContext(context)) throw bad(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
   const tags = v.tags;
   if (tags !== undefined) {
-    if (typeof tags !== 'object' || tags === null || !(tags.threshold >= 0 && tags.threshold <= 1) || !(tags.margin >= 0) || ![undefined, 1, 2].includes(tags.classes)) throw bad('tags must be {"threshold": 0…1, "margin": ≥ 0, "classes": 1 or 2 (optional)}');
-    return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context, tags: { threshold: tags.threshold, margin: tags.margin, ...(tags.classes === 2 ? { classes: 2 } : {}) } };
+    if (
+      typeof tags !== 'object' ||
+      tags === null ||
+      !(tags.threshold >= 0 && tags.threshold <= 1) ||
+      !(tags.margin >= 0) ||
+      ![undefined, 1, 2].includes(tags.classes)
+    )
+      throw bad('tags must be {"threshold": 0…1, "margin": ≥ 0, "classes": 1 or 2 (optional)}');
+    return {
+      beamSize: v.beamSize,
+      lengthPenalty: v.lengthPenalty,
+      context,
+      tags: { threshold: tags.threshold, margin: tags.margin, ...(tags.classes === 2 ? { classes: 2 } : {}) },
+    };
   }
   return { beamSize: v.beamSize, lengthPenalty: v.lengthPenalty, context };
 }
@@ -63,12 +83,18 @@ export function checkRequestedDecoding(
   names: { beamSize: string; lengthPenalty: string } = { beamSize: 'beamSize', lengthPenalty: 'lengthPenalty' },
 ): void {
   const { beamSize, lengthPenalty, context } = requested;
-  if (context !== undefined && !isContext(context)) throw new UserError(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
+  if (context !== undefined && !isContext(context))
+    throw new UserError(`context must be ${CONTEXT_MODES.join(' or ')}, got ${JSON.stringify(context)}`);
   if (beamSize !== undefined && !isBeamSize(beamSize)) throw new UserError(`${names.beamSize} must be a positive integer, got ${beamSize}`);
-  if (lengthPenalty !== undefined && !isLengthPenalty(lengthPenalty)) throw new UserError(`${names.lengthPenalty} must be a number ≥ 0, got ${lengthPenalty}`);
+  if (lengthPenalty !== undefined && !isLengthPenalty(lengthPenalty))
+    throw new UserError(`${names.lengthPenalty} must be a number ≥ 0, got ${lengthPenalty}`);
 }
 
 /** The settings asked for (checked by `checkRequestedDecoding`), the checkpoint's where none was given. */
 export function resolveDecoding(requested: RequestedDecoding, defaults: DecodingDefaults): DecodingDefaults {
-  return { beamSize: requested.beamSize ?? defaults.beamSize, lengthPenalty: requested.lengthPenalty ?? defaults.lengthPenalty, context: requested.context ?? defaults.context };
+  return {
+    beamSize: requested.beamSize ?? defaults.beamSize,
+    lengthPenalty: requested.lengthPenalty ?? defaults.lengthPenalty,
+    context: requested.context ?? defaults.context,
+  };
 }

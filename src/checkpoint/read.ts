@@ -25,7 +25,7 @@ export interface AttentionGridSize {
   width: number;
 }
 
-export interface ResumeState {
+interface ResumeState {
   optimizer: Map<string, tf.Tensor>;
   /** Epoch, step, RNG state, schedule state…: whatever the trainer needs, as JSON. */
   state: unknown;

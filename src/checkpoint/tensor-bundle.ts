@@ -20,7 +20,10 @@ export interface TensorBundleManifest {
 
 const sha256 = (bytes: Uint8Array): string => sha256OfParts([bytes]);
 
-async function encode(tensors: Map<string, tf.Tensor>, storage: WeightStorage): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
+async function encode(
+  tensors: Map<string, tf.Tensor>,
+  storage: WeightStorage,
+): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
   if (storage === 'float32') {
     const named = [...tensors].map(([name, tensor]) => ({ name, tensor }));
     const { data, specs } = await tf.io.encodeWeights(named);
@@ -67,7 +70,12 @@ export function bundleFileName(manifest: TensorBundleManifest, manifestFile: str
 }
 
 /** Checks the bytes of a bundle against its manifest and returns tensors by name (caller disposes). */
-export function decodeBundle(data: Uint8Array, binFile: string, manifestFile: string, manifest: TensorBundleManifest): Map<string, tf.Tensor> {
+export function decodeBundle(
+  data: Uint8Array,
+  binFile: string,
+  manifestFile: string,
+  manifest: TensorBundleManifest,
+): Map<string, tf.Tensor> {
   bundleFileName(manifest, manifestFile);
   if (data.byteLength !== manifest.byteLength) {
     throw new FileInputError(binFile, `truncated or padded: ${data.byteLength} bytes, expected ${manifest.byteLength}`);

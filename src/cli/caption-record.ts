@@ -49,7 +49,9 @@ export function captionRecord(
     })),
     logProb: round(caption.logProb, 6),
     finished: caption.finished,
-    ...(caption.tags ? { tags: caption.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, word: t.word, score: round(t.score, 4) })) } : {}),
+    ...(caption.tags
+      ? { tags: caption.tags.filter((t) => t.score >= 0.1).map((t) => ({ cls: t.cls, word: t.word, score: round(t.score, 4) })) }
+      : {}),
     ...(caption.constraint ? { constraint: caption.constraint } : {}),
   };
 }
@@ -58,11 +60,14 @@ export function captionRecord(
 export function explainRecord(file: string, text: string, e: Explanation, context: Parameters<typeof captionRecord>[2]): CaptionRecord {
   const words = e.words.map((w) => ({ word: w.word, alpha: w.alpha, beta: w.beta, logProb: w.logProb }));
   const record = captionRecord(file, { text, words, logProb: e.logLikelihood, score: e.logLikelihood, finished: true }, context);
-  return { ...record, explained: { logLikelihood: round(e.logLikelihood, 6), outOfVocabulary: e.outOfVocabulary, unknown: e.words.map((w) => w.unknown) } };
+  return {
+    ...record,
+    explained: { logLikelihood: round(e.logLikelihood, 6), outOfVocabulary: e.outOfVocabulary, unknown: e.words.map((w) => w.unknown) },
+  };
 }
 
 /** What marks, in text output, a caption cut at --max-len before the model ended it. */
-export const CUT_MARK = ' […]';
+const CUT_MARK = ' […]';
 
 export function textLine(r: CaptionRecord): string {
   if (r.explained) {

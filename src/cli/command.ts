@@ -14,7 +14,7 @@ import { hideBin } from 'yargs/helpers';
 import { UserError } from '../util/user-error.js';
 import { reportError } from './exit-codes.js';
 
-export class UsageError extends UserError {
+class UsageError extends UserError {
   override name = 'UsageError';
 }
 
@@ -62,7 +62,7 @@ export interface CommandGroupSpec {
 }
 
 /** Parses `argv` for `spec` and runs it; resolves to the exit code (it never throws). */
-export async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, argv: string[] = hideBin(process.argv)): Promise<number> {
+async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, argv: string[] = hideBin(process.argv)): Promise<number> {
   const { program } = spec;
   let exitCode = 0;
   let ran = false;
@@ -79,7 +79,12 @@ export async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, arg
     for (const sub of spec.subcommands) parser.command(sub.command, sub.description, (y) => sub.options(y), handler(sub.run));
     parser.demandCommand(1, `name one of: ${spec.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`);
   } else {
-    parser.command(spec.command ?? '$0', spec.description, (y) => spec.options(y), handler(spec.run as (args: never) => Promise<number | void>));
+    parser.command(
+      spec.command ?? '$0',
+      spec.description,
+      (y) => spec.options(y),
+      handler(spec.run as (args: never) => Promise<number | void>),
+    );
     for (const [example, what] of spec.examples ?? []) parser.example(example, what);
   }
   parser
@@ -90,7 +95,10 @@ export async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, arg
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     // Only parsing and validation errors reach here (the handler catches its own).
     .fail((msg, err) => {
-      const problem = (msg ?? err?.message ?? 'invalid arguments').replace(/:?\s*\n\s*/g, ': ').replace(/\s+/g, ' ').trim(); // yargs' "Invalid values:\n  Argument: …" on one line
+      const problem = (msg ?? err?.message ?? 'invalid arguments')
+        .replace(/:?\s*\n\s*/g, ': ')
+        .replace(/\s+/g, ' ')
+        .trim(); // yargs' "Invalid values:\n  Argument: …" on one line
       throw new UsageError(`${problem} (see \`${spec.scriptName ?? program} --help\`)`);
     });
   try {
@@ -110,7 +118,8 @@ export async function main<O>(spec: CommandSpec<O> | CommandGroupSpec): Promise<
 export function requireInteger(args: Record<string, unknown>, flags: readonly string[], min = 1): void {
   for (const k of flags) {
     const v = args[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`--${k} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new Error(`--${k} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   }
 }
 

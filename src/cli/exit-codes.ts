@@ -2,7 +2,7 @@
 import { isUserError } from '../util/user-error.js';
 
 export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
+const EXIT_INTERNAL = 1;
 export const EXIT_USER = 2;
 
 /** Prints an error the way a user should see it and returns the exit code. */

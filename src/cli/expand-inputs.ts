@@ -33,11 +33,15 @@ export function expandInputs(args: readonly string[]): ExpandedInputs {
       // not an existing path: a glob, or a missing file reported by the image loader
     }
     if (isDir) {
-      const images = readdirSync(arg).filter((n) => IMAGE_EXTENSIONS.test(n)).sort();
+      const images = readdirSync(arg)
+        .filter((n) => IMAGE_EXTENSIONS.test(n))
+        .sort();
       if (images.length === 0) problems.push({ input: arg, problem: 'folder holds no images (jpg, png, webp, gif, tiff, avif)' });
       images.forEach((n) => add(path.join(arg, n)));
     } else if (isDynamicPattern(arg)) {
-      const matches = globSync(arg, { onlyFiles: true }).filter((f) => IMAGE_EXTENSIONS.test(f)).sort();
+      const matches = globSync(arg, { onlyFiles: true })
+        .filter((f) => IMAGE_EXTENSIONS.test(f))
+        .sort();
       if (matches.length === 0) problems.push({ input: arg, problem: 'pattern matches no images' });
       matches.forEach(add);
     } else {

@@ -29,7 +29,9 @@ export function resolveCheckpoint(flag: string | undefined): string {
     const dir = path.join(PROJECT_ROOT, rel);
     if (existsSync(path.join(dir, 'model.json'))) return dir;
   }
-  throw new UserError(`no checkpoint found (looked in ${DEFAULT_CHECKPOINTS.join(', ')}): train one with \`npm run train\` or pass --checkpoint <dir>`);
+  throw new UserError(
+    `no checkpoint found (looked in ${DEFAULT_CHECKPOINTS.join(', ')}): train one with \`npm run train\` or pass --checkpoint <dir>`,
+  );
 }
 
 interface Failure {
@@ -37,7 +39,11 @@ interface Failure {
   problem: string;
 }
 
-async function prepareAll(files: readonly string[], encoder: Encoder, failures: Failure[]): Promise<{ file: string; image: PreparedImage }[]> {
+async function prepareAll(
+  files: readonly string[],
+  encoder: Encoder,
+  failures: Failure[],
+): Promise<{ file: string; image: PreparedImage }[]> {
   const results = await Promise.all(
     files.map(async (file) => {
       try {
@@ -60,10 +66,18 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
   const session = await openSession(checkpoint, args.mobilenet);
   const { decoder: captioner, encoder } = session;
-  const { beamSize, lengthPenalty, context } = resolveDecoding({ beamSize: args.beam, lengthPenalty: args.lengthPenalty, context: args.context }, captioner.decoding);
+  const { beamSize, lengthPenalty, context } = resolveDecoding(
+    { beamSize: args.beam, lengthPenalty: args.lengthPenalty, context: args.context },
+    captioner.decoding,
+  );
   const tags = args.tags && captioner.tagger ? captioner.decoding.tags : undefined;
   const overlays = args.overlay || args.html ? new OverlayWriter(args) : undefined;
-  const bar = new ProgressBar({ label: 'caption', total: files.length, unit: 'img', enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY) });
+  const bar = new ProgressBar({
+    label: 'caption',
+    total: files.length,
+    unit: 'img',
+    enabled: !args.quiet && files.length > 3 && Boolean(process.stderr.isTTY),
+  });
   try {
     for (let i = 0; i < files.length; i += encoder.batchSize) {
       const chunk = files.slice(i, i + encoder.batchSize);
@@ -76,14 +90,19 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
       const t1 = performance.now();
       const images = ok.map((o) => o.image);
       const explain = args.explain;
-      const done = explain === undefined ? session.captionImages(images, { beamSize, lengthPenalty, context, maxLength: args.maxLen, allowUnk: args.allowUnk, tags }) : session.explainImages(images, explain);
+      const done =
+        explain === undefined
+          ? session.captionImages(images, { beamSize, lengthPenalty, context, maxLength: args.maxLen, allowUnk: args.allowUnk, tags })
+          : session.explainImages(images, explain);
       const n = ok.length;
       const timings = { readMs: (t1 - t0) / n, encodeMs: done.encodeMs / n, decodeMs: done.decodeMs / n };
       for (let j = 0; j < n; j++) {
         const { file, image } = ok[j]!;
         const about = { grid: captioner.grid, beamSize, lengthPenalty, context, checkpoint, encoder: captioner.encoderId, timings };
         const record: CaptionRecord =
-          'explanations' in done ? explainRecord(file, explain!, done.explanations[j]!, about) : captionRecord(file, done.captions[j]!, about);
+          'explanations' in done
+            ? explainRecord(file, explain!, done.explanations[j]!, about)
+            : captionRecord(file, done.captions[j]!, about);
         if (overlays) record.overlays = await overlays.add(record, image);
         process.stdout.write(`${args.json ? JSON.stringify(record) : textLine(record)}\n`);
       }

@@ -51,7 +51,10 @@ async function readJson<T>(file: string, check: (v: unknown) => boolean, what: s
   return value as T;
 }
 
-const hasArrays = (...keys: string[]) => (v: unknown) => typeof v === 'object' && v !== null && keys.every((k) => Array.isArray((v as Record<string, unknown>)[k]));
+const hasArrays =
+  (...keys: string[]) =>
+  (v: unknown) =>
+    typeof v === 'object' && v !== null && keys.every((k) => Array.isArray((v as Record<string, unknown>)[k]));
 
 /** The words of one caption that name a class with boxes in the photo, ready to score. */
 function wordsOf(
@@ -69,7 +72,16 @@ function wordsOf(
     const target = boxTarget(classBoxes, geometry);
     if (target.share === 0) continue; // its boxes lie outside what the encoder sees (center-crop)
     const others = alphas.filter((_, t) => t < m.start || t > m.end);
-    out.push({ image, cls: m.cls.name, word: tokens.slice(m.start, m.end + 1).join(' '), source, alpha: alphas[m.end]!, others, target, grid: geometry.grid });
+    out.push({
+      image,
+      cls: m.cls.name,
+      word: tokens.slice(m.start, m.end + 1).join(' '),
+      source,
+      alpha: alphas[m.end]!,
+      others,
+      target,
+      grid: geometry.grid,
+    });
   }
   return out;
 }
@@ -83,7 +95,10 @@ export interface GroundingReport {
   generated: GroundingSummary;
 }
 
-export async function runGrounding(args: GroundingArgs, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<GroundingReport> {
+export async function runGrounding(
+  args: GroundingArgs,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<GroundingReport> {
   await selectBackend({ requested: args.backend });
   const instances = await readJson<CocoInstances>(args.instances, hasArrays('images', 'annotations'), 'instances');
   const captions = args.captions ? await readJson<CocoCaptions>(args.captions, hasArrays('annotations'), 'captions') : undefined;
@@ -111,18 +126,42 @@ export async function runGrounding(args: GroundingArgs, log: (line: string) => v
       const prepared = await Promise.all(batch.map((im) => prepareImage(path.join(args.images, im.file_name), encoder.imageOptions)));
       const features = tf.tidy(() => encoder.encode(imagesToBatch(prepared))); // [B, L, D]
       try {
-        const generated = decoder.caption(features, { beamSize: decoding.beamSize, lengthPenalty: decoding.lengthPenalty, context: decoding.context, maxLength: 20 });
+        const generated = decoder.caption(features, {
+          beamSize: decoding.beamSize,
+          lengthPenalty: decoding.lengthPenalty,
+          context: decoding.context,
+          maxLength: 20,
+        });
         for (const [k, im] of batch.entries()) {
           const geometry = { grid: decoder.grid, region: prepared[k]!.region };
           const boxes = boxesOf.get(im.id)!;
           const g = generated[k]!;
-          words.push(...wordsOf(im.file_name, g.words.map((w) => w.word), g.words.map((w) => w.alpha), boxes, geometry, 'generated'));
+          words.push(
+            ...wordsOf(
+              im.file_name,
+              g.words.map((w) => w.word),
+              g.words.map((w) => w.alpha),
+              boxes,
+              geometry,
+              'generated',
+            ),
+          );
           const refs = refsOf.get(im.id) ?? [];
           if (refs.length === 0) continue;
           const rows = tf.tidy(() => tf.gather(features, Array<number>(refs.length).fill(k))) as tf.Tensor3D; // [R, L, D]
           const explained = decoder.explain(rows, refs);
           rows.dispose();
-          for (const e of explained) words.push(...wordsOf(im.file_name, e.words.map((w) => w.word), e.words.map((w) => w.alpha), boxes, geometry, 'reference'));
+          for (const e of explained)
+            words.push(
+              ...wordsOf(
+                im.file_name,
+                e.words.map((w) => w.word),
+                e.words.map((w) => w.alpha),
+                boxes,
+                geometry,
+                'reference',
+              ),
+            );
         }
       } finally {
         features.dispose();
@@ -133,7 +172,14 @@ export async function runGrounding(args: GroundingArgs, log: (line: string) => v
     session.dispose();
   }
   const of = (source: GroundingWord['source']) => summarize(scoreWords(words.filter((w) => w.source === source)));
-  const report: GroundingReport = { checkpoint: args.checkpoint, encoder: decoder.encoderId, grid: decoder.grid, images: images.length, reference: of('reference'), generated: of('generated') };
+  const report: GroundingReport = {
+    checkpoint: args.checkpoint,
+    encoder: decoder.encoderId,
+    grid: decoder.grid,
+    images: images.length,
+    reference: of('reference'),
+    generated: of('generated'),
+  };
   process.stdout.write(formatReport(report));
   if (args.out) await writeJsonAtomic(args.out, report);
   return report;
@@ -142,15 +188,27 @@ export async function runGrounding(args: GroundingArgs, log: (line: string) => v
 const pct = (e: { mean: number; low: number; high: number }, digits = 2): string =>
   Number.isNaN(e.mean) ? '-' : `${e.mean.toFixed(digits)} [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]`;
 
-export function formatReport(r: GroundingReport): string {
-  const lines = [`grounding of ${r.checkpoint} (${r.grid.height}×${r.grid.width} grid) on ${r.images} photos; 95 % bootstrap intervals over photos`];
+function formatReport(r: GroundingReport): string {
+  const lines = [
+    `grounding of ${r.checkpoint} (${r.grid.height}×${r.grid.width} grid) on ${r.images} photos; 95 % bootstrap intervals over photos`,
+  ];
   for (const source of ['reference', 'generated'] as const) {
     const s = r[source];
-    lines.push('', `${source === 'reference' ? 'reference captions, teacher-forced' : "the model's own captions"}: ${s.words} object words in ${s.images} photos`);
+    lines.push(
+      '',
+      `${source === 'reference' ? 'reference captions, teacher-forced' : "the model's own captions"}: ${s.words} object words in ${s.images} photos`,
+    );
     lines.push(`${'method'.padEnd(14)}${'pointing'.padStart(22)}${'mass ratio'.padStart(22)}`);
-    for (const m of METHODS) lines.push(`${m.padEnd(14)}${pct(s.methods[m].pointing).padStart(22)}${pct(s.methods[m].massRatio).padStart(22)}`);
+    for (const m of METHODS)
+      lines.push(`${m.padEnd(14)}${pct(s.methods[m].pointing).padStart(22)}${pct(s.methods[m].massRatio).padStart(22)}`);
     lines.push(`attention − ${s.bestBaseline} (best baseline), pointing: ${pct(s.pointingOverBest)}`);
-    if (s.perClass.length) lines.push(`per class (words, pointing, mass ratio, ${s.bestBaseline} pointing): ${s.perClass.slice(0, 12).map((c) => `${c.cls} ${c.words} ${c.pointing.toFixed(2)} ${c.massRatio.toFixed(1)} ${c.baselinePointing.toFixed(2)}`).join('; ')}`);
+    if (s.perClass.length)
+      lines.push(
+        `per class (words, pointing, mass ratio, ${s.bestBaseline} pointing): ${s.perClass
+          .slice(0, 12)
+          .map((c) => `${c.cls} ${c.words} ${c.pointing.toFixed(2)} ${c.massRatio.toFixed(1)} ${c.baselinePointing.toFixed(2)}`)
+          .join('; ')}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -33,10 +33,30 @@ import { makeValidator } from '../train/validate.js';
  * Others may change on resume: --epochs, --patience, --max-steps, --val-limit, --progress, and the
  * file locations, backend, checkpoint cadence and best-checkpoint storage.
  */
-export const RESUME_FIXED_FLAGS = [
-  'seed', 'batch-size', 'max-words', 'clip-norm', 'weight-decay', 'lr', 'lr-decay', 'lr-patience', 'select-by', 'min-count',
-  'embed-dim', 'hidden-dim', 'attention-dim', 'scoring', 'dropout', 'hidden-dropout', 'lambda', 'objective', 'scst-samples',
-  'attention', 'hard-expected', 'hard-signal', 'hard-entropy',
+const RESUME_FIXED_FLAGS = [
+  'seed',
+  'batch-size',
+  'max-words',
+  'clip-norm',
+  'weight-decay',
+  'lr',
+  'lr-decay',
+  'lr-patience',
+  'select-by',
+  'min-count',
+  'embed-dim',
+  'hidden-dim',
+  'attention-dim',
+  'scoring',
+  'dropout',
+  'hidden-dropout',
+  'lambda',
+  'objective',
+  'scst-samples',
+  'attention',
+  'hard-expected',
+  'hard-signal',
+  'hard-entropy',
 ] as const satisfies readonly (keyof TrainArgs)[];
 
 function fixedFlagsOf(args: TrainArgs): Record<string, string | number | boolean> {
@@ -68,10 +88,19 @@ export function checkResumeFlags(recorded: TrainState['flags'], args: TrainArgs,
 }
 
 function freshState(args: TrainArgs): TrainState {
-  return { epoch: 0, batchInEpoch: 0, step: 0, plateau: initialPlateau(args.lr), history: [], epochSums: emptyEpochSums(), stopped: false, flags: fixedFlagsOf(args) };
+  return {
+    epoch: 0,
+    batchInEpoch: 0,
+    step: 0,
+    plateau: initialPlateau(args.lr),
+    history: [],
+    epochSums: emptyEpochSums(),
+    stopped: false,
+    flags: fixedFlagsOf(args),
+  };
 }
 
-export function featureSource(store: FeatureStoreReader): FeatureSource {
+function featureSource(store: FeatureStoreReader): FeatureSource {
   return { read: (keys) => store.read(keys), regions: store.header.regions, depth: store.header.depth };
 }
 
@@ -88,7 +117,8 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
   }
   const train = imagesOf(dataset, 'train');
   const val = imagesOf(dataset, 'val');
-  if (train.length === 0 || val.length === 0) throw new UserError(`${datasetName}: needs train and val images (has ${train.length} and ${val.length})`);
+  if (train.length === 0 || val.length === 0)
+    throw new UserError(`${datasetName}: needs train and val images (has ${train.length} and ${val.length})`);
   const runDir = args['run-dir'] ?? path.join('runs', path.basename(path.resolve(args.out)));
 
   let vocab: Vocabulary;
@@ -98,7 +128,9 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
   const resumed = args.resume ? await loadCheckpoint(path.join(runDir, 'last'), { withResume: true }) : undefined;
   if (resumed) {
     if (resumed.encoder !== store.header.encoder) {
-      throw new UserError(`${args.features}: features come from encoder ${store.header.encoder}, the run was trained on ${resumed.encoder}`);
+      throw new UserError(
+        `${args.features}: features come from encoder ${store.header.encoder}, the run was trained on ${resumed.encoder}`,
+      );
     }
     vocab = Vocabulary.fromJSON(resumed.vocab, path.join(runDir, 'last', 'vocab.json'));
     config = resumed.config as Record<string, unknown>;
@@ -112,7 +144,9 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     const init = await loadCheckpoint(args['init-from']);
     if (init.encoder !== store.header.encoder) {
       disposeCheckpoint(init);
-      throw new UserError(`${args.features}: features come from encoder ${store.header.encoder}, ${args['init-from']} was trained on ${init.encoder}`);
+      throw new UserError(
+        `${args.features}: features come from encoder ${store.header.encoder}, ${args['init-from']} was trained on ${init.encoder}`,
+      );
     }
     vocab = Vocabulary.fromJSON(init.vocab, path.join(args['init-from'], 'vocab.json'));
     config = init.config as Record<string, unknown>;
@@ -120,7 +154,10 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     state = freshState(args);
     log(`starting from ${args['init-from']} (its weights, vocabulary and sizes; the size flags are not used)`);
   } else {
-    vocab = Vocabulary.build(train.flatMap((im) => im.captions), { minCount: args['min-count'] });
+    vocab = Vocabulary.build(
+      train.flatMap((im) => im.captions),
+      { minCount: args['min-count'] },
+    );
     config = {
       vocabSize: vocab.size,
       featureDim: store.header.depth,
@@ -153,9 +190,21 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
   // Cross-entropy: one example per caption. Self-critical: one per image, scored against all its references.
   const examples = scst ? train.map((im) => ({ key: im.id, ids: [START_ID, END_ID] })) : buildExamples(train, vocab, args['max-words']);
   const hard = args.attention === 'hard';
-  const hardOptions = { seed: args.seed, expectedProbability: args['hard-expected'], signalWeight: args['hard-signal'], entropyWeight: args['hard-entropy'], baselineDecay: HARD_ATTENTION_DEFAULTS.baselineDecay };
+  const hardOptions = {
+    seed: args.seed,
+    expectedProbability: args['hard-expected'],
+    signalWeight: args['hard-signal'],
+    entropyWeight: args['hard-entropy'],
+    baselineDecay: HARD_ATTENTION_DEFAULTS.baselineDecay,
+  };
   const objective: Objective = scst
-    ? selfCriticalObjective({ reward: new CiderReward(referencesOf(train)), vocab, samples: args['scst-samples'], maxWords: args['max-words'], seed: args.seed })
+    ? selfCriticalObjective({
+        reward: new CiderReward(referencesOf(train)),
+        vocab,
+        samples: args['scst-samples'],
+        maxWords: args['max-words'],
+        seed: args.seed,
+      })
     : hard
       ? hardAttentionObjective(hardOptions)
       : crossEntropyObjective;
@@ -183,9 +232,21 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
         trainImages: train.length,
         trainCaptions: examples.length,
         valImages: valImages.length,
-        optimizer: { batchSize: args['batch-size'], learningRate: args.lr, clipNorm: args['clip-norm'], weightDecay: args['weight-decay'], seed: args.seed },
+        optimizer: {
+          batchSize: args['batch-size'],
+          learningRate: args.lr,
+          clipNorm: args['clip-norm'],
+          weightDecay: args['weight-decay'],
+          seed: args.seed,
+        },
         objective: scst
-          ? { name: 'scst', samplesPerImage: args['scst-samples'], reward: 'CIDEr-D (training document frequencies, end token as a word)', baseline: 'mean of the other samples', initFrom: args['init-from'] }
+          ? {
+              name: 'scst',
+              samplesPerImage: args['scst-samples'],
+              reward: 'CIDEr-D (training document frequencies, end token as a word)',
+              baseline: 'mean of the other samples',
+              initFrom: args['init-from'],
+            }
           : hard
             ? { name: 'hard', attention: 'hard', ...hardOptions, baseline: 'moving average of log p(y | s, a)' }
             : { name: 'xe' },
@@ -199,7 +260,13 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       weightDecay: args['weight-decay'],
       seed: args.seed,
       checkpointEvery: args['checkpoint-every'],
-      plateau: { decayFactor: args['lr-decay'], decayPatience: args['lr-patience'], stopPatience: args.patience, minLearningRate: 1e-6, minDelta: 1e-4 },
+      plateau: {
+        decayFactor: args['lr-decay'],
+        decayPatience: args['lr-patience'],
+        stopPatience: args.patience,
+        minLearningRate: 1e-6,
+        minDelta: 1e-4,
+      },
       selectBy: args['select-by'] as string,
       bestDir: args.out,
       runDir,

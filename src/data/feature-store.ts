@@ -20,8 +20,8 @@ import { FileInputError } from '../util/user-error.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { decodeFloat16, encodeFloat16 } from '../util/float16.js';
 
-export const FEATURE_STORE_FORMAT = 'attend-caption/features';
-export const FEATURE_STORE_VERSION = 1;
+const FEATURE_STORE_FORMAT = 'attend-caption/features';
+const FEATURE_STORE_VERSION = 1;
 
 export interface FeatureStoreHeader {
   format: typeof FEATURE_STORE_FORMAT;

@@ -14,7 +14,7 @@ import type { DatasetLoadResult, LoadProblem } from './load-summary.js';
 import { readTextInput } from './read-input.js';
 import { tokenize } from './tokenize.js';
 
-export { formatLoadSummary, type DatasetLoadSummary, type LoadProblem } from './load-summary.js';
+export { formatLoadSummary,   } from './load-summary.js';
 
 export interface JsonlLoadOptions {
   /** Dataset name (default: the file name without extension). */

@@ -51,9 +51,11 @@ export interface AttentionStep {
 /** The weights for one unroll (or one decoding step) of `attend`. */
 export function attentionWeights(params: DecoderParameters, scoring: AttentionScoring): AttentionWeights {
   const query =
-    scoring === 'additive' ? stepWeight(params.get('attention/U_a') as tf.Tensor2D)
-    : scoring === 'dot' ? stepWeight(params.get('attention/W_q') as tf.Tensor2D)
-    : null;
+    scoring === 'additive'
+      ? stepWeight(params.get('attention/U_a') as tf.Tensor2D)
+      : scoring === 'dot'
+        ? stepWeight(params.get('attention/W_q') as tf.Tensor2D)
+        : null;
   return {
     scoring,
     query,
@@ -81,7 +83,7 @@ export const additiveScorer = dispatched('additiveScorer', (keys: tf.Tensor3D): 
  * Checks the region mask ([B, L], 1 = visible, 0 = masked) and turns it into additive score biases.
  * Every image must keep at least one visible region.
  */
-export function maskToBias(regionMask: tf.Tensor2D, batch: number, regions: number): tf.Tensor2D {
+function maskToBias(regionMask: tf.Tensor2D, batch: number, regions: number): tf.Tensor2D {
   const [mb, ml] = regionMask.shape;
   if (mb !== batch || ml !== regions) {
     throw new RangeError(`region mask has shape [${regionMask.shape.join(', ')}], expected [${batch}, ${regions}]`);
@@ -106,7 +108,8 @@ export function prepareMemory(
     const keys = tf.reshape(projected, [B, L, -1]) as tf.Tensor3D; // [B, L, A]  W_a a_i + b
     return { features, keys, scorer: additiveScorer(keys), maskBias };
   }
-  const keys = scoring === 'general' ? (tf.reshape(matMul(flat, params.get('attention/W_k') as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D) : null; // [B, L, H]
+  const keys =
+    scoring === 'general' ? (tf.reshape(matMul(flat, params.get('attention/W_k') as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D) : null; // [B, L, H]
   return { features, keys, scorer: null, maskBias };
 }
 
@@ -156,7 +159,8 @@ export function maskedSoftmax(scores: tf.Tensor2D, maskBias: tf.Tensor2D | null)
   if (!maskBias) return tf.softmax(scores); // [G·k, L]
   const [G, L] = maskBias.shape;
   const k = scores.shape[0] / G;
-  const biased = k === 1 ? tf.add(scores, maskBias) : tf.reshape(tf.add(tf.reshape(scores, [G, k, L]), tf.expandDims(maskBias, 1)), [G * k, L]);
+  const biased =
+    k === 1 ? tf.add(scores, maskBias) : tf.reshape(tf.add(tf.reshape(scores, [G, k, L]), tf.expandDims(maskBias, 1)), [G * k, L]);
   return tf.softmax(biased as tf.Tensor2D); // [G·k, L]
 }
 
@@ -166,7 +170,7 @@ export function gatingScalar(h: tf.Tensor2D, weights: AttentionWeights): tf.Tens
 }
 
 /** Σ_i α_i a_i: alpha [G·k, L], features [G, L, D] → [G·k, D]. */
-export const attendedSum = dispatched('attendedSum', (alpha: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D => {
+const attendedSum = dispatched('attendedSum', (alpha: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D => {
   const [G, L, D] = features.shape;
   const k = alpha.shape[0] / G;
   return tf.reshape(tf.matMul(tf.reshape(alpha, [G, k, L]), features), [G * k, D]) as tf.Tensor2D; // [G·k, D]  [G,k,L]×[G,L,D]
@@ -176,8 +180,6 @@ export const attendedSum = dispatched('attendedSum', (alpha: tf.Tensor2D, featur
 export function contextVector(alpha: tf.Tensor2D, beta: tf.Tensor2D, features: tf.Tensor3D): tf.Tensor2D {
   return tf.mul(beta, attendedSum(alpha, features)); // [G·k, D]
 }
-
-export { CONTEXT_MODES, type ContextMode } from './context-mode.js';
 
 /**
  * Which regions the context is made of, given α [N, L] → weights [N, L]: soft attention uses α itself
@@ -201,7 +203,10 @@ export function sampleRegions(seed: number): RegionSelector {
 export const argmaxRegion: RegionSelector = (alpha) => oneHotRows(tf.argMax(alpha, 1) as tf.Tensor1D, alpha.shape[1]);
 
 /** Given regions per row (tests: every path of a tiny model), as one-hot rows. */
-export const givenRegions = (regions: readonly number[]): RegionSelector => (alpha) => oneHotRows(tf.tensor1d(regions as number[], 'int32'), alpha.shape[1]);
+export const givenRegions =
+  (regions: readonly number[]): RegionSelector =>
+  (alpha) =>
+    oneHotRows(tf.tensor1d(regions as number[], 'int32'), alpha.shape[1]);
 
 /** (WASM's OneHot returns zeros when asked for float32 directly: make int32, then cast.) */
 const oneHotRows = (ids: tf.Tensor1D, L: number): tf.Tensor2D => tf.cast(tf.oneHot(ids, L), 'float32') as tf.Tensor2D; // [N, L]
@@ -210,7 +215,12 @@ const oneHotRows = (ids: tf.Tensor1D, L: number): tf.Tensor2D => tf.cast(tf.oneH
  * One attention step from h_{t−1} [G·k, H] over the memory of G images. `select` picks the regions
  * the context is made of (default: soft attention, z = β Σ_i α_i a_i); `regions` is what it picked.
  */
-export function attend(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights, select?: RegionSelector): AttentionStep & { regions: tf.Tensor2D } {
+export function attend(
+  memory: AttentionMemory,
+  h: tf.Tensor2D,
+  weights: AttentionWeights,
+  select?: RegionSelector,
+): AttentionStep & { regions: tf.Tensor2D } {
   const alpha = maskedSoftmax(attentionScores(memory, h, weights), memory.maskBias); // [G·k, L]
   const beta = gatingScalar(h, weights); // [G·k, 1]
   const regions = select ? select(alpha) : alpha; // [G·k, L]

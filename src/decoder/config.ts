@@ -43,7 +43,7 @@ export interface DecoderConfig {
 
 export type DecoderConfigInput = Partial<DecoderConfig> & { vocabSize: number };
 
-export const DECODER_DEFAULTS: Readonly<Omit<DecoderConfig, 'vocabSize'>> = {
+const DECODER_DEFAULTS: Readonly<Omit<DecoderConfig, 'vocabSize'>> = {
   featureDim: 512,
   embedDim: 512,
   hiddenDim: 512,
@@ -56,8 +56,6 @@ export const DECODER_DEFAULTS: Readonly<Omit<DecoderConfig, 'vocabSize'>> = {
 };
 
 /** Ids 0–3 are reserved for the special tokens, so a usable vocabulary has more than 4 entries. */
-export { NUM_SPECIAL_TOKENS } from '../data/special-tokens.js';
-
 export class DecoderConfigError extends UserError {
   override name = 'DecoderConfigError';
 }

@@ -36,12 +36,23 @@ export class AttentionDecoder {
   }
 
   /** Hard attention's training loss (§4.1, the estimated variational bound); tokens/mask as for computeLoss. */
-  computeHardAttentionLoss(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: HardAttentionLossOptions): HardAttentionLossOutput {
+  computeHardAttentionLoss(
+    features: tf.Tensor3D,
+    tokens: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    options: HardAttentionLossOptions,
+  ): HardAttentionLossOutput {
     return computeHardAttentionLoss(this.params, this.config, features, tokens, mask, options);
   }
 
   /** −log P of each caption [B] (summed over its real tokens); tokens/mask [B, T + 1] as for computeLoss. */
-  sequenceCrossEntropy(features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options?: LossOptions, excluded?: readonly number[]): tf.Tensor1D {
+  sequenceCrossEntropy(
+    features: tf.Tensor3D,
+    tokens: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    options?: LossOptions,
+    excluded?: readonly number[],
+  ): tf.Tensor1D {
     return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
   }
 

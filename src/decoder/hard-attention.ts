@@ -37,7 +37,6 @@ export interface HardAttentionLossOutput extends LossOutput {
   logLikelihood: tf.Tensor1D;
 }
 
-
 export function computeHardAttentionLoss(
   params: DecoderParameters,
   cfg: DecoderConfig,
@@ -47,7 +46,11 @@ export function computeHardAttentionLoss(
   o: HardAttentionLossOptions,
 ): HardAttentionLossOutput {
   return tidy(() => {
-    const forward = { selectRegions: o.select, ...(o.training !== undefined ? { training: o.training } : {}), ...(o.dropoutSeed !== undefined ? { dropoutSeed: o.dropoutSeed } : {}) };
+    const forward = {
+      selectRegions: o.select,
+      ...(o.training !== undefined ? { training: o.training } : {}),
+      ...(o.dropoutSeed !== undefined ? { dropoutSeed: o.dropoutSeed } : {}),
+    };
     const { m, perToken, alphas, regions } = tokenLosses(params, cfg, features, tokens, mask, forward);
     const nll = tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]  −log p(y | s̃, a)
     const logPath = tf.sum(tf.mul(tf.log(tf.sum(tf.mul(alphas, regions!), 2)), m), 0); // [B]  log p(s̃ | a) = Σ_t log α_t[s̃_t]

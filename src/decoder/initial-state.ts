@@ -12,7 +12,7 @@ import type { DecoderParameters } from './parameters.js';
 export type LstmState = CellState;
 
 /** mean_i a_i over visible regions: features [B, L, D], maskBias [B, L] (0 visible, <0 masked) → [B, D]. */
-export function meanAnnotation(features: tf.Tensor3D, maskBias: tf.Tensor2D | null): tf.Tensor2D {
+function meanAnnotation(features: tf.Tensor3D, maskBias: tf.Tensor2D | null): tf.Tensor2D {
   if (!maskBias) return tf.mean(features, 1); // [B, D]
   const visible = tf.cast(tf.equal(maskBias, 0), 'float32'); // [B, L]
   const summed = tf.sum(tf.mul(features, tf.expandDims(visible, 2)), 1); // [B, D]

@@ -33,7 +33,9 @@ export interface LossOutput {
 function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
   const [mb, mt] = mask.shape;
   if (mb !== B || (mt !== T + 1 && mt !== T)) {
-    throw new RangeError(`mask must be [${B}, ${T + 1}] (aligned with tokens) or [${B}, ${T}] (aligned with targets), got [${mask.shape.join(', ')}]`);
+    throw new RangeError(
+      `mask must be [${B}, ${T + 1}] (aligned with tokens) or [${B}, ${T}] (aligned with targets), got [${mask.shape.join(', ')}]`,
+    );
   }
   const m = tf.cast(mask, 'float32');
   return mt === T + 1 ? tf.slice(m, [0, 1], [B, T]) : m; // [B, T]
@@ -43,7 +45,15 @@ function targetMask(mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
  * The teacher-forced pass and −log p of every target token, time-major; inside a tidy. With
  * `excluded` ids, p is the distribution without them (renormalised), as sampling draws from.
  */
-export function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, features: tf.Tensor3D, tokens: tf.Tensor2D, mask: tf.Tensor2D, options: LossOptions, excluded: readonly number[] = []) {
+export function tokenLosses(
+  params: DecoderParameters,
+  cfg: DecoderConfig,
+  features: tf.Tensor3D,
+  tokens: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: LossOptions,
+  excluded: readonly number[] = [],
+) {
   checkInputs(cfg, features, tokens, 'tokens');
   const [B, T1] = tokens.shape;
   const T = T1 - 1;
@@ -52,7 +62,9 @@ export function tokenLosses(params: DecoderParameters, cfg: DecoderConfig, featu
   const targets = tf.reshape(tf.transpose(tf.slice(tokens, [0, 1], [B, T])), [T * B]) as tf.Tensor1D; // [T·B] time-major
   const m = tf.transpose(targetMask(mask, B, T)); // [T, B]
   const out = unroll(params, cfg, features, inputs, options);
-  const bias = excluded.length ? tf.tensor1d(Array.from({ length: cfg.vocabSize }, (_, v) => (excluded.includes(v) ? -1e9 : 0))) : undefined; // [V]
+  const bias = excluded.length
+    ? tf.tensor1d(Array.from({ length: cfg.vocabSize }, (_, v) => (excluded.includes(v) ? -1e9 : 0)))
+    : undefined; // [V]
   const logits = bias ? (tf.add(out.logits, bias) as tf.Tensor2D) : out.logits; // [T·B, V]
   const perToken = tf.reshape(softmaxCrossEntropy(logits, targets), [T, B]); // [T, B]  −log p(y_t)
   return { B, m, perToken, alphas: out.alphas, regions: out.regions };

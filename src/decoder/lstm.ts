@@ -2,7 +2,7 @@
  * The LSTM cell of Xu et al. 2015, eq. 1–3, with the four gates fused into one matmul:
  *   (i, f, o, g) = (σ, σ, σ, tanh)( T [E y_{t−1}; z_t; h_{t−1}] + b )     T: [E + D + H, 4H]
  *   c_t = f ⊙ c_{t−1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
- * Gate order in the 4H columns: see `GATE_ORDER`.
+ * Gate order in the 4H columns: i, f, o, g (input, forget, output, candidate).
  */
 import * as tf from '../util/tf.js';
 import { dispatched } from '../backend/dispatch.js';

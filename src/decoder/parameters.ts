@@ -12,17 +12,28 @@ import { UserError } from '../util/user-error.js';
 import type { DecoderConfig } from './config.js';
 import { glorotUniform, orthogonal, uniform } from './initializers.js';
 
-/** LSTM gate order inside the fused kernel's 4H columns. */
-export const GATE_ORDER = ['input', 'forget', 'output', 'candidate'] as const;
+// The fused LSTM kernel's 4H columns hold the gates in the order input, forget, output, candidate (lstm.ts).
 
 export type ParamName =
   | 'embedding'
-  | 'init_h/kernel' | 'init_h/bias' | 'init_c/kernel' | 'init_c/bias'
-  | 'attention/W_a' | 'attention/U_a' | 'attention/b' | 'attention/w'
-  | 'attention/W_q' | 'attention/W_k'
-  | 'gate/W_beta' | 'gate/b_beta'
-  | 'lstm/kernel' | 'lstm/bias'
-  | 'output/L_h' | 'output/L_z' | 'output/L_o' | 'output/b_o';
+  | 'init_h/kernel'
+  | 'init_h/bias'
+  | 'init_c/kernel'
+  | 'init_c/bias'
+  | 'attention/W_a'
+  | 'attention/U_a'
+  | 'attention/b'
+  | 'attention/w'
+  | 'attention/W_q'
+  | 'attention/W_k'
+  | 'gate/W_beta'
+  | 'gate/b_beta'
+  | 'lstm/kernel'
+  | 'lstm/bias'
+  | 'output/L_h'
+  | 'output/L_z'
+  | 'output/L_o'
+  | 'output/b_o';
 
 export interface ParamSpec {
   name: ParamName;
@@ -97,8 +108,7 @@ export class WeightsError extends UserError {
   override name = 'WeightsError';
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** The named tf.Variables of one decoder. */
 export class DecoderParameters {

@@ -146,7 +146,13 @@ async function explainText(text: string): Promise<void> {
   busy = true;
   try {
     const [e] = await captioner.explain(current.photo, text);
-    const result: CaptionResult = { text: e!.text, words: e!.words.map(({ word, alpha, beta, logProb }) => ({ word, alpha, beta, logProb })), grid: e!.grid, finished: true, logProb: e!.logLikelihood };
+    const result: CaptionResult = {
+      text: e!.text,
+      words: e!.words.map(({ word, alpha, beta, logProb }) => ({ word, alpha, beta, logProb })),
+      grid: e!.grid,
+      finished: true,
+      logProb: e!.logLikelihood,
+    };
     current = { photo: current.photo, result };
     showCaption(result);
     const unknown = e!.outOfVocabulary.length ? `; not in the vocabulary: ${e!.outOfVocabulary.join(', ')}` : '';
@@ -169,7 +175,8 @@ async function start(): Promise<void> {
     showError(`cannot load the model: ${String((err as Error).message ?? err)}`);
     return;
   }
-  $('model').textContent = `${captioner.info.checkpoint} (encoder ${captioner.info.encoder.split('/')[0]}), beam ${captioner.info.beamSize}`;
+  $('model').textContent =
+    `${captioner.info.checkpoint} (encoder ${captioner.info.encoder.split('/')[0]}), beam ${captioner.info.beamSize}`;
   status.textContent = `ready (${captioner.info.backend}, model loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s): choose a photo`;
   status.dataset['ready'] = captioner.info.backend;
   const next = pending;

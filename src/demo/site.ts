@@ -32,20 +32,34 @@ export async function buildDemoSite(out: string, checkpoint = path.join(ROOT, 'c
     logLevel: 'error',
   });
   for (const f of ['index.html', 'demo.css']) await copyInto(path.join(ROOT, 'demo', f), path.join(tmp, f));
-  for (const f of ['model.json', 'weights.bin', 'vocab.json', 'training.json', 'decoding.json', 'tagger.json', 'tagger.bin', 'encoder', 'detector', 'imagenet']) {
+  for (const f of [
+    'model.json',
+    'weights.bin',
+    'vocab.json',
+    'training.json',
+    'decoding.json',
+    'tagger.json',
+    'tagger.bin',
+    'encoder',
+    'detector',
+    'imagenet',
+  ]) {
     await fs.stat(path.join(checkpoint, f)).then(
       () => copyInto(path.join(checkpoint, f), path.join(tmp, 'model', f)),
       () => undefined, // training.json, decoding.json and the tagger (with its networks) are optional
     );
   }
   const wasmDir = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
-  for (const f of (await fs.readdir(wasmDir)).filter((n) => n.endsWith('.wasm'))) await copyInto(path.join(wasmDir, f), path.join(tmp, 'wasm', f));
+  for (const f of (await fs.readdir(wasmDir)).filter((n) => n.endsWith('.wasm')))
+    await copyInto(path.join(wasmDir, f), path.join(tmp, 'wasm', f));
   const photos = path.join(ROOT, 'docs', 'examples', 'photos');
-  for (const f of (await fs.readdir(photos)).filter((n) => n.endsWith('.png'))) await copyInto(path.join(photos, f), path.join(tmp, 'samples', f));
+  for (const f of (await fs.readdir(photos)).filter((n) => n.endsWith('.png')))
+    await copyInto(path.join(photos, f), path.join(tmp, 'samples', f));
   await fs.rm(out, { recursive: true, force: true });
   await fs.rename(tmp, out);
   let bytes = 0;
-  for (const e of await fs.readdir(out, { recursive: true, withFileTypes: true })) if (e.isFile()) bytes += (await fs.stat(path.join(e.parentPath, e.name))).size;
+  for (const e of await fs.readdir(out, { recursive: true, withFileTypes: true }))
+    if (e.isFile()) bytes += (await fs.stat(path.join(e.parentPath, e.name))).size;
   return bytes;
 }
 

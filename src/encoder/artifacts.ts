@@ -29,7 +29,7 @@ function isManifest(v: unknown): v is tf.io.WeightsManifestConfig {
 }
 
 /** model.json's text → ModelJSON, or a FileInputError saying what is wrong with it. */
-export function parseModelJson(text: string, location: string): tf.io.ModelJSON {
+function parseModelJson(text: string, location: string): tf.io.ModelJSON {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -34,7 +34,10 @@ function modelConfigOf(json: tf.io.ModelJSON, location: string): KerasModelConfi
   const topology = json.modelTopology as { model_config?: { class_name?: string; config?: KerasModelConfig } };
   const config = topology.model_config?.config;
   if (!config || !Array.isArray(config.layers)) {
-    throw new FileInputError(location, 'is not a Keras layers model (no model_config.config.layers; a TF-Hub graph model needs a tfhub_* encoder)');
+    throw new FileInputError(
+      location,
+      'is not a Keras layers model (no model_config.config.layers; a TF-Hub graph model needs a tfhub_* encoder)',
+    );
   }
   if (topology.model_config?.class_name === 'Sequential') {
     throw new FileInputError(location, 'is a Sequential model; expected a functional (Model) MobileNet');
@@ -60,7 +63,10 @@ function ancestors(layers: readonly KerasLayer[], layer: string): Set<string> {
 export function cutAtLayer(json: tf.io.ModelJSON, layer: string, location: string): WeightSelection {
   const config = modelConfigOf(json, location);
   if (!config.layers.some((l) => l.name === layer)) {
-    const last = config.layers.slice(-4).map((l) => l.name).join(', ');
+    const last = config.layers
+      .slice(-4)
+      .map((l) => l.name)
+      .join(', ');
     throw new FileInputError(location, `has no layer "${layer}" (its ${config.layers.length} layers end with: ${last})`);
   }
   const kept = ancestors(config.layers, layer);

@@ -2,7 +2,7 @@
 import { UserError } from '../util/user-error.js';
 
 /** What to tell a user whose weights cannot be downloaded. */
-export const LOCAL_WEIGHTS_HINT = 'pass --mobilenet <dir> with a local copy (see README)';
+const LOCAL_WEIGHTS_HINT = 'pass --mobilenet <dir> with a local copy (see README)';
 
 /** The weights could not be fetched from a URL (offline, server error, bad address). */
 export class WeightsUnavailableError extends UserError {

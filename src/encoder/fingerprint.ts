@@ -34,7 +34,7 @@ export interface EncoderFingerprint {
 
 export type FingerprintFields = Omit<EncoderFingerprint, 'id'>;
 
-export function fingerprintId(f: FingerprintFields): string {
+function fingerprintId(f: FingerprintFields): string {
   const [h, w, d] = f.outputShape;
   return `${f.variant}/${f.layer}/${h}x${w}x${d}/${f.inputSize}px-${f.resize}/sha256:${f.weightsSha256}`;
 }
@@ -82,7 +82,7 @@ function idParts(id: string): IdParts {
     encoder: parts[0] ?? '',
     layer: parts.slice(1, -3).join('/'),
     'feature map': parts.at(-3) ?? '',
-    'input': parts.at(-2) ?? '',
+    input: parts.at(-2) ?? '',
     weights: parts.at(-1) ?? '',
   };
 }
@@ -93,7 +93,12 @@ function idParts(id: string): IdParts {
  */
 export function encoderConfigOf(id: string): { variant: string; layer: string; resize: ResizePolicy; inputSize: number } {
   const parts = idParts(id);
-  return { variant: parts.encoder, layer: parts.layer, resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash', inputSize: Number.parseInt(parts.input, 10) };
+  return {
+    variant: parts.encoder,
+    layer: parts.layer,
+    resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash',
+    inputSize: Number.parseInt(parts.input, 10),
+  };
 }
 
 /** Throws EncoderMismatchError (a UserError) unless both name the same encoder. */

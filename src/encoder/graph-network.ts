@@ -29,7 +29,8 @@ export async function loadGraphNetwork(files: ModelFiles, variant: EncoderVarian
   const weights = weightsFeeding(artifacts.modelTopology, node);
   if (!weights) {
     const names = graphNodeNames(artifacts.modelTopology);
-    if (names.length === 0) throw new FileInputError(location, 'is not a graph model (no nodes; a Keras layers model needs a mobilenet_v1_* encoder)');
+    if (names.length === 0)
+      throw new FileInputError(location, 'is not a graph model (no nodes; a Keras layers model needs a mobilenet_v1_* encoder)');
     throw new FileInputError(location, `has no node "${node}" (${names.length} nodes, e.g. ${names.slice(-2).join(', ')})`);
   }
   let net: mobilenet.MobileNet;

@@ -44,7 +44,9 @@ export function encoderSource(config: EncoderConfig): string {
   const variant = variantNamed(config.variant ?? DEFAULT_VARIANT);
   const source = config.source ?? variant.url;
   if (source === undefined) {
-    throw new UserError(`encoder ${variant.name} has no online copy: pass --mobilenet <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`);
+    throw new UserError(
+      `encoder ${variant.name} has no online copy: pass --mobilenet <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`,
+    );
   }
   return source;
 }
@@ -58,8 +60,7 @@ export async function loadEncoderFrom(files: ModelFiles, config: EncoderConfig =
   const batchSize = config.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`encoder batch size must be a positive integer, got ${batchSize}`);
   const layer = config.layer ?? variant.layer;
-  const network =
-    variant.format === 'layers' ? await loadLayersNetwork(files, layer) : await loadGraphNetwork(files, variant, layer);
+  const network = variant.format === 'layers' ? await loadLayersNetwork(files, layer) : await loadGraphNetwork(files, variant, layer);
   try {
     const outputShape = checkOutputShape(probeOutputShape(network, variant), variant, layer, files.modelJsonLocation);
     const fingerprint = makeFingerprint({

@@ -95,7 +95,17 @@ function tfhubVariant(alpha: MobileNetAlpha): EncoderVariant {
  */
 function convertedVariant(name: string, layer: string, depth: number, arch: string): EncoderVariant {
   const flag = arch === 'mobilenet_v1' ? '' : ` --arch ${arch}`;
-  return { name, format: 'layers', alpha: 1.0, inputSize: 224, inputRange: [-1, 1], layer, grid: GRID_14, depth, howToMake: `npm run convert-weights --${flag} --from <${arch} .npy folder> --out <dir>` };
+  return {
+    name,
+    format: 'layers',
+    alpha: 1.0,
+    inputSize: 224,
+    inputRange: [-1, 1],
+    layer,
+    grid: GRID_14,
+    depth,
+    howToMake: `npm run convert-weights --${flag} --from <${arch} .npy folder> --out <dir>`,
+  };
 }
 
 /** MobileNet v1 α=1.0 trained for COCO object detection (TF's ssd_mobilenet_v1_coco) at conv_pw_11_relu (TF's Conv2d_11_pointwise). */
@@ -114,7 +124,17 @@ const IMAGENET_PW12: EncoderVariant = {
 };
 
 export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(
-  [kerasVariant(1.0), kerasVariant(1.0, true), kerasVariant(0.25), kerasVariant(0.25, true), tfhubVariant(1.0), tfhubVariant(0.25), COCO_DETECTION, IMAGENET_PW12, RESNET50_V2].map((v) => [v.name, v]),
+  [
+    kerasVariant(1.0),
+    kerasVariant(1.0, true),
+    kerasVariant(0.25),
+    kerasVariant(0.25, true),
+    tfhubVariant(1.0),
+    tfhubVariant(0.25),
+    COCO_DETECTION,
+    IMAGENET_PW12,
+    RESNET50_V2,
+  ].map((v) => [v.name, v]),
 );
 
 export type EncoderVariantName = string;
@@ -122,7 +142,7 @@ export type EncoderVariantName = string;
 /** The paper's setting: a 14×14 grid of 512-d annotation vectors (L=196, D=512). */
 export const DEFAULT_VARIANT: EncoderVariantName = 'mobilenet_v1_1.0';
 
-export const VARIANT_NAMES = Object.keys(ENCODER_VARIANTS) as EncoderVariantName[];
+const VARIANT_NAMES = Object.keys(ENCODER_VARIANTS) as EncoderVariantName[];
 
 /** The variant called `name`, or a UserError listing the known names. */
 export function variantNamed(name: string): EncoderVariant {

@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const ENCODER_WEIGHTS_ENV = 'CAPTION_ENCODER_WEIGHTS';
+const ENCODER_WEIGHTS_ENV = 'CAPTION_ENCODER_WEIGHTS';
 /** The older name, still read. */
-export const MOBILENET_ENV = 'CAPTION_MOBILENET';
+const MOBILENET_ENV = 'CAPTION_MOBILENET';
 
 /** The folder inside a checkpoint that holds the weights of the encoder it was trained on. */
 export const SHIPPED_ENCODER_DIR = 'encoder';

@@ -34,19 +34,25 @@ export async function writeEncoderFolder(
   options: WriteEncoderOptions = {},
 ): Promise<{ fingerprint: EncoderFingerprint; bytes: number }> {
   const config = encoderConfigOf(encoderId);
-  if (variantNamed(config.variant).format !== 'layers') throw new Error(`only layers-format encoders can be carried in a checkpoint; ${config.variant} is not one`);
+  if (variantNamed(config.variant).format !== 'layers')
+    throw new Error(`only layers-format encoders can be carried in a checkpoint; ${config.variant} is not one`);
   const files = modelFilesAt(from);
   const artifacts = await readArtifacts(files, { select: (json) => cutAtLayer(json, config.layer, files.modelJsonLocation) });
   let bytes: Uint8Array = new Uint8Array(artifacts.weightData as ArrayBuffer);
   let specs = artifacts.weightSpecs!;
   if (options.dtype === 'float16') {
-    if (specs.some((s) => s.dtype !== 'float32' || s.quantization)) throw new Error(`${from}: float16 storage converts float32 weights only`);
+    if (specs.some((s) => s.dtype !== 'float32' || s.quantization))
+      throw new Error(`${from}: float16 storage converts float32 weights only`);
     bytes = new Uint8Array(encodeFloat16(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)).buffer);
     specs = specs.map((s) => ({ ...s, quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const } }));
   }
   await fs.rm(out, { recursive: true, force: true });
   await writeFileAtomic(path.join(out, 'weights.bin'), bytes);
-  const modelJson = { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
+  const modelJson = {
+    format: 'layers-model',
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+  };
   await writeFileAtomic(path.join(out, 'model.json'), `${JSON.stringify(modelJson)}\n`);
   const encoder = await loadEncoder({ ...config, source: out });
   try {

@@ -7,16 +7,20 @@
  * - distinctness: mean total-variation distance ½ Σ|α_t − α_{t+1}| between consecutive words' maps
  *   (0: identical maps, 1: disjoint).
  */
-export const FUNCTION_WORDS = new Set(
-  'a an the of in on at to with and or is are while into through for from by its his her their as near under over up down out off onto'.split(' '),
+const FUNCTION_WORDS = new Set(
+  'a an the of in on at to with and or is are while into through for from by its his her their as near under over up down out off onto'.split(
+    ' ',
+  ),
 );
 
-export const NOUNS = new Set(
-  ('dog dogs man men woman women boy boys girl girls child children people person baby water ball grass street shirt snow ' +
+const NOUNS = new Set(
+  (
+    'dog dogs man men woman women boy boys girl girls child children people person baby water ball grass street shirt snow ' +
     'field beach camera bike bicycle air rock rocks building hat jacket sand mountain pool crowd road table car stairs wall ' +
     'trail shorts player players ocean river lake hill park area head mouth toy stick hair picture background outfit dress ' +
     'uniform bench sidewalk city fountain wave waves horse soccer football basketball tree trees track tennis team game ' +
-    'ramp skateboard skateboarder surfer surfboard swing slide sky sun leash frisbee fence dirt mud puppy cat bird').split(' '),
+    'ramp skateboard skateboarder surfer surfboard swing slide sky sun leash frisbee fence dirt mud puppy cat bird'
+  ).split(' '),
 );
 
 export type WordClass = 'noun' | 'function' | 'other';
@@ -49,7 +53,11 @@ export interface AttentionStats {
 }
 
 export function attentionStats(captions: readonly { words: readonly { word: string; alpha: readonly number[] }[] }[]): AttentionStats {
-  const sums: Record<WordClass, { total: number; words: number }> = { noun: { total: 0, words: 0 }, function: { total: 0, words: 0 }, other: { total: 0, words: 0 } };
+  const sums: Record<WordClass, { total: number; words: number }> = {
+    noun: { total: 0, words: 0 },
+    function: { total: 0, words: 0 },
+    other: { total: 0, words: 0 },
+  };
   let distance = 0;
   let pairs = 0;
   let regions = 0;

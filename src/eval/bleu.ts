@@ -11,7 +11,7 @@ import { checkedIds, type Candidates, type MetricScore, type References, type Sc
 
 const TINY = 1e-15;
 const SMALL = 1e-9;
-export const BLEU_MAX_N = 4;
+const BLEU_MAX_N = 4;
 
 interface Cooked {
   testLen: number;
@@ -33,7 +33,8 @@ function cook(cand: readonly string[], refs: readonly (readonly string[])[], n: 
   // 'closest': min over (|l − c|, l), so ties go to the shorter reference.
   let refLen = Infinity;
   for (const { length: l } of refs) {
-    if (Math.abs(l - testLen) < Math.abs(refLen - testLen) || (Math.abs(l - testLen) === Math.abs(refLen - testLen) && l < refLen)) refLen = l;
+    if (Math.abs(l - testLen) < Math.abs(refLen - testLen) || (Math.abs(l - testLen) === Math.abs(refLen - testLen) && l < refLen))
+      refLen = l;
   }
   const correct = ngramCounts(cand, n).map((counts, k) => {
     let sum = 0;

@@ -42,7 +42,12 @@ function cellRect(g: GridGeometry, i: number): Box {
 /** The area of the union of `boxes` inside `clip`, exactly (coordinate compression). */
 function unionAreaWithin(boxes: readonly Box[], clip: Box): number {
   const parts = boxes
-    .map((b) => ({ x0: Math.max(b.x, clip.x), x1: Math.min(b.x + b.width, clip.x + clip.width), y0: Math.max(b.y, clip.y), y1: Math.min(b.y + b.height, clip.y + clip.height) }))
+    .map((b) => ({
+      x0: Math.max(b.x, clip.x),
+      x1: Math.min(b.x + b.width, clip.x + clip.width),
+      y0: Math.max(b.y, clip.y),
+      y1: Math.min(b.y + b.height, clip.y + clip.height),
+    }))
     .filter((p) => p.x1 > p.x0 && p.y1 > p.y0);
   if (parts.length === 0) return 0;
   const xs = [...new Set(parts.flatMap((p) => [p.x0, p.x1]))].sort((a, b) => a - b);
@@ -67,11 +72,13 @@ export function cellCoverage(boxes: readonly Box[], g: GridGeometry): number[] {
 }
 
 /** Whether each cell overlaps some box with positive area. */
-export function cellOverlaps(boxes: readonly Box[], g: GridGeometry): boolean[] {
+function cellOverlaps(boxes: readonly Box[], g: GridGeometry): boolean[] {
   const L = g.grid.height * g.grid.width;
   return Array.from({ length: L }, (_, i) => {
     const c = cellRect(g, i);
-    return boxes.some((b) => Math.min(c.x + c.width, b.x + b.width) > Math.max(c.x, b.x) && Math.min(c.y + c.height, b.y + b.height) > Math.max(c.y, b.y));
+    return boxes.some(
+      (b) => Math.min(c.x + c.width, b.x + b.width) > Math.max(c.x, b.x) && Math.min(c.y + c.height, b.y + b.height) > Math.max(c.y, b.y),
+    );
   });
 }
 
@@ -115,7 +122,7 @@ export interface GroundingWord {
 }
 
 export const METHODS = ['attention', 'centre cell', 'uniform', 'average map', 'other words'] as const;
-export type Method = (typeof METHODS)[number];
+type Method = (typeof METHODS)[number];
 
 /** Per word and method: pointing (0/1, or the expected value for uniform) and mass ratio. */
 export interface WordScores {
@@ -127,8 +134,12 @@ export function scoreWords(words: readonly GroundingWord[]): WordScores[] {
   const L = words[0]?.alpha.length ?? 0;
   const average = Array.from({ length: L }, (_, i) => words.reduce((s, w) => s + w.alpha[i]!, 0) / Math.max(1, words.length));
   return words.map((w) => {
-    const centre = Array.from({ length: w.alpha.length }, (_, i) => (i === Math.floor(w.grid.height / 2) * w.grid.width + Math.floor(w.grid.width / 2) ? 1 : 0));
-    const others = w.others.length ? Array.from({ length: w.alpha.length }, (_, i) => w.others.reduce((s, o) => s + o[i]!, 0) / w.others.length) : average;
+    const centre = Array.from({ length: w.alpha.length }, (_, i) =>
+      i === Math.floor(w.grid.height / 2) * w.grid.width + Math.floor(w.grid.width / 2) ? 1 : 0,
+    );
+    const others = w.others.length
+      ? Array.from({ length: w.alpha.length }, (_, i) => w.others.reduce((s, o) => s + o[i]!, 0) / w.others.length)
+      : average;
     const uniformPointing = w.target.overlaps.filter(Boolean).length / w.target.overlaps.length;
     return {
       word: w,
@@ -153,7 +164,12 @@ export interface Estimate {
  * Mean of `value` over words with a 95 % bootstrap interval, resampling images (clusters) with
  * replacement, `rounds` times, seeded.
  */
-export function bootstrapMean<T extends { word: { image: string } }>(items: readonly T[], value: (x: T) => number, rounds = 1000, seed = 1): Estimate {
+export function bootstrapMean<T extends { word: { image: string } }>(
+  items: readonly T[],
+  value: (x: T) => number,
+  rounds = 1000,
+  seed = 1,
+): Estimate {
   const byImage = new Map<string, number[]>();
   for (const x of items) {
     const list = byImage.get(x.word.image) ?? [];
@@ -192,7 +208,10 @@ export interface GroundingSummary {
 
 export function summarize(scored: readonly WordScores[]): GroundingSummary {
   const methods = Object.fromEntries(
-    METHODS.map((m) => [m, { pointing: bootstrapMean(scored, (s) => s.scores[m].pointing), massRatio: bootstrapMean(scored, (s) => s.scores[m].massRatio) }]),
+    METHODS.map((m) => [
+      m,
+      { pointing: bootstrapMean(scored, (s) => s.scores[m].pointing), massRatio: bootstrapMean(scored, (s) => s.scores[m].massRatio) },
+    ]),
   ) as GroundingSummary['methods'];
   const baselines = METHODS.filter((m) => m !== 'attention');
   const bestBaseline = baselines.reduce((a, b) => (methods[b].pointing.mean > methods[a].pointing.mean ? b : a));
@@ -201,7 +220,13 @@ export function summarize(scored: readonly WordScores[]): GroundingSummary {
     .map((cls) => {
       const of = scored.filter((s) => s.word.cls === cls);
       const mean = (f: (s: WordScores) => number): number => of.reduce((t, s) => t + f(s), 0) / of.length;
-      return { cls, words: of.length, pointing: mean((s) => s.scores.attention.pointing), massRatio: mean((s) => s.scores.attention.massRatio), baselinePointing: mean((s) => s.scores[bestBaseline].pointing) };
+      return {
+        cls,
+        words: of.length,
+        pointing: mean((s) => s.scores.attention.pointing),
+        massRatio: mean((s) => s.scores.attention.massRatio),
+        baselinePointing: mean((s) => s.scores[bestBaseline].pointing),
+      };
     })
     .sort((a, b) => b.words - a.words);
   return {

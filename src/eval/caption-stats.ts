@@ -3,8 +3,31 @@
  * that stop on a function word ("a man riding a") when its reward allows it. A bad ending is a last
  * word from BAD_ENDINGS; an empty caption counts as one.
  */
-export const BAD_ENDINGS: ReadonlySet<string> = new Set([
-  'a', 'an', 'the', 'of', 'with', 'in', 'on', 'and', 'to', 'is', 'are', 'at', 'for', 'from', 'by', 'his', 'her', 'its', 'their', 'while', 'into', 'near', 'or', 'as',
+const BAD_ENDINGS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'with',
+  'in',
+  'on',
+  'and',
+  'to',
+  'is',
+  'are',
+  'at',
+  'for',
+  'from',
+  'by',
+  'his',
+  'her',
+  'its',
+  'their',
+  'while',
+  'into',
+  'near',
+  'or',
+  'as',
 ]);
 
 export interface CaptionStats {

@@ -51,7 +51,7 @@ export function ciderVector(counts: Map<string, number>[], df: ReadonlyMap<strin
 }
 
 /** Per n: the clipped cosine of candidate and reference, times the length penalty. */
-export function ciderSimilarity(c: CiderVector, r: CiderVector, sigma: number): number[] {
+function ciderSimilarity(c: CiderVector, r: CiderVector, sigma: number): number[] {
   const delta = c.length - r.length;
   const penalty = Math.exp(-(delta * delta) / (2 * sigma * sigma));
   return c.vec.map((cv, k) => {
@@ -91,7 +91,15 @@ export class CiderDScorer implements Scorer {
     const perImage = new Map<string, number>();
     for (const id of ids) {
       const c = ciderVector(ngramCounts(cands.get(id) ?? [], this.n), df, logN);
-      perImage.set(id, ciderD(c, (refCounts.get(id) ?? []).map((r) => ciderVector(r, df, logN)), this.n, this.sigma));
+      perImage.set(
+        id,
+        ciderD(
+          c,
+          (refCounts.get(id) ?? []).map((r) => ciderVector(r, df, logN)),
+          this.n,
+          this.sigma,
+        ),
+      );
     }
     return { corpus: mean([...perImage.values()]), perImage };
   }

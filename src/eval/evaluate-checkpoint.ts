@@ -53,7 +53,13 @@ export interface EvaluateOptions {
   examples?: number;
 }
 
-async function captionAll(captioner: CaptionModel, store: FeatureStoreReader, images: readonly CaptionedImage[], settings: DecodeSettings, batchSize: number): Promise<Caption[]> {
+async function captionAll(
+  captioner: CaptionModel,
+  store: FeatureStoreReader,
+  images: readonly CaptionedImage[],
+  settings: DecodeSettings,
+  batchSize: number,
+): Promise<Caption[]> {
   const out: Caption[] = [];
   const { regions, depth } = store.header;
   // A detector tagger looks at the photos themselves, prepared as the encoder's input was.
@@ -63,7 +69,9 @@ async function captionAll(captioner: CaptionModel, store: FeatureStoreReader, im
     const chunk = images.slice(i, i + batchSize);
     const values = await store.read(chunk.map((im) => im.id));
     const features = tf.tensor3d(values, [chunk.length, regions, depth]); // [B, L, D]
-    const photos = needPhotos ? imagesToBatch(await Promise.all(chunk.map((im) => prepareImage(im.file, { size: inputSize, policy: resize })))) : undefined; // [B, S, S, 3]
+    const photos = needPhotos
+      ? imagesToBatch(await Promise.all(chunk.map((im) => prepareImage(im.file, { size: inputSize, policy: resize }))))
+      : undefined; // [B, S, S, 3]
     try {
       out.push(...captioner.caption(features, settings, photos));
     } finally {
@@ -81,12 +89,20 @@ export async function evaluateCheckpoint(captioner: CaptionModel, store: Feature
   const results: SettingResult[] = [];
   const settings = (o.contexts ?? ['expected']).flatMap((context) =>
     o.beams.flatMap((beamSize) =>
-      (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).flatMap((lengthPenalty) => (o.tagSettings ?? [undefined]).map((tags) => ({ beamSize, lengthPenalty, context, tags }))),
+      (beamSize === 1 ? [0] : (o.lengthPenalties ?? [0])).flatMap((lengthPenalty) =>
+        (o.tagSettings ?? [undefined]).map((tags) => ({ beamSize, lengthPenalty, context, tags })),
+      ),
     ),
   );
   for (const { beamSize, lengthPenalty, context, tags } of settings) {
     const t0 = performance.now();
-    const captions = await captionAll(captioner, store, o.images, { beamSize, lengthPenalty, context, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false, tags }, o.batchSize ?? 50);
+    const captions = await captionAll(
+      captioner,
+      store,
+      o.images,
+      { beamSize, lengthPenalty, context, maxLength: o.maxLength, allowUnk: o.allowUnk ?? false, tags },
+      o.batchSize ?? 50,
+    );
     const seconds = (performance.now() - t0) / 1000;
     // The model's own words, as validation scores them (the references are tokenized by the scorers).
     const cands = new Map(o.images.map((im, i) => [im.id, captions[i]!.words.map((w) => w.word)]));
@@ -95,11 +111,16 @@ export async function evaluateCheckpoint(captioner: CaptionModel, store: Feature
       beamSize,
       lengthPenalty,
       context,
-      ...(tags ? { tags: { ...tags, tried: captions.filter((c) => c.constraint).length, kept: captions.filter((c) => c.constraint?.used).length } } : {}),
+      ...(tags
+        ? { tags: { ...tags, tried: captions.filter((c) => c.constraint).length, kept: captions.filter((c) => c.constraint?.used).length } }
+        : {}),
       scores,
       attention: attentionStats(captions),
       lengths: captionStats(cands.values()),
-      objects: objectNaming(o.images.map((im) => im.captions), [...cands.values()]),
+      objects: objectNaming(
+        o.images.map((im) => im.captions),
+        [...cands.values()],
+      ),
       captionsPerSecond: o.images.length / seconds,
       examples: o.images.slice(0, o.examples ?? 5).map((im, i) => ({ id: im.id, caption: captions[i]!.text, references: im.captions })),
     };
@@ -108,7 +129,16 @@ export async function evaluateCheckpoint(captioner: CaptionModel, store: Feature
         const size = sizes.get(im.id);
         if (!im.boxes?.[0] || !size) return [];
         const c = captions[i]!;
-        return [{ id: im.id, words: c.words.map((w) => w.word), alphas: c.words.map((w) => w.alpha), grid: captioner.grid, region: encoderRegion(policy, size.width, size.height), boxes: im.boxes[0] }];
+        return [
+          {
+            id: im.id,
+            words: c.words.map((w) => w.word),
+            alphas: c.words.map((w) => w.alpha),
+            grid: captioner.grid,
+            region: encoderRegion(policy, size.width, size.height),
+            boxes: im.boxes[0],
+          },
+        ];
       });
       const g = evaluateGrounding(grounded, o.heldOut);
       result.grounding = { overall: g.overall, heldOut: g.heldOut, seen: g.seen };

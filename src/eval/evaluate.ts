@@ -18,6 +18,10 @@ export function referencesOf(images: Iterable<Pick<CaptionedImage, 'id' | 'capti
 }
 
 /** Runs each scorer; the result maps scorer name → score, in scorer order. */
-export function evaluateCaptions(refs: References, cands: Candidates, scorers: readonly Scorer[] = defaultScorers()): Map<string, MetricScore> {
+export function evaluateCaptions(
+  refs: References,
+  cands: Candidates,
+  scorers: readonly Scorer[] = defaultScorers(),
+): Map<string, MetricScore> {
   return new Map(scorers.map((s) => [s.name, s.score(refs, cands)]));
 }

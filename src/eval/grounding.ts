@@ -101,7 +101,12 @@ function objectsOf(boxes: readonly WordBox[]): RefObject[] {
     .map((group) => {
       const sorted = [...group].sort((a, b) => a.wordIndex - b.wordIndex);
       const first = sorted[0] as WordBox;
-      return { box: first.box, phrase: sorted.map((b) => b.word).join(' '), words: new Set(sorted.map((b) => b.word)), first: first.wordIndex };
+      return {
+        box: first.box,
+        phrase: sorted.map((b) => b.word).join(' '),
+        words: new Set(sorted.map((b) => b.word)),
+        first: first.wordIndex,
+      };
     })
     .sort((a, b) => a.first - b.first);
 }
@@ -133,7 +138,7 @@ export function cellCentres(grid: AttentionGrid, region: Region): Array<{ x: num
 const inside = (p: { x: number; y: number }, b: Region): boolean =>
   p.x >= b.left && p.x < b.left + b.width && p.y >= b.top && p.y < b.top + b.height;
 
-export function summarizeGrounding(words: readonly GroundedWord[]): GroundingStats {
+function summarizeGrounding(words: readonly GroundedWord[]): GroundingStats {
   return {
     words: words.length,
     pointing: mean(words.map((w) => (w.hit ? 1 : 0))),
@@ -160,7 +165,8 @@ export function groundImage(image: GroundingImage, heldOut: ReadonlySet<string> 
       return;
     }
     const alpha = alphas[t] as readonly number[];
-    if (alpha.length !== cells) throw new RangeError(`${id}: attention map ${t} has ${alpha.length} values, the ${grid.height}×${grid.width} grid needs ${cells}`);
+    if (alpha.length !== cells)
+      throw new RangeError(`${id}: attention map ${t} has ${alpha.length} values, the ${grid.height}×${grid.width} grid needs ${cells}`);
     let total = 0;
     let inBox = 0;
     let inCells = 0;

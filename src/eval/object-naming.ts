@@ -29,7 +29,10 @@ const named = (text: string | readonly string[]): Set<number> => {
 };
 
 /** `references[i]` are image i's reference captions; `candidates[i]` its caption (text or tokens). */
-export function objectNaming(references: readonly (readonly string[])[], candidates: readonly (string | readonly string[])[]): ObjectNaming {
+export function objectNaming(
+  references: readonly (readonly string[])[],
+  candidates: readonly (string | readonly string[])[],
+): ObjectNaming {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -41,8 +44,9 @@ export function objectNaming(references: readonly (readonly string[])[], candida
     const positive = new Set([...votes].filter(([, n]) => n >= 2).map(([c]) => c));
     const main = [...votes].filter(([, n]) => n >= 3).map(([c]) => c);
     const said = named(candidates[i]!);
-    for (const c of said) if (positive.has(c)) tp++;
-    else fp++;
+    for (const c of said)
+      if (positive.has(c)) tp++;
+      else fp++;
     for (const c of positive) if (!said.has(c)) fn++;
     if (main.length) {
       mainImages++;

@@ -27,7 +27,11 @@ export function checkedIds(refs: References, cands: Candidates): string[] {
   const missing = ids.filter((id) => !cands.has(id));
   const extra = [...cands.keys()].filter((id) => !refs.has(id));
   if (missing.length > 0 || extra.length > 0) {
-    const show = (xs: string[]): string => xs.slice(0, 3).map((x) => JSON.stringify(x)).join(', ') + (xs.length > 3 ? ', …' : '');
+    const show = (xs: string[]): string =>
+      xs
+        .slice(0, 3)
+        .map((x) => JSON.stringify(x))
+        .join(', ') + (xs.length > 3 ? ', …' : '');
     throw new Error(
       `references and candidates must cover the same images` +
         (missing.length ? `; ${missing.length} without a candidate (${show(missing)})` : '') +

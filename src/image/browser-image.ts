@@ -10,7 +10,8 @@ import type { PreparedImage } from './types.js';
 export type BrowserImage = HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | ImageData;
 
 function sizeOf(image: BrowserImage): { width: number; height: number } {
-  if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement) return { width: image.naturalWidth, height: image.naturalHeight };
+  if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement)
+    return { width: image.naturalWidth, height: image.naturalHeight };
   return { width: image.width, height: image.height };
 }
 

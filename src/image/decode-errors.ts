@@ -13,7 +13,12 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 
 /** The first non-empty line of sharp's message, for the cases we cannot classify. */
 function firstLine(err: unknown): string {
-  return messageOf(err).split('\n').map((l) => l.trim()).find((l) => l !== '') ?? 'unknown error';
+  return (
+    messageOf(err)
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? 'unknown error'
+  );
 }
 
 /** Why sharp could not read the header (`metadata()` failed), worded by what the leading bytes say. */

@@ -83,7 +83,10 @@ async function readHead(file: string): Promise<Uint8Array> {
     handle = await fs.open(file, 'r');
   } catch (err) {
     const code = codeOf(err);
-    throw new ImageInputError(file, code === 'EACCES' || code === 'EPERM' ? 'permission denied (cannot read the file)' : `cannot open the file (${code})`);
+    throw new ImageInputError(
+      file,
+      code === 'EACCES' || code === 'EPERM' ? 'permission denied (cannot read the file)' : `cannot open the file (${code})`,
+    );
   }
   try {
     const { buffer, bytesRead } = await handle.read(new Uint8Array(SNIFF_BYTES), 0, SNIFF_BYTES, 0);

@@ -22,4 +22,3 @@ export function checkedOptions(options: Partial<ImageLoadOptions>): ImageLoadOpt
   if (!(merged.maxPixels >= 1)) throw new UserError(`invalid pixel limit ${merged.maxPixels}: must be at least 1`);
   return merged;
 }
-

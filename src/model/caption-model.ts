@@ -27,7 +27,7 @@ function argmaxIndex(xs: readonly number[]): number {
   return best;
 }
 
-export interface CaptionWord {
+interface CaptionWord {
   word: string;
   /** α over the L = height·width regions, row-major; sums to 1. */
   alpha: number[];
@@ -89,7 +89,16 @@ export class CaptionModel {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
       const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined; // before the decoder: nothing to free if it fails
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
-      return new CaptionModel(files.location(''), ckpt.encoder, ckpt.grid, vocab, decoder, ckpt.training, ckpt.decoding ?? { ...BUILT_IN_DECODING }, tagger);
+      return new CaptionModel(
+        files.location(''),
+        ckpt.encoder,
+        ckpt.grid,
+        vocab,
+        decoder,
+        ckpt.training,
+        ckpt.decoding ?? { ...BUILT_IN_DECODING },
+        tagger,
+      );
     } finally {
       disposeCheckpoint(ckpt);
     }
@@ -101,7 +110,12 @@ export class CaptionModel {
    */
   caption(features: tf.Tensor3D, settings: DecodeSettings, photos?: tf.Tensor4D): Caption[] {
     const context = settings.context ?? 'expected';
-    const options = { maxLength: settings.maxLength, lengthPenalty: settings.lengthPenalty ?? 0, allowUnk: settings.allowUnk ?? false, context };
+    const options = {
+      maxLength: settings.maxLength,
+      lengthPenalty: settings.lengthPenalty ?? 0,
+      allowUnk: settings.allowUnk ?? false,
+      context,
+    };
     const decoded: DecodedCaption[] =
       settings.beamSize <= 1
         ? greedyDecode(this.decoder, features, options)
@@ -112,14 +126,32 @@ export class CaptionModel {
   }
 
   /** Tag-guided decoding (tag-guided.ts): a constrained caption where the tagger sees an unnamed object. */
-  private guideByTags(tags: Tag[][], features: tf.Tensor3D, plain: Caption[], tagSettings: TagSettings, options: BeamSearchOptions): Caption[] {
-    const chosen = plain.map((c, b) => chooseConstraint(tags[b]!, c.words.map((w) => w.word), this.vocab, tagSettings));
+  private guideByTags(
+    tags: Tag[][],
+    features: tf.Tensor3D,
+    plain: Caption[],
+    tagSettings: TagSettings,
+    options: BeamSearchOptions,
+  ): Caption[] {
+    const chosen = plain.map((c, b) =>
+      chooseConstraint(
+        tags[b]!,
+        c.words.map((w) => w.word),
+        this.vocab,
+        tagSettings,
+      ),
+    );
     const rows = chosen.flatMap((c, b) => (c ? [b] : []));
     const constrained = new Map<number, DecodedCaption>();
     if (rows.length) {
       const subset = tf.tidy(() => tf.gather(features, rows)) as tf.Tensor3D; // [R, L, D]
       try {
-        constrainedBeamSearch(this.decoder, subset, rows.map((b) => chosen[b]!.ids), options).forEach((d, i) => constrained.set(rows[i]!, d));
+        constrainedBeamSearch(
+          this.decoder,
+          subset,
+          rows.map((b) => chosen[b]!.ids),
+          options,
+        ).forEach((d, i) => constrained.set(rows[i]!, d));
       } finally {
         subset.dispose();
       }
@@ -129,7 +161,13 @@ export class CaptionModel {
       if (!c) return { ...p, tags: tags[b]! };
       const d = constrained.get(b);
       const used = keepConstrained(p, d, tagSettings.margin);
-      const outcome: ConstraintOutcome = { cls: c.cls, classes: c.classes, words: c.words, used, ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }) };
+      const outcome: ConstraintOutcome = {
+        cls: c.cls,
+        classes: c.classes,
+        words: c.words,
+        used,
+        ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }),
+      };
       return { ...(used ? this.toCaption(d!, options.context ?? 'expected') : p), tags: tags[b]!, constraint: outcome };
     });
   }

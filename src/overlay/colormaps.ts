@@ -11,25 +11,73 @@
 
 export type Rgb = readonly [number, number, number];
 export type ColormapName = 'viridis' | 'greys' | 'jet';
-export const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'greys', 'jet'];
+const COLORMAP_NAMES: readonly ColormapName[] = ['viridis', 'greys', 'jet'];
 
 export function isColormapName(name: string): name is ColormapName {
   return (COLORMAP_NAMES as readonly string[]).includes(name);
 }
 
 const VIRIDIS_KNOTS = [
-  '#440154', '#470d60', '#48186a', '#482374', '#472d7b', '#453681', '#424086', '#3f4989', '#3b528b',
-  '#375a8d', '#33638d', '#2f6a8e', '#2c728e', '#297a8e', '#26818e', '#23898e', '#21908c', '#1f988b',
-  '#1f9f88', '#21a685', '#28ae80', '#31b57b', '#3ebc74', '#4cc26c', '#5dc963', '#6ece58', '#82d34c',
-  '#96d83f', '#abdc32', '#c0df24', '#d5e21a', '#eae51a', '#fde725',
+  '#440154',
+  '#470d60',
+  '#48186a',
+  '#482374',
+  '#472d7b',
+  '#453681',
+  '#424086',
+  '#3f4989',
+  '#3b528b',
+  '#375a8d',
+  '#33638d',
+  '#2f6a8e',
+  '#2c728e',
+  '#297a8e',
+  '#26818e',
+  '#23898e',
+  '#21908c',
+  '#1f988b',
+  '#1f9f88',
+  '#21a685',
+  '#28ae80',
+  '#31b57b',
+  '#3ebc74',
+  '#4cc26c',
+  '#5dc963',
+  '#6ece58',
+  '#82d34c',
+  '#96d83f',
+  '#abdc32',
+  '#c0df24',
+  '#d5e21a',
+  '#eae51a',
+  '#fde725',
 ].map((hex): Rgb => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]);
 
 /** matplotlib's `_jet_data`: per channel, (t, value) breakpoints of a piecewise-linear ramp. */
 type Ramp = readonly (readonly [number, number])[];
 const JET: readonly [Ramp, Ramp, Ramp] = [
-  [[0, 0], [0.35, 0], [0.66, 1], [0.89, 1], [1, 0.5]], // red
-  [[0, 0], [0.125, 0], [0.375, 1], [0.64, 1], [0.91, 0], [1, 0]], // green
-  [[0, 0.5], [0.11, 1], [0.34, 1], [0.65, 0], [1, 0]], // blue
+  [
+    [0, 0],
+    [0.35, 0],
+    [0.66, 1],
+    [0.89, 1],
+    [1, 0.5],
+  ], // red
+  [
+    [0, 0],
+    [0.125, 0],
+    [0.375, 1],
+    [0.64, 1],
+    [0.91, 0],
+    [1, 0],
+  ], // green
+  [
+    [0, 0.5],
+    [0.11, 1],
+    [0.34, 1],
+    [0.65, 0],
+    [1, 0],
+  ], // blue
 ];
 
 const clamp01 = (t: number): number => (t > 0 ? (t < 1 ? t : 1) : 0); // NaN → 0

@@ -75,7 +75,13 @@ function greyRegion(image: RgbImage, region: Region, amount: number): void {
 }
 
 /** One word's attention over the photo's `region` (the part the encoder saw), by the rules above. */
-export function paintWord(photo: RgbImage, region: Region, grid: GridSize, word: WordAttention, options: Partial<DisplayOptions> = {}): RgbImage {
+export function paintWord(
+  photo: RgbImage,
+  region: Region,
+  grid: GridSize,
+  word: WordAttention,
+  options: Partial<DisplayOptions> = {},
+): RgbImage {
   const o = { ...DEFAULT_DISPLAY, ...options };
   const beta = word.beta === undefined ? 1 : Math.min(1, Math.max(0, word.beta));
   const base: RgbImage = { width: photo.width, height: photo.height, pixels: photo.pixels.slice() };

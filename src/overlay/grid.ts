@@ -33,7 +33,7 @@ export function panelHeight(image: { width: number; height: number }, panelWidth
 }
 
 /** Grid width in px for `count` panels (see the top comment). */
-export function gridWidth(count: number, layout: GridLayout): number {
+function gridWidth(count: number, layout: GridLayout): number {
   const c = Math.max(1, Math.min(layout.columns, count));
   return c * layout.panelWidth + (c + 1) * layout.gap;
 }

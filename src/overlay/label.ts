@@ -16,7 +16,7 @@ export function labelText(word: string, beta?: number): string {
 }
 
 /** Label font size in px for a width×height image: 1/20 of the width (1/7 of the height for wide panoramas), ≥ 11. */
-export function labelFontSize(width: number, height: number): number {
+function labelFontSize(width: number, height: number): number {
   return Math.max(11, Math.round(Math.min(width / 20, height / 7)));
 }
 

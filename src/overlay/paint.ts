@@ -21,7 +21,8 @@ const OUTLINE = 2;
 
 /** Outlines cell `cell` of `grid` over `region` in white, in place (pixels [height, width, 3]). */
 function outlineCell(image: RgbImage, region: Region, grid: GridSize, cell: number): void {
-  if (!Number.isInteger(cell) || cell < 0 || cell >= grid.height * grid.width) throw new Error(`chosen cell ${cell} is not in the ${grid.height}×${grid.width} grid`);
+  if (!Number.isInteger(cell) || cell < 0 || cell >= grid.height * grid.width)
+    throw new Error(`chosen cell ${cell} is not in the ${grid.height}×${grid.width} grid`);
   const box = cellBox(region, grid, Math.floor(cell / grid.width), cell % grid.width); // fractional pixels
   const x0 = Math.round(box.left);
   const x1 = Math.round(box.left + box.width) - 1;

@@ -44,7 +44,12 @@ export async function reviewItem(
   const out: ReviewItem['words'] = [];
   for (const w of words) {
     const painted = paintWord(small, r, grid, w, displayOf(o));
-    out.push({ word: w.word, ...(w.beta === undefined ? {} : { beta: w.beta }), peak: peakOverUniform(w.alpha), overlay: dataUri(await encodeJpeg(painted)) });
+    out.push({
+      word: w.word,
+      ...(w.beta === undefined ? {} : { beta: w.beta }),
+      peak: peakOverUniform(w.alpha),
+      overlay: dataUri(await encodeJpeg(painted)),
+    });
   }
   return { file, caption: words.map((w) => w.word).join(' '), original: dataUri(await encodeJpeg(small)), words: out };
 }
@@ -81,7 +86,10 @@ document.querySelectorAll('.item').forEach(function (item) {
 export function reviewPageHtml(items: readonly ReviewItem[], title = 'Caption review'): string {
   const sections = items.map((it) => {
     const words = it.words
-      .map((w) => `<span class="word" data-overlay="${w.overlay}"${w.beta === undefined ? '' : ` data-beta="${w.beta.toFixed(2)}"`} data-peak="${w.peak.toFixed(1)}">${escapeXml(w.word)}</span>`)
+      .map(
+        (w) =>
+          `<span class="word" data-overlay="${w.overlay}"${w.beta === undefined ? '' : ` data-beta="${w.beta.toFixed(2)}"`} data-peak="${w.peak.toFixed(1)}">${escapeXml(w.word)}</span>`,
+      )
       .join(' ');
     return `<section class="item"><img src="${it.original}" alt="${escapeXml(it.caption)}" data-word=""><div class="file">${escapeXml(it.file)}</div><p class="caption">${words}<span class="beta"></span></p></section>`;
   });

@@ -15,7 +15,7 @@ export interface TextMask {
 }
 
 /** DejaVu Sans ships with most Linux distributions; the rest are the usual fallbacks elsewhere. */
-export const FONT_FAMILY = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif";
+const FONT_FAMILY = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif";
 
 /** Line box height and baseline, in units of the font size (room for accents above, descenders below). */
 const LINE_HEIGHT = 1.3;
@@ -26,15 +26,18 @@ const BASELINE = 1.0;
  * characters, lone surrogates, U+FFFE/U+FFFF) replaced; tabs and newlines become spaces.
  */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/[\t\n\r]/g, ' ')
-    .replace(/[\u0000-\u001f\ufffe\uffff]/g, '\ufffd')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      .replace(/[\t\n\r]/g, ' ')
+      // eslint-disable-next-line no-control-regex -- control characters cannot be drawn: replaced
+      .replace(/[\u0000-\u001f\ufffe\uffff]/g, '\ufffd')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 /** One line of `text` at `fontSize` px, cropped left and right to its ink (width 0 if nothing shows). */

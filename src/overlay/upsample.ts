@@ -88,7 +88,8 @@ export function attentionMap(
   /** Divide by the largest cell first (true), or take `alpha` as display values already in [0, 1] (display.ts). */
   normalise = true,
 ): Float32Array {
-  if (!normalise && alpha.length !== grid.height * grid.width) throw new Error(`attention has ${alpha.length} values, expected ${grid.height}×${grid.width} = ${grid.height * grid.width}`);
+  if (!normalise && alpha.length !== grid.height * grid.width)
+    throw new Error(`attention has ${alpha.length} values, expected ${grid.height}×${grid.width} = ${grid.height * grid.width}`);
   const cells = normalise ? normalisedCells(alpha, grid) : Float32Array.from(alpha); // [h · w]
   const { height: h, width: w } = grid;
   const px = plan(w, width, mode);

@@ -35,7 +35,7 @@ export interface OverlayOptions {
   caption?: string;
 }
 
-export const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
+const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
   colormap: 'viridis',
   opacity: 0.6,
   smooth: false,
@@ -45,7 +45,12 @@ export const DEFAULT_OVERLAY_OPTIONS: OverlayOptions = {
 };
 
 /** The display rules' options from overlay options. */
-export const displayOf = (o: Pick<OverlayOptions, 'colormap' | 'opacity' | 'smooth' | 'scale'>): DisplayOptions => ({ colormap: o.colormap, opacity: o.opacity, scale: o.scale, upsample: o.smooth ? 'smooth' : 'nearest' });
+export const displayOf = (o: Pick<OverlayOptions, 'colormap' | 'opacity' | 'smooth' | 'scale'>): DisplayOptions => ({
+  colormap: o.colormap,
+  opacity: o.opacity,
+  scale: o.scale,
+  upsample: o.smooth ? 'smooth' : 'nearest',
+});
 
 /** White space between grid panels, px. */
 export const GRID_GAP = 6;

@@ -109,7 +109,12 @@ export function beamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, option
   const k = options.beamSize ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`beamSize must be a positive integer (got ${k})`);
   const B = features.shape[0];
-  const images: ImageSearch[] = Array.from({ length: B }, () => ({ live: [{ logProb: 0, last: null }], finished: [], unfinished: [], done: false }));
+  const images: ImageSearch[] = Array.from({ length: B }, () => ({
+    live: [{ logProb: 0, last: null }],
+    finished: [],
+    unfinished: [],
+    done: false,
+  }));
   // The state's rows are grouped by image: slot g holds rows g·perImage … g·perImage + perImage − 1 of
   // image order[g], its live beams first. One row per image until the first step (every beam starts
   // the same), k after; finished images leave at COMPACT_WHEN.

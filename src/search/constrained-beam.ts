@@ -31,14 +31,24 @@ interface ImageState {
  * Captions of `features` ([B, L, D]) each containing one word of `constraints[b]` (token ids; every
  * image must have a non-empty set). Options as beamSearch's; beamSize is k per constraint state.
  */
-export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, constraints: readonly (readonly number[])[], options: BeamSearchOptions = {}): DecodedCaption[] {
+export function constrainedBeamSearch<S>(
+  model: StepModel<S>,
+  features: tf.Tensor3D,
+  constraints: readonly (readonly number[])[],
+  options: BeamSearchOptions = {},
+): DecodedCaption[] {
   const o = resolveSearchOptions(options);
   const k = options.beamSize ?? 3;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`beamSize must be a positive integer (got ${k})`);
   const B = features.shape[0];
-  if (constraints.length !== B || constraints.some((c) => c.length === 0)) throw new RangeError('constrainedBeamSearch: one non-empty constraint per image');
+  if (constraints.length !== B || constraints.some((c) => c.length === 0))
+    throw new RangeError('constrainedBeamSearch: one non-empty constraint per image');
   const suppressed = new Set(o.suppressTokens);
-  const images: ImageState[] = constraints.map((c) => ({ live: [[{ logProb: 0, words: [] }], []], finished: [[], []], allowed: new Set(c) }));
+  const images: ImageState[] = constraints.map((c) => ({
+    live: [[{ logProb: 0, words: [] }], []],
+    finished: [[], []],
+    allowed: new Set(c),
+  }));
   const finish = (h: Hyp, lp: number, done: boolean): DecodedCaption => ({
     tokens: h.words.map((w) => w.token),
     words: h.words,
@@ -52,7 +62,10 @@ export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tenso
   let state = model.initState(features, o.regionMask, o.context);
   try {
     for (let t = 0; t <= o.maxLength && rows.length > 0; t++) {
-      const out = model.step(state, rows.map((r) => (t === 0 ? o.startToken : images[r.b]!.live[r.s][r.j]!.words.at(-1)!.token)));
+      const out = model.step(
+        state,
+        rows.map((r) => (t === 0 ? o.startToken : images[r.b]!.live[r.s][r.j]!.words.at(-1)!.token)),
+      );
       model.disposeState(state);
       state = out.state;
       const step = readStep({ ...out, state: undefined });
@@ -104,12 +117,18 @@ export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tenso
             if (c.token === o.endToken) {
               if (rank < k) img.finished[s].push(finish(parent, c.lp, true));
             } else if (t < o.maxLength && next.length < k) {
-              const word: DecodedWord = { token: c.token, alpha: Array.from(step.alpha.subarray(c.row * L, (c.row + 1) * L)), beta: step.beta[c.row]!, logProb: c.lp - parent.logProb };
+              const word: DecodedWord = {
+                token: c.token,
+                alpha: Array.from(step.alpha.subarray(c.row * L, (c.row + 1) * L)),
+                beta: step.beta[c.row]!,
+                logProb: c.lp - parent.logProb,
+              };
               next.push({ logProb: c.lp, words: [...parent.words, word] });
               nextRows.push({ b, s, j: next.length - 1, from: c.row });
             }
           }
-          if (t === o.maxLength && img.finished[s].length === 0) for (const h of img.live[s]) img.finished[s].push(finish(h, h.logProb, false));
+          if (t === o.maxLength && img.finished[s].length === 0)
+            for (const h of img.live[s]) img.finished[s].push(finish(h, h.logProb, false));
           nextLive[s] = next;
         }
         img.live = nextLive; // after both states: their candidates' parents are this step's hypotheses
@@ -123,7 +142,10 @@ export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tenso
         return !(done1.length >= k && bound(bestLive1) <= done1[k - 1]!);
       });
       if (keep.length === 0) break;
-      const reordered = model.selectRows(state, keep.map((r) => r.from));
+      const reordered = model.selectRows(
+        state,
+        keep.map((r) => r.from),
+      );
       model.disposeState(state);
       state = reordered;
       rows = keep.map(({ b, s, j }) => ({ b, s, j }));
@@ -133,6 +155,8 @@ export function constrainedBeamSearch<S>(model: StepModel<S>, features: tf.Tenso
   }
   return images.map((img) => {
     const pool = img.finished[1].length ? img.finished[1] : img.finished[0];
-    return [...pool].sort((x, y) => y.score - x.score)[0] ?? { tokens: [], words: [], logProb: -Infinity, score: -Infinity, finished: false };
+    return (
+      [...pool].sort((x, y) => y.score - x.score)[0] ?? { tokens: [], words: [], logProb: -Infinity, score: -Infinity, finished: false }
+    );
   });
 }

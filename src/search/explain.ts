@@ -11,7 +11,7 @@ import { tokenize } from '../data/tokenize.js';
 import { PAD_ID, UNK_ID, type Vocabulary } from '../data/vocabulary.js';
 import type { AttentionDecoder } from '../decoder/decoder.js';
 
-export interface ExplainedWord {
+interface ExplainedWord {
   word: string;
   /** α over the L regions (row-major), of the step that predicts this word. */
   alpha: number[];
@@ -36,7 +36,12 @@ export interface Explanation {
  * Explains `texts[b]` against `features[b]` (`[B, L, D]`, one row per caption; repeat an image's row
  * to explain several captions of it). A caption with no word is a RangeError.
  */
-export function explainCaptions(decoder: AttentionDecoder, vocab: Vocabulary, features: tf.Tensor3D, texts: readonly string[]): Explanation[] {
+export function explainCaptions(
+  decoder: AttentionDecoder,
+  vocab: Vocabulary,
+  features: tf.Tensor3D,
+  texts: readonly string[],
+): Explanation[] {
   if (texts.length !== features.shape[0]) throw new RangeError(`${texts.length} captions for ${features.shape[0]} feature rows`);
   const words = texts.map((t) => tokenize(t));
   words.forEach((w, b) => {

@@ -2,12 +2,4 @@
 export { beamSearch } from './beam.js';
 export { greedyDecode } from './greedy.js';
 export { lengthNormalizedScore } from './scoring.js';
-export type {
-  BeamSearchOptions,
-  BeamSearchResult,
-  DecodedCaption,
-  DecodedWord,
-  SearchOptions,
-  StepModel,
-  StepResult,
-} from './types.js';
+export type { DecodedCaption, StepModel, StepResult } from './types.js';

@@ -56,7 +56,10 @@ export function suppressionBias(suppressed: readonly number[], V: number): tf.Te
 }
 
 /** The k best of x + bias per row, as tfjs's topk (sorted); the native backend's fused kernel runs it row-parallel. */
-const topK = dispatched('topK', (x: tf.Tensor2D, bias: tf.Tensor1D, k: number) => tf.topk(tf.add(x, bias), k, true) as { values: tf.Tensor2D; indices: tf.Tensor2D });
+const topK = dispatched(
+  'topK',
+  (x: tf.Tensor2D, bias: tf.Tensor1D, k: number) => tf.topk(tf.add(x, bias), k, true) as { values: tf.Tensor2D; indices: tf.Tensor2D },
+);
 
 /** The `count` best words of every row (top-k on the device) with α and β, and releases the step's tensors. */
 export function readTopWords<S>(out: StepResult<S>, count: number, bias: tf.Tensor1D): TopStepArrays {

@@ -40,7 +40,10 @@ export function sampleCaptions<S>(model: StepModel<S>, features: tf.Tensor3D, op
   const initial = model.initState(features, o.regionMask, o.context);
   let state: S;
   try {
-    state = model.selectRows(initial, out.map((c) => c.image)); // row b·k + j ← image b
+    state = model.selectRows(
+      initial,
+      out.map((c) => c.image),
+    ); // row b·k + j ← image b
   } finally {
     model.disposeState(initial);
   }
@@ -76,7 +79,14 @@ export function sampleCaptions<S>(model: StepModel<S>, features: tf.Tensor3D, op
  * (renormalised), by inverting its CDF at u ∈ [0, 1). At the step after the last allowed word only
  * `only` (the end token) may come: the caption is then cut, as in greedy search, unless it ends.
  */
-function draw(logProbs: Float32Array, base: number, V: number, suppressed: ReadonlySet<number>, u: number, only: number | undefined): number {
+function draw(
+  logProbs: Float32Array,
+  base: number,
+  V: number,
+  suppressed: ReadonlySet<number>,
+  u: number,
+  only: number | undefined,
+): number {
   let total = 0;
   for (let v = 0; v < V; v++) if (!suppressed.has(v)) total += Math.exp(logProbs[base + v]!);
   if (!(total > 0)) return -1;

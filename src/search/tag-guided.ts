@@ -47,26 +47,44 @@ export function constraintWords(vocab: Vocabulary, id: number): { ids: number[];
 }
 
 /** The class(es) to constrain an image's caption to, or undefined (see the guards above). */
-export function chooseConstraint(tags: readonly Tag[], plainWords: readonly string[], vocab: Vocabulary, settings: TagSettings): { id: number; cls: string; classes: string[]; ids: number[]; words: string[] } | undefined {
+export function chooseConstraint(
+  tags: readonly Tag[],
+  plainWords: readonly string[],
+  vocab: Vocabulary,
+  settings: TagSettings,
+): { id: number; cls: string; classes: string[]; ids: number[]; words: string[] } | undefined {
   const confident = tags.filter((t) => t.score >= settings.threshold && t.id !== PERSON_CLASS).sort((a, b) => b.score - a.score);
   const named = classesNamed(plainWords);
-  const candidates = confident.filter((t) => !named.has(t.id)).flatMap((t) => {
-    const w = constraintWords(vocab, t.id);
-    return w.ids.length ? [{ tag: t, ...w }] : [];
-  });
+  const candidates = confident
+    .filter((t) => !named.has(t.id))
+    .flatMap((t) => {
+      const w = constraintWords(vocab, t.id);
+      return w.ids.length ? [{ tag: t, ...w }] : [];
+    });
   const first = candidates[0];
   if (!first) return undefined;
   // The plain caption already names what the tagger sees best (the candidate or a competitor scored at least as high).
   if (confident.some((t) => named.has(t.id) && t.score >= first.tag.score)) return undefined;
   const chosen = candidates.slice(0, settings.classes ?? 1);
-  return { id: first.tag.id, cls: first.tag.cls, classes: chosen.map((c) => c.tag.cls), ids: chosen.flatMap((c) => c.ids), words: chosen.flatMap((c) => c.words) };
+  return {
+    id: first.tag.id,
+    cls: first.tag.cls,
+    classes: chosen.map((c) => c.tag.cls),
+    ids: chosen.flatMap((c) => c.ids),
+    words: chosen.flatMap((c) => c.words),
+  };
 }
 
 /** Mean log p per step (words and <end> when finished): what the margin compares. */
-export const perWordLogProb = (c: { logProb: number; words: readonly unknown[]; finished: boolean }): number => c.logProb / Math.max(1, c.words.length + (c.finished ? 1 : 0));
+const perWordLogProb = (c: { logProb: number; words: readonly unknown[]; finished: boolean }): number =>
+  c.logProb / Math.max(1, c.words.length + (c.finished ? 1 : 0));
 
 /** Keep the constrained caption? */
-export function keepConstrained(plain: { logProb: number; words: readonly unknown[]; finished: boolean }, constrained: { logProb: number; words: readonly unknown[]; finished: boolean } | undefined, margin: number): boolean {
+export function keepConstrained(
+  plain: { logProb: number; words: readonly unknown[]; finished: boolean },
+  constrained: { logProb: number; words: readonly unknown[]; finished: boolean } | undefined,
+  margin: number,
+): boolean {
   if (!constrained || !constrained.finished || constrained.words.length === 0) return false;
   return perWordLogProb(constrained) >= perWordLogProb(plain) - margin;
 }

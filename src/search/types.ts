@@ -7,7 +7,7 @@ import { END_ID, PAD_ID, START_ID, UNK_ID } from '../data/vocabulary.js';
 
 import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
 
-export { CONTEXT_MODES, type ContextMode };
+export { type ContextMode };
 
 /** One step of a model over N rows (hypotheses); `AttentionDecoder` implements it. */
 export interface StepModel<S> {

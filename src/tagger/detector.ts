@@ -47,7 +47,12 @@ export class DetectorTagger {
     const small = tf.image.resizeBilinear(photos, [size, size], true); // [B, s, s, 3]
     const before = Math.floor((canvas - size) / 2);
     const after = canvas - size - before;
-    const centred = tf.pad(tf.sub(small, CANVAS_GRAY), [[0, 0], [before, after], [before, after], [0, 0]]); // [B, c, c, 3], gray → 0
+    const centred = tf.pad(tf.sub(small, CANVAS_GRAY), [
+      [0, 0],
+      [before, after],
+      [before, after],
+      [0, 0],
+    ]); // [B, c, c, 3], gray → 0
     const input = tf.div(tf.add(centred, CANVAS_GRAY - 127.5), 127.5) as tf.Tensor4D; // [B, c, c, 3] in [-1, 1]
     const logits = this.network.run(input); // [B, h, w, ANCHORS · 91]
     const perAnchor = tf.reshape(logits, [B, -1, SSD_CLASSES]); // [B, h·w·ANCHORS, 91]

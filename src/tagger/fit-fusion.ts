@@ -31,7 +31,10 @@ function solve(A: number[][], g: number[]): number[] {
 }
 
 /** The weights (one per source) and bias that fit the examples best. */
-export function fitFusion(examples: readonly FusionExample[], options: { l2?: number; iterations?: number } = {}): { weights: number[]; bias: number } {
+export function fitFusion(
+  examples: readonly FusionExample[],
+  options: { l2?: number; iterations?: number } = {},
+): { weights: number[]; bias: number } {
   const first = examples[0];
   if (!first) throw new Error('fitFusion: no examples');
   const K = first.x.length;

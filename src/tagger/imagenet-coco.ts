@@ -8,7 +8,7 @@
 import type { Synset, WordNetNouns } from './wordnet.js';
 
 /** COCO class name → WordNet anchors. Classes ImageNet has nothing under simply find no ImageNet class. */
-export const COCO_WORDNET_ANCHORS: Readonly<Record<string, readonly string[]>> = {
+const COCO_WORDNET_ANCHORS: Readonly<Record<string, readonly string[]>> = {
   person: ['person.1'],
   bicycle: ['bicycle.1'],
   car: ['car.1'],
@@ -95,7 +95,7 @@ export const COCO_WORDNET_ANCHORS: Readonly<Record<string, readonly string[]>> =
  * ImageNet class names whose sense the offset order cannot settle (their candidates are neighbours in
  * WordNet): "monitor" is the display (monitor.4), not the ironclad ship (monitor.3); "cup" the vessel (cup.1), not the punch (cup.6).
  */
-export const IMAGENET_SENSE_OVERRIDES: Readonly<Record<string, string>> = { monitor: 'monitor.4', cup: 'cup.1' };
+const IMAGENET_SENSE_OVERRIDES: Readonly<Record<string, string>> = { monitor: 'monitor.4', cup: 'cup.1' };
 
 /** `lemma.N` → the N-th noun sense of the lemma, or undefined. */
 function senseNamed(wn: WordNetNouns, sense: string): Synset | undefined {

@@ -22,7 +22,8 @@ export class ImagenetTagger {
     private readonly net: mobilenet.MobileNet,
     readonly classes: readonly (string | null)[],
   ) {
-    if (classes.length !== IMAGENET_CLASS_COUNT) throw new Error(`ImagenetTagger: ${classes.length} class entries, expected ${IMAGENET_CLASS_COUNT}`);
+    if (classes.length !== IMAGENET_CLASS_COUNT)
+      throw new Error(`ImagenetTagger: ${classes.length} class entries, expected ${IMAGENET_CLASS_COUNT}`);
     const columns = classes.map((c) => (c === null ? -1 : COCO_CLASSES.findIndex((k) => k.name === c)));
     const bad = columns.findIndex((col, i) => col < 0 && classes[i] !== null);
     if (bad >= 0) throw new Error(`ImagenetTagger: unknown COCO class "${classes[bad]}"`);
@@ -50,7 +51,10 @@ export async function loadImagenetTagger(files: ModelFiles, classes: readonly (s
   try {
     net = await mobilenet.load({ version: 1, alpha: 0.25, modelUrl: artifactsHandler(artifacts), inputRange: [0, 1] });
   } catch (err) {
-    throw new FileInputError(files.modelJsonLocation, `cannot be loaded as a TF-Hub MobileNet classifier (${String((err as Error).message ?? err).split('\n')[0]})`);
+    throw new FileInputError(
+      files.modelJsonLocation,
+      `cannot be loaded as a TF-Hub MobileNet classifier (${String((err as Error).message ?? err).split('\n')[0]})`,
+    );
   }
   return new ImagenetTagger(net, classes);
 }

@@ -5,7 +5,7 @@
 import { tokenize } from '../data/tokenize.js';
 import { COCO_CLASSES, classesNamed } from '../data/coco-classes.js';
 
-export const LABEL_VOTES = 2;
+const LABEL_VOTES = 2;
 
 /** One row per photo, one 0/1 per class in COCO_CLASSES order. */
 export function classLabels(captions: readonly (readonly string[])[], minVotes = LABEL_VOTES): number[][] {

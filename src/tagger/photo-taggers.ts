@@ -27,7 +27,8 @@ export function parseViews(text: string): DetectorView[] {
     const m = /^\s*(\d+):(\d+)\s*$/.exec(part);
     const canvas = Number(m?.[1]);
     const size = Number(m?.[2]);
-    if (!m || size < 16 || size > canvas) throw new UserError(`--views: "${part}" is not CANVAS:SIZE with 16 ≤ SIZE ≤ CANVAS (e.g. 160:96)`);
+    if (!m || size < 16 || size > canvas)
+      throw new UserError(`--views: "${part}" is not CANVAS:SIZE with 16 ≤ SIZE ≤ CANVAS (e.g. 160:96)`);
     return { canvas, size };
   });
 }
@@ -40,7 +41,12 @@ export async function loadDetector(dir: string, views: readonly DetectorView[]):
 type PhotoScorer = Pick<DetectorTagger | ImagenetTagger, 'scores'>;
 
 /** A photo tagger's scores [N][80] of photo files, prepared as the encoder's input. */
-export async function scoresOfFiles(tagger: PhotoScorer, files: readonly string[], image: { size: number; policy: ResizePolicy }, batchSize = 16): Promise<number[][]> {
+export async function scoresOfFiles(
+  tagger: PhotoScorer,
+  files: readonly string[],
+  image: { size: number; policy: ResizePolicy },
+  batchSize = 16,
+): Promise<number[][]> {
   const out: number[][] = [];
   for (let i = 0; i < files.length; i += batchSize) {
     const prepared = await Promise.all(files.slice(i, i + batchSize).map((f) => prepareImage(f, image)));
@@ -56,12 +62,18 @@ export async function scoresOfFiles(tagger: PhotoScorer, files: readonly string[
  * The fusion fitted on photos: caption-head logits [N][80] (COCO_CLASSES order), each photo tagger's
  * scores [N][80], labels [N][80].
  */
-export function fitFusionOn(captionLogits: readonly (readonly number[])[], sources: { detector?: readonly (readonly number[])[]; imagenet?: readonly (readonly number[])[] }, labels: readonly (readonly number[])[]): TagFusion {
+export function fitFusionOn(
+  captionLogits: readonly (readonly number[])[],
+  sources: { detector?: readonly (readonly number[])[]; imagenet?: readonly (readonly number[])[] },
+  labels: readonly (readonly number[])[],
+): TagFusion {
   const person = COCO_CLASSES.findIndex((c) => c.id === PERSON_CLASS);
   const names = (['detector', 'imagenet'] as const).filter((k) => sources[k] !== undefined);
   const logits = names.map((k) => tf.tidy(() => safeLogit(tf.tensor2d(sources[k] as number[][])).arraySync() as number[][]));
   const examples: FusionExample[] = captionLogits.flatMap((row, n) =>
-    row.flatMap((z, c) => (c === person ? [] : [{ x: [z, ...logits.map((l) => l[n]![c]!)], label: labels[n]![c] ? (1 as const) : (0 as const) }])),
+    row.flatMap((z, c) =>
+      c === person ? [] : [{ x: [z, ...logits.map((l) => l[n]![c]!)], label: labels[n]![c] ? (1 as const) : (0 as const) }],
+    ),
   );
   const { weights, bias } = fitFusion(examples);
   return { caption: weights[0]!, ...Object.fromEntries(names.map((k, i) => [k, weights[i + 1]!])), bias };

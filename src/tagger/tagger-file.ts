@@ -16,7 +16,7 @@ import { ANCHORS, DetectorTagger, SSD_CLASSES, type DetectorView } from './detec
 import { IMAGENET_CLASS_COUNT, loadImagenetTagger } from './imagenet.js';
 import { Tagger, type PhotoTaggers, type TagFusion, type TaggerWeights } from './tagger.js';
 
-export const TAGGER_FORMAT = 'attend-caption/tagger';
+const TAGGER_FORMAT = 'attend-caption/tagger';
 export const TAGGER_JSON = 'tagger.json';
 export const TAGGER_BIN = 'tagger.bin';
 
@@ -41,7 +41,14 @@ export function encodeTagger(w: TaggerWeights, training: unknown, photo?: Tagger
   const data = new Float32Array(F * C + C);
   data.set(w.kernel.dataSync(), 0);
   data.set(w.bias.dataSync(), F * C);
-  const json: TaggerJson = { format: TAGGER_FORMAT, version: photo ? 2 : 1, classes: COCO_CLASSES.map((c) => c.name), featureSize: F, ...(photo ? { photo } : {}), training };
+  const json: TaggerJson = {
+    format: TAGGER_FORMAT,
+    version: photo ? 2 : 1,
+    classes: COCO_CLASSES.map((c) => c.name),
+    featureSize: F,
+    ...(photo ? { photo } : {}),
+    training,
+  };
   return { json: `${JSON.stringify(json, null, 1)}\n`, bin: new Uint8Array(data.buffer) };
 }
 
@@ -56,7 +63,8 @@ export async function readTagger(files: CheckpointFiles): Promise<Tagger | undef
   } catch {
     throw new FileInputError(where, 'is not valid JSON');
   }
-  if (json.format !== TAGGER_FORMAT || !Array.isArray(json.classes) || !Number.isInteger(json.featureSize)) throw new FileInputError(where, 'is not a tagger file');
+  if (json.format !== TAGGER_FORMAT || !Array.isArray(json.classes) || !Number.isInteger(json.featureSize))
+    throw new FileInputError(where, 'is not a tagger file');
   const classes = json.classes.map((name) => {
     const cls = COCO_CLASSES.find((c) => c.name === name);
     if (!cls) throw new FileInputError(where, `unknown class "${name}"`);
@@ -65,8 +73,10 @@ export async function readTagger(files: CheckpointFiles): Promise<Tagger | undef
   const bytes = await files.readBytes(TAGGER_BIN);
   const F = json.featureSize;
   const C = classes.length;
-  if (!bytes || bytes.byteLength !== 4 * (F * C + C)) throw new FileInputError(files.location(TAGGER_BIN), `expected ${4 * (F * C + C)} bytes for a ${F}×${C} tagger`);
-  if (json.photo !== undefined && (typeof json.photo !== 'object' || json.photo === null)) throw new FileInputError(where, 'photo must be an object');
+  if (!bytes || bytes.byteLength !== 4 * (F * C + C))
+    throw new FileInputError(files.location(TAGGER_BIN), `expected ${4 * (F * C + C)} bytes for a ${F}×${C} tagger`);
+  if (json.photo !== undefined && (typeof json.photo !== 'object' || json.photo === null))
+    throw new FileInputError(where, 'photo must be an object');
   const photo = json.photo === undefined ? undefined : await readPhotoTaggers(files, json.photo, where);
   const data = new Float32Array(bytes.slice().buffer);
   return new Tagger({ kernel: tf.tensor2d(data.subarray(0, F * C), [F, C]), bias: tf.tensor1d(data.subarray(F * C)) }, classes, photo);
@@ -76,14 +86,26 @@ const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.is
 
 async function readPhotoTaggers(files: CheckpointFiles, photo: NonNullable<TaggerJson['photo']>, where: string): Promise<PhotoTaggers> {
   const f = photo.fusion as Partial<TagFusion> | undefined;
-  const ok = f && isNumber(f.caption) && isNumber(f.bias) && (photo.detector === undefined || isNumber(f.detector)) && (photo.imagenet === undefined || isNumber(f.imagenet));
+  const ok =
+    f &&
+    isNumber(f.caption) &&
+    isNumber(f.bias) &&
+    (photo.detector === undefined || isNumber(f.detector)) &&
+    (photo.imagenet === undefined || isNumber(f.imagenet));
   if (!ok) throw new FileInputError(where, 'photo.fusion must hold numbers caption, bias and one per photo tagger');
   const fusion = f as TagFusion;
-  for (const k of ['detector', 'imagenet'] as const) if (photo[k] !== undefined && (typeof photo[k] !== 'object' || photo[k] === null)) throw new FileInputError(where, `photo.${k} must be an object`);
+  for (const k of ['detector', 'imagenet'] as const)
+    if (photo[k] !== undefined && (typeof photo[k] !== 'object' || photo[k] === null))
+      throw new FileInputError(where, `photo.${k} must be an object`);
   const detector = photo.detector === undefined ? undefined : await readDetector(files, photo.detector.views, where);
   try {
     const classes = photo.imagenet?.classes;
-    if (classes !== undefined && (!Array.isArray(classes) || classes.length !== IMAGENET_CLASS_COUNT || !classes.every((c) => c === null || COCO_CLASSES.some((k) => k.name === c)))) {
+    if (
+      classes !== undefined &&
+      (!Array.isArray(classes) ||
+        classes.length !== IMAGENET_CLASS_COUNT ||
+        !classes.every((c) => c === null || COCO_CLASSES.some((k) => k.name === c)))
+    ) {
       throw new FileInputError(where, `photo.imagenet.classes must list ${IMAGENET_CLASS_COUNT} COCO class names or nulls`);
     }
     const imagenet = classes === undefined ? undefined : await loadImagenetTagger(modelFilesIn(files, IMAGENET_FOLDER), classes);
@@ -95,7 +117,7 @@ async function readPhotoTaggers(files: CheckpointFiles, photo: NonNullable<Tagge
 }
 
 /** A folder of the checkpoint's files as a tfjs model's files. */
-export function modelFilesIn(files: CheckpointFiles, folder: string): ModelFiles {
+function modelFilesIn(files: CheckpointFiles, folder: string): ModelFiles {
   const name = (rel: string) => `${folder}/${rel}`;
   return {
     modelJsonLocation: files.location(name('model.json')),
@@ -114,14 +136,22 @@ export function modelFilesIn(files: CheckpointFiles, folder: string): ModelFiles
 }
 
 async function readDetector(files: CheckpointFiles, views: unknown, where: string): Promise<DetectorTagger> {
-  const ok = Array.isArray(views) && views.length > 0 && views.every((v: Partial<DetectorView>) => Number.isInteger(v?.canvas) && Number.isInteger(v?.size) && v.size! > 0 && v.size! <= v.canvas!);
+  const ok =
+    Array.isArray(views) &&
+    views.length > 0 &&
+    views.every(
+      (v: Partial<DetectorView>) => Number.isInteger(v?.canvas) && Number.isInteger(v?.size) && v.size! > 0 && v.size! <= v.canvas!,
+    );
   if (!ok) throw new FileInputError(where, 'detector.views must be a list of {canvas, size} with 0 < size ≤ canvas');
   const network = await loadLayersNetwork(modelFilesIn(files, DETECTOR_FOLDER), SSD_CLASS_HEAD);
   // SSD's first class head: ANCHORS × 91 logits per cell; checked once here, not at caption time.
   const channels = tf.tidy(() => network.run(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D).shape[3]);
   if (channels !== ANCHORS * SSD_CLASSES) {
     network.dispose();
-    throw new FileInputError(files.location(`${DETECTOR_FOLDER}/model.json`), `gives ${channels} channels per cell, expected SSD's class head (${ANCHORS} anchors × ${SSD_CLASSES} classes = ${ANCHORS * SSD_CLASSES})`);
+    throw new FileInputError(
+      files.location(`${DETECTOR_FOLDER}/model.json`),
+      `gives ${channels} channels per cell, expected SSD's class head (${ANCHORS} anchors × ${SSD_CLASSES} classes = ${ANCHORS * SSD_CLASSES})`,
+    );
   }
   return new DetectorTagger(network, views as DetectorView[]);
 }

@@ -64,7 +64,7 @@ export const safeLogit = (p: tf.Tensor): tf.Tensor =>
   });
 
 /** Fused logits [B, C] from the caption head's logits and the photo taggers' scores (all [B, C]). */
-export function fuseLogits(f: TagFusion, captionLogits: tf.Tensor2D, scores: { detector?: tf.Tensor2D; imagenet?: tf.Tensor2D }): tf.Tensor2D {
+function fuseLogits(f: TagFusion, captionLogits: tf.Tensor2D, scores: { detector?: tf.Tensor2D; imagenet?: tf.Tensor2D }): tf.Tensor2D {
   return tf.tidy(() => {
     let z = tf.add(tf.mul(f.caption, captionLogits), f.bias);
     if (scores.detector) z = tf.add(z, tf.mul(f.detector ?? 0, safeLogit(scores.detector)));
@@ -107,7 +107,11 @@ export class Tagger {
   /** Every class's score for each photo, highest first. */
   tag(features: tf.Tensor3D, photos?: tf.Tensor4D): Tag[][] {
     const scores = tf.tidy(() => this.scores(features, photos).arraySync() as number[][]); // [B, C]
-    return scores.map((row) => row.map((score, c) => ({ cls: this.classes[c]!.name, id: this.classes[c]!.id, word: this.classes[c]!.forms[0]!.join(' '), score })).sort((a, b) => b.score - a.score));
+    return scores.map((row) =>
+      row
+        .map((score, c) => ({ cls: this.classes[c]!.name, id: this.classes[c]!.id, word: this.classes[c]!.forms[0]!.join(' '), score }))
+        .sort((a, b) => b.score - a.score),
+    );
   }
 
   dispose(): void {

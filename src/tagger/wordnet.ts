@@ -89,9 +89,17 @@ export class WordNetNouns {
     return candidates.map((c, i) => {
       if (c.length <= 1) return c[0];
       let lo = -Infinity;
-      for (let j = i - 1; j >= 0; j--) if (fixed[j] !== undefined) { lo = fixed[j]!; break; }
+      for (let j = i - 1; j >= 0; j--)
+        if (fixed[j] !== undefined) {
+          lo = fixed[j]!;
+          break;
+        }
       let hi = Infinity;
-      for (let j = i + 1; j < names.length; j++) if (fixed[j] !== undefined) { hi = fixed[j]!; break; }
+      for (let j = i + 1; j < names.length; j++)
+        if (fixed[j] !== undefined) {
+          hi = fixed[j]!;
+          break;
+        }
       const gap = (s: Synset) => Math.max(0, lo - Number(s.offset), Number(s.offset) - hi);
       return [...c].sort((a, b) => gap(a) - gap(b))[0];
     });

@@ -48,7 +48,12 @@ export async function prepareCarriedEncoder(origin: EncoderOrigin, out: string, 
       tried.push(`${from}: ${String((err as Error).message).split('\n')[0]}`);
     }
   }
-  const where = origin.weights !== undefined && isHttp(origin.weights) ? `its weights are online (${origin.weights})` : 'no local copy of its weights was found';
-  log(`the checkpoint does not carry its encoder ${origin.encoder}: ${where}${tried.length ? `; tried ${tried.join('; ')}` : ''}; \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`);
+  const where =
+    origin.weights !== undefined && isHttp(origin.weights)
+      ? `its weights are online (${origin.weights})`
+      : 'no local copy of its weights was found';
+  log(
+    `the checkpoint does not carry its encoder ${origin.encoder}: ${where}${tried.length ? `; tried ${tried.join('; ')}` : ''}; \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`,
+  );
   return undefined;
 }

@@ -42,7 +42,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       ]) as tf.Tensor1D; // [6]
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
-        const moment = (suffix: 'm' | 'v') => ({ originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) });
+        const moment = (suffix: 'm' | 'v') => ({
+          originalName: `${name}/${suffix}`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        });
         state.accumulatedFirstMoment[i] ??= moment('m');
         state.accumulatedSecondMoment[i] ??= moment('v');
         const gradient = list ? list[i]!.tensor : (variableGradients as tf.NamedTensorMap)[name];

@@ -41,7 +41,8 @@ export interface HardAttentionObjective extends Objective<Prepared> {
 }
 
 export function hardAttentionObjective(o: HardAttentionOptions): HardAttentionObjective {
-  if (!(o.expectedProbability >= 0 && o.expectedProbability <= 1)) throw new RangeError(`expected-context probability must be in [0, 1], got ${o.expectedProbability}`);
+  if (!(o.expectedProbability >= 0 && o.expectedProbability <= 1))
+    throw new RangeError(`expected-context probability must be in [0, 1], got ${o.expectedProbability}`);
   let baseline = 0;
   return {
     name: 'hard',
@@ -49,7 +50,10 @@ export function hardAttentionObjective(o: HardAttentionOptions): HardAttentionOb
       return baseline;
     },
     prepare({ step }: StepContext): Prepared {
-      return { expected: mulberry32(deriveSeed(o.seed, 0x4a7d, step))() < o.expectedProbability, regionSeed: deriveSeed(o.seed, 0x5a3e, step) };
+      return {
+        expected: mulberry32(deriveSeed(o.seed, 0x4a7d, step))() < o.expectedProbability,
+        regionSeed: deriveSeed(o.seed, 0x5a3e, step),
+      };
     },
     loss({ decoder, batch, dropoutSeed }: StepContext, p: Prepared) {
       if (p.expected) {
@@ -75,7 +79,8 @@ export function hardAttentionObjective(o: HardAttentionOptions): HardAttentionOb
     },
     state: () => ({ baseline }),
     restore(state) {
-      if (typeof state['baseline'] !== 'number' || !Number.isFinite(state['baseline'])) throw new RangeError('hard attention: the saved state has no finite baseline');
+      if (typeof state['baseline'] !== 'number' || !Number.isFinite(state['baseline']))
+        throw new RangeError('hard attention: the saved state has no finite baseline');
       baseline = state['baseline'];
     },
   };

@@ -18,7 +18,7 @@ export interface StepContext {
   dropoutSeed: number;
 }
 
-export interface ObjectiveLoss {
+interface ObjectiveLoss {
   loss: tf.Scalar;
   /** Logged per epoch: mean −log p per target word, and the attention penalty (0 if none). */
   crossEntropy: tf.Scalar;

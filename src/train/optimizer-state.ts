@@ -46,7 +46,11 @@ export async function exportOptimizer(optimizer: tf.AdamOptimizer, paramToVar: M
   return out;
 }
 
-export async function importOptimizer(optimizer: tf.AdamOptimizer, saved: Map<string, tf.Tensor>, paramToVar: Map<string, string>): Promise<void> {
+export async function importOptimizer(
+  optimizer: tf.AdamOptimizer,
+  saved: Map<string, tf.Tensor>,
+  paramToVar: Map<string, string>,
+): Promise<void> {
   const weights: { name: string; tensor: tf.Tensor }[] = [];
   const powers: [BetaPowerName, tf.Tensor][] = [];
   for (const [name, tensor] of saved) {

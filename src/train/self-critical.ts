@@ -42,7 +42,12 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
   return {
     name: 'scst',
     prepare({ decoder, batch, keys, step }: StepContext): Prepared {
-      const sampled = sampleCaptions(decoder, batch.features, { samples: k, maxLength: o.maxWords, seed: deriveSeed(o.seed, 0x5c57, step), suppressTokens: SAMPLING_EXCLUDED });
+      const sampled = sampleCaptions(decoder, batch.features, {
+        samples: k,
+        maxLength: o.maxWords,
+        seed: deriveSeed(o.seed, 0x5c57, step),
+        suppressTokens: SAMPLING_EXCLUDED,
+      });
       const rewards = sampled.map((c) => o.reward.score(keys[c.image]!, o.vocab.decode(c.tokens), c.finished));
       const baseline = meanOfOthersBaseline(rewards, k);
       const width = Math.max(...sampled.map((c) => c.tokens.length + (c.finished ? 1 : 0))) + 1; // T + 1
@@ -60,7 +65,10 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
       return {
         tokens: tf.tensor2d(ids, [sampled.length, width], 'int32'),
         mask: tf.tensor2d(mask, [sampled.length, width]),
-        rows: tf.tensor1d(sampled.map((c) => c.image), 'int32'),
+        rows: tf.tensor1d(
+          sampled.map((c) => c.image),
+          'int32',
+        ),
         advantage: tf.tensor1d(rewards.map((r, i) => r - baseline[i]!)),
         words,
         reward: rewards.reduce((a, b) => a + b, 0) / rewards.length,

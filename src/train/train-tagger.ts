@@ -35,12 +35,19 @@ export async function pooledFeatures(store: FeatureStoreReader, keys: readonly s
   return all;
 }
 
-export function fitTagger(x: tf.Tensor2D, labels: readonly (readonly number[])[], o: TaggerTrainOptions, log: (line: string) => void = () => {}): TaggerWeights {
+export function fitTagger(
+  x: tf.Tensor2D,
+  labels: readonly (readonly number[])[],
+  o: TaggerTrainOptions,
+  log: (line: string) => void = () => {},
+): TaggerWeights {
   const [N, F] = x.shape;
   const C = labels[0]!.length;
   const y = tf.tensor2d(labels as number[][], [N, C]); // [N, C]
   const counts = Array.from({ length: C }, (_, c) => labels.reduce((s, row) => s + row[c]!, 0));
-  const posWeight = tf.tensor1d(counts.map((n) => (o.positiveWeightCap > 0 && n > 0 ? Math.sqrt(Math.min(o.positiveWeightCap, (N - n) / n)) : 1))); // [C]
+  const posWeight = tf.tensor1d(
+    counts.map((n) => (o.positiveWeightCap > 0 && n > 0 ? Math.sqrt(Math.min(o.positiveWeightCap, (N - n) / n)) : 1)),
+  ); // [C]
   const rng = mulberry32(o.seed);
   const kernel = tf.variable(tf.randomNormal([F, C], 0, 0.01, 'float32', o.seed)); // [2D, C]
   const bias = tf.variable(tf.zeros([C])); // [C]
@@ -79,7 +86,11 @@ export interface ClassQuality {
 }
 
 /** Per-class and micro precision/recall of scores [N][C] against labels at `threshold`. */
-export function tagQuality(scores: readonly (readonly number[])[], labels: readonly (readonly number[])[], threshold: number): { perClass: ClassQuality[]; micro: { precision: number; recall: number; f1: number } } {
+export function tagQuality(
+  scores: readonly (readonly number[])[],
+  labels: readonly (readonly number[])[],
+  threshold: number,
+): { perClass: ClassQuality[]; micro: { precision: number; recall: number; f1: number } } {
   const C = labels[0]?.length ?? 0;
   const perClass: ClassQuality[] = Array.from({ length: C }, (_, c) => {
     let tp = 0;

@@ -45,7 +45,7 @@ export interface TrainLoopOptions {
 }
 
 /** Everything about the model that goes into a checkpoint besides weights. */
-export interface CheckpointIdentity {
+interface CheckpointIdentity {
   encoder: string;
   grid: { height: number; width: number };
   config: unknown;
@@ -85,7 +85,14 @@ async function checkpointOf(loop: TrainLoop, withResume: boolean): Promise<Check
     selectBy: loop.options.selectBy,
     history: state.history,
   };
-  const ckpt: Checkpoint = { encoder: identity.encoder, grid: identity.grid, config: identity.config, vocab: identity.vocab, weights: decoder.getWeights(), training };
+  const ckpt: Checkpoint = {
+    encoder: identity.encoder,
+    grid: identity.grid,
+    config: identity.config,
+    vocab: identity.vocab,
+    weights: decoder.getWeights(),
+    training,
+  };
   if (withResume) ckpt.resume = { optimizer: await exportOptimizer(optimizer, variableNamesOf(decoder.getWeights())), state };
   return ckpt;
 }
@@ -101,7 +108,11 @@ async function saveLast(loop: TrainLoop): Promise<void> {
 }
 
 /** One optimizer step; returns the loss parts, or throws NonFiniteLossError before touching weights. */
-function trainStep(loop: TrainLoop, batch: BatchTensors, keys: readonly string[]): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
+function trainStep(
+  loop: TrainLoop,
+  batch: BatchTensors,
+  keys: readonly string[],
+): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
   const { decoder, options, state } = loop;
   const objective = loop.objective ?? crossEntropyObjective;
   const ctx: StepContext = { decoder, batch, keys, step: state.step, dropoutSeed: deriveSeed(options.seed, 0x5eed, state.step) };
@@ -116,7 +127,12 @@ function trainStep(loop: TrainLoop, batch: BatchTensors, keys: readonly string[]
   }
 }
 
-function applyStep<P>(loop: TrainLoop, objective: Objective<P>, ctx: StepContext, prepared: P & { reward?: number }): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
+function applyStep<P>(
+  loop: TrainLoop,
+  objective: Objective<P>,
+  ctx: StepContext,
+  prepared: P & { reward?: number },
+): { loss: number; crossEntropy: number; penalty: number; reward: number | undefined } {
   const { decoder, optimizer, options, state } = loop;
   const vars = decoder.trainableVariables();
   const parts: tf.Scalar[] = [];
@@ -155,7 +171,7 @@ function applyStep<P>(loop: TrainLoop, objective: Objective<P>, ctx: StepContext
  * (atomically). A kill after it and before the `last` checkpoint leaves one epoch too many there;
  * the resumed run rewrites it from the checkpoint's history first, so no epoch is ever listed twice.
  */
-export async function writeMetrics(runDir: string, history: readonly EpochMetrics[]): Promise<void> {
+async function writeMetrics(runDir: string, history: readonly EpochMetrics[]): Promise<void> {
   await writeFileAtomic(path.join(runDir, 'metrics.jsonl'), history.map((m) => `${JSON.stringify(m)}\n`).join(''));
 }
 
@@ -188,7 +204,11 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
         const t0 = performance.now();
         let result;
         try {
-          result = trainStep(loop, batch, batches[i]!.map((e) => e.key));
+          result = trainStep(
+            loop,
+            batch,
+            batches[i]!.map((e) => e.key),
+          );
         } finally {
           disposeBatch(batch);
         }
@@ -246,12 +266,15 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   setLearningRate(loop.optimizer, state.plateau.learningRate);
   await writeMetrics(options.runDir, state.history);
   killPoint('train:metrics-written');
-  const vals = Object.entries(val).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  const vals = Object.entries(val)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ');
   log(
     `epoch ${metrics.epoch}: ${metrics.trainReward !== undefined ? `mean sampled reward ${metrics.trainReward.toFixed(4)}, ` : ''}loss ${metrics.trainLoss.toFixed(3)} (attention penalty ${metrics.trainAttentionPenalty.toFixed(3)}, per-word CE ${metrics.trainCrossEntropy.toFixed(4)}), val ${vals}` +
       `${update.improved ? ' (best)' : ''}${update.decayed ? `, lr → ${state.plateau.learningRate.toExponential(2)}` : ''}` +
       `${update.stop ? ', early stop' : ''}`,
   );
-  if (update.improved) await saveCheckpoint(options.bestDir, await checkpointOf(loop, false), { storage: options.storage, encoderDir: options.encoderDir });
+  if (update.improved)
+    await saveCheckpoint(options.bestDir, await checkpointOf(loop, false), { storage: options.storage, encoderDir: options.encoderDir });
   await saveLast(loop);
 }

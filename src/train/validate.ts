@@ -23,7 +23,7 @@ export interface ValidatorOptions {
   batchSize?: number;
 }
 
-export interface GreedyCaptions {
+interface GreedyCaptions {
   /** Image id → caption as words. */
   captions: Map<string, string[]>;
   /** Mean entropy of α (nats) over every generated word. */
@@ -31,7 +31,7 @@ export interface GreedyCaptions {
 }
 
 /** Greedy captions (as word lists) of the given images, decoded in batches. */
-export async function greedyCaptions(
+async function greedyCaptions(
   decoder: AttentionDecoder,
   images: readonly CaptionedImage[],
   features: FeatureSource,

@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const CACHE_ENV = 'CAPTION_CACHE_DIR';
+const CACHE_ENV = 'CAPTION_CACHE_DIR';
 
 export function cacheRoot(): string {
   const explicit = process.env[CACHE_ENV];

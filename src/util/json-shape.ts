@@ -34,7 +34,9 @@ export function shapeProblem(value: unknown, shape: Shape, at = ''): string | un
       (shape === 'number' && typeof value === 'number') ||
       (shape === 'string' && typeof value === 'string') ||
       (shape === 'boolean' && typeof value === 'boolean');
-    return ok ? undefined : `${where} must be ${shape === 'int' ? 'an integer' : `a ${shape}`}, found ${JSON.stringify(value) ?? 'nothing'}`;
+    return ok
+      ? undefined
+      : `${where} must be ${shape === 'int' ? 'an integer' : `a ${shape}`}, found ${JSON.stringify(value) ?? 'nothing'}`;
   }
   if (isWrapped(shape)) {
     if (shape.kind === 'optional') return value === undefined ? undefined : shapeProblem(value, shape.of, at);

@@ -35,7 +35,9 @@ export function describeFetchFailure(err: unknown, o: NetworkOptions = {}): stri
 
 /** The signal for one request: the caller's, and the timeout. */
 export function requestSignal(o: NetworkOptions): AbortSignal | undefined {
-  const parts = [o.signal, o.timeoutMs !== undefined ? AbortSignal.timeout(o.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  const parts = [o.signal, o.timeoutMs !== undefined ? AbortSignal.timeout(o.timeoutMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : AbortSignal.any(parts);
 }
 

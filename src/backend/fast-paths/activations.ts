@@ -11,7 +11,11 @@ import { nativeSigmoidGrad, nativeTanhGrad } from './native-kernels.js';
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
 /** y = f(x) with the gradient `grad(y, dy)` (saves only y). */
-function withGradFromOutput<T extends tf.Tensor>(x: T, f: (x: tf.Tensor) => tf.Tensor, grad: (y: tf.Tensor, dy: tf.Tensor) => tf.Tensor): T {
+function withGradFromOutput<T extends tf.Tensor>(
+  x: T,
+  f: (x: tf.Tensor) => tf.Tensor,
+  grad: (y: tf.Tensor, dy: tf.Tensor) => tf.Tensor,
+): T {
   const op = tf.customGrad((...args: Args) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const y = f(xi);

@@ -12,7 +12,12 @@ import * as tf from '../../util/tf.js';
 interface NodeBackend {
   binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number };
   executeSingleOutput(op: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[]): tf.TensorInfo;
-  executeMultipleOutputs(op: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.TensorInfo[], numOutputs: number): tf.TensorInfo[];
+  executeMultipleOutputs(
+    op: string,
+    attrs: { name: string; type: number; value: unknown }[],
+    inputs: tf.TensorInfo[],
+    numOutputs: number,
+  ): tf.TensorInfo[];
 }
 
 const KERNELS = { sigmoid: ['AttendCaptionSigmoidGrad', 'SigmoidGrad'], tanh: ['AttendCaptionTanhGrad', 'TanhGrad'] } as const;
@@ -50,7 +55,10 @@ function ensureMatMulKernel(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const node = backend as unknown as NodeBackend;
       const flags = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      return node.executeSingleOutput('MatMul', attrsOf(node, ['transpose_a', flags.transposeA], ['transpose_b', flags.transposeB]), [inputs['a']!, inputs['b']!]);
+      return node.executeSingleOutput('MatMul', attrsOf(node, ['transpose_a', flags.transposeA], ['transpose_b', flags.transposeB]), [
+        inputs['a']!,
+        inputs['b']!,
+      ]);
     },
   });
   if (!tf.getGradient(MATMUL)) {
@@ -108,7 +116,12 @@ export function runNativeOp(
       kernelFunc: ({ inputs: given, backend, attrs }) => {
         const node = backend as unknown as NodeBackend;
         const tfAttrs = Object.entries(attrs ?? {}).map(([name, value]) => ({ name, type: node.binding.TF_ATTR_INT, value }));
-        return node.executeMultipleOutputs(tfOp, tfAttrs, order.map((name) => given[name]!), numOutputs);
+        return node.executeMultipleOutputs(
+          tfOp,
+          tfAttrs,
+          order.map((name) => given[name]!),
+          numOutputs,
+        );
       },
     });
   }

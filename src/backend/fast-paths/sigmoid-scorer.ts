@@ -36,7 +36,10 @@ export function matVec(x: tf.Tensor2D, v: tf.Tensor2D, ops: ScorerOps): tf.Tenso
 class SigmoidAdditiveScorer implements AdditiveScorer {
   private readonly doubledKeys: tf.Tensor3D; // [G, L, A]  2k_i
 
-  constructor(keys: tf.Tensor3D, private readonly ops: ScorerOps) {
+  constructor(
+    keys: tf.Tensor3D,
+    private readonly ops: ScorerOps,
+  ) {
     this.doubledKeys = tf.mul(keys, 2);
   }
 

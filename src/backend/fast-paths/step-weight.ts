@@ -59,8 +59,14 @@ export class StepWeight extends StepShared implements SharedWeight {
 
   /** Σ_t x_tᵀ dy_t over every step backpropagated so far. */
   private weightGradient(): tf.Tensor2D {
-    const xs = tf.concat(this.stash.map((s) => s.x), 0) as tf.Tensor2D; // [T·N, K]
-    const dys = tf.concat(this.stash.map((s) => s.dy), 0) as tf.Tensor2D; // [T·N, M]
+    const xs = tf.concat(
+      this.stash.map((s) => s.x),
+      0,
+    ) as tf.Tensor2D; // [T·N, K]
+    const dys = tf.concat(
+      this.stash.map((s) => s.dy),
+      0,
+    ) as tf.Tensor2D; // [T·N, M]
     return this.matMul(xs, dys, true, false); // [K, M]
   }
 

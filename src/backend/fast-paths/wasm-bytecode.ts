@@ -8,7 +8,7 @@
 export type Bytes = number[];
 
 /** Unsigned LEB128. */
-export function uleb(n: number): Bytes {
+function uleb(n: number): Bytes {
   const out: Bytes = [];
   do {
     let byte = n & 0x7f;
@@ -20,7 +20,7 @@ export function uleb(n: number): Bytes {
 }
 
 /** Signed LEB128 (32-bit). */
-export function sleb(n: number): Bytes {
+function sleb(n: number): Bytes {
   const out: Bytes = [];
   for (;;) {
     const byte = n & 0x7f;
@@ -67,8 +67,17 @@ export const op = {
 
 /** The sum of the four f32 lanes of v128 local `v`, as one f32 on the stack. */
 export const sumLanes = (v: number): Bytes => [
-  ...op.get(v), ...op.f32x4Lane(0), ...op.get(v), ...op.f32x4Lane(1), ...op.f32Add,
-  ...op.get(v), ...op.f32x4Lane(2), ...op.f32Add, ...op.get(v), ...op.f32x4Lane(3), ...op.f32Add,
+  ...op.get(v),
+  ...op.f32x4Lane(0),
+  ...op.get(v),
+  ...op.f32x4Lane(1),
+  ...op.f32Add,
+  ...op.get(v),
+  ...op.f32x4Lane(2),
+  ...op.f32Add,
+  ...op.get(v),
+  ...op.f32x4Lane(3),
+  ...op.f32Add,
 ];
 
 /** `local = value`, the value computed by the instruction bytes `expr` in order. */
@@ -80,15 +89,26 @@ export const assign = (local: number, ...expr: Bytes[]): Bytes => [...expr.flat(
  */
 export function loop(counter: number, limit: number, step: number, body: Bytes): Bytes {
   return [
-    ...op.i32(0), ...op.set(counter),
-    0x02, 0x40, // block
-    0x03, 0x40, // loop
-    ...op.get(counter), ...op.get(limit), 0x4f, // i32.ge_u
-    0x0d, 1, // br_if out of the block
+    ...op.i32(0),
+    ...op.set(counter),
+    0x02,
+    0x40, // block
+    0x03,
+    0x40, // loop
+    ...op.get(counter),
+    ...op.get(limit),
+    0x4f, // i32.ge_u
+    0x0d,
+    1, // br_if out of the block
     ...body,
-    ...op.get(counter), ...op.i32(step), ...op.add, ...op.set(counter),
-    0x0c, 0, // br to the loop's start
-    0x0b, 0x0b,
+    ...op.get(counter),
+    ...op.i32(step),
+    ...op.add,
+    ...op.set(counter),
+    0x0c,
+    0, // br to the loop's start
+    0x0b,
+    0x0b,
   ];
 }
 
@@ -107,7 +127,10 @@ export interface KernelFunction {
 }
 
 /** A module importing env.memory (shared with a maximum, or not) and exporting `functions`. */
-export function kernelModule(functions: readonly KernelFunction[], memory: { shared: boolean; maximumPages?: number }): Uint8Array<ArrayBuffer> {
+export function kernelModule(
+  functions: readonly KernelFunction[],
+  memory: { shared: boolean; maximumPages?: number },
+): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vec(new Array<Bytes>(f.params).fill([I32])), 0]);
   const limits = memory.shared ? [0x03, 0, ...uleb(memory.maximumPages ?? 65536)] : [0x00, 0];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);
@@ -124,7 +147,14 @@ export function kernelModule(functions: readonly KernelFunction[], memory: { sha
     }),
   );
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, imports),
     ...section(3, funcs),

@@ -21,7 +21,8 @@ export function registerWasmMatMulKernel(name: string, [a, b]: readonly [string,
   tf.registerKernel({
     kernelName: name,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => batchMatMul.kernelFunc({ inputs: { a: inputs[a]!, b: inputs[b]! }, backend, attrs: { transposeA: false, transposeB: false } }),
+    kernelFunc: ({ inputs, backend }) =>
+      batchMatMul.kernelFunc({ inputs: { a: inputs[a]!, b: inputs[b]! }, backend, attrs: { transposeA: false, transposeB: false } }),
   });
   if (!tf.getGradient(name)) tf.registerGradient({ ...gradient, kernelName: name });
 }

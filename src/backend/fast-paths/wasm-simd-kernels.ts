@@ -47,8 +47,12 @@ const weightedSum: KernelFunction = {
       ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
       ...loop(cb, cBytes, 16, [
         ...plus(get(outp), get(cb)),
-        ...plus(get(outp), get(cb)), ...op.v128Load,
-        ...get(vec), ...plus(get(xr), get(cb)), ...op.v128Load, ...op.f32x4Mul,
+        ...plus(get(outp), get(cb)),
+        ...op.v128Load,
+        ...get(vec),
+        ...plus(get(xr), get(cb)),
+        ...op.v128Load,
+        ...op.f32x4Mul,
         ...op.f32x4Add,
         ...op.v128Store,
       ]),
@@ -70,7 +74,9 @@ const rowDots: KernelFunction = {
       ...loop(cb, cBytes, 16, [
         ...assign(vec, get(vec), plus(get(vp), get(cb)), op.v128Load, plus(get(xr), get(cb)), op.v128Load, op.f32x4Mul, op.f32x4Add),
       ]),
-      ...plus(get(outp), times(get(r), op.i32(4))), ...sumLanes(vec), ...op.f32Store,
+      ...plus(get(outp), times(get(r), op.i32(4))),
+      ...sumLanes(vec),
+      ...op.f32Store,
     ]),
   ]),
 };
@@ -94,7 +100,11 @@ const columnSums: KernelFunction = {
         ...assign(sxr, plus(get(sxg), times(get(sr), get(scBytes)))),
         ...loop(scb, scBytes, 16, [
           ...plus(get(soutp), get(scb)),
-          ...plus(get(soutp), get(scb)), ...op.v128Load, ...plus(get(sxr), get(scb)), ...op.v128Load, ...op.f32x4Add,
+          ...plus(get(soutp), get(scb)),
+          ...op.v128Load,
+          ...plus(get(sxr), get(scb)),
+          ...op.v128Load,
+          ...op.f32x4Add,
           ...op.v128Store,
         ]),
       ]),
@@ -115,7 +125,9 @@ const rowSums: KernelFunction = {
       ...assign(rxr, plus(get(RX), times(get(rn), get(rcBytes)))),
       ...assign(racc, op.v128Zero),
       ...loop(rcb, rcBytes, 16, [...assign(racc, get(racc), plus(get(rxr), get(rcb)), op.v128Load, op.f32x4Add)]),
-      ...plus(get(ROUT), times(get(rn), op.i32(4))), ...sumLanes(racc), ...op.f32Store,
+      ...plus(get(ROUT), times(get(rn), op.i32(4))),
+      ...sumLanes(racc),
+      ...op.f32Store,
     ]),
   ],
 };
@@ -143,13 +155,27 @@ const adam: KernelFunction = {
       ...assign(ag, at(AGRAD), op.v128Load),
       ...assign(amm, at(AM), op.v128Load, get(b1), op.f32x4Mul, get(ag), get(omb1), op.f32x4Mul, op.f32x4Add),
       ...assign(avv, at(AV), op.v128Load, get(b2), op.f32x4Mul, get(ag), get(ag), op.f32x4Mul, get(omb2), op.f32x4Mul, op.f32x4Add),
-      ...at(AOUTM), ...get(amm), ...op.v128Store,
-      ...at(AOUTV), ...get(avv), ...op.v128Store,
+      ...at(AOUTM),
+      ...get(amm),
+      ...op.v128Store,
+      ...at(AOUTV),
+      ...get(avv),
+      ...op.v128Store,
       ...at(AOUTVAL),
-      ...at(AVAL), ...op.v128Load,
-      ...get(amm), ...get(c1), ...op.f32x4Div,
-      ...get(avv), ...get(c2), ...op.f32x4Div, ...op.f32x4Sqrt, ...get(eps), ...op.f32x4Add,
-      ...op.f32x4Div, ...get(lr), ...op.f32x4Mul,
+      ...at(AVAL),
+      ...op.v128Load,
+      ...get(amm),
+      ...get(c1),
+      ...op.f32x4Div,
+      ...get(avv),
+      ...get(c2),
+      ...op.f32x4Div,
+      ...op.f32x4Sqrt,
+      ...get(eps),
+      ...op.f32x4Add,
+      ...op.f32x4Div,
+      ...get(lr),
+      ...op.f32x4Mul,
       ...op.f32x4Sub,
       ...op.v128Store,
     ]),
@@ -204,7 +230,11 @@ const WEIGHTED_SUM = 'AttendCaptionWasmWeightedSum';
 const ROW_DOTS = 'AttendCaptionWasmRowDots';
 
 /** A tfjs kernel for `which`: inputs v and x, one float32 output of `outShape(v, x)`. */
-function matrixVectorKernel(kernelName: string, outShape: (v: number[], x: number[]) => number[], which: 'weightedSum' | 'rowDots'): tf.KernelConfig {
+function matrixVectorKernel(
+  kernelName: string,
+  outShape: (v: number[], x: number[]) => number[],
+  which: 'weightedSum' | 'rowDots',
+): tf.KernelConfig {
   return {
     kernelName,
     backendName: 'wasm',
@@ -213,7 +243,15 @@ function matrixVectorKernel(kernelName: string, outShape: (v: number[], x: numbe
       const { v, x } = inputs as unknown as { v: TensorInfo; x: TensorInfo };
       const [Gn, Rn, Cn] = x.shape as [number, number, number];
       const out = b.makeOutput(outShape(v.shape, x.shape), 'float32') as TensorInfo;
-      kernelsFor(b)![which](b.getMemoryOffset(x.dataId), b.getMemoryOffset(v.dataId), b.getMemoryOffset(out.dataId), Gn, v.shape[1]!, Rn, Cn);
+      kernelsFor(b)![which](
+        b.getMemoryOffset(x.dataId),
+        b.getMemoryOffset(v.dataId),
+        b.getMemoryOffset(out.dataId),
+        Gn,
+        v.shape[1]!,
+        Rn,
+        Cn,
+      );
       return out as tf.TensorInfo;
     },
   };
@@ -294,7 +332,8 @@ export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const axes = [...new Set(asked.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
     const first = axes[0];
     const last = axes.at(-1);
-    const kernels = x.dtype === 'float32' && first !== undefined && last !== undefined && last - first === axes.length - 1 ? kernelsFor(b) : null;
+    const kernels =
+      x.dtype === 'float32' && first !== undefined && last !== undefined && last - first === axes.length - 1 ? kernelsFor(b) : null;
     const size = (from: number, to: number) => x.shape.slice(from, to).reduce((p, q) => p * q, 1);
     const [G, R, C] = first === undefined || last === undefined ? [0, 0, 0] : [size(0, first), size(first, last + 1), size(last + 1, rank)];
     const simd = kernels !== null && G * R * C > 0 && (C % 4 === 0 || (C === 1 && R % 4 === 0));
@@ -312,7 +351,13 @@ export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
  * One Adam update of a float32 variable of size n (n % 4 = 0) in one SIMD pass: (value, gradient,
  * m, v, hyper) → new (value, m, v); see AdamUpdate in src/backend/dispatch.ts.
  */
-export function simdAdamUpdate(value: tf.Tensor, gradient: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function simdAdamUpdate(
+  value: tf.Tensor,
+  gradient: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  hyper: tf.Tensor1D,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   ensureRegistered();
   const [next, nextM, nextV] = tf.engine().runKernel(ADAM, { value, gradient, m, v, hyper }) as unknown as tf.Tensor[];
   return [next!, nextM!, nextV!];

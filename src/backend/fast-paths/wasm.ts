@@ -37,7 +37,9 @@ const adamUpdateOps: AdamUpdate = (value, gradient, m, v, hyper) => {
 
 /** Adam in one SIMD pass per variable where it runs (float32, size % 4 = 0). */
 const wasmAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) =>
-  value.dtype === 'float32' && value.size % 4 === 0 && wasmSimdAvailable() ? simdAdamUpdate(value, gradient, m, v, hyper) : adamUpdateOps(value, gradient, m, v, hyper);
+  value.dtype === 'float32' && value.size % 4 === 0 && wasmSimdAvailable()
+    ? simdAdamUpdate(value, gradient, m, v, hyper)
+    : adamUpdateOps(value, gradient, m, v, hyper);
 
 export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   matMul: wasmMatMul,

@@ -13,7 +13,11 @@ export const demoCommand = defineCommand({
     y
       .option('out', { type: 'string', default: 'demo-site', describe: 'folder for the built site (replaced)' })
       .option('port', { type: 'number', default: 8080, describe: 'port to serve on' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (0.0.0.0: every interface, reachable from other machines)' })
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'interface to bind (0.0.0.0: every interface, reachable from other machines)',
+      })
       .option('serve', { type: 'boolean', default: true, describe: 'serve after building (--no-serve: only build)' })
       .check((a) => {
         requireInteger(a, ['port'], 0);

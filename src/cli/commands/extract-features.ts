@@ -24,7 +24,10 @@ export const extractFeaturesCommand = defineCommand({
       .option('list', { type: 'string', describe: 'text file with one image path per line' })
       .option('out', { type: 'string', demandOption: true, describe: 'feature store folder (created or resumed)' })
       .option('mobilenet', MOBILENET_OPTION)
-      .option('variant', { type: 'string', describe: "encoder variant (see README: encoders) [default: the shipped model's, with the weights inside the package]" })
+      .option('variant', {
+        type: 'string',
+        describe: "encoder variant (see README: encoders) [default: the shipped model's, with the weights inside the package]",
+      })
       .option('batch-size', { type: 'number', default: 16 })
       .option('backend', BACKEND_OPTION)
       .option('progress', { type: 'boolean', default: true })
@@ -34,15 +37,16 @@ export const extractFeaturesCommand = defineCommand({
         return true;
       }),
   run: async (args) => {
-    const [{ selectBackend }, { requestedBackend }, { extractFeatures }, lists, { loadEncoder }, { weightsSource }, { UserError }] = await Promise.all([
-      import('../../backend/select.js'),
-      import('../backend-option.js'),
-      import('../../data/extract-features.js'),
-      import('../../data/image-list.js'),
-      import('../../encoder/load-encoder.js'),
-      import('../../encoder/weights-source.js'),
-      import('../../util/user-error.js'),
-    ]);
+    const [{ selectBackend }, { requestedBackend }, { extractFeatures }, lists, { loadEncoder }, { weightsSource }, { UserError }] =
+      await Promise.all([
+        import('../../backend/select.js'),
+        import('../backend-option.js'),
+        import('../../data/extract-features.js'),
+        import('../../data/image-list.js'),
+        import('../../encoder/load-encoder.js'),
+        import('../../encoder/weights-source.js'),
+        import('../../util/user-error.js'),
+      ]);
     const sources = await import('../../data/dataset-sources.js');
     const { variantNamed } = await import('../../encoder/variants.js');
     const { shippedEncoder } = await import('../../checkpoint/shipped.js');
@@ -66,7 +70,9 @@ export const extractFeaturesCommand = defineCommand({
       const weights = source === undefined ? variant.url : isHttp(source) ? source : path.resolve(source);
       const s = await extractFeatures(images, args.out, encoder, { batchSize: args['batch-size'], progress: args.progress, weights });
       const perImage = s.encoded ? ` (${((1000 * s.seconds) / s.encoded).toFixed(1)} ms/img)` : '';
-      log(`${s.encoded} images encoded in ${s.seconds.toFixed(1)} s${perImage}, ${s.alreadyDone} done before, ${s.skipped.length} unreadable skipped`);
+      log(
+        `${s.encoded} images encoded in ${s.seconds.toFixed(1)} s${perImage}, ${s.alreadyDone} done before, ${s.skipped.length} unreadable skipped`,
+      );
       for (const sk of s.skipped.slice(0, 10)) log(`  skipped ${sk.reason}`);
       if (s.skipped.length > 10) log(`  … and ${s.skipped.length - 10} more (see ${args.out}/skipped.jsonl)`);
     } finally {

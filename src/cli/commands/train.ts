@@ -10,7 +10,12 @@ export const trainCommand = defineCommand({
   scriptName: 'npm run train --',
   description: 'Train a captioner on a dataset and its feature store.',
   options: trainOptions,
-  examples: [['$0 --dataset data/shapes/captions.jsonl --features data/features/shapes --out checkpoints/shapes --min-count 1', 'train on the shapes set']],
+  examples: [
+    [
+      '$0 --dataset data/shapes/captions.jsonl --features data/features/shapes --out checkpoints/shapes --min-count 1',
+      'train on the shapes set',
+    ],
+  ],
   run: async (args) => {
     const [{ selectBackend }, { requestedBackend }, { runTraining }, { setupRun }] = await Promise.all([
       import('../../backend/select.js'),
@@ -25,8 +30,13 @@ export const trainCommand = defineCommand({
       const state = await runTraining(loop);
       const best = state.plateau;
       const finished = state.stopped || state.epoch >= args.epochs;
-      const where = best.bestEpoch === null ? 'no epoch finished yet' : `best ${args['select-by']} ${best.bestScore?.toFixed(4)} at epoch ${best.bestEpoch} → ${args.out}`;
-      log(`${finished ? 'done' : 'paused (--max-steps; continue with --resume)'}: ${state.history.length} epochs, ${state.step} steps; ${where}`);
+      const where =
+        best.bestEpoch === null
+          ? 'no epoch finished yet'
+          : `best ${args['select-by']} ${best.bestScore?.toFixed(4)} at epoch ${best.bestEpoch} → ${args.out}`;
+      log(
+        `${finished ? 'done' : 'paused (--max-steps; continue with --resume)'}: ${state.history.length} epochs, ${state.step} steps; ${where}`,
+      );
     } finally {
       await close();
     }

@@ -56,9 +56,18 @@ export const inputLayer = (name: string): KerasLayerSpec => ({
 });
 
 /** Writes model.json and weights.bin into `dir`, built beside it and renamed in (never half-written). */
-export async function writeLayersModel(dir: string, topology: object, weights: readonly NamedWeight[], dtype: WeightDtype): Promise<number> {
+export async function writeLayersModel(
+  dir: string,
+  topology: object,
+  weights: readonly NamedWeight[],
+  dtype: WeightDtype,
+): Promise<number> {
   const data = concatBytes(
-    weights.map((w) => (dtype === 'float16' ? new Uint8Array(encodeFloat16(w.data).buffer) : new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength))),
+    weights.map((w) =>
+      dtype === 'float16'
+        ? new Uint8Array(encodeFloat16(w.data).buffer)
+        : new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength),
+    ),
   );
   const total = data.byteLength;
   const specs = weights.map((w) => ({
@@ -67,7 +76,12 @@ export async function writeLayersModel(dir: string, topology: object, weights: r
     dtype: 'float32',
     ...(dtype === 'float16' ? { quantization: { dtype: 'float16', original_dtype: 'float32' } } : {}),
   }));
-  const modelJson = { format: 'layers-model', generatedBy: 'attend-caption convert-weights', modelTopology: topology, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'attend-caption convert-weights',
+    modelTopology: topology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+  };
   const parent = path.dirname(path.resolve(dir));
   await fs.mkdir(parent, { recursive: true });
   const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(dir)}.tmp-`));

@@ -32,13 +32,24 @@ async function findNpy(dir: string, files: readonly string[], prefix: string): P
   // `Conv2d_1_…` must not match `Conv2d_10_…`: the prefix ends at `_mul`/`_sub`, followed by `_` or `.`.
   const matches = files.filter((f) => f.startsWith(prefix) && /^[._]/.test(f.slice(prefix.length)));
   if (matches.length !== 1) {
-    throw new FileInputError(dir, matches.length ? `has ${matches.length} files for ${prefix}*.npy, expected one` : `has no ${prefix}*.npy`);
+    throw new FileInputError(
+      dir,
+      matches.length ? `has ${matches.length} files for ${prefix}*.npy, expected one` : `has no ${prefix}*.npy`,
+    );
   }
   return readNpy(path.join(dir, matches[0]!));
 }
 
 function kerasConv(conv: PlannedConv, input: string, channels: number): KerasLayerSpec {
-  const common = { kernel_size: [conv.kernelSize, conv.kernelSize], strides: [conv.stride, conv.stride], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+  const common = {
+    kernel_size: [conv.kernelSize, conv.kernelSize],
+    strides: [conv.stride, conv.stride],
+    padding: 'same',
+    data_format: 'channels_last',
+    dilation_rate: [1, 1],
+    activation: 'linear',
+    use_bias: true,
+  };
   return conv.kind === 'depthwise'
     ? { className: 'DepthwiseConv2D', name: conv.kerasName, config: { ...common, depth_multiplier: 1 }, inputs: [input] }
     : { className: 'Conv2D', name: conv.kerasName, config: { ...common, filters: channels }, inputs: [input] };
@@ -49,7 +60,10 @@ function kerasConv(conv: PlannedConv, input: string, channels: number): KerasLay
  * with `classHead`, SSD's first class head after it (a 1×1 convolution giving per cell 3 anchors × 91
  * class logits, anchor-major; `BoxPredictor_0_ClassPredictor_*`), which reads Conv2d_11.
  */
-export async function mobilenetFromNpy(dir: string, options: { scope?: string; last?: number; classHead?: boolean } = {}): Promise<{ layers: KerasLayerSpec[]; weights: NamedWeight[] }> {
+export async function mobilenetFromNpy(
+  dir: string,
+  options: { scope?: string; last?: number; classHead?: boolean } = {},
+): Promise<{ layers: KerasLayerSpec[]; weights: NamedWeight[] }> {
   const scope = options.scope ?? SSD_MOBILENET_SCOPE;
   let files: string[];
   try {
@@ -68,26 +82,47 @@ export async function mobilenetFromNpy(dir: string, options: { scope?: string; l
     const where = `${dir} (${conv.tfName})`;
     const expectIn = conv.kind === 'depthwise' ? 1 : channels;
     const outC = conv.kind === 'depthwise' ? inC : out;
-    if (kernel.shape.length !== 4 || kh !== conv.kernelSize || kw !== conv.kernelSize || (conv.kind === 'depthwise' ? out !== 1 || inC !== channels : inC !== expectIn)) {
-      throw new FileInputError(where, `kernel has shape [${kernel.shape.join(', ')}], which does not fit MobileNet v1 after ${channels} channels`);
+    if (
+      kernel.shape.length !== 4 ||
+      kh !== conv.kernelSize ||
+      kw !== conv.kernelSize ||
+      (conv.kind === 'depthwise' ? out !== 1 || inC !== channels : inC !== expectIn)
+    ) {
+      throw new FileInputError(
+        where,
+        `kernel has shape [${kernel.shape.join(', ')}], which does not fit MobileNet v1 after ${channels} channels`,
+      );
     }
-    if (bias.shape.length !== 1 || bias.shape[0] !== outC) throw new FileInputError(where, `bias has shape [${bias.shape.join(', ')}], expected [${outC}]`);
+    if (bias.shape.length !== 1 || bias.shape[0] !== outC)
+      throw new FileInputError(where, `bias has shape [${bias.shape.join(', ')}], expected [${outC}]`);
     const hwio = ohwiToHwio(kernel); // depthwise [1, kh, kw, C] → [kh, kw, C, 1]
     layers.push(kerasConv(conv, previous, outC));
     layers.push({ className: 'Activation', name: reluName(conv), config: { activation: 'relu6' }, inputs: [conv.kerasName] });
-    weights.push({ name: `${conv.kerasName}/${conv.kind === 'depthwise' ? 'depthwise_kernel' : 'kernel'}`, shape: hwio.shape, data: hwio.data });
+    weights.push({
+      name: `${conv.kerasName}/${conv.kind === 'depthwise' ? 'depthwise_kernel' : 'kernel'}`,
+      shape: hwio.shape,
+      data: hwio.data,
+    });
     weights.push({ name: `${conv.kerasName}/bias`, shape: bias.shape, data: bias.data });
     previous = reluName(conv);
     channels = outC;
   }
   if (options.classHead) {
-    if ((options.last ?? 11) !== 11) throw new FileInputError(dir, 'SSD\'s class head reads Conv2d_11: use --last-block 11');
+    if ((options.last ?? 11) !== 11) throw new FileInputError(dir, "SSD's class head reads Conv2d_11: use --last-block 11");
     const kernel = await findNpy(dir, files, 'BoxPredictor_0_ClassPredictor_Conv2D');
     const bias = await findNpy(dir, files, 'BoxPredictor_0_ClassPredictor_biases');
     const [out, kh, kw, inC] = kernel.shape as [number, number, number, number];
-    if (kernel.shape.length !== 4 || kh !== 1 || kw !== 1 || inC !== channels) throw new FileInputError(dir, `class head kernel has shape [${kernel.shape.join(', ')}], expected [K, 1, 1, ${channels}]`);
-    if (bias.shape.length !== 1 || bias.shape[0] !== out) throw new FileInputError(dir, `class head bias has shape [${bias.shape.join(', ')}], expected [${out}]`);
-    const head: PlannedConv = { tfName: 'BoxPredictor_0_ClassPredictor', kerasName: SSD_CLASS_HEAD, kind: 'pointwise', kernelSize: 1, stride: 1 };
+    if (kernel.shape.length !== 4 || kh !== 1 || kw !== 1 || inC !== channels)
+      throw new FileInputError(dir, `class head kernel has shape [${kernel.shape.join(', ')}], expected [K, 1, 1, ${channels}]`);
+    if (bias.shape.length !== 1 || bias.shape[0] !== out)
+      throw new FileInputError(dir, `class head bias has shape [${bias.shape.join(', ')}], expected [${out}]`);
+    const head: PlannedConv = {
+      tfName: 'BoxPredictor_0_ClassPredictor',
+      kerasName: SSD_CLASS_HEAD,
+      kind: 'pointwise',
+      kernelSize: 1,
+      stride: 1,
+    };
     layers.push(kerasConv(head, previous, out)); // logits [B, H, W, anchors × 91]
     weights.push({ name: `${SSD_CLASS_HEAD}/kernel`, shape: [1, 1, inC, out], data: ohwiToHwio(kernel).data });
     weights.push({ name: `${SSD_CLASS_HEAD}/bias`, shape: bias.shape, data: bias.data });

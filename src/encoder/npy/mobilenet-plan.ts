@@ -5,7 +5,7 @@
  * 6 and 12. The batch norms are folded into each convolution's kernel and bias.
  */
 
-export type ConvKind = 'full' | 'depthwise' | 'pointwise';
+type ConvKind = 'full' | 'depthwise' | 'pointwise';
 
 export interface PlannedConv {
   /** The TensorFlow scope, e.g. `Conv2d_3_depthwise`. */

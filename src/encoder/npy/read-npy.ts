@@ -24,7 +24,8 @@ export function parseNpy(bytes: Uint8Array, location: string): NpyArray {
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new FileInputError(location, 'has a corrupt .npy header');
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new FileInputError(location, 'has a corrupt .npy header');
   if (descr !== '<f4') throw new FileInputError(location, `holds ${descr} numbers, expected float32 ('<f4')`);
   if (fortran === 'True') throw new FileInputError(location, 'is in Fortran order, expected C order');
   const shape = shapeText

@@ -52,10 +52,23 @@ class Builder {
     const kernel = await this.npy(`${scope}_weights`);
     const bias = await this.npy(`${scope}_Conv2D_bias`);
     const [out, kh, kw] = kernel.shape as [number, number, number, number];
-    if (kernel.shape.length !== 4 || bias.shape[0] !== out) throw new FileInputError(this.dir, `${scope}: kernel [${kernel.shape.join(', ')}] and bias [${bias.shape.join(', ')}] do not fit`);
+    if (kernel.shape.length !== 4 || bias.shape[0] !== out)
+      throw new FileInputError(this.dir, `${scope}: kernel [${kernel.shape.join(', ')}] and bias [${bias.shape.join(', ')}] do not fit`);
     const hwio = ohwiToHwio(kernel);
-    this.weights.push({ name: `${name}/kernel`, shape: hwio.shape, data: hwio.data }, { name: `${name}/bias`, shape: bias.shape, data: bias.data });
-    const config = { filters: out, kernel_size: [kh, kw], strides: [stride, stride], padding, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+    this.weights.push(
+      { name: `${name}/kernel`, shape: hwio.shape, data: hwio.data },
+      { name: `${name}/bias`, shape: bias.shape, data: bias.data },
+    );
+    const config = {
+      filters: out,
+      kernel_size: [kh, kw],
+      strides: [stride, stride],
+      padding,
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      activation: 'linear',
+      use_bias: true,
+    };
     return this.add('Conv2D', name, config, [input]);
   }
 
@@ -64,8 +77,20 @@ class Builder {
     const mul = await this.npy(`${scope}_preact_FusedBatchNorm_mul_0_param`);
     const add = await this.npy(`${scope}_preact_FusedBatchNorm_add_param`);
     const channels = mul.shape[0]!;
-    this.weights.push({ name: `${name}/depthwise_kernel`, shape: [1, 1, channels, 1], data: mul.data }, { name: `${name}/bias`, shape: [channels], data: add.data });
-    const config = { kernel_size: [1, 1], strides: [1, 1], padding: 'valid', depth_multiplier: 1, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true };
+    this.weights.push(
+      { name: `${name}/depthwise_kernel`, shape: [1, 1, channels, 1], data: mul.data },
+      { name: `${name}/bias`, shape: [channels], data: add.data },
+    );
+    const config = {
+      kernel_size: [1, 1],
+      strides: [1, 1],
+      padding: 'valid',
+      depth_multiplier: 1,
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      activation: 'linear',
+      use_bias: true,
+    };
     this.add('DepthwiseConv2D', name, config, [input]);
     return this.relu(name);
   }
@@ -75,11 +100,24 @@ class Builder {
   }
 
   pad(name: string, input: string, p: number): string {
-    return this.add('ZeroPadding2D', name, { padding: [[p, p], [p, p]], data_format: 'channels_last' }, [input]);
+    return this.add(
+      'ZeroPadding2D',
+      name,
+      {
+        padding: [
+          [p, p],
+          [p, p],
+        ],
+        data_format: 'channels_last',
+      },
+      [input],
+    );
   }
 
   maxPool(name: string, input: string, size: number, stride: number, padding: 'same' | 'valid'): string {
-    return this.add('MaxPooling2D', name, { pool_size: [size, size], strides: [stride, stride], padding, data_format: 'channels_last' }, [input]);
+    return this.add('MaxPooling2D', name, { pool_size: [size, size], strides: [stride, stride], padding, data_format: 'channels_last' }, [
+      input,
+    ]);
   }
 }
 
@@ -93,7 +131,12 @@ async function unit(b: Builder, block: number, u: number, units: number, x: stri
   const r2in = stride === 2 ? b.pad(`${name}_conv2_pad`, r1, 1) : r1;
   const r2 = b.relu(await b.conv(`${name}_conv2`, `${scope}_conv2`, r2in, stride, stride === 2 ? 'valid' : 'same'));
   const r3 = await b.conv(`${name}_conv3`, `${scope}_conv3`, r2, 1, 'valid');
-  const shortcut = u === 1 ? await b.conv(`${name}_shortcut`, `${scope}_shortcut`, preact, 1, 'valid') : stride === 2 ? b.maxPool(`${name}_shortcut`, x, 1, 2, 'valid') : x;
+  const shortcut =
+    u === 1
+      ? await b.conv(`${name}_shortcut`, `${scope}_shortcut`, preact, 1, 'valid')
+      : stride === 2
+        ? b.maxPool(`${name}_shortcut`, x, 1, 2, 'valid')
+        : x;
   return b.add('Add', `${name}_add`, {}, [r3, shortcut]);
 }
 
