@@ -94,7 +94,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
   it('captions good images, reports the unreadable one, exits 2', async () => {
     const bad = path.join(dir, 'bad.jpg');
     await fs.writeFile(bad, 'this is not a JPEG');
-    const r = runCaptionCli([wide, bad, square, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '5']);
+    const r = runCaptionCli([wide, bad, square, '--checkpoint', ckpt, '--encoder-weights', weights, '--max-len', '5']);
     expect(r.code).toBe(2);
     const lines = r.stdout.trim().split('\n');
     expect(lines.map((l) => l.split('\t')[0])).toEqual([wide, square]);
@@ -108,7 +108,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     await fs.mkdir(path.join(folder, 'sub'), { recursive: true });
     for (const name of ['b.png', 'a.jpg', 'sub/c.png']) await fs.copyFile(name.endsWith('.png') ? wide : square, path.join(folder, name));
     await fs.writeFile(path.join(folder, 'notes.txt'), 'not an image');
-    const byFolder = runCaptionCli([folder, '--checkpoint', ckpt, '--mobilenet', weights, '--max-len', '2', '--beam', '1']);
+    const byFolder = runCaptionCli([folder, '--checkpoint', ckpt, '--encoder-weights', weights, '--max-len', '2', '--beam', '1']);
     expect(byFolder.code, byFolder.stderr).toBe(0);
     expect(
       byFolder.stdout
@@ -120,7 +120,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
       path.join(folder, '**', '*.png'),
       '--checkpoint',
       ckpt,
-      '--mobilenet',
+      '--encoder-weights',
       weights,
       '--max-len',
       '2',
@@ -135,7 +135,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
         .map((l) => path.relative(folder, l.split('\t')[0]!))
         .sort(),
     ).toEqual(['b.png', path.join('sub', 'c.png')]);
-    const none = runCaptionCli([path.join(folder, '*.gif'), '--checkpoint', ckpt, '--mobilenet', weights]);
+    const none = runCaptionCli([path.join(folder, '*.gif'), '--checkpoint', ckpt, '--encoder-weights', weights]);
     expect(none.code).toBe(2);
     expect(
       none.stderr
@@ -161,7 +161,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
   });
 
   it('--json gives per-word α over the 14×14 grid summing to 1, β, log p and ids', () => {
-    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--json', '--beam', '2', '--max-len', '4']);
+    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--encoder-weights', weights, '--json', '--beam', '2', '--max-len', '4']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout.trim());
     expect(rec.file).toBe(wide);
@@ -184,7 +184,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
     const out = path.join(dir, 'overlays');
     await fs.mkdir(path.join(out, 'wide'), { recursive: true });
     await fs.writeFile(path.join(out, 'wide', 'keep.txt'), 'mine');
-    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--mobilenet', weights, '--overlay', out, '--json', '--max-len', '3']);
+    const r = runCaptionCli([wide, '--checkpoint', ckpt, '--encoder-weights', weights, '--overlay', out, '--json', '--max-len', '3']);
     expect(r.code).toBe(0);
     const rec = JSON.parse(r.stdout.trim());
     const files = (await fs.readdir(path.join(out, 'wide'))).sort();
@@ -199,7 +199,7 @@ describeWithShared('caption: end to end on a small checkpoint (α=0.25 encoder, 
 
   it('--html writes one self-contained page; hovering a word in Chromium shows its overlay', async (ctx) => {
     const page = path.join(dir, 'review.html');
-    const r = runCaptionCli([wide, square, '--checkpoint', ckpt, '--mobilenet', weights, '--html', page, '--max-len', '3']);
+    const r = runCaptionCli([wide, square, '--checkpoint', ckpt, '--encoder-weights', weights, '--html', page, '--max-len', '3']);
     expect(r.code).toBe(0);
     const html = await fs.readFile(page, 'utf8');
     expect(html).not.toMatch(/(src|href)="https?:/); // nothing fetched: works offline from disk

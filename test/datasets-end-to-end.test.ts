@@ -57,7 +57,7 @@ describeWithShared('datasets end to end: extract-features → train → evaluate
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const weights = (): string[] => ['--variant', 'mobilenet_v1_0.25', '--mobilenet', sharedPath('weights', 'mobilenet_v1_0.25_224')];
+  const weights = (): string[] => ['--variant', 'mobilenet_v1_0.25', '--encoder-weights', sharedPath('weights', 'mobilenet_v1_0.25_224')];
   const tiny = [
     '--min-count',
     '1',

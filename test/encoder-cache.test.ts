@@ -80,7 +80,7 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
     third.dispose();
   });
 
-  it('caption, run twice with --mobilenet <url>: the second run makes no request', async () => {
+  it('caption, run twice with --encoder-weights <url>: the second run makes no request', async () => {
     const run = () =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(
@@ -90,7 +90,7 @@ describeWithShared('weights cache over a loopback HTTP server', () => {
             sharedPath('images', 'horse.png'),
             '--checkpoint',
             checkpointPath('flickr8k'),
-            '--mobilenet',
+            '--encoder-weights',
             shipped,
             '--beam',
             '1',

@@ -68,7 +68,7 @@ describe('online weights when offline', () => {
       expect(err).toBeInstanceOf(UserError);
       const host = new URL(variantNamed(variant).url!).host;
       expect((err as Error).message).toBe(
-        `cannot download encoder weights from ${host} (offline?): pass --mobilenet <dir> with a local copy (see README)`,
+        `cannot download encoder weights from ${host} (offline?): pass --encoder-weights <dir> with a local copy (see README)`,
       );
     }
   });
@@ -78,7 +78,7 @@ describe('online weights when offline', () => {
     const err = await loadEncoder({ variant: 'tfhub_mobilenet_v1_0.25', source: 'http://127.0.0.1:9/model.json' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WeightsUnavailableError);
     expect((err as Error).message).toBe(
-      'cannot download encoder weights from 127.0.0.1:9 (offline?): pass --mobilenet <dir> with a local copy (see README)',
+      'cannot download encoder weights from 127.0.0.1:9 (offline?): pass --encoder-weights <dir> with a local copy (see README)',
     );
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -132,7 +132,7 @@ describe("the README's training block runs as written, offline, and the result c
         .filter((l) => !l.startsWith('[caption]')),
     ).toEqual([
       expect.stringMatching(
-        /^caption: .*checkpoints\/bare: its encoder \(mobilenet_v1_1\.0_pw12\/conv_pw_12_relu\/7x7x1024\/224px-squash\/sha256:[0-9a-f]{64}\) is not inside it and cannot be downloaded from storage\.googleapis\.com \(offline\?\): pass --mobilenet <dir> with those weights, or put them inside once with `npm run ship-encoder -- --checkpoint .*checkpoints\/bare --from <dir>`$/,
+        /^caption: .*checkpoints\/bare: its encoder \(mobilenet_v1_1\.0_pw12\/conv_pw_12_relu\/7x7x1024\/224px-squash\/sha256:[0-9a-f]{64}\) is not inside it and cannot be downloaded from storage\.googleapis\.com \(offline\?\): pass --encoder-weights <dir> with those weights, or put them inside once with `npm run ship-encoder -- --checkpoint .*checkpoints\/bare --from <dir>`$/,
       ),
     ]);
     await fs.rm(dir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ describe('the encoder a trained checkpoint carries', () => {
     expect(await prepareCarriedEncoder({ encoder: fake, weights: url }, path.join(dir, 'b'), (l) => lines.push(l))).toBeUndefined();
     expect(existsSync(path.join(dir, 'b'))).toBe(false);
     expect(lines).toEqual([
-      `the checkpoint does not carry its encoder ${fake}: its weights are online (${url}); \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`,
+      `the checkpoint does not carry its encoder ${fake}: its weights are online (${url}); \`caption\` will need them (--encoder-weights DIR, or npm run ship-encoder)`,
     ]);
   });
 

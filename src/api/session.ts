@@ -49,7 +49,7 @@ async function encoderFor(encoderId: string, source: string | undefined, network
   return encoder;
 }
 
-/** Loads a checkpoint and its encoder; `weights` as `--mobilenet` (undefined: the usual search). */
+/** Loads a checkpoint and its encoder; `weights` as `--encoder-weights` (undefined: the usual search). */
 export async function openSession(checkpoint: string, weights: string | undefined, network: NetworkOptions = {}): Promise<CaptionSession> {
   const decoder = await CaptionModel.read(await checkpointFolder(checkpoint));
   const encoder = await encoderFor(decoder.encoderId, weightsSource(weights, checkpoint), network).catch((err: unknown) => {

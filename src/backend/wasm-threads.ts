@@ -54,8 +54,11 @@ export function wasmThreadsStatus(): string {
   return status;
 }
 
-/** The threads WASM's thread pool runs on (1 before the backend starts or on the stock build). */
-function wasmThreadCount(): number {
+/**
+ * The threads WASM's thread pool runs on (1 before the backend starts or on the stock build).
+ * @public (test/wasm-threads.test.ts reads it in a child process)
+ */
+export function wasmThreadCount(): number {
   try {
     return getThreadsCount();
   } catch {

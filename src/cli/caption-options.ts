@@ -1,6 +1,6 @@
 /** The `caption` command's flags: one table, shared by --help and validation. */
 import type { Argv } from 'yargs';
-import { MOBILENET_OPTION } from '../encoder/weights-source.js';
+import { ENCODER_WEIGHTS_OPTION } from './encoder-weights-option.js';
 import { checkRequestedDecoding } from '../checkpoint/decoding.js';
 import { CONTEXT_MODES, type ContextMode } from '../decoder/context-mode.js';
 import { BACKEND_OPTION } from './backend-option.js';
@@ -18,7 +18,7 @@ export interface CaptionArgs {
   tags: boolean;
   explain: string | undefined;
   backend: string | undefined;
-  mobilenet: string | undefined;
+  encoderWeights: string | undefined;
   overlay: string | undefined;
   html: string | undefined;
   json: boolean;
@@ -67,7 +67,7 @@ export function captionOptions(y: Argv): Argv<CaptionArgs> {
     })
     .option('allow-unk', { type: 'boolean', default: false, describe: 'let captions contain <unk> (debugging; never by default)' })
     .option('backend', BACKEND_OPTION)
-    .option('mobilenet', MOBILENET_OPTION)
+    .option('encoder-weights', ENCODER_WEIGHTS_OPTION)
     .option('overlay', { alias: 'o', type: 'string', describe: 'write attention overlay PNGs into this folder' })
     .option('html', { type: 'string', describe: 'write a self-contained review page to this HTML file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object per image (tokens, α, β, log-probs)' })

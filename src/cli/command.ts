@@ -62,7 +62,7 @@ export interface CommandGroupSpec {
 }
 
 /** Parses `argv` for `spec` and runs it; resolves to the exit code (it never throws). */
-async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, argv: string[] = hideBin(process.argv)): Promise<number> {
+export async function runCommand<O>(spec: CommandSpec<O> | CommandGroupSpec, argv: string[] = hideBin(process.argv)): Promise<number> {
   const { program } = spec;
   let exitCode = 0;
   let ran = false;

@@ -64,7 +64,7 @@ export async function runCaption(args: CaptionArgs): Promise<number> {
   const { files, problems } = expandInputs(args.images);
   const failures: Failure[] = problems.map((p) => ({ file: p.input, problem: `${p.input}: ${p.problem}` }));
   await selectBackend({ requested: requestedBackend(args.backend), ...(args.quiet ? { log: () => {} } : {}) });
-  const session = await openSession(checkpoint, args.mobilenet);
+  const session = await openSession(checkpoint, args.encoderWeights);
   const { decoder: captioner, encoder } = session;
   const { beamSize, lengthPenalty, context } = resolveDecoding(
     { beamSize: args.beam, lengthPenalty: args.lengthPenalty, context: args.context },

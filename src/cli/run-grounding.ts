@@ -24,7 +24,7 @@ export interface GroundingArgs {
   images: string;
   limit: number;
   out: string | undefined;
-  mobilenet: string | undefined;
+  encoderWeights: string | undefined;
   backend: BackendRequest | undefined;
 }
 
@@ -116,7 +116,7 @@ export async function runGrounding(
   const images = instances.images.filter((im) => boxesOf.has(im.id)).slice(0, args.limit > 0 ? args.limit : undefined);
   if (images.length === 0) throw new UserError(`${args.instances}: no image has a box of a COCO class`);
 
-  const session = await openSession(args.checkpoint, args.mobilenet);
+  const session = await openSession(args.checkpoint, args.encoderWeights);
   const { decoder, encoder } = session;
   const decoding = decoder.decoding;
   const words: GroundingWord[] = [];

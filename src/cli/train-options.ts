@@ -67,6 +67,17 @@ export function trainOptions(y: Argv) {
       default: HARD_ATTENTION_DEFAULTS.entropyWeight,
       describe: 'hard: entropy bonus λ_e on the attention distributions',
     })
+    .option('attention-targets', {
+      type: 'string',
+      default: '',
+      describe:
+        'attention supervision: where the caption words that name a COCO class should look, per training image (an attention-targets JSON, e.g. from runs/attention/detector-maps.ts); cross-entropy only',
+    })
+    .option('attention-supervision', {
+      type: 'number',
+      default: 1,
+      describe: 'with --attention-targets: the weight of the supervision term, −Σ_i target_i log α_i per supervised word',
+    })
     .option('lambda', {
       type: 'number',
       describe: `doubly stochastic attention regularisation λ [default: 1 with soft attention, ${HARD_ATTENTION_DEFAULTS.doublyStochasticLambda} with hard]`,
@@ -124,6 +135,12 @@ export function trainOptions(y: Argv) {
         throw new Error(`--hard-expected must be in [0, 1], got ${a['hard-expected']}`);
       for (const k of ['hard-signal', 'hard-entropy'] as const)
         if (!(a[k] >= 0)) throw new Error(`--${k} must be zero or positive, got ${a[k]}`);
+      if (!(a['attention-supervision'] >= 0))
+        throw new Error(`--attention-supervision must be zero or positive, got ${a['attention-supervision']}`);
+      if (a['attention-targets'] && (a.objective === 'scst' || a.attention === 'hard'))
+        throw new Error(
+          '--attention-targets supervises the cross-entropy objective of soft attention: not with --objective scst or --attention hard',
+        );
       if (a.objective === 'scst' && !a['init-from'] && !a.resume)
         throw new Error('--objective scst needs --init-from <checkpoint> (a model trained with cross-entropy)');
       return true;

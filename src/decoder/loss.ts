@@ -13,7 +13,20 @@ import { checkInputs, unroll, type ForwardOptions } from './forward.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';
 
-export type LossOptions = ForwardOptions;
+/**
+ * Attention supervision (Liu et al. 2017, "Attention correctness"): for chosen target words, where
+ * the model should have looked. The loss gains strength · Σ_t,b weight_tb · (−Σ_i target_tbi log α_tbi),
+ * averaged over the B captions as the cross-entropy is.
+ */
+export interface AttentionTargetsInput {
+  targets: tf.Tensor3D; // [T, B, L]  a distribution over regions where weight_tb > 0
+  weights: tf.Tensor2D; // [T, B]  1 for a supervised target word, else 0
+  strength: number;
+}
+
+export interface LossOptions extends ForwardOptions {
+  attentionTargets?: AttentionTargetsInput;
+}
 
 export interface LossOutput {
   /** captionCrossEntropy + attentionPenalty: what the optimizer minimises. */
@@ -22,7 +35,7 @@ export interface LossOutput {
   captionCrossEntropy: tf.Scalar;
   /** Mean −log p(true word) over real target tokens (for logging; perplexity = exp of it). */
   crossEntropy: tf.Scalar;
-  /** λ · mean over images of Σ_i (1 − Σ_t α_ti)². */
+  /** λ · mean over images of Σ_i (1 − Σ_t α_ti)², plus the attention supervision term when given. */
   attentionPenalty: tf.Scalar;
 }
 
@@ -77,6 +90,19 @@ export function attentionPenaltyOf(alphas: tf.Tensor3D, m: tf.Tensor2D, lambda: 
   return tf.mul(tf.mean(perImage), lambda) as tf.Scalar; // []
 }
 
+/** strength · Σ_t,b w_tb · (−Σ_i target_tbi log α_tbi) / B: alphas [T, B, L] → []. */
+export function attentionSupervisionOf(alphas: tf.Tensor3D, input: AttentionTargetsInput): tf.Scalar {
+  const [T, B, L] = alphas.shape;
+  const { targets, weights } = input;
+  if (targets.shape.join() !== [T, B, L].join() || weights.shape.join() !== [T, B].join()) {
+    throw new RangeError(
+      `attention targets must be [${T}, ${B}, ${L}] with weights [${T}, ${B}], got [${targets.shape.join(', ')}] and [${weights.shape.join(', ')}]`,
+    );
+  }
+  const crossEntropy = tf.neg(tf.sum(tf.mul(targets, tf.log(tf.add(alphas, 1e-8))), 2)); // [T, B]  −Σ_i p_i log α_i
+  return tf.mul(tf.div(tf.sum(tf.mul(crossEntropy, weights)), B), input.strength) as tf.Scalar; // []
+}
+
 /**
  * tokens [B, T + 1] int32 = <start> w_1 … <end> <pad>…; the model reads tokens[:, :T] and predicts
  * tokens[:, 1:]. mask: 1 for real tokens, 0 for padding (see `targetMask` for the accepted shapes).
@@ -97,7 +123,10 @@ export function computeLoss(
     const crossEntropy = tf.div(ceSum, realTokens) as tf.Scalar; // []
     const captionCrossEntropy = tf.div(ceSum, B) as tf.Scalar; // []
 
-    const attentionPenalty = attentionPenaltyOf(alphas, m, cfg.doublyStochasticLambda); // []
+    const doublyStochastic = attentionPenaltyOf(alphas, m, cfg.doublyStochasticLambda); // []
+    const attentionPenalty = options.attentionTargets
+      ? (tf.add(doublyStochastic, attentionSupervisionOf(alphas, options.attentionTargets)) as tf.Scalar)
+      : doublyStochastic; // []
 
     return { loss: tf.add(captionCrossEntropy, attentionPenalty) as tf.Scalar, captionCrossEntropy, crossEntropy, attentionPenalty };
   });

@@ -2,7 +2,7 @@
 import { UserError } from '../util/user-error.js';
 
 /** What to tell a user whose weights cannot be downloaded. */
-const LOCAL_WEIGHTS_HINT = 'pass --mobilenet <dir> with a local copy (see README)';
+const LOCAL_WEIGHTS_HINT = 'pass --encoder-weights <dir> with a local copy (see README)';
 
 /** The weights could not be fetched from a URL (offline, server error, bad address). */
 export class WeightsUnavailableError extends UserError {
@@ -19,7 +19,7 @@ export class WeightsUnavailableError extends UserError {
     super(
       needed
         ? `${needed.checkpoint}: its encoder (${needed.encoder}) is not inside it and cannot be downloaded from ${hostOf(url)} (${reason}): ` +
-            `pass --mobilenet <dir> with those weights, or put them inside once with \`npm run ship-encoder -- --checkpoint ${needed.checkpoint} --from <dir>\``
+            `pass --encoder-weights <dir> with those weights, or put them inside once with \`npm run ship-encoder -- --checkpoint ${needed.checkpoint} --from <dir>\``
         : `cannot download encoder weights from ${hostOf(url)} (${reason}): ${LOCAL_WEIGHTS_HINT}`,
       options,
     );

@@ -45,7 +45,7 @@ export function encoderSource(config: EncoderConfig): string {
   const source = config.source ?? variant.url;
   if (source === undefined) {
     throw new UserError(
-      `encoder ${variant.name} has no online copy: pass --mobilenet <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`,
+      `encoder ${variant.name} has no online copy: pass --encoder-weights <dir> with its weights (made by \`${variant.howToMake ?? 'npm run convert-weights'}\`)`,
     );
   }
   return source;

@@ -90,7 +90,7 @@ function tfhubVariant(alpha: MobileNetAlpha): EncoderVariant {
 
 /**
  * A network converted from `.npy` tensors by `npm run convert-weights` (layers format, inputs in
- * [-1, 1], 224 px, a 14×14 grid): there is no online copy, `--mobilenet <dir>` names the converted
+ * [-1, 1], 224 px, a 14×14 grid): there is no online copy, `--encoder-weights <dir>` names the converted
  * folder. (`alpha` is MobileNet's notion; 1.0 for these.)
  */
 function convertedVariant(name: string, layer: string, depth: number, arch: string): EncoderVariant {

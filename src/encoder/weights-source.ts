@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
-const ENCODER_WEIGHTS_ENV = 'CAPTION_ENCODER_WEIGHTS';
+export const ENCODER_WEIGHTS_ENV = 'CAPTION_ENCODER_WEIGHTS';
 /** The older name, still read. */
-const MOBILENET_ENV = 'CAPTION_MOBILENET';
+export const MOBILENET_ENV = 'CAPTION_MOBILENET';
 
 /** The folder inside a checkpoint that holds the weights of the encoder it was trained on. */
 export const SHIPPED_ENCODER_DIR = 'encoder';
@@ -21,10 +21,3 @@ export function weightsSource(flag: string | undefined, checkpointDir?: string):
   const shipped = path.join(checkpointDir, SHIPPED_ENCODER_DIR);
   return existsSync(path.join(shipped, 'model.json')) ? shipped : undefined;
 }
-
-/** The `--encoder-weights` flag (any encoder: MobileNet, converted ResNet…) as every command declares it; `--mobilenet` is its old name. */
-export const MOBILENET_OPTION = {
-  type: 'string',
-  alias: 'encoder-weights',
-  describe: `encoder weights: a local folder (model.json + shards) or a URL [default: $${ENCODER_WEIGHTS_ENV} (or $${MOBILENET_ENV}), else the checkpoint's own encoder/, else the variant's online copy, downloaded once into the cache]`,
-} as const;

@@ -63,3 +63,44 @@ export class DetectorTagger {
     this.network.dispose();
   }
 }
+
+/** The encoder grid `classMaps` is made for: the detector's 14×14 cells at 224 px, two to a side. */
+export const MAP_GRID = { height: 7, width: 7 } as const;
+const MAP_INPUT = 224;
+/** The shrunk view: the photo at half size, placed so its 7×7 detector cells are exactly the grid's. */
+const HALF = MAP_INPUT / 2;
+const HALF_OFFSET = 48; // 3 cells of 16 px
+
+/**
+ * Where the detector sees each class, on the encoder's 7×7 grid over a squashed 224 px photo: scores
+ * [B, 7, 7, 80] (COCO_CLASSES order), a cell's best over anchors and two views —
+ * - the whole photo (small and medium objects): the best of the 2×2 detector cells inside the grid cell;
+ * - the photo at half size on the gray canvas (large objects): the detector cell that covers it.
+ * photos: [B, 224, 224, 3] in 0..255.
+ */
+export function classMaps(network: FeatureNetwork, photos: tf.Tensor4D): tf.Tensor4D {
+  const [B, H, W] = photos.shape;
+  if (H !== MAP_INPUT || W !== MAP_INPUT) throw new RangeError(`classMaps: photos must be ${MAP_INPUT}×${MAP_INPUT}, got ${H}×${W}`);
+  return tf.tidy(() => {
+    const perCell = (input: tf.Tensor4D): tf.Tensor4D => {
+      const logits = network.run(tf.div(tf.sub(input, 127.5), 127.5) as tf.Tensor4D); // [B, 14, 14, ANCHORS · 91]
+      const [, h, w] = logits.shape;
+      return tf.max(tf.reshape(logits, [B, h!, w!, ANCHORS, SSD_CLASSES]), 3) as tf.Tensor4D; // [B, 14, 14, 91]  best anchor
+    };
+    const whole = tf.maxPool(perCell(photos), 2, 2, 'valid'); // [B, 7, 7, 91]
+    const small = tf.image.resizeBilinear(photos, [HALF, HALF], true); // [B, 112, 112, 3]
+    const after = MAP_INPUT - HALF - HALF_OFFSET;
+    const canvas = tf.add(
+      tf.pad(tf.sub(small, CANVAS_GRAY), [
+        [0, 0],
+        [HALF_OFFSET, after],
+        [HALF_OFFSET, after],
+        [0, 0],
+      ]),
+      CANVAS_GRAY,
+    ) as tf.Tensor4D; // [B, 224, 224, 3], gray around the photo
+    const first = HALF_OFFSET / 16;
+    const shrunk = tf.slice(perCell(canvas), [0, first, first, 0], [B, MAP_GRID.height, MAP_GRID.width, SSD_CLASSES]); // [B, 7, 7, 91]
+    return tf.gather(tf.sigmoid(tf.maximum(whole, shrunk)), COLUMNS, 3) as tf.Tensor4D; // [B, 7, 7, 80]
+  });
+}

@@ -5,7 +5,7 @@
  * checkpoint's own copy, the shipped model's — cut at its annotation layer into `<run>/encoder/`, and
  * checked against the features' fingerprint; every best checkpoint then gets a copy. When no local
  * copy gives that fingerprint, the checkpoint goes without, and `caption` looks for the weights as
- * for any checkpoint (--mobilenet, $CAPTION_MOBILENET, the variant's online copy).
+ * for any checkpoint (--encoder-weights, $CAPTION_ENCODER_WEIGHTS, the variant's online copy).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -53,7 +53,7 @@ export async function prepareCarriedEncoder(origin: EncoderOrigin, out: string, 
       ? `its weights are online (${origin.weights})`
       : 'no local copy of its weights was found';
   log(
-    `the checkpoint does not carry its encoder ${origin.encoder}: ${where}${tried.length ? `; tried ${tried.join('; ')}` : ''}; \`caption\` will need them (--mobilenet DIR, or npm run ship-encoder)`,
+    `the checkpoint does not carry its encoder ${origin.encoder}: ${where}${tried.length ? `; tried ${tried.join('; ')}` : ''}; \`caption\` will need them (--encoder-weights DIR, or npm run ship-encoder)`,
   );
   return undefined;
 }

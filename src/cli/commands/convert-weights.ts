@@ -1,7 +1,7 @@
 /**
  * Converts a CNN published as `.npy` tensors into the tfjs layers format the encoder loads:
  *   npm run convert-weights -- --from ../shared/weights/ssd_mobilenet_v1_coco_npy --out data/encoders/mobilenet_v1_1.0_coco
- * then `--variant mobilenet_v1_1.0_coco --mobilenet data/encoders/mobilenet_v1_1.0_coco`;
+ * then `--variant mobilenet_v1_1.0_coco --encoder-weights data/encoders/mobilenet_v1_1.0_coco`;
  *   npm run convert-weights -- --arch resnet_v2_50 --from ../shared/weights/resnet_v2_50_npy --out data/encoders/resnet_v2_50
  */
 import { defineCommand, requireInteger } from '../command.js';

@@ -6,7 +6,7 @@
  */
 import { BACKEND_OPTION } from '../backend-option.js';
 import { defineCommand, requireInteger } from '../command.js';
-import { MOBILENET_OPTION } from '../../encoder/weights-source.js';
+import { ENCODER_WEIGHTS_OPTION } from '../encoder-weights-option.js';
 
 export const extractFeaturesCommand = defineCommand({
   program: 'extract-features',
@@ -23,7 +23,7 @@ export const extractFeaturesCommand = defineCommand({
       .option('images', { type: 'string', describe: 'folder of images: keys are file names' })
       .option('list', { type: 'string', describe: 'text file with one image path per line' })
       .option('out', { type: 'string', demandOption: true, describe: 'feature store folder (created or resumed)' })
-      .option('mobilenet', MOBILENET_OPTION)
+      .option('encoder-weights', ENCODER_WEIGHTS_OPTION)
       .option('variant', {
         type: 'string',
         describe: "encoder variant (see README: encoders) [default: the shipped model's, with the weights inside the package]",
@@ -55,7 +55,7 @@ export const extractFeaturesCommand = defineCommand({
     // Default: the shipped model's encoder, read from the package (no download); another is one flag.
     const shipped = shippedEncoder();
     const variant = variantNamed(args.variant ?? shipped?.variant ?? 'mobilenet_v1_1.0'); // an unknown name is a one-line error before anything loads
-    const source = weightsSource(args.mobilenet, variant.name === shipped?.variant ? shipped.checkpoint : undefined);
+    const source = weightsSource(args.encoderWeights, variant.name === shipped?.variant ? shipped.checkpoint : undefined);
     const log = (l: string) => process.stderr.write(`${l}\n`);
     await selectBackend({ requested: requestedBackend(args.backend) });
     const images = args.dataset

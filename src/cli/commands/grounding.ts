@@ -10,7 +10,7 @@
  */
 import { BACKEND_OPTION } from '../backend-option.js';
 import { defineCommand, requireInteger } from '../command.js';
-import { MOBILENET_OPTION } from '../../encoder/weights-source.js';
+import { ENCODER_WEIGHTS_OPTION } from '../encoder-weights-option.js';
 
 export const groundingCommand = defineCommand({
   program: 'grounding',
@@ -24,7 +24,7 @@ export const groundingCommand = defineCommand({
       .option('images', { type: 'string', demandOption: true, describe: "folder of the photos (the instances file's file_name)" })
       .option('limit', { type: 'number', default: 0, describe: 'score at most this many photos (0 = all)' })
       .option('out', { type: 'string', describe: 'write the report as JSON' })
-      .option('mobilenet', MOBILENET_OPTION)
+      .option('encoder-weights', ENCODER_WEIGHTS_OPTION)
       .option('backend', BACKEND_OPTION)
       .check((a) => {
         requireInteger(a, ['limit'], 0);

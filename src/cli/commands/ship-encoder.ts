@@ -1,7 +1,7 @@
 /**
  * Puts the weights of a checkpoint's encoder inside the checkpoint (`<checkpoint>/encoder/`), cut at
  * the annotation layer (only the weights it reads), so the checkpoint captions photos with no
- * download and no --mobilenet. The copy must give the checkpoint's exact encoder fingerprint:
+ * download and no --encoder-weights. The copy must give the checkpoint's exact encoder fingerprint:
  *   npm run ship-encoder -- --checkpoint checkpoints/flickr8k --from ../shared/weights/mobilenet_v1_1.0_224
  * `--dtype float16` stores the weights at half the size; that is another encoder (its features differ
  * by float16 rounding), so it needs `--rebind`: the checkpoint is then bound to the float16 encoder's

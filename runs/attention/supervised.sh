@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Issue 22 §4, attention supervision: 5 more cross-entropy epochs from the λ = 0 run
+# (checkpoints/everyday-xe-lambda0, 13 epochs), with the detector's class maps as attention targets
+# (runs/attention/detector-maps.ts) at STRENGTH (default 1), or without them (STRENGTH=0: the control,
+# the same 5 epochs from the same start). Into checkpoints/attention-sup<STRENGTH> and runs/attention-sup<STRENGTH>.
+set -u
+cd "$(dirname "$0")/../.." || exit
+STRENGTH=${STRENGTH:-1}
+NAME=attention-sup$STRENGTH
+targets=()
+[[ $STRENGTH != 0 ]] && targets=(--attention-targets data/attention/flickr8k-coco1k-detector.json --attention-supervision "$STRENGTH")
+resume=()
+[[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
+npm run -s train -- --dataset ../shared/datasets/flickr8k \
+  --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
+  --features data/features/flickr8k-coco1k-pw12f16 --init-from checkpoints/everyday-xe-lambda0 \
+  --out "checkpoints/$NAME" --run-dir "runs/$NAME" "${targets[@]}" \
+  --lr 1e-4 --batch-size 32 --epochs 5 --patience 5 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
+  --checkpoint-every 200 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"
