@@ -313,7 +313,8 @@ describe('hard attention', () => {
     });
     // Through the search: the same model, both modes; identical regions make both contexts equal.
     const flat = tf.tile(tf.slice(features, [0, 0, 0], [2, 1, D]), [1, L, 1]) as tf.Tensor3D; // [2, L, D], every region the same
-    const decode = (f: tf.Tensor3D, context: 'expected' | 'argmax') => greedyDecode(decoder, f, { maxLength: 5, allowUnk: true, context });
+    const decode = (f: tf.Tensor3D, context: 'expected' | 'argmax') =>
+      greedyDecode(decoder, f, { maxLength: 5, allowUnk: true, contextMode: context });
     expect(decode(flat, 'argmax').map((c) => c.logProb)).toEqual(
       decode(flat, 'expected')
         .map((c) => c.logProb)

@@ -85,9 +85,10 @@ export function checkResumeFlags(recorded: TrainState['flags'], args: TrainArgs,
   if (!recorded) return; // a run saved before flags were recorded
   for (const k of RESUME_FIXED_FLAGS) {
     const was = k in recorded ? recorded[k] : DEFAULTS_OF_LATER_FLAGS[k];
-    if (was === undefined || was === args[k]) continue; // a flag the run did not record (or unset) cannot be compared
+    const now = args[k] ?? DEFAULTS_OF_LATER_FLAGS[k];
+    if (was === undefined || was === now) continue; // a flag the run did not record (or unset) cannot be compared
     throw new UserError(
-      `--resume: --${k} is ${JSON.stringify(args[k])} but the run in ${runDir} was started with --${k} ${JSON.stringify(was)}; ` +
+      `--resume: --${k} is ${JSON.stringify(now)} but the run in ${runDir} was started with --${k} ${JSON.stringify(was)}; ` +
         `resuming with another value would not continue the same run (pass --${k} ${JSON.stringify(was)}, or start a new --run-dir)`,
     );
   }

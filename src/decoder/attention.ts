@@ -19,25 +19,30 @@ import type { DecoderParameters } from './parameters.js';
 /** Added to the scores of masked regions: exp(−1e9 − max) is exactly 0 in float32. */
 const MASKED_SCORE = -1e9;
 
+/** What the scoring function needs about the images, by kind (see `SCORING_KINDS`). */
+export type ScoringKeys =
+  | { kind: 'additive'; keys: tf.Tensor3D; scorer: AdditiveScorer } // keys W_a a_i + b [B, L, A], scored by `additiveScorer`
+  | { kind: 'dot' } // a_i itself
+  | { kind: 'general'; keys: tf.Tensor3D }; // W_k a_i [B, L, H]
+
 /** What attention needs about one batch of images, computed once per image. */
 export interface AttentionMemory {
   /** a: the annotation vectors. */
   features: tf.Tensor3D; // [B, L, D]
-  /** additive: W_a a_i + b [B, L, A]; general: W_k a_i [B, L, H]; dot: null. */
-  keys: tf.Tensor3D | null;
-  /** additive: the scorer over `keys`. */
-  scorer: AdditiveScorer | null;
+  scoring: ScoringKeys;
   /** 0 for visible regions, −1e9 for masked ones; null = all visible. */
   maskBias: tf.Tensor2D | null; // [B, L]
 }
 
+/** The scoring function's per-step weights, by kind. */
+export type ScoringWeights =
+  | { kind: 'additive'; U_a: SharedWeight; w: tf.Tensor1D } // U_a [H, A], w [A]
+  | { kind: 'dot'; W_q: SharedWeight } // W_q [H, D]
+  | { kind: 'general' };
+
 /** The attention weights as used at every step. */
 export interface AttentionWeights {
-  scoring: AttentionScoring;
-  /** additive: U_a [H, A]; dot: W_q [H, D]; general: unused. */
-  query: SharedWeight | null;
-  /** additive: w [A]. */
-  w: tf.Tensor1D | null;
+  scoring: ScoringWeights;
   beta: SharedWeight; // W_β [H, 1]
   betaBias: tf.Tensor1D; // [1]
 }
@@ -50,17 +55,15 @@ export interface AttentionStep {
 
 /** The weights for one unroll (or one decoding step) of `attend`. */
 export function attentionWeights(params: DecoderParameters, scoring: AttentionScoring): AttentionWeights {
-  const query =
-    scoring === 'additive'
-      ? stepWeight(params.get('attention/U_a') as tf.Tensor2D)
-      : scoring === 'dot'
-        ? stepWeight(params.get('attention/W_q') as tf.Tensor2D)
-        : null;
+  const weight = (name: 'attention/U_a' | 'attention/W_q' | 'gate/W_beta') => stepWeight(params.get(name) as tf.Tensor2D);
   return {
-    scoring,
-    query,
-    w: scoring === 'additive' ? (params.get('attention/w') as tf.Tensor1D) : null, // [A]
-    beta: stepWeight(params.get('gate/W_beta') as tf.Tensor2D),
+    scoring:
+      scoring === 'additive'
+        ? { kind: 'additive', U_a: weight('attention/U_a'), w: params.get('attention/w') as tf.Tensor1D }
+        : scoring === 'dot'
+          ? { kind: 'dot', W_q: weight('attention/W_q') }
+          : { kind: 'general' },
+    beta: weight('gate/W_beta'),
     betaBias: params.get('gate/b_beta') as tf.Tensor1D,
   };
 }
@@ -103,20 +106,39 @@ export function prepareMemory(
   const [B, L, D] = features.shape;
   const maskBias = regionMask ? maskToBias(regionMask, B, L) : null; // [B, L]
   const flat = tf.reshape(features, [B * L, D]) as tf.Tensor2D; // [B·L, D]
-  if (scoring === 'additive') {
-    const projected = tf.add(matMul(flat, params.get('attention/W_a') as tf.Tensor2D), params.get('attention/b')); // [B·L, A]
-    const keys = tf.reshape(projected, [B, L, -1]) as tf.Tensor3D; // [B, L, A]  W_a a_i + b
-    return { features, keys, scorer: additiveScorer(keys), maskBias };
+  const project = (name: 'attention/W_a' | 'attention/W_k') =>
+    tf.reshape(matMul(flat, params.get(name) as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D; // [B, L, ·]
+  switch (scoring) {
+    case 'additive': {
+      const keys = tf.add(project('attention/W_a'), params.get('attention/b')) as tf.Tensor3D; // [B, L, A]  W_a a_i + b
+      return { features, scoring: { kind: 'additive', keys, scorer: additiveScorer(keys) }, maskBias };
+    }
+    case 'dot':
+      return { features, scoring: { kind: 'dot' }, maskBias };
+    case 'general':
+      return { features, scoring: { kind: 'general', keys: project('attention/W_k') }, maskBias }; // [B, L, H]  W_k a_i
   }
-  const keys =
-    scoring === 'general' ? (tf.reshape(matMul(flat, params.get('attention/W_k') as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D) : null; // [B, L, H]
-  return { features, keys, scorer: null, maskBias };
+}
+
+/** The memory of some of its images, in the order given: images [G'] int32 (a beam search dropping finished images). */
+export function memoryOfImages(memory: AttentionMemory, images: tf.Tensor1D): AttentionMemory {
+  const pick = <T extends tf.Tensor>(x: T): T => tf.gather(x, images) as T; // [G', …]
+  const s = memory.scoring;
+  let scoring: ScoringKeys = s;
+  if (s.kind === 'additive') {
+    const keys = pick(s.keys);
+    scoring = { kind: 'additive', keys, scorer: additiveScorer(keys) };
+  } else if (s.kind === 'general') {
+    scoring = { kind: 'general', keys: pick(s.keys) };
+  }
+  return { features: pick(memory.features), scoring, maskBias: memory.maskBias && pick(memory.maskBias) };
 }
 
 /** Frees a memory's tensors (features included). */
 export function disposeMemory(memory: AttentionMemory): void {
-  memory.scorer?.dispose();
-  tf.dispose([memory.features, ...(memory.keys ? [memory.keys] : []), ...(memory.maskBias ? [memory.maskBias] : [])]);
+  const s = memory.scoring;
+  if (s.kind === 'additive') s.scorer.dispose();
+  tf.dispose([memory.features, ...(s.kind === 'dot' ? [] : [s.keys]), ...(memory.maskBias ? [memory.maskBias] : [])]);
 }
 
 /**
@@ -138,20 +160,22 @@ const perRow = (s: tf.Tensor3D, k: number): tf.Tensor2D =>
 export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights: AttentionWeights): tf.Tensor2D {
   const G = memory.features.shape[0];
   const k = rowsPerImage(memory, h);
-  switch (weights.scoring) {
-    case 'additive':
-      return memory.scorer!.scores(weights.query!.apply(h), weights.w!); // [G·k, L]  w · tanh(W_a a_i + b + U_a h)
-    case 'dot': {
-      const q = tf.reshape(weights.query!.apply(h), [G, k, -1]); // [G, k, D]  W_q h
-      const qT = k === 1 ? tf.reshape(q, [G, -1, 1]) : tf.transpose(q, [0, 2, 1]); // [G, D, k]
-      return perRow(tf.matMul(memory.features, qT), k); // [G·k, L]  a_i · (W_q h)
-    }
-    case 'general': {
-      const hk = tf.reshape(h, [G, k, -1]); // [G, k, H]
-      const hT = k === 1 ? tf.reshape(hk, [G, -1, 1]) : tf.transpose(hk, [0, 2, 1]); // [G, H, k]
-      return perRow(tf.matMul(memory.keys!, hT), k); // [G·k, L]  (W_k a_i) · h = hᵀ W a_i
-    }
+  const keys = memory.scoring;
+  const weight = weights.scoring;
+  if (weight.kind === 'additive' && keys.kind === 'additive') {
+    return keys.scorer.scores(weight.U_a.apply(h), weight.w); // [G·k, L]  w · tanh(W_a a_i + b + U_a h)
   }
+  if (weight.kind === 'dot') {
+    const q = tf.reshape(weight.W_q.apply(h), [G, k, -1]); // [G, k, D]  W_q h
+    const qT = k === 1 ? tf.reshape(q, [G, -1, 1]) : tf.transpose(q, [0, 2, 1]); // [G, D, k]
+    return perRow(tf.matMul(memory.features, qT), k); // [G·k, L]  a_i · (W_q h)
+  }
+  if (weight.kind === 'general' && keys.kind === 'general') {
+    const hk = tf.reshape(h, [G, k, -1]); // [G, k, H]
+    const hT = k === 1 ? tf.reshape(hk, [G, -1, 1]) : tf.transpose(hk, [0, 2, 1]); // [G, H, k]
+    return perRow(tf.matMul(keys.keys, hT), k); // [G·k, L]  (W_k a_i) · h = hᵀ W a_i
+  }
+  throw new Error(`attention: ${weight.kind} weights over a memory made for ${keys.kind} scoring`);
 }
 
 /** α = softmax over regions, masked regions exactly 0: scores [G·k, L], maskBias [G, L] → [G·k, L]. */

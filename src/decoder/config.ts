@@ -22,7 +22,7 @@ export type AttentionScoring = (typeof SCORING_KINDS)[number];
 export interface DecoderConfig {
   /** V: vocabulary size including the 4 special tokens (<pad>=0, <start>=1, <end>=2, <unk>=3). */
   vocabSize: number;
-  /** D: length of one annotation vector a_i (512 for MobileNet's 14×14 grid). */
+  /** D: length of one annotation vector a_i (1024 on the shipped MobileNet conv_pw_12 7×7 grid; 512 on conv_pw_11's 14×14). */
   featureDim: number;
   /** E: word embedding size (also the size of the deep-output sum). */
   embedDim: number;

@@ -56,8 +56,8 @@ export class AttentionDecoder {
     return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
   }
 
-  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, context?: ContextMode): DecoderState {
-    return initState(this.params, this.config, features, regionMask, context);
+  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, contextMode?: ContextMode): DecoderState {
+    return initState(this.params, this.config, features, regionMask, contextMode);
   }
 
   step(state: DecoderState, prevTokens: tf.Tensor1D | readonly number[]): StepOutput {

@@ -2,17 +2,16 @@
  * The teacher-forced forward pass: given the true previous words y_0..y_{T−1} (y_0 = <start>), run
  * attention + LSTM over all T steps, then the deep output for all steps at once.
  *
- * Only the recurrence is sequential: attention and one fused LSTM matmul per step. The embedding lookup
+ * Only the recurrence is sequential: one `core` step (attention and the LSTM) per word. The embedding lookup
  * and the deep output (one [T·B, E] × [E, V] matmul) are batched over all steps. Rows are time-major
  * (row t·B + b).
  */
 import * as tf from '../util/tf.js';
-import { stepWeight } from '../backend/ops.js';
-import { attend, attentionWeights, prepareMemory, type RegionSelector } from './attention.js';
+import { prepareMemory, type RegionSelector } from './attention.js';
 import type { DecoderConfig } from './config.js';
+import { core, coreWeights } from './core.js';
 import { deepOutput, type OutputDropout } from './deep-output.js';
 import { initialState } from './initial-state.js';
-import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';
 
@@ -65,15 +64,13 @@ export function unroll(
 ): Unrolled {
   const [B, T] = inputTokens.shape;
   const memory = prepareMemory(params, cfg.scoring, features, options.regionMask);
-  const att = attentionWeights(params, cfg.scoring);
+  const weights = coreWeights(params, cfg.scoring);
   let { h, c } = initialState(params, features, memory.maskBias); // [B, H] each
 
-  // E y_{t−1} for every step in one lookup; each step then feeds its rows to the LSTM.
+  // E y_{t−1} for every step in one lookup; each step then feeds its rows to the core.
   const ids = tf.reshape(tf.transpose(inputTokens), [T * B]) as tf.Tensor1D; // [T·B]
   const embedded = tf.gather(params.get('embedding'), ids) as tf.Tensor2D; // [T·B, E]
   const embeddedPerStep = tf.unstack(tf.reshape(embedded, [T, B, -1])) as tf.Tensor2D[]; // T × [B, E]
-  const kernel = stepWeight(params.get('lstm/kernel') as tf.Tensor2D); // [E + D + H, 4H]
-  const bias = params.get('lstm/bias'); // [4H]
 
   const hs: tf.Tensor2D[] = [];
   const zs: tf.Tensor2D[] = [];
@@ -81,15 +78,13 @@ export function unroll(
   const betas: tf.Tensor2D[] = [];
   const selected: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const { alpha, beta, context, regions } = attend(memory, h, att, options.selectRegions?.(t)); // [B, L], [B, 1], [B, D], [B, L]
-    if (options.selectRegions) selected.push(regions);
-    const x = tf.concat([embeddedPerStep[t]!, context, h], 1) as tf.Tensor2D; // [B, E + D + H]
-    const pre = tf.add(kernel.apply(x), bias) as tf.Tensor2D; // [B, 4H]  all four gates, one matmul
-    ({ h, c } = lstmCell(pre, c)); // [B, H] each
+    const out = core(weights, memory, embeddedPerStep[t]!, h, c, options.selectRegions?.(t)); // [B, ·] each
+    ({ h, c } = out);
+    if (options.selectRegions) selected.push(out.regions);
     hs.push(h);
-    zs.push(context);
-    alphas.push(alpha);
-    betas.push(beta);
+    zs.push(out.context);
+    alphas.push(out.alpha);
+    betas.push(out.beta);
   }
 
   const dropout: OutputDropout | null = options.training

@@ -2,9 +2,10 @@
  * The training objective (Xu et al. 2015, eq. 14), on padded batches, averaged over the B captions:
  *   loss = mean_b [ −log P(y_b | a_b) + λ Σ_i (1 − Σ_t α_bti)² ]
  * −log P(y | a) is the caption's cross-entropy summed over its real (unpadded) target tokens, as in
- * the paper: with a per-token mean instead, λ = 1 would weigh the attention penalty (≈ L = 196 at the
+ * the paper: with a per-token mean instead, λ = 1 would weigh the attention penalty (≈ L, 49 to 196, at the
  * start) some 20× more than the paper does. The penalty sums α only over real steps. For logging, the
- * per-token mean cross-entropy is returned too.
+ * per-token mean cross-entropy is returned too. With attention targets (`AttentionTargetsInput`), the
+ * penalty also holds their supervision term.
  */
 import * as tf from '../util/tf.js';
 import type { DecoderConfig } from './config.js';

@@ -10,13 +10,13 @@
  * or `selectRows`; the memory goes when its last state does.
  */
 import * as tf from '../util/tf.js';
-import { logSoftmax, matMul } from '../backend/ops.js';
-import { additiveScorer, argmaxRegion, attend, attentionWeights, disposeMemory, prepareMemory, type AttentionMemory } from './attention.js';
+import { logSoftmax } from '../backend/ops.js';
+import { argmaxRegion, disposeMemory, memoryOfImages, prepareMemory, type AttentionMemory } from './attention.js';
 import type { ContextMode } from './context-mode.js';
 import type { DecoderConfig } from './config.js';
+import { core, coreWeights } from './core.js';
 import { deepOutput } from './deep-output.js';
 import { initialState } from './initial-state.js';
-import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';
 
@@ -28,8 +28,8 @@ interface SharedMemory {
 
 export interface DecoderState {
   readonly shared: SharedMemory;
-  /** What each step's context is made of (see ContextMode); kept by the rows' descendants. */
-  readonly context: ContextMode;
+  /** What each step's context vector is made of (see ContextMode); kept by the rows' descendants. */
+  readonly contextMode: ContextMode;
   h: tf.Tensor2D; // [N, H], N = G·k
   c: tf.Tensor2D; // [N, H]
 }
@@ -53,7 +53,7 @@ export function initState(
   cfg: DecoderConfig,
   features: tf.Tensor3D,
   regionMask?: tf.Tensor2D,
-  context: ContextMode = 'expected',
+  contextMode: ContextMode = 'expected',
 ): DecoderState {
   if (features.rank !== 3 || features.shape[2] !== cfg.featureDim) {
     throw new RangeError(`features must be [B, L, ${cfg.featureDim}], got [${features.shape.join(', ')}]`);
@@ -63,7 +63,7 @@ export function initState(
     const mem = prepareMemory(params, cfg.scoring, own, regionMask);
     return { memory: mem, ...initialState(params, own, mem.maskBias) };
   });
-  return { shared: { memory, refs: 1 }, context, h, c };
+  return { shared: { memory, refs: 1 }, contextMode, h, c };
 }
 
 function checkPrevTokens(prevTokens: tf.Tensor1D | readonly number[], N: number): void {
@@ -87,11 +87,8 @@ export function step(
   const out = tidy(() => {
     const prev = prevTokens instanceof tf.Tensor ? prevTokens : tf.tensor1d(prevTokens as number[], 'int32'); // [N]
     const embedded = tf.gather(params.get('embedding'), prev) as tf.Tensor2D; // [N, E]
-    const select = state.context === 'argmax' ? argmaxRegion : undefined;
-    const { alpha, beta, context } = attend(state.shared.memory, state.h, attentionWeights(params, cfg.scoring), select); // [N, L], [N, 1], [N, D]
-    const x = tf.concat([embedded, context, state.h], 1) as tf.Tensor2D; // [N, E + D + H]
-    const pre = tf.add(matMul(x, params.get('lstm/kernel') as tf.Tensor2D), params.get('lstm/bias')) as tf.Tensor2D; // [N, 4H]
-    const { h, c } = lstmCell(pre, state.c); // [N, H] each
+    const select = state.contextMode === 'argmax' ? argmaxRegion : undefined;
+    const { alpha, beta, context, h, c } = core(coreWeights(params, cfg.scoring), state.shared.memory, embedded, state.h, state.c, select); // [N, ·] each
     const logits = deepOutput(params, embedded, h, context, null); // [N, V]
     return {
       logProbs: logSoftmax(logits), // [N, V]
@@ -105,7 +102,7 @@ export function step(
     logProbs: out.logProbs,
     alpha: out.alpha,
     beta: out.beta,
-    state: { shared: share(state.shared), context: state.context, h: out.h, c: out.c },
+    state: { shared: share(state.shared), contextMode: state.contextMode, h: out.h, c: out.c },
   };
 }
 
@@ -147,22 +144,12 @@ export function selectRows(state: DecoderState, rows: readonly number[]): Decode
   const blocks = imageBlocks(rows, imageOf, G);
   const out = tidy(() => {
     const idx = tf.tensor1d(rows as number[], 'int32'); // [N']
-    let memory: AttentionMemory | null = null;
-    if (blocks !== 'shared') {
-      const m = state.shared.memory;
-      const images = tf.tensor1d(blocks ?? rows.map(imageOf), 'int32'); // [G'] (blocks) or [N'] (per row)
-      const keys = m.keys && (tf.gather(m.keys, images) as tf.Tensor3D); // [G', L, ·]
-      memory = {
-        features: tf.gather(m.features, images) as tf.Tensor3D, // [G', L, D]
-        keys,
-        scorer: m.scorer && keys ? additiveScorer(keys) : null,
-        maskBias: m.maskBias && (tf.gather(m.maskBias, images) as tf.Tensor2D), // [G', L]
-      };
-    }
+    const images = blocks === 'shared' ? null : tf.tensor1d(blocks ?? rows.map(imageOf), 'int32'); // [G'] (blocks) or [N'] (per row)
+    const memory: AttentionMemory | null = images && memoryOfImages(state.shared.memory, images);
     return { memory, h: tf.gather(state.h, idx) as tf.Tensor2D, c: tf.gather(state.c, idx) as tf.Tensor2D }; // [N', H] each
   });
   const shared = out.memory ? { memory: out.memory, refs: 1 } : share(state.shared);
-  return { shared, context: state.context, h: out.h, c: out.c };
+  return { shared, contextMode: state.contextMode, h: out.h, c: out.c };
 }
 
 /** States already disposed: disposing twice must not release memory another state still shares. */

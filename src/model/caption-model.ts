@@ -109,18 +109,18 @@ export class CaptionModel {
    * encoder's input) are needed for tag-guided decoding when the tagger has a detector.
    */
   caption(features: tf.Tensor3D, settings: DecodeSettings, photos?: tf.Tensor4D): Caption[] {
-    const context = settings.context ?? 'expected';
-    const options = {
+    const contextMode = settings.context ?? 'expected';
+    const options: BeamSearchOptions = {
       maxLength: settings.maxLength,
       lengthPenalty: settings.lengthPenalty ?? 0,
       allowUnk: settings.allowUnk ?? false,
-      context,
+      contextMode,
     };
     const decoded: DecodedCaption[] =
       settings.beamSize <= 1
         ? greedyDecode(this.decoder, features, options)
         : beamSearch(this.decoder, features, { ...options, beamSize: settings.beamSize });
-    const plain = decoded.map((d) => this.toCaption(d, context));
+    const plain = decoded.map((d) => this.toCaption(d, contextMode));
     if (!settings.tags || !this.tagger) return plain;
     return this.guideByTags(this.tagger.tag(features, photos), features, plain, settings.tags, { ...options, beamSize: settings.beamSize });
   }
@@ -168,7 +168,7 @@ export class CaptionModel {
         used,
         ...(used ? {} : { reason: d && d.finished && d.words.length ? 'less likely' : 'no caption found' }),
       };
-      return { ...(used ? this.toCaption(d!, options.context ?? 'expected') : p), tags: tags[b]!, constraint: outcome };
+      return { ...(used ? this.toCaption(d!, options.contextMode ?? 'expected') : p), tags: tags[b]!, constraint: outcome };
     });
   }
 

@@ -123,7 +123,7 @@ export function beamSearch<S>(model: StepModel<S>, features: tf.Tensor3D, option
   let prev = new Array<number>(B).fill(o.startToken);
   let suppressed: tf.Tensor1D | null = null;
   const upperBound = (cum: number) => (o.lengthPenalty === 0 ? cum : cum / (o.maxLength + 1) ** o.lengthPenalty);
-  let state = model.initState(features, o.regionMask, o.context);
+  let state = model.initState(features, o.regionMask, o.contextMode);
 
   try {
     for (let t = 0; t <= o.maxLength && images.some((img) => !img.done); t++) {

@@ -59,7 +59,7 @@ export function constrainedBeamSearch<S>(
 
   // Rows of the state: for each image, its state-0 then state-1 live hypotheses.
   let rows: { b: number; s: 0 | 1; j: number }[] = images.map((_, b) => ({ b, s: 0 as const, j: 0 }));
-  let state = model.initState(features, o.regionMask, o.context);
+  let state = model.initState(features, o.regionMask, o.contextMode);
   try {
     for (let t = 0; t <= o.maxLength && rows.length > 0; t++) {
       const out = model.step(

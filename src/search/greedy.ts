@@ -19,7 +19,7 @@ export function greedyDecode<S>(model: StepModel<S>, features: tf.Tensor3D, opti
   let order = words.map((_, b) => b);
   let prev = new Array<number>(B).fill(o.startToken);
   let suppressed: tf.Tensor1D | null = null;
-  let state = model.initState(features, o.regionMask, o.context);
+  let state = model.initState(features, o.regionMask, o.contextMode);
   try {
     // Step t chooses word t + 1; the step after the last allowed word can only end the caption.
     for (let t = 0; t <= o.maxLength; t++) {

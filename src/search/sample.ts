@@ -37,7 +37,7 @@ export function sampleCaptions<S>(model: StepModel<S>, features: tf.Tensor3D, op
   const out: SampledCaption[] = Array.from({ length: N }, (_, r) => ({ image: Math.floor(r / k), tokens: [], finished: false }));
   const done = new Array<boolean>(N).fill(false);
   const prev = new Array<number>(N).fill(o.startToken);
-  const initial = model.initState(features, o.regionMask, o.context);
+  const initial = model.initState(features, o.regionMask, o.contextMode);
   let state: S;
   try {
     state = model.selectRows(

@@ -12,7 +12,7 @@ export { type ContextMode };
 /** One step of a model over N rows (hypotheses); `AttentionDecoder` implements it. */
 export interface StepModel<S> {
   /** A state with one row per image; its rows and their descendants make their contexts as `context` says. */
-  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, context?: ContextMode): S;
+  initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, contextMode?: ContextMode): S;
   /** Feeds the previous token of each row; the input state stays valid (dispose it yourself). */
   step(state: S, prevTokens: readonly number[]): StepResult<S>;
   /** A new state whose row i is row rows[i] of `state`. */
@@ -63,8 +63,8 @@ export interface SearchOptions {
   suppressTokens?: readonly number[];
   /** Let <unk> be generated (debugging a vocabulary); by default a caption never contains it. */
   allowUnk?: boolean;
-  /** Default `expected`. */
-  context?: ContextMode;
+  /** What each word's context vector is made of (hard attention: `argmax`); default `expected`. */
+  contextMode?: ContextMode;
 }
 
 export interface BeamSearchOptions extends SearchOptions {
@@ -78,7 +78,7 @@ export interface BeamSearchResult extends DecodedCaption {
 }
 
 export interface ResolvedSearchOptions {
-  context: ContextMode;
+  contextMode: ContextMode;
   maxLength: number;
   lengthPenalty: number;
   regionMask: tf.Tensor2D | undefined;
@@ -92,10 +92,11 @@ export function resolveSearchOptions(o: SearchOptions): ResolvedSearchOptions {
   const lengthPenalty = o.lengthPenalty ?? 0;
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`maxLength must be a positive integer (got ${maxLength})`);
   if (!Number.isFinite(lengthPenalty) || lengthPenalty < 0) throw new RangeError(`lengthPenalty must be ≥ 0 (got ${lengthPenalty})`);
-  const context = o.context ?? 'expected';
-  if (!CONTEXT_MODES.includes(context)) throw new RangeError(`context must be ${CONTEXT_MODES.join(' or ')} (got ${String(context)})`);
+  const contextMode = o.contextMode ?? 'expected';
+  if (!CONTEXT_MODES.includes(contextMode))
+    throw new RangeError(`contextMode must be ${CONTEXT_MODES.join(' or ')} (got ${String(contextMode)})`);
   return {
-    context,
+    contextMode,
     maxLength,
     lengthPenalty,
     regionMask: o.regionMask,
