@@ -20,7 +20,7 @@ import type { DecoderParameters } from './parameters.js';
 const MASKED_SCORE = -1e9;
 
 /** What the scoring function needs about the images, by kind (see `SCORING_KINDS`). */
-export type ScoringKeys =
+type ScoringKeys =
   | { kind: 'additive'; keys: tf.Tensor3D; scorer: AdditiveScorer } // keys W_a a_i + b [B, L, A], scored by `additiveScorer`
   | { kind: 'dot' } // a_i itself
   | { kind: 'general'; keys: tf.Tensor3D }; // W_k a_i [B, L, H]
@@ -35,7 +35,7 @@ export interface AttentionMemory {
 }
 
 /** The scoring function's per-step weights, by kind. */
-export type ScoringWeights =
+type ScoringWeights =
   | { kind: 'additive'; U_a: SharedWeight; w: tf.Tensor1D } // U_a [H, A], w [A]
   | { kind: 'dot'; W_q: SharedWeight } // W_q [H, D]
   | { kind: 'general' };
@@ -72,7 +72,7 @@ export function attentionWeights(params: DecoderParameters, scoring: AttentionSc
  * f_att as a one-hidden-layer MLP (the paper's): e_ti = w · tanh(W_a a_i + b + U_a h_{t−1}), from the
  * keys k_i = W_a a_i + b [G, L, A] and the query q = U_a h [G·k, A] (row g·k + j attends image g).
  */
-export const additiveScorer = dispatched('additiveScorer', (keys: tf.Tensor3D): AdditiveScorer => ({
+const additiveScorer = dispatched('additiveScorer', (keys: tf.Tensor3D): AdditiveScorer => ({
   scores(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
     const [G, L, A] = keys.shape;
     const k = query.shape[0] / G;
