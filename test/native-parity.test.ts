@@ -9,7 +9,7 @@ import { defaultInitializers } from '../src/backend/select.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { matMul, sigmoid, tanh } from '../src/backend/ops.js';
 import { clipByGlobalNorm } from '../src/train/clip-gradients.js';
-import { createAdam } from '../src/train/optimizer-state.js';
+import { createAdam } from '../src/train/adam.js';
 import { mulberry32 } from '../src/util/random.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
@@ -34,7 +34,7 @@ function inputs() {
 /** Three Adam steps of a tiny decoder on the current backend: losses and final weights. */
 async function trainTiny(): Promise<{ losses: number[]; weights: Map<string, Float32Array> }> {
   const decoder = createDecoder({ vocabSize: V, featureDim: D, embedDim: 4, hiddenDim: 7, attentionDim: 3, seed: 3, dropout: 0 });
-  const optimizer = createAdam(0.01);
+  const optimizer = createAdam(0.01, decoder.getWeights());
   const x = inputs();
   const features = tf.tensor3d(x.features, [B, L, D]);
   const tokens = tf.tensor2d(x.tokens, [B, T + 1], 'int32');
@@ -44,7 +44,7 @@ async function trainTiny(): Promise<{ losses: number[]; weights: Map<string, Flo
     const { value, grads } = tf.variableGrads(() => decoder.computeLoss(features, tokens, mask).loss, decoder.trainableVariables());
     losses.push(value.dataSync()[0]!);
     const clipped = clipByGlobalNorm(grads, 5);
-    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    optimizer.applyGradients(clipped.grads);
     tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
   }
   const weights = new Map([...decoder.getWeights()].map(([k, v]) => [k, v.dataSync() as Float32Array]));

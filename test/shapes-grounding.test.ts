@@ -36,7 +36,7 @@ import { evaluateGrounding } from '../src/eval/grounding.js';
 import type { PreparedImage } from '../src/image/types.js';
 import type { FeatureSource } from '../src/train/batch-tensors.js';
 import { buildExamples } from '../src/train/examples.js';
-import { createAdam } from '../src/train/optimizer-state.js';
+import { createAdam } from '../src/train/adam.js';
 import { initialPlateau } from '../src/train/plateau.js';
 import { emptyEpochSums } from '../src/train/train-state.js';
 import { runTraining } from '../src/train/trainer.js';
@@ -124,7 +124,7 @@ describeShapes(`shapes grounding: train on ${backend}, then caption and point at
     const tensorsAtEpochEnd: number[] = [];
     const state = await runTraining({
       decoder,
-      optimizer: createAdam(1e-3),
+      optimizer: createAdam(1e-3, decoder.getWeights()),
       examples: buildExamples(train, vocab, 16),
       features: source,
       validate: makeValidator({ images: val, features: source, vocab, maxLength: 16 }),

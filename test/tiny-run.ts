@@ -6,6 +6,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { vi } from 'vitest';
+import { runCommand } from '../src/cli/command.js';
+import { trainCommand } from '../src/cli/commands/train.js';
 import { FeatureStoreWriter } from '../src/data/feature-store.js';
 import { mulberry32 } from '../src/util/random.js';
 
@@ -91,4 +94,18 @@ export async function runFingerprint(dir: string, name: string): Promise<Record<
     metrics: dropTimes(await fs.readFile(path.join(dir, name, 'run', 'metrics.jsonl'), 'utf8')),
     best: (await fs.readFile(path.join(dir, name, 'best', 'weights.bin'))).toString('base64'),
   };
+}
+
+/** `npm run train -- …args` in this process on WASM: its exit code and what it wrote to stderr. */
+export async function trainInProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  });
+  try {
+    return { code: await runCommand(trainCommand, [...args, '--backend', 'wasm']), stderr };
+  } finally {
+    spy.mockRestore();
+  }
 }

@@ -7,7 +7,7 @@ import { Vocabulary } from '../src/data/vocabulary.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import type { FeatureSource } from '../src/train/batch-tensors.js';
 import { buildExamples } from '../src/train/examples.js';
-import { createAdam } from '../src/train/optimizer-state.js';
+import { createAdam } from '../src/train/adam.js';
 import { initialPlateau } from '../src/train/plateau.js';
 import { emptyEpochSums } from '../src/train/train-state.js';
 import type { TrainLoop, TrainLoopOptions } from '../src/train/trainer.js';
@@ -53,7 +53,7 @@ export async function tinyTrainLoop(options: Partial<TrainLoopOptions> = {}): Pr
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tiny-train-'));
   const loop: TrainLoop = {
     decoder,
-    optimizer: createAdam(1e-2),
+    optimizer: createAdam(1e-2, decoder.getWeights()),
     examples: buildExamples(train, vocab, 8),
     features: source,
     validate: makeValidator({ images: images.filter((im) => im.split === 'val'), features: source, vocab, maxLength: 6 }),

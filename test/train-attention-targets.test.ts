@@ -6,10 +6,8 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { runCommand } from '../src/cli/command.js';
-import { trainCommand } from '../src/cli/commands/train.js';
 import { Vocabulary } from '../src/data/vocabulary.js';
 import { createDecoder } from '../src/decoder/decoder.js';
 import { attentionSupervisionOf } from '../src/decoder/loss.js';
@@ -23,7 +21,7 @@ import {
 import { mulberry32 } from '../src/util/random.js';
 import * as tf from '../src/util/tf.js';
 import { FileInputError } from '../src/util/user-error.js';
-import { makeTinyRun, runArgs, runFingerprint, withFlags, type TinyRun } from './tiny-run.js';
+import { makeTinyRun, runArgs, runFingerprint, trainInProcess, withFlags, type TinyRun } from './tiny-run.js';
 
 const DOG = 18;
 const TEDDY = 88;
@@ -193,18 +191,7 @@ describe('train --attention-targets', () => {
   let tiny: TinyRun;
   let targetsFile: string;
 
-  async function train(args: string[]): Promise<{ code: number; stderr: string }> {
-    let stderr = '';
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      return true;
-    });
-    try {
-      return { code: await runCommand(trainCommand, [...withFlags(tiny.common, ['--epochs', '2']), ...args, '--backend', 'wasm']), stderr };
-    } finally {
-      spy.mockRestore();
-    }
-  }
+  const train = (args: string[]) => trainInProcess([...withFlags(tiny.common, ['--epochs', '2']), ...args]);
 
   beforeAll(async () => {
     tiny = await makeTinyRun('attention-targets-train-');

@@ -8,31 +8,12 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCommand } from '../src/cli/command.js';
-import { trainCommand } from '../src/cli/commands/train.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStoreWriter } from '../src/data/feature-store.js';
-import { makeTinyRun, runArgs, runFingerprint, STEPS_PER_EPOCH, TOTAL_STEPS, withFlags, type TinyRun } from './tiny-run.js';
+import { makeTinyRun, runArgs, runFingerprint, STEPS_PER_EPOCH, TOTAL_STEPS, trainInProcess, withFlags, type TinyRun } from './tiny-run.js';
 
-interface Run {
-  code: number;
-  stderr: string;
-}
-
-/** `npm run train -- …args` in this process on WASM: its exit code and what it wrote to stderr. */
-async function train(args: string[]): Promise<Run> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
-  try {
-    const code = await runCommand(trainCommand, [...args, '--backend', 'wasm']);
-    return { code, stderr };
-  } finally {
-    spy.mockRestore();
-  }
-}
+type Run = Awaited<ReturnType<typeof trainInProcess>>;
+const train = trainInProcess;
 
 function expectOk(r: Run): void {
   expect(r.code, r.stderr).toBe(0);

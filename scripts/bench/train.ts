@@ -23,7 +23,7 @@ import { HARD_ATTENTION_DEFAULTS, hardAttentionObjective } from '../../src/train
 import type { Objective, StepContext } from '../../src/train/objective.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
-import { createAdam } from '../../src/train/optimizer-state.js';
+import { createAdam } from '../../src/train/adam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
 import { median, reportToParent, runChild, timeRuns } from './measure.js';
 
@@ -56,7 +56,7 @@ async function objectiveSteps(
   steps: number,
   lr: number,
 ): Promise<number[]> {
-  const optimizer = createAdam(lr);
+  const optimizer = createAdam(lr, decoder.getWeights());
   const vars = decoder.trainableVariables();
   let n = 0;
   const times = await timeRuns(
@@ -67,7 +67,7 @@ async function objectiveSteps(
       objective.afterStep?.(prepared);
       objective.release(prepared);
       const clipped = clipByGlobalNorm(grads, 5);
-      optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      optimizer.applyGradients(clipped.grads);
       await value.data();
       tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
     },
@@ -125,7 +125,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   const features = tf.tidy(() => tf.relu(tf.randomNormal([B, L, D], 0, 1, 'float32', 1)) as tf.Tensor3D); // [B, L, D]
   const tokens = tf.tidy(() => tf.concat([tf.fill([B, 1], 1, 'int32'), tf.randomUniform([B, T], 4, V, 'int32', 2)], 1) as tf.Tensor2D); // [B, T + 1]
   const mask = tf.ones([B, T + 1]) as tf.Tensor2D; // [B, T + 1]
-  const optimizer = createAdam(1e-4);
+  const optimizer = createAdam(1e-4, decoder.getWeights());
   const vars = decoder.trainableVariables();
   const step = async (): Promise<void> => {
     const { value, grads } = tf.variableGrads(
@@ -133,7 +133,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
       vars,
     );
     const clipped = clipByGlobalNorm(grads, 5);
-    optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    optimizer.applyGradients(clipped.grads);
     await value.data();
     tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
   };
@@ -177,7 +177,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
       const clipped = clipByGlobalNorm(grads, 5);
       await clipped.norm.data();
       const t2 = performance.now();
-      optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      optimizer.applyGradients(clipped.grads);
       await tf.sum(vars[0]!).data(); // waits for the updates on asynchronous backends
       const t3 = performance.now();
       tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);

@@ -12,7 +12,7 @@
  *
  * One switch turns every fast path off on every backend, for debugging the plain math:
  * `CAPTION_FAST_PATHS=off` in the environment (read once), or `setFastPaths(false)` in-process.
- * Adam then runs as tfjs's own optimizer (src/train/fused-adam.ts).
+ * Adam then runs its plain-tfjs update (src/train/adam.ts).
  */
 import * as tf from '../util/tf.js';
 import { commonFastPaths, stockMatMul } from './fast-paths/common.js';
@@ -20,6 +20,7 @@ import { nativeFastPaths } from './fast-paths/native.js';
 import { wasmFastPaths } from './fast-paths/wasm.js';
 import type { FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
 import { fusedKernelsGeneration } from './fused-state.js';
+import { referenceOf, registerReference } from './references.js';
 
 export type { AdditiveScorer, CellState, FastPathName, FastPaths, FastPathSet, SharedWeight } from './fast-path-types.js';
 
@@ -73,11 +74,9 @@ export function fastPath<K extends FastPathName>(name: K): FastPaths[K] | undefi
   return activeFastPaths()[name];
 }
 
-const references = new Map<FastPathName, unknown>();
-
 /** `reference`, run as the active backend's fast path of the same name when it has one. */
 export function dispatched<K extends FastPathName>(name: K, reference: FastPaths[K]): FastPaths[K] {
-  references.set(name, reference);
+  registerReference(name, reference);
   const call = (...args: unknown[]): unknown => {
     const f = (activeFastPaths()[name] ?? reference) as (...a: unknown[]) => unknown;
     return f(...args);
@@ -85,7 +84,4 @@ export function dispatched<K extends FastPathName>(name: K, reference: FastPaths
   return call as FastPaths[K];
 }
 
-/** The plain-tfjs reference of a dispatched op (for tests), once the module declaring it is loaded. */
-export function referenceOf<K extends FastPathName>(name: K): FastPaths[K] | undefined {
-  return references.get(name) as FastPaths[K] | undefined;
-}
+export { referenceOf };

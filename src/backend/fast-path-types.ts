@@ -53,7 +53,7 @@ export interface FastPaths {
   /** The LSTM nonlinearities: gate pre-activations [B, 4H] (i, f, o, g) and c_{t−1} [B, H] → h_t, c_t. */
   lstmCell: (preactivations: tf.Tensor2D, cPrev: tf.Tensor2D) => CellState;
   topK: TopK;
-  /** No reference: tfjs's Adam is (src/train/fused-adam.ts). */
+  /** Reference: src/train/adam.ts. */
   adamUpdate: AdamUpdate;
 }
 

@@ -22,7 +22,7 @@ import { createDecoder } from '../decoder/decoder.js';
 import { UserError } from '../util/user-error.js';
 import type { FeatureSource } from '../train/batch-tensors.js';
 import { buildExamples } from '../train/examples.js';
-import { createAdam, importOptimizer, variableNamesOf } from '../train/optimizer-state.js';
+import { createAdam } from '../train/adam.js';
 import { initialPlateau } from '../train/plateau.js';
 import { emptyEpochSums, parseTrainState, type TrainState } from '../train/train-state.js';
 import type { TrainLoop } from '../train/trainer.js';
@@ -183,9 +183,9 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
     const weights = resumed?.weights ?? initWeights;
     const decoder = createDecoder(config as { vocabSize: number }, weights ? { weights } : {});
     if (initWeights) for (const t of initWeights.values()) t.dispose(); // the decoder copied them
-    const optimizer = createAdam(state.plateau.learningRate);
+    const optimizer = createAdam(state.plateau.learningRate, decoder.getWeights());
     if (resumed) {
-      await importOptimizer(optimizer, resumed.resume!.optimizer, variableNamesOf(decoder.getWeights()));
+      optimizer.restore(resumed.resume!.optimizer);
       disposeCheckpoint(resumed); // the decoder and Adam copied what they need into their own variables
     }
     const features = featureSource(store);

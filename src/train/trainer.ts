@@ -17,7 +17,7 @@ import { clipByGlobalNorm } from './clip-gradients.js';
 import { crossEntropyObjective, type Objective, type StepContext } from './objective.js';
 import { addWeightDecay } from './weight-decay.js';
 import { epochBatches, type Example } from './examples.js';
-import { exportOptimizer, setLearningRate, variableNamesOf } from './optimizer-state.js';
+import type { Adam } from './adam.js';
 import { updatePlateau, type PlateauOptions } from './plateau.js';
 import { emptyEpochSums, type EpochMetrics, type TrainState } from './train-state.js';
 
@@ -64,7 +64,7 @@ export interface TrainLoop {
   decoder: AttentionDecoder;
   /** What a step minimises (default: cross-entropy, the paper's eq. 14). */
   objective?: Objective;
-  optimizer: tf.AdamOptimizer;
+  optimizer: Adam;
   examples: readonly Example[];
   features: FeatureSource;
   validate: Validator;
@@ -93,7 +93,7 @@ async function checkpointOf(loop: TrainLoop, withResume: boolean): Promise<Check
     weights: decoder.getWeights(),
     training,
   };
-  if (withResume) ckpt.resume = { optimizer: await exportOptimizer(optimizer, variableNamesOf(decoder.getWeights())), state };
+  if (withResume) ckpt.resume = { optimizer: optimizer.state(), state };
   return ckpt;
 }
 
@@ -161,7 +161,7 @@ function applyStep<P>(
     tf.dispose([grads, decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
     throw stop(`the gradient norm became ${norm} (loss ${loss})`);
   }
-  optimizer.applyGradients(clipped.grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+  optimizer.applyGradients(clipped.grads);
   tf.dispose([decayed, clipped.grads, clipped.norm] as unknown as tf.Tensor[]);
   return { loss, crossEntropy, penalty, reward: prepared.reward };
 }
@@ -180,7 +180,7 @@ export async function runTraining(loop: TrainLoop): Promise<TrainState> {
   const { options, state } = loop;
   const log = loop.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let stepsThisRun = 0;
-  setLearningRate(loop.optimizer, state.plateau.learningRate);
+  loop.optimizer.learningRate = state.plateau.learningRate;
   await writeMetrics(options.runDir, state.history);
   while (state.epoch < options.maxEpochs && !state.stopped) {
     const batches = epochBatches(loop.examples, options.batchSize, options.seed, state.epoch);
@@ -263,7 +263,7 @@ async function endEpoch(loop: TrainLoop, log: (line: string) => void): Promise<v
   state.batchInEpoch = 0;
   state.epochSums = emptyEpochSums();
   state.stopped = update.stop;
-  setLearningRate(loop.optimizer, state.plateau.learningRate);
+  loop.optimizer.learningRate = state.plateau.learningRate;
   await writeMetrics(options.runDir, state.history);
   killPoint('train:metrics-written');
   const vals = Object.entries(val)

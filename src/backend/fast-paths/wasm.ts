@@ -6,6 +6,7 @@
  */
 import * as tf from '../../util/tf.js';
 import type { AdamUpdate, FastPaths, FastPathSet } from '../fast-path-types.js';
+import { referenceOf } from '../references.js';
 import { tanhViaSigmoid } from './activations.js';
 import { sigmoidScorer, type ScorerOps } from './sigmoid-scorer.js';
 import { wasmAttendedSum } from './wasm-context.js';
@@ -26,20 +27,14 @@ export const wasmScorerOps: ScorerOps = {
   transposedTimesColumn,
 };
 
-/** tfjs's Adam update of one variable, op for op in its order (for sizes the SIMD pass does not take; 1 − β in float32, as there). */
-const adamUpdateOps: AdamUpdate = (value, gradient, m, v, hyper) => {
-  const [lr, b1, b2, eps, c1, c2] = tf.unstack(hyper) as tf.Scalar[];
-  const nextM = tf.add(tf.mul(m, b1!), tf.mul(gradient, tf.sub(1, b1!)));
-  const nextV = tf.add(tf.mul(v, b2!), tf.mul(tf.square(gradient), tf.sub(1, b2!)));
-  const step = tf.div(tf.div(nextM, c1!), tf.add(tf.sqrt(tf.div(nextV, c2!)), eps!));
-  return [tf.sub(value, tf.mul(step, lr!)), nextM, nextV];
-};
-
-/** Adam in one SIMD pass per variable where it runs (float32, size % 4 = 0). */
+/**
+ * Adam in one SIMD pass per variable where it runs (float32, size % 4 = 0); elsewhere the reference
+ * (src/train/adam.ts, registered with the dispatch point by the module that calls this).
+ */
 const wasmAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) =>
   value.dtype === 'float32' && value.size % 4 === 0 && wasmSimdAvailable()
     ? simdAdamUpdate(value, gradient, m, v, hyper)
-    : adamUpdateOps(value, gradient, m, v, hyper);
+    : referenceOf('adamUpdate')!(value, gradient, m, v, hyper);
 
 export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   matMul: wasmMatMul,
