@@ -6,181 +6,19 @@
  * gradient (Σ_n dy_n x_n) the first with G = K = 1. tfjs runs these shapes as batched matmuls in a
  * naive loop (≈ 1.4 GFLOP/s) or as a broadcast product and a sum; here each is one pass over x.
  *
- * The module is emitted at start-up (wasm-bytecode.ts) and imports the backend's memory, so the
- * kernels read and write tensors where they are: no copies. Available when the engine validates
+ * The kernels are written in WebAssembly text (simd-kernels.wat, compiled by `npm run build:wasm`
+ * into simd-kernels.wasm.ts); the module imports the backend's memory, so they read and write
+ * tensors where they are: no copies. Available when the engine validates
  * WebAssembly SIMD and the backend's memory is reachable; C must be a multiple of 4 (callers fall
  * back to stock ops otherwise). Sums run in a fixed order: the same inputs give the same bits.
  */
 import * as tf from '../../util/tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assign, kernelModule, loop, op, sumLanes, zeroBytes, type Bytes, type KernelFunction } from './wasm-bytecode.js';
+import { SIMD_KERNELS_WASM } from './simd-kernels.wasm.js';
 
-// Parameters (i32): x, v, out (byte offsets), G, K, R, C.
-const [X, V, OUT, G, K, R, C] = [0, 1, 2, 3, 4, 5, 6];
-// i32 locals, then one v128 local.
-const [g, j, r, cb, cBytes, xg, vp, outp, xr] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
-const vec = 16;
-
-const get = op.get;
-/** n·stride + base, all i32 locals or constants as bytes. */
-const plus = (...terms: Bytes[]): Bytes => [...terms[0]!, ...terms.slice(1).flatMap((t) => [...t, ...op.add])];
-const times = (...factors: Bytes[]): Bytes => [...factors[0]!, ...factors.slice(1).flatMap((f) => [...f, ...op.mul])];
-const row = times(plus(times(get(g), get(K)), get(j))); // g·K + j
-
-/** cBytes = 4C; for each image g (xg its x rows) and each of its K rows j: `body`. */
-const eachRowOfEachImage = (body: Bytes): Bytes => [
-  ...assign(cBytes, times(get(C), op.i32(4))),
-  ...loop(g, G, 1, [...assign(xg, plus(get(X), times(get(g), get(R), get(cBytes)))), ...loop(j, K, 1, body)]),
-];
-
-const weightedSum: KernelFunction = {
-  name: 'weightedSum',
-  params: 7,
-  i32Locals: 9,
-  v128Locals: 1,
-  body: eachRowOfEachImage([
-    ...assign(outp, plus(get(OUT), times(row, get(cBytes)))),
-    ...assign(vp, plus(get(V), times(row, get(R), op.i32(4)))),
-    ...zeroBytes(outp, cb, cBytes),
-    ...loop(r, R, 1, [
-      ...assign(vec, plus(get(vp), times(get(r), op.i32(4))), op.f32Load, op.f32x4Splat), // v_gkr in every lane
-      ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
-      ...loop(cb, cBytes, 16, [
-        ...plus(get(outp), get(cb)),
-        ...plus(get(outp), get(cb)),
-        ...op.v128Load,
-        ...get(vec),
-        ...plus(get(xr), get(cb)),
-        ...op.v128Load,
-        ...op.f32x4Mul,
-        ...op.f32x4Add,
-        ...op.v128Store,
-      ]),
-    ]),
-  ]),
-};
-
-const rowDots: KernelFunction = {
-  name: 'rowDots',
-  params: 7,
-  i32Locals: 9,
-  v128Locals: 1,
-  body: eachRowOfEachImage([
-    ...assign(vp, plus(get(V), times(row, get(cBytes)))),
-    ...assign(outp, plus(get(OUT), times(row, get(R), op.i32(4)))),
-    ...loop(r, R, 1, [
-      ...assign(xr, plus(get(xg), times(get(r), get(cBytes)))),
-      ...assign(vec, op.v128Zero),
-      ...loop(cb, cBytes, 16, [
-        ...assign(vec, get(vec), plus(get(vp), get(cb)), op.v128Load, plus(get(xr), get(cb)), op.v128Load, op.f32x4Mul, op.f32x4Add),
-      ]),
-      ...plus(get(outp), times(get(r), op.i32(4))),
-      ...sumLanes(vec),
-      ...op.f32Store,
-    ]),
-  ]),
-};
-
-// Sums. columnSums(x, out, G, R, C): out_g = Σ_r x_gr (x [G, R, C] → [G, C]); rowSums(x, out, N, C):
-// out_n = Σ_c x_nc (x [N, C] → [N]).
-const [SX, SOUT, SG, SR, SC] = [0, 1, 2, 3, 4];
-const [sg, sr, scb, scBytes, sxg, soutp, sxr] = [5, 6, 7, 8, 9, 10, 11];
-const columnSums: KernelFunction = {
-  name: 'columnSums',
-  params: 5,
-  i32Locals: 7,
-  v128Locals: 0,
-  body: [
-    ...assign(scBytes, times(get(SC), op.i32(4))),
-    ...loop(sg, SG, 1, [
-      ...assign(soutp, plus(get(SOUT), times(get(sg), get(scBytes)))),
-      ...assign(sxg, plus(get(SX), times(get(sg), get(SR), get(scBytes)))),
-      ...zeroBytes(soutp, scb, scBytes),
-      ...loop(sr, SR, 1, [
-        ...assign(sxr, plus(get(sxg), times(get(sr), get(scBytes)))),
-        ...loop(scb, scBytes, 16, [
-          ...plus(get(soutp), get(scb)),
-          ...plus(get(soutp), get(scb)),
-          ...op.v128Load,
-          ...plus(get(sxr), get(scb)),
-          ...op.v128Load,
-          ...op.f32x4Add,
-          ...op.v128Store,
-        ]),
-      ]),
-    ]),
-  ],
-};
-
-const [RX, ROUT, RN, RC] = [0, 1, 2, 3];
-const [rn, rcb, rcBytes, rxr, racc] = [4, 5, 6, 7, 8];
-const rowSums: KernelFunction = {
-  name: 'rowSums',
-  params: 4,
-  i32Locals: 4,
-  v128Locals: 1,
-  body: [
-    ...assign(rcBytes, times(get(RC), op.i32(4))),
-    ...loop(rn, RN, 1, [
-      ...assign(rxr, plus(get(RX), times(get(rn), get(rcBytes)))),
-      ...assign(racc, op.v128Zero),
-      ...loop(rcb, rcBytes, 16, [...assign(racc, get(racc), plus(get(rxr), get(rcb)), op.v128Load, op.f32x4Add)]),
-      ...plus(get(ROUT), times(get(rn), op.i32(4))),
-      ...sumLanes(racc),
-      ...op.f32Store,
-    ]),
-  ],
-};
-
-// Adam(value, grad, m, v, hyper, outValue, outM, outV, n), hyper = [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]:
-//   m' = β1 m + (1 − β1) g,  v' = β2 v + (1 − β2) g²,  value' = value − lr · (m' / c1) / (√(v' / c2) + ε)
-// in tfjs's Adam's order of operations, n % 4 = 0. 1 − β is taken in float32 here, as in the native
-// kernel; tfjs rounds the float64 difference instead, so updates agree to ≈ 1e-7, not bit for bit.
-const [AVAL, AGRAD, AM, AV, AHYPER, AOUTVAL, AOUTM, AOUTV, AN] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const [aib, anBytes] = [9, 10];
-const [lr, b1, b2, eps, c1, c2, omb1, omb2, ag, amm, avv] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
-const hyperAt = (i: number): Bytes => [...plus(get(AHYPER), op.i32(4 * i)), ...op.f32Load];
-const at = (base: number): Bytes => plus(get(base), get(aib));
-const adam: KernelFunction = {
-  name: 'adam',
-  params: 9,
-  i32Locals: 2,
-  v128Locals: 11,
-  body: [
-    ...assign(anBytes, times(get(AN), op.i32(4))),
-    ...[lr, b1, b2, eps, c1, c2].flatMap((local, i) => assign(local, hyperAt(i), op.f32x4Splat)),
-    ...assign(omb1, op.f32(1), hyperAt(1), op.f32Sub, op.f32x4Splat),
-    ...assign(omb2, op.f32(1), hyperAt(2), op.f32Sub, op.f32x4Splat),
-    ...loop(aib, anBytes, 16, [
-      ...assign(ag, at(AGRAD), op.v128Load),
-      ...assign(amm, at(AM), op.v128Load, get(b1), op.f32x4Mul, get(ag), get(omb1), op.f32x4Mul, op.f32x4Add),
-      ...assign(avv, at(AV), op.v128Load, get(b2), op.f32x4Mul, get(ag), get(ag), op.f32x4Mul, get(omb2), op.f32x4Mul, op.f32x4Add),
-      ...at(AOUTM),
-      ...get(amm),
-      ...op.v128Store,
-      ...at(AOUTV),
-      ...get(avv),
-      ...op.v128Store,
-      ...at(AOUTVAL),
-      ...at(AVAL),
-      ...op.v128Load,
-      ...get(amm),
-      ...get(c1),
-      ...op.f32x4Div,
-      ...get(avv),
-      ...get(c2),
-      ...op.f32x4Div,
-      ...op.f32x4Sqrt,
-      ...get(eps),
-      ...op.f32x4Add,
-      ...op.f32x4Div,
-      ...get(lr),
-      ...op.f32x4Mul,
-      ...op.f32x4Sub,
-      ...op.v128Store,
-    ]),
-  ],
-};
+/** The compiled module's bytes for plain or shared memory (atob: Node ≥ 16 and every browser). */
+const moduleBytes = (shared: boolean): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(SIMD_KERNELS_WASM[shared ? 'shared' : 'plain']), (c) => c.charCodeAt(0));
 
 type Kernel = (x: number, v: number, out: number, G: number, K: number, R: number, C: number) => void;
 interface SimdExports {
@@ -206,7 +44,7 @@ function kernelsFor(backend: BackendWasm): SimdExports | null {
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = kernelModule([weightedSum, rowDots, columnSums, rowSums, adam], { shared });
+    const bytes = moduleBytes(shared);
     kernels = WebAssembly.validate(bytes)
       ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdExports)
       : null;
