@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { encoderRegion } from '../src/image/region.js';
 import type { RgbImage } from '../src/image/types.js';
-import { fileSafeWord, wordFileName } from '../src/overlay/file-names.js';
+import { fileSafeWord, isWordFileName, wordFileName } from '../src/overlay/file-names.js';
 import { GRID_GAP, writeOverlays } from '../src/overlay/write-overlays.js';
 import { UserError } from '../src/util/user-error.js';
 
@@ -62,10 +62,12 @@ describe('writeOverlays', () => {
     expect(gw).toBe(3 * 128 + 4 * GRID_GAP); // 4 panels (input + 3 words) in rows of 3
     expect(gh).toBeGreaterThan(2 * Math.round((128 * 180) / 300) + 3 * GRID_GAP); // two rows + title
 
-    // A second run overwrites in place.
+    // A second run, of a shorter caption, overwrites in place: its word files only, the earlier caption's
+    // other word files gone, the user's own files (even a PNG) kept.
+    await fs.writeFile(path.join(folder, 'my-photo.png'), 'mine');
     const again = await writeOverlays(dir, 'photo1', photo, encoderRegion('center-crop', 300, 180), grid, words.slice(0, 1));
     expect(await size(again.grid)).toEqual([2 * 256 + 3 * GRID_GAP, expect.any(Number)]);
-    expect((await fs.readdir(folder)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect((await fs.readdir(folder)).sort()).toEqual(['01-a.png', 'grid.png', 'my-photo.png', 'notes.txt']);
   });
 
   it('writes only the grid (the photo alone) when there are no words', async () => {
@@ -86,6 +88,18 @@ describe('writeOverlays', () => {
 });
 
 describe('overlay file names', () => {
+  it('tells the word files an overlay run writes from any other file', () => {
+    for (const [i, n, w] of [
+      [0, 3, 'a'],
+      [9, 12, 'Dog!'],
+      [99, 150, 'x'.repeat(60)],
+      [0, 1, ''],
+    ] as const)
+      expect(isWordFileName(wordFileName(i, n, w))).toBe(true);
+    for (const other of ['grid.png', 'notes.txt', '1-a.png', '01-a.jpg', '01-A.png', 'my-01-a.png', '01-.png'])
+      expect(isWordFileName(other), other).toBe(false);
+  });
+
   it('sanitizes words to [a-z0-9_-] and numbers them from 01', () => {
     expect(fileSafeWord('a/b<c>')).toBe('a_b_c_');
     expect(fileSafeWord('Café')).toBe('caf_');

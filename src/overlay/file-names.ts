@@ -12,6 +12,9 @@ export function wordFileName(index: number, count: number, word: string): string
   return `${String(index + 1).padStart(digits, '0')}-${fileSafeWord(word)}.png`;
 }
 
+/** Whether `name` is a word file some overlay run wrote (`NN-word.png`). */
+export const isWordFileName = (name: string): boolean => /^[0-9]{2,}-[a-z0-9_-]{1,40}\.png$/.test(name);
+
 /** Throws unless `name` is one plain path segment (no separators, not '.' or '..'). */
 export function checkFolderName(name: string): void {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {

@@ -5,13 +5,14 @@
  * Every file is written atomically; other files already in the folder are left alone. The tokens
  * `<start>`, `<end>` and `<pad>` are not words and get no panel (`<unk>` does: the model said it).
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { END_TOKEN, PAD_TOKEN, START_TOKEN } from '../data/special-tokens.js';
 import type { Region, RgbImage } from '../image/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/user-error.js';
 import { isColormapName, type ColormapName } from './colormaps.js';
-import { checkFolderName, wordFileName } from './file-names.js';
+import { checkFolderName, isWordFileName, wordFileName } from './file-names.js';
 import { composeGrid, panelHeight, type Panel } from './grid.js';
 import { ATTENTION_SCALES, paintWord, wordLabel, type AttentionScale, type DisplayOptions } from './display.js';
 import { drawLabel } from './label.js';
@@ -114,5 +115,9 @@ export async function writeOverlays(
   const gridFile = path.join(folder, 'grid.png');
   const figure = await composeGrid(panels, caption, { panelWidth: pw, columns: o.columns, gap: GRID_GAP });
   await writeFileAtomic(gridFile, await encodePng(figure));
+  // A photo captioned again into the same folder: the word files of its earlier caption go (only those).
+  const kept = new Set(written.map((f) => path.basename(f)));
+  for (const name of await fs.readdir(folder))
+    if (isWordFileName(name) && !kept.has(name)) await fs.rm(path.join(folder, name), { force: true });
   return { folder, grid: gridFile, words: written };
 }
