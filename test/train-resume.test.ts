@@ -5,7 +5,7 @@
  * weights, Adam state and metrics of the uncut run. Every cut point, the refused flags and bad input
  * are tested in-process on WASM (train-resume-in-process.test.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +24,20 @@ interface Run {
   stderr: string;
 }
 
-function train(args: string[], backend: string, env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', TRAIN_SCRIPT, ...args], {
-    encoding: 'utf8',
-    cwd: repoRoot,
-    env: { ...process.env, CAPTION_BACKEND: backend, ...env },
-    timeout: 120_000,
+/** `npm run train` in a child process; awaited, so that this worker answers vitest while it runs. */
+function train(args: string[], backend: string, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', TRAIN_SCRIPT, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, CAPTION_BACKEND: backend, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
-  return { code: r.status, signal: r.signal, stderr: r.stderr };
 }
 
 let tiny: TinyRun;
@@ -59,7 +65,7 @@ for (const backend of ['wasm', 'tensorflow']) {
     let straight: Record<string, string>;
     beforeAll(async () => {
       expect(backend !== 'tensorflow' || nativeWhy === undefined, `tfjs-node did not load: ${nativeWhy}`).toBe(true);
-      const r = train([...common, ...named(`${backend}-straight`)], backend);
+      const r = await train([...common, ...named(`${backend}-straight`)], backend);
       expectOk(r);
       expect(r.stderr).toMatch(new RegExp(`compute backend: ${backend}`));
       straight = await fingerprint(`${backend}-straight`);
@@ -71,8 +77,8 @@ for (const backend of ['wasm', 'tensorflow']) {
     const cuts = backend === 'wasm' ? [5] : [1, 4, 5];
     it.each(cuts)('cut after step %i by --max-steps, resumed: byte-identical weights, Adam state, metrics', async (k) => {
       const name = `${backend}-cut${k}`;
-      expectOk(train([...common, ...named(name), '--max-steps', String(k)], backend));
-      const resumed = train([...common, ...named(name), '--resume'], backend);
+      expectOk(await train([...common, ...named(name), '--max-steps', String(k)], backend));
+      const resumed = await train([...common, ...named(name), '--resume'], backend);
       expectOk(resumed);
       const epoch = Math.floor(k / STEPS_PER_EPOCH);
       expect(resumed.stderr).toContain(`at epoch ${epoch + 1}, batch ${k % STEPS_PER_EPOCH}, step ${k}`);
@@ -96,13 +102,13 @@ for (const backend of ['wasm', 'tensorflow']) {
             ],
             backend,
           );
-        const whole = scst(`${backend}-scst`);
+        const whole = await scst(`${backend}-scst`);
         expectOk(whole);
         expect(whole.stderr).toMatch(/self-critical: 3 samples per image of 16 images/);
         expect(whole.stderr).toMatch(/mean sampled reward [0-9.]+/);
         const want = await fingerprint(`${backend}-scst`);
-        expectOk(scst(`${backend}-scst-cut3`, '--max-steps', '3'));
-        expectOk(scst(`${backend}-scst-cut3`, '--resume'));
+        expectOk(await scst(`${backend}-scst-cut3`, '--max-steps', '3'));
+        expectOk(await scst(`${backend}-scst-cut3`, '--resume'));
         expect(await fingerprint(`${backend}-scst-cut3`)).toEqual(want);
       });
 
@@ -110,12 +116,12 @@ for (const backend of ['wasm', 'tensorflow']) {
       it('hard attention (sampled regions, the moving-average baseline in the state), cut after step 3 and resumed: identical', async () => {
         const hard = (name: string, ...extra: string[]) =>
           train([...withFlags(common, ['--epochs', '2']), ...named(name), '--attention', 'hard', ...extra], backend);
-        expectOk(hard(`${backend}-hard`));
+        expectOk(await hard(`${backend}-hard`));
         const want = await fingerprint(`${backend}-hard`);
         const baseline = JSON.parse(want.state!).objective.baseline;
         expect(baseline).toBeLessThan(0); // it learned from sampled minibatches (log p < 0)
-        expectOk(hard(`${backend}-hard-cut3`, '--max-steps', '3'));
-        expectOk(hard(`${backend}-hard-cut3`, '--resume'));
+        expectOk(await hard(`${backend}-hard-cut3`, '--max-steps', '3'));
+        expectOk(await hard(`${backend}-hard-cut3`, '--resume'));
         expect(await fingerprint(`${backend}-hard-cut3`)).toEqual(want);
       });
 
@@ -141,7 +147,7 @@ for (const backend of ['wasm', 'tensorflow']) {
       }
       child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
-      const resumed = train([...common, ...named(name), '--checkpoint-every', '1', '--resume'], backend);
+      const resumed = await train([...common, ...named(name), '--checkpoint-every', '1', '--resume'], backend);
       expectOk(resumed);
       expect(resumed.stderr).toMatch(/resuming .* at epoch \d, batch \d, step (\d+)/);
       expect(await fingerprint(name)).toEqual(straight);
@@ -152,7 +158,7 @@ for (const backend of ['wasm', 'tensorflow']) {
 describe('crash safety (WASM)', () => {
   let straight: Record<string, string>;
   beforeAll(async () => {
-    expectOk(train([...common, ...named('faults-straight')], 'wasm'));
+    expectOk(await train([...common, ...named('faults-straight')], 'wasm'));
     straight = await fingerprint('faults-straight');
   });
 
@@ -161,15 +167,15 @@ describe('crash safety (WASM)', () => {
     async (point) => {
       const name = `fault-${point.replace(':', '-')}`;
       // The first save of `last` after step 6 meets the fault: cut at 6 by budget, then resume with the fault armed.
-      expectOk(train([...common, ...named(name), '--max-steps', '6'], 'wasm'));
-      const killed = train([...common, ...named(name), '--resume'], 'wasm', { CAPTION_TEST_KILL_AT: point });
+      expectOk(await train([...common, ...named(name), '--max-steps', '6'], 'wasm'));
+      const killed = await train([...common, ...named(name), '--resume'], 'wasm', { CAPTION_TEST_KILL_AT: point });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       const layout = async () => (await fs.readdir(path.join(dir, name, 'run'))).sort();
       const before = await layout();
       const last = await loadCheckpoint(path.join(dir, name, 'run', 'last'), { withResume: true });
       expect(await layout()).toEqual(before); // a reader never moves or deletes (a save may be running)
       expect((last.resume!.state as { step: number }).step).toBeGreaterThanOrEqual(6);
-      const resumed = train([...common, ...named(name), '--resume'], 'wasm');
+      const resumed = await train([...common, ...named(name), '--resume'], 'wasm');
       expectOk(resumed);
       const fp = await fingerprint(name);
       const epochs = fp
