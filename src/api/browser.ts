@@ -22,7 +22,7 @@ import { browserPixels, prepareBrowserImage, rgbaToRgb, type BrowserImage } from
 import type { PreparedImage } from '../image/types.js';
 import { paintWord } from '../overlay/display.js';
 import { UserError } from '../util/user-error.js';
-import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { captionerInfo, checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
 import { isTensorLike, rgbPixels, type TensorLike } from './tensor-input.js';
@@ -126,16 +126,7 @@ export async function loadCaptioner(options: BrowserCaptionerOptions): Promise<B
     throw err;
   }
   return {
-    info: {
-      checkpoint: options.checkpoint,
-      encoder: decoder.encoderId,
-      backend: backend.name,
-      beamSize: defaults.beamSize,
-      lengthPenalty: defaults.lengthPenalty ?? 0,
-      context: defaults.context ?? 'expected',
-      maxLength: defaults.maxLength,
-      tags: defaults.tags !== undefined,
-    },
+    info: captionerInfo(options.checkpoint, decoder, backend.name, defaults),
     async caption(inputs, perCall) {
       alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);

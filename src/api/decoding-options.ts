@@ -5,7 +5,7 @@
 import { checkRequestedDecoding, resolveDecoding } from '../checkpoint/decoding.js';
 import type { CaptionModel, DecodeSettings } from '../model/caption-model.js';
 import { UserError } from '../util/user-error.js';
-import type { DecodingOptions } from './types.js';
+import type { CaptionerInfo, DecodingOptions } from './types.js';
 
 export function checkDecodingOptions(o: DecodingOptions): void {
   checkRequestedDecoding(o);
@@ -19,4 +19,23 @@ export function decodeSettings(decoder: CaptionModel, atLoad: DecodingOptions, p
   const { beamSize, lengthPenalty, context } = resolveDecoding(o, decoder.decoding);
   const tags = o.tags !== false && decoder.tagger ? decoder.decoding.tags : undefined;
   return { beamSize, lengthPenalty, context, maxLength: o.maxLength ?? 20, tags };
+}
+
+/** `captioner.info`, in Node and the browser alike: what the loaded model decodes with by default. */
+export function captionerInfo<B extends string>(
+  checkpoint: string,
+  decoder: CaptionModel,
+  backend: B,
+  defaults: DecodeSettings,
+): CaptionerInfo<B> {
+  return {
+    checkpoint,
+    encoder: decoder.encoderId,
+    backend,
+    beamSize: defaults.beamSize,
+    lengthPenalty: defaults.lengthPenalty ?? 0,
+    context: defaults.context ?? 'expected',
+    maxLength: defaults.maxLength,
+    tags: defaults.tags !== undefined,
+  };
 }

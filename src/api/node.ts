@@ -11,7 +11,7 @@ import type { PreparedImage } from '../image/types.js';
 import { paintWord } from '../overlay/display.js';
 import { encodePng } from '../overlay/rgb.js';
 import { UserError } from '../util/user-error.js';
-import { checkDecodingOptions, decodeSettings } from './decoding-options.js';
+import { captionerInfo, checkDecodingOptions, decodeSettings } from './decoding-options.js';
 import { lifetime } from './disposed.js';
 import { explainTexts } from './explain.js';
 import { isTensorLike, rgbPixels } from './tensor-input.js';
@@ -52,16 +52,7 @@ export async function loadCaptioner(options: CaptionerOptions = {}): Promise<Cap
     Promise.all(inputs.map(async (input, i) => prepareImage(await sourceOf(input, i), encoder.imageOptions)));
 
   return {
-    info: {
-      checkpoint,
-      encoder: decoder.encoderId,
-      backend: backend.name,
-      beamSize: defaults.beamSize,
-      lengthPenalty: defaults.lengthPenalty ?? 0,
-      context: defaults.context ?? 'expected',
-      maxLength: defaults.maxLength,
-      tags: defaults.tags !== undefined,
-    },
+    info: captionerInfo(checkpoint, decoder, backend.name, defaults),
     async caption(inputs, perCall) {
       alive.check('caption');
       const settings = decodeSettings(decoder, options, perCall);
