@@ -245,13 +245,17 @@ if command -v flock >/dev/null; then
 fi
 
 # ---------------------------------------------------------------------------
-# Fused kernels (native/attend-caption-ops.cc): a small Node addon that adds
-# TensorFlow ops through TensorFlow's C API. Built after tfjs-node, against its
-# deps/lib; optional: on failure the app runs the same math as stock ops.
+# The project's two Node addons (native/binding.gyp), built with node-gyp against Node's own headers
+# (offline) after tfjs-node is in place; both optional: without them the app runs the same math.
+# - attend-caption-ops: fused TensorFlow kernels through TensorFlow's C API, linked against tfjs-node's
+#   deps/lib;
+# - quiet-stderr: silences libtensorflow's start-up log lines on fd 2 while it loads.
+# The build runs in a scratch copy of native/ (node-gyp writes build/ beside binding.gyp), each addon
+# is checked, then moved into node_modules/.attend-caption-native/.
 # ---------------------------------------------------------------------------
-OPS_SRC="$PROJECT_ROOT/native/attend-caption-ops.cc"
 OPS_DIR="$PROJECT_ROOT/node_modules/.attend-caption-native"
 OPS_OUT="$OPS_DIR/attend-caption-ops.node"
+QUIET_OUT="$OPS_DIR/quiet-stderr.node"
 OPS_PROBE_JS='
 const tf = require(process.argv[1]);
 require(process.argv[2]);
@@ -261,63 +265,63 @@ const [scores] = be.executeMultipleOutputs("AttendCaptionAdditiveScores", [],
 const want = 3 * Math.tanh(0.5), got = scores.dataSync();
 if (Math.abs(got[0] - want) > 1e-5 || Math.abs(got[1] - want) > 1e-5) throw new Error("scores " + Array.from(got) + ", expected " + want);
 '
-# Node.js's headers (include/node with node_api.h), for the project's own addons; empty if none.
-node_include_dir() {
+# Node.js's headers (include/node with node_api.h and common.gypi), for node-gyp's --nodedir; empty if none.
+node_headers_dir() {
   local candidate
   for candidate in "${npm_config_nodedir:-}" "$(dirname "$(dirname "$(node -p 'process.execPath')")")" \
     "${npm_config_devdir:-${XDG_CACHE_HOME:-$HOME/.cache}/node-gyp}/$(node -p 'process.versions.node')"; do
-    if [[ -n $candidate && -f $candidate/include/node/node_api.h ]]; then echo "$candidate/include/node"; return; fi
+    if [[ -n $candidate && -f $candidate/include/node/node_api.h && -f $candidate/include/node/common.gypi ]]; then
+      echo "$candidate"
+      return
+    fi
   done
 }
 
-build_fused_kernels() {
-  local inc
-  inc="$(node_include_dir)"
-  if [[ -z $inc ]]; then
-    warn "fused kernels not built: no Node.js headers (include/node/node_api.h) found; the native backend works without them"
-    return 0
-  fi
-  mkdir -p "$OPS_DIR"
-  local tmp="$OPS_DIR/attend-caption-ops.tmp$$.node" # .node: require() loads it as an addon
-  # shellcheck disable=SC2016 # $ORIGIN in the rpath is for the dynamic linker, not the shell
-  if ! "${CXX:-g++}" -std=c++17 -O3 -fPIC -shared -fopenmp-simd -fno-math-errno -pthread -I"$inc" "$OPS_SRC" \
-    -L"$PKG_DIR/deps/lib" -l:libtensorflow_framework.so.2 \
-    -Wl,-rpath,'$ORIGIN/../@tensorflow/tfjs-node/deps/lib' -o "$tmp" 2>"$OPS_DIR/build.log"; then
-    rm -f "$tmp" "$OPS_OUT"
-    tail -n 20 "$OPS_DIR/build.log" >&2
-    warn "fused kernels not built (compiler output above); the native backend works without them"
-    return 0
-  fi
-  if ! env -i HOME="$HOME" PATH="$PATH" TF_CPP_MIN_LOG_LEVEL=2 \
-    node --input-type=commonjs -e "$OPS_PROBE_JS" "$PKG_NAME" "$tmp" 2>"$OPS_DIR/probe.log"; then
-    rm -f "$tmp" "$OPS_OUT"
-    tail -n 5 "$OPS_DIR/probe.log" >&2
-    warn "fused kernels built but failed their check (above); the native backend works without them"
-    return 0
-  fi
-  mv -f "$tmp" "$OPS_OUT"
-  log "fused kernels ready: node_modules/.attend-caption-native/attend-caption-ops.node"
+# node-gyp: the one npm runs scripts with ($npm_config_node_gyp), npm's own copy, or one on PATH.
+node_gyp() {
+  local npm_dir
+  npm_dir="$(dirname "$(readlink -f "$(command -v npm)")")/.."
+  if [[ -n ${npm_config_node_gyp:-} && -f $npm_config_node_gyp ]]; then node "$npm_config_node_gyp" "$@"
+  elif [[ -f $npm_dir/node_modules/node-gyp/bin/node-gyp.js ]]; then node "$npm_dir/node_modules/node-gyp/bin/node-gyp.js" "$@"
+  elif command -v node-gyp >/dev/null; then node-gyp "$@"
+  else return 127; fi
 }
 
-# quiet-stderr (native/quiet-stderr.cc): silences libtensorflow's start-up log lines on fd 2 while it
-# loads. Needs only Node's headers; without it those lines reach stderr, nothing else changes.
-QUIET_SRC="$PROJECT_ROOT/native/quiet-stderr.cc"
-QUIET_OUT="$OPS_DIR/quiet-stderr.node"
-build_quiet_stderr() {
-  local inc
-  inc="$(node_include_dir)"
-  [[ -n $inc ]] || { warn "quiet-stderr not built: no Node.js headers"; return 0; }
-  mkdir -p "$OPS_DIR"
-  local tmp="$OPS_DIR/quiet-stderr.tmp$$.node"
-  if ! "${CXX:-g++}" -std=c++17 -O2 -fPIC -shared -DNODE_GYP_MODULE_NAME=quiet_stderr -I"$inc" "$QUIET_SRC" -o "$tmp" 2>"$OPS_DIR/quiet-build.log" ||
-    ! node -e 'const q=require(process.argv[1]);const s=q.redirect("/dev/null");console.error("hidden");q.restore(s)' "$tmp" 2>"$OPS_DIR/quiet-probe.log" ||
-    [[ -s $OPS_DIR/quiet-probe.log ]]; then
-    rm -f "$tmp" "$QUIET_OUT"
-    warn "quiet-stderr not built or failed its check (see $OPS_DIR/quiet-build.log); TensorFlow's start-up lines will show on stderr"
+build_addons() {
+  local headers src
+  headers="$(node_headers_dir)"
+  if [[ -z $headers ]]; then
+    warn "addons not built: no Node.js headers (include/node/node_api.h) found; the native backend works without its fused kernels, and TensorFlow's start-up lines will show"
     return 0
   fi
-  mv -f "$tmp" "$QUIET_OUT"
-  log "quiet-stderr ready: node_modules/.attend-caption-native/quiet-stderr.node"
+  src="$OPS_DIR/src"
+  rm -rf "$src"
+  mkdir -p "$src"
+  cp "$PROJECT_ROOT"/native/binding.gyp "$PROJECT_ROOT"/native/*.cc "$src/"
+  if ! (cd "$src" && node_gyp rebuild --nodedir="$headers" -- -Dtf_lib_dir="$PKG_DIR/deps/lib") >"$OPS_DIR/build.log" 2>&1; then
+    tail -n 20 "$OPS_DIR/build.log" >&2
+    rm -f "$OPS_OUT" "$QUIET_OUT"
+    warn "addons not built (node-gyp output above, all of it in $OPS_DIR/build.log); the native backend works without them"
+    return 0
+  fi
+  local ops="$src/build/Release/attend_caption_ops.node" quiet="$src/build/Release/quiet_stderr.node"
+  if env -i HOME="$HOME" PATH="$PATH" TF_CPP_MIN_LOG_LEVEL=2 node --input-type=commonjs -e "$OPS_PROBE_JS" "$PKG_NAME" "$ops" 2>"$OPS_DIR/probe.log"; then
+    mv -f "$ops" "$OPS_OUT"
+    log "fused kernels ready: node_modules/.attend-caption-native/attend-caption-ops.node"
+  else
+    rm -f "$OPS_OUT"
+    tail -n 5 "$OPS_DIR/probe.log" >&2
+    warn "fused kernels built but failed their check (above); the native backend works without them"
+  fi
+  if node -e 'const q=require(process.argv[1]);const s=q.redirect("/dev/null");console.error("hidden");q.restore(s)' "$quiet" 2>"$OPS_DIR/quiet-probe.log" &&
+    [[ ! -s $OPS_DIR/quiet-probe.log ]]; then
+    mv -f "$quiet" "$QUIET_OUT"
+    log "quiet-stderr ready: node_modules/.attend-caption-native/quiet-stderr.node"
+  else
+    rm -f "$QUIET_OUT"
+    warn "quiet-stderr failed its check (see $OPS_DIR/quiet-probe.log); TensorFlow's start-up lines will show on stderr"
+  fi
+  rm -rf "$src"
 }
 
 if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
@@ -325,8 +329,7 @@ if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
     log "already installed: $found"
     [[ -f $PKG_DIR/deps/SOURCE ]] && log "built from: $(head -n1 "$PKG_DIR/deps/SOURCE")"
     [[ -n $WHEEL || -n $LIBTF ]] && log "(--wheel/--libtensorflow ignored; add --force to rebuild)"
-    build_fused_kernels
-    build_quiet_stderr
+    build_addons
     log "native backend ready (${SECONDS}s)"
     exit 0
   fi
@@ -604,6 +607,5 @@ fi
 BACKUP=""
 log "$found"
 log "TensorFlow C library from: $SOURCE_DESC"
-build_fused_kernels
-build_quiet_stderr
+build_addons
 log "native backend ready (${SECONDS}s)"
