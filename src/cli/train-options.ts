@@ -70,6 +70,7 @@ export function trainOptions(y: Argv) {
     .option('attention-targets', {
       type: 'string',
       default: '',
+      defaultDescription: 'none',
       describe:
         'attention supervision: where the caption words that name a COCO class should look, per training image (an attention-targets JSON, e.g. from runs/attention/detector-maps.ts); cross-entropy only',
     })
