@@ -106,11 +106,13 @@ export function prepareMemory(
   const [B, L, D] = features.shape;
   const maskBias = regionMask ? maskToBias(regionMask, B, L) : null; // [B, L]
   const flat = tf.reshape(features, [B * L, D]) as tf.Tensor2D; // [B·L, D]
-  const project = (name: 'attention/W_a' | 'attention/W_k') =>
-    tf.reshape(matMul(flat, params.get(name) as tf.Tensor2D), [B, L, -1]) as tf.Tensor3D; // [B, L, ·]
+  const project = (name: 'attention/W_a' | 'attention/W_k', bias?: 'attention/b') => {
+    const projected = matMul(flat, params.get(name) as tf.Tensor2D); // [B·L, ·]
+    return tf.reshape(bias ? tf.add(projected, params.get(bias)) : projected, [B, L, -1]) as tf.Tensor3D; // [B, L, ·]
+  };
   switch (scoring) {
     case 'additive': {
-      const keys = tf.add(project('attention/W_a'), params.get('attention/b')) as tf.Tensor3D; // [B, L, A]  W_a a_i + b
+      const keys = project('attention/W_a', 'attention/b'); // [B, L, A]  W_a a_i + b
       return { features, scoring: { kind: 'additive', keys, scorer: additiveScorer(keys) }, maskBias };
     }
     case 'dot':
