@@ -61,7 +61,7 @@ module.exports = {
       from: { path: '^src/(api/browser\\.ts|demo/main\\.ts)$' },
       to: {
         reachable: true,
-        path: '(^node:|^(fs|path|url|os|child_process|worker_threads|crypto|zlib|module)$|node_modules/(sharp|@tensorflow/tfjs-node)/)',
+        path: '(^node:|^(assert|buffer|child_process|crypto|events|fs|fs/promises|http|https|module|net|os|path|perf_hooks|process|readline|stream|url|util|worker_threads|zlib)$|node_modules/(sharp|@tensorflow/tfjs-node)/)',
       },
     },
   ],

@@ -1,12 +1,9 @@
 # The project's two Node addons, built by `npm run setup:native` with node-gyp (offline: Node's own
 # headers, --nodedir) after it has installed tfjs-node:
 # - attend_caption_ops: the fused TensorFlow kernels, linked against tfjs-node's libtensorflow_framework
-#   (its folder passed as tf_lib_dir), found at run time beside tfjs-node through $ORIGIN;
+#   (its folder passed as -Dtf_lib_dir=…, required), found at run time beside tfjs-node through $ORIGIN;
 # - quiet_stderr: keeps libtensorflow's start-up lines off stderr while it loads.
 {
-  "variables": {
-    "tf_lib_dir%": ""
-  },
   "targets": [
     {
       "target_name": "attend_caption_ops",

@@ -288,7 +288,7 @@ node_gyp() {
 }
 
 build_addons() {
-  local headers src
+  local headers src built
   headers="$(node_headers_dir)"
   if [[ -z $headers ]]; then
     warn "addons not built: no Node.js headers (include/node/node_api.h) found; the native backend works without its fused kernels, and TensorFlow's start-up lines will show"
@@ -296,32 +296,45 @@ build_addons() {
   fi
   src="$OPS_DIR/src"
   rm -rf "$src"
+  rm -f "$OPS_DIR/probe.log" "$OPS_DIR/quiet-probe.log"
   mkdir -p "$src"
   cp "$PROJECT_ROOT"/native/binding.gyp "$PROJECT_ROOT"/native/*.cc "$src/"
-  if ! (cd "$src" && node_gyp rebuild --nodedir="$headers" -- -Dtf_lib_dir="$PKG_DIR/deps/lib") >"$OPS_DIR/build.log" 2>&1; then
+  # -k: one addon failing to build does not stop the other.
+  if ! (cd "$src" && MAKEFLAGS=-k node_gyp rebuild --nodedir="$headers" -- -Dtf_lib_dir="$PKG_DIR/deps/lib") >"$OPS_DIR/build.log" 2>&1; then
     tail -n 20 "$OPS_DIR/build.log" >&2
-    rm -f "$OPS_OUT" "$QUIET_OUT"
-    warn "addons not built (node-gyp output above, all of it in $OPS_DIR/build.log); the native backend works without them"
-    return 0
+    warn "node-gyp failed (output above, all of it in $OPS_DIR/build.log); whatever it built is checked below"
   fi
-  local ops="$src/build/Release/attend_caption_ops.node" quiet="$src/build/Release/quiet_stderr.node"
-  if env -i HOME="$HOME" PATH="$PATH" TF_CPP_MIN_LOG_LEVEL=2 node --input-type=commonjs -e "$OPS_PROBE_JS" "$PKG_NAME" "$ops" 2>"$OPS_DIR/probe.log"; then
-    mv -f "$ops" "$OPS_OUT"
+  built="$src/build/Release"
+  # Each addon is checked where it will live (its RUNPATH is relative to that folder), under a new name,
+  # then renamed into place; a failed one leaves none behind.
+  local ops_new="$OPS_DIR/attend-caption-ops.new.node"
+  if [[ -f $built/attend_caption_ops.node ]] && mv -f "$built/attend_caption_ops.node" "$ops_new" &&
+    env -i HOME="$HOME" PATH="$PATH" TF_CPP_MIN_LOG_LEVEL=2 node --input-type=commonjs -e "$OPS_PROBE_JS" "$PKG_NAME" "$ops_new" 2>"$OPS_DIR/probe.log"; then
+    mv -f "$ops_new" "$OPS_OUT"
     log "fused kernels ready: node_modules/.attend-caption-native/attend-caption-ops.node"
   else
-    rm -f "$OPS_OUT"
-    tail -n 5 "$OPS_DIR/probe.log" >&2
-    warn "fused kernels built but failed their check (above); the native backend works without them"
+    rm -f "$ops_new" "$OPS_OUT"
+    [[ -s $OPS_DIR/probe.log ]] && tail -n 5 "$OPS_DIR/probe.log" >&2
+    warn "fused kernels not built or failed their check; the native backend works without them"
   fi
-  if node -e 'const q=require(process.argv[1]);const s=q.redirect("/dev/null");console.error("hidden");q.restore(s)' "$quiet" 2>"$OPS_DIR/quiet-probe.log" &&
+  local quiet_new="$OPS_DIR/quiet-stderr.new.node"
+  if [[ -f $built/quiet_stderr.node ]] && mv -f "$built/quiet_stderr.node" "$quiet_new" &&
+    node -e 'const q=require(process.argv[1]);const s=q.redirect("/dev/null");console.error("hidden");q.restore(s)' "$quiet_new" 2>"$OPS_DIR/quiet-probe.log" &&
     [[ ! -s $OPS_DIR/quiet-probe.log ]]; then
-    mv -f "$quiet" "$QUIET_OUT"
+    mv -f "$quiet_new" "$QUIET_OUT"
     log "quiet-stderr ready: node_modules/.attend-caption-native/quiet-stderr.node"
   else
-    rm -f "$QUIET_OUT"
-    warn "quiet-stderr failed its check (see $OPS_DIR/quiet-probe.log); TensorFlow's start-up lines will show on stderr"
+    rm -f "$quiet_new" "$QUIET_OUT"
+    warn "quiet-stderr not built or failed its check (see $OPS_DIR/quiet-probe.log); TensorFlow's start-up lines will show on stderr"
   fi
   rm -rf "$src"
+}
+
+# The addons are optional: nothing that goes wrong while building them may undo tfjs-node.
+addons() {
+  ARMED=0
+  build_addons || warn "addons not built (an error above); the native backend works without them"
+  rm -rf "$OPS_DIR/src"
 }
 
 if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
@@ -329,7 +342,7 @@ if [[ -e $PKG_DIR ]] && found="$(probe "$PKG_NAME" 2>/dev/null)"; then
     log "already installed: $found"
     [[ -f $PKG_DIR/deps/SOURCE ]] && log "built from: $(head -n1 "$PKG_DIR/deps/SOURCE")"
     [[ -n $WHEEL || -n $LIBTF ]] && log "(--wheel/--libtensorflow ignored; add --force to rebuild)"
-    build_addons
+    addons
     log "native backend ready (${SECONDS}s)"
     exit 0
   fi
@@ -607,5 +620,5 @@ fi
 BACKUP=""
 log "$found"
 log "TensorFlow C library from: $SOURCE_DESC"
-build_addons
+addons
 log "native backend ready (${SECONDS}s)"

@@ -302,7 +302,13 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
       state,
       log,
     };
-    return { loop, close: () => store.close() };
+    // The caller closes the run: the feature store, and the decoder and Adam (the trainer may run in-process).
+    const close = async (): Promise<void> => {
+      optimizer.dispose();
+      decoder.dispose();
+      await store.close();
+    };
+    return { loop, close };
   } catch (err) {
     await store.close(); // a refused or broken run leaves no file open (the trainer runs in-process too)
     throw err;

@@ -2,14 +2,17 @@
  * Adam (Kingma & Ba 2015), the project's own: for every weight w with gradient g, at step t,
  *   m ← β1 m + (1 − β1) g,    v ← β2 v + (1 − β2) g²,
  *   w ← w − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
- * in float32, op for op as tfjs's AdamOptimizer computes it (β1ᵗ, β2ᵗ kept as running products), so
- * its state {m, v per weight, t, β1ᵗ, β2ᵗ} is what a checkpoint saves and restores, as it is.
+ * in float32 with β1ᵗ, β2ᵗ kept as running products, as tfjs's AdamOptimizer does, except that 1 − β
+ * is taken in float32 here, as the fused native and SIMD updates take it (tfjs rounds the float64
+ * difference: updates agree to ≈ 1e-7, not bit for bit). Its state {m, v per weight, t, β1ᵗ, β2ᵗ} is
+ * what a checkpoint saves and restores, as it is, under the names tfjs's Adam state had.
  *
  * The update of one weight is `adamUpdate`, written below in plain tfjs ops: the reference that each
  * backend's fused update (src/backend/, behind the dispatch point) is tested against.
  */
 import * as tf from '../util/tf.js';
 import { dispatched } from '../backend/dispatch.js';
+import { UserError } from '../util/user-error.js';
 
 /** [lr, β1, β2, ε, 1 − β1ᵗ, 1 − β2ᵗ] → (w, g, m, v) ↦ (w', m', v'), each the weight's shape. */
 const adamUpdate = dispatched('adamUpdate', (value, gradient, m, v, hyper) => {
@@ -43,15 +46,15 @@ export class Adam {
     readonly epsilon = 1e-8,
   ) {
     this.paramOf = new Map([...weights].map(([param, variable]) => [variable.name, param]));
-    this.beta1Power = tf.variable(tf.scalar(beta1), false);
-    this.beta2Power = tf.variable(tf.scalar(beta2), false);
+    this.beta1Power = tf.tidy(() => tf.variable(tf.scalar(beta1), false));
+    this.beta2Power = tf.tidy(() => tf.variable(tf.scalar(beta2), false));
   }
 
   private momentsOf(param: string): { m: tf.Variable; v: tf.Variable } {
     let state = this.moments.get(param);
     if (!state) {
       const w = this.weights.get(param)!;
-      state = { m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) };
+      state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) }));
       this.moments.set(param, state);
     }
     return state;
@@ -96,14 +99,23 @@ export class Adam {
 
   /**
    * Takes a saved state back (values copied; the caller keeps `saved`). A state saved before the β
-   * powers were stored gets them as pow(β, t), as tfjs's Adam then recomputed them.
+   * powers were stored gets them as tfjs's Adam then recomputed them: pow(β, t + 1) in float32. After
+   * any step every weight has its moments: a state without them is refused.
    */
   restore(saved: ReadonlyMap<string, tf.Tensor>): void {
     const iterations = saved.get(ITERATIONS);
     this.iterations = iterations ? Math.round(iterations.dataSync()[0]!) : 0;
-    const power = (name: string, beta: number): tf.Tensor => saved.get(name) ?? tf.scalar(Math.pow(beta, this.iterations + 1));
-    this.beta1Power.assign(power(BETA1_POWER, this.beta1) as tf.Scalar);
-    this.beta2Power.assign(power(BETA2_POWER, this.beta2) as tf.Scalar);
+    const missing = [...this.weights.keys()].filter((p) => !saved.has(moment(p, 'm')) || !saved.has(moment(p, 'v')));
+    if (this.iterations > 0 && missing.length) {
+      throw new UserError(
+        `the optimizer state of step ${this.iterations} has no moments for ${missing.join(', ')}: it is not this model's`,
+      );
+    }
+    tf.tidy(() => {
+      const power = (name: string, beta: number): tf.Tensor => saved.get(name) ?? tf.pow(tf.scalar(beta), this.iterations + 1);
+      this.beta1Power.assign(power(BETA1_POWER, this.beta1) as tf.Scalar);
+      this.beta2Power.assign(power(BETA2_POWER, this.beta2) as tf.Scalar);
+    });
     for (const param of this.weights.keys()) {
       const m = saved.get(moment(param, 'm'));
       const v = saved.get(moment(param, 'v'));
