@@ -25,6 +25,22 @@ export const CANVAS_GRAY = 120;
 /** Column c of the result is COCO_CLASSES[c]; SSD's column for it is the COCO category id. */
 const COLUMNS = COCO_CLASSES.map((c) => c.id);
 
+/**
+ * The photos [B, S, S, 3] (0..255) resized to `size`, placed `offset` px from the top-left of a
+ * `canvas`-sized gray square, scaled to the network's [-1, 1] (the gray ≈ 0) → [B, canvas, canvas, 3].
+ */
+function onCanvas(photos: tf.Tensor4D, size: number, offset: number, canvas: number): tf.Tensor4D {
+  const small = tf.image.resizeBilinear(photos, [size, size], true); // [B, s, s, 3]
+  const after = canvas - size - offset;
+  const padded = tf.pad(tf.sub(small, CANVAS_GRAY), [
+    [0, 0],
+    [offset, after],
+    [offset, after],
+    [0, 0],
+  ]); // [B, c, c, 3], gray → 0
+  return tf.div(tf.add(padded, CANVAS_GRAY - 127.5), 127.5) as tf.Tensor4D; // [B, c, c, 3] in [-1, 1]
+}
+
 export class DetectorTagger {
   constructor(
     private readonly network: FeatureNetwork,
@@ -44,16 +60,8 @@ export class DetectorTagger {
 
   private viewScores(photos: tf.Tensor4D, { canvas, size }: DetectorView): tf.Tensor2D {
     const [B] = photos.shape;
-    const small = tf.image.resizeBilinear(photos, [size, size], true); // [B, s, s, 3]
     const before = Math.floor((canvas - size) / 2);
-    const after = canvas - size - before;
-    const centred = tf.pad(tf.sub(small, CANVAS_GRAY), [
-      [0, 0],
-      [before, after],
-      [before, after],
-      [0, 0],
-    ]); // [B, c, c, 3], gray → 0
-    const input = tf.div(tf.add(centred, CANVAS_GRAY - 127.5), 127.5) as tf.Tensor4D; // [B, c, c, 3] in [-1, 1]
+    const input = onCanvas(photos, size, before, canvas); // [B, c, c, 3] in [-1, 1]
     const logits = this.network.run(input); // [B, h, w, ANCHORS · 91]
     const perAnchor = tf.reshape(logits, [B, -1, SSD_CLASSES]); // [B, h·w·ANCHORS, 91]
     return tf.sigmoid(tf.max(perAnchor, 1)) as tf.Tensor2D; // [B, 91]
@@ -83,22 +91,12 @@ export function classMaps(network: FeatureNetwork, photos: tf.Tensor4D): tf.Tens
   if (H !== MAP_INPUT || W !== MAP_INPUT) throw new RangeError(`classMaps: photos must be ${MAP_INPUT}×${MAP_INPUT}, got ${H}×${W}`);
   return tf.tidy(() => {
     const perCell = (input: tf.Tensor4D): tf.Tensor4D => {
-      const logits = network.run(tf.div(tf.sub(input, 127.5), 127.5) as tf.Tensor4D); // [B, 14, 14, ANCHORS · 91]
+      const logits = network.run(input); // [B, 14, 14, ANCHORS · 91]
       const [, h, w] = logits.shape;
       return tf.max(tf.reshape(logits, [B, h!, w!, ANCHORS, SSD_CLASSES]), 3) as tf.Tensor4D; // [B, 14, 14, 91]  best anchor
     };
-    const whole = tf.maxPool(perCell(photos), 2, 2, 'valid'); // [B, 7, 7, 91]
-    const small = tf.image.resizeBilinear(photos, [HALF, HALF], true); // [B, 112, 112, 3]
-    const after = MAP_INPUT - HALF - HALF_OFFSET;
-    const canvas = tf.add(
-      tf.pad(tf.sub(small, CANVAS_GRAY), [
-        [0, 0],
-        [HALF_OFFSET, after],
-        [HALF_OFFSET, after],
-        [0, 0],
-      ]),
-      CANVAS_GRAY,
-    ) as tf.Tensor4D; // [B, 224, 224, 3], gray around the photo
+    const whole = tf.maxPool(perCell(tf.div(tf.sub(photos, 127.5), 127.5) as tf.Tensor4D), 2, 2, 'valid'); // [B, 7, 7, 91]
+    const canvas = onCanvas(photos, HALF, HALF_OFFSET, MAP_INPUT); // [B, 224, 224, 3], gray around the photo
     const first = HALF_OFFSET / 16;
     const shrunk = tf.slice(perCell(canvas), [0, first, first, 0], [B, MAP_GRID.height, MAP_GRID.width, SSD_CLASSES]); // [B, 7, 7, 91]
     return tf.gather(tf.sigmoid(tf.maximum(whole, shrunk)), COLUMNS, 3) as tf.Tensor4D; // [B, 7, 7, 80]
