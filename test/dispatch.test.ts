@@ -51,9 +51,21 @@ const weighted = (y: tf.Tensor, seed: number): tf.Scalar => tf.sum(tf.mul(y, tf.
 const attentionCases = (k: number, A: number): Case[] => [
   {
     inputs: () => [rand([2, 7, A], 3), rand([2 * k, A], 3), rand([A])],
-    loss: (make: FastPaths['additiveScorer'], [keys, query, w]) => {
-      const scorer = make(keys as tf.Tensor3D);
-      return weighted(scorer.scores(query as tf.Tensor2D, w as tf.Tensor1D), 1);
+    loss: (scores: FastPaths['additiveScores'], [keys, query, w]) =>
+      weighted(scores(keys as tf.Tensor3D, query as tf.Tensor2D, w as tf.Tensor1D), 1),
+  },
+  {
+    // three steps over the same keys (the keys' gradient summed over the steps)
+    inputs: () => [rand([2, 7, A], 3), rand([2 * k, A], 3), rand([A])],
+    loss: (scores: FastPaths['additiveScores'], [keys, query, w]) => {
+      let q = query as tf.Tensor2D;
+      let total = tf.scalar(0);
+      for (let t = 0; t < 3; t++) {
+        const e = scores(keys as tf.Tensor3D, q, w as tf.Tensor1D); // [2k, 7]
+        total = tf.add(total, weighted(e, 11 + t));
+        q = tf.tanh(tf.add(q, tf.mean(e))) as tf.Tensor2D;
+      }
+      return total as tf.Scalar;
     },
   },
 ];
@@ -103,19 +115,18 @@ const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
       constant: [1],
     },
   ],
-  stepWeight: [
+  stepMatMul: [
     {
       // three steps of a recurrence through one shared weight
       inputs: () => [rand([4, 6]), rand([6, 6], 0.5)],
-      loss: (make: FastPaths['stepWeight'], [x, w]) => {
-        const sw = make(w as tf.Tensor2D);
+      loss: (mm: FastPaths['stepMatMul'], [x, w]) => {
         let h = x as tf.Tensor2D;
-        for (let t = 0; t < 3; t++) h = tf.sigmoid(sw.apply(h)) as tf.Tensor2D;
+        for (let t = 0; t < 3; t++) h = tf.sigmoid(mm(h, w as tf.Tensor2D)) as tf.Tensor2D;
         return weighted(h, 7);
       },
     },
   ],
-  additiveScorer: [37, 36].flatMap((A) => [...attentionCases(1, A), ...attentionCases(3, A)]),
+  additiveScores: [37, 36].flatMap((A) => [...attentionCases(1, A), ...attentionCases(3, A)]),
   attendedSum: [21, 24].flatMap((D) =>
     [1, 3].map((k) => ({
       inputs: () => [tf.softmax(rand([2 * k, 9], 2)), rand([2, 9, D], 2)],
@@ -193,7 +204,7 @@ function checkActiveBackend(): string[] {
           })(vary.map((j) => inputs[j]!));
         const ours = gradsOf(impl);
         const ref = gradsOf(reference);
-        const tol = name === 'additiveScorer' || name === 'attendedSum' ? 2e-5 : 1e-5;
+        const tol = name === 'additiveScores' || name === 'attendedSum' ? 2e-5 : 1e-5;
         expect(maxDiff(ours.value, ref.value), `${name} case ${i}: value`).toBeLessThan(tol);
         // Without a gradient tape (decoding), where some fast paths take another branch.
         expect(tf.engine().isTapeOn()).toBe(false);
@@ -220,12 +231,12 @@ describe('the dispatch point', () => {
     await defaultInitializers.wasm();
     const checked = new Set(checkActiveBackend());
     expect([...checked].sort()).toEqual([
-      'additiveScorer',
+      'additiveScores',
       'attendedSum',
       'logSoftmax',
       'matMul',
       'softmaxCrossEntropy',
-      'stepWeight',
+      'stepMatMul',
       'tanh',
     ]);
     expect(fastPath('lstmCell')).toBeUndefined(); // the plain cell runs
@@ -234,7 +245,7 @@ describe('the dispatch point', () => {
   it('on the pure-JS CPU backend: only the common fast paths, each equal to its reference', async () => {
     await tf.setBackend('cpu');
     const checked = new Set(checkActiveBackend());
-    expect([...checked].sort()).toEqual(['logSoftmax', 'softmaxCrossEntropy', 'stepWeight']);
+    expect([...checked].sort()).toEqual(['logSoftmax', 'softmaxCrossEntropy', 'stepMatMul']);
     expect(fastPath('matMul')).toBeUndefined();
   });
 
@@ -246,7 +257,7 @@ describe('the dispatch point', () => {
       await tf.setBackend('tensorflow');
       const fused = fusedKernelsStatus()?.loaded === true;
       const withFused = new Set(checkActiveBackend());
-      expect(withFused.has('additiveScorer') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
+      expect(withFused.has('additiveScores') && withFused.has('matMul') && withFused.has('sigmoid')).toBe(true);
       if (fused || NATIVE_REQUIRED) {
         expect([...withFused].filter((n) => ['attendedSum', 'lstmCell', 'topK'].includes(n)).sort()).toEqual([
           'attendedSum',
@@ -261,7 +272,7 @@ describe('the dispatch point', () => {
       expect(fastPath('topK')).toBeUndefined();
       const without = new Set(checkActiveBackend());
       expect(without.has('attendedSum') || without.has('lstmCell')).toBe(false);
-      expect(without.has('additiveScorer')).toBe(true); // the one-sigmoid scorer
+      expect(without.has('additiveScores')).toBe(true); // the one-sigmoid scores
       setFusedKernels(true);
     },
   );

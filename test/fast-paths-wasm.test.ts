@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { wasmScorerOps } from '../src/backend/fast-paths/wasm.js';
-import { matVec } from '../src/backend/fast-paths/sigmoid-scorer.js';
-import { StepWeight } from '../src/backend/fast-paths/step-weight.js';
+import { wasmSigmoidScoresOps } from '../src/backend/fast-paths/wasm.js';
+import { matVec } from '../src/backend/fast-paths/sigmoid-scores.js';
+import { stepMatMulOn } from '../src/backend/fast-paths/step-matmul.js';
 import { logSoftmax, matMul, softmaxCrossEntropy, tanh } from '../src/backend/ops.js';
 import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/backend/fast-paths/wasm-simd-kernels.js';
 import { expectAdamAsTfjs } from './adam-against-tfjs.js';
@@ -43,13 +43,14 @@ describe('fast ops', () => {
       // Only the gradient asked for is computed (and still equals the stock one).
       expectClose(tf.grad((b: tf.Tensor) => tf.mul(matMul(x, b as tf.Tensor2D), dy).sum())(w), stock[1]!);
       // With the transpose made once up front (the per-step recurrent weights).
-      const viaStep = f((a, b) => new StepWeight(b, matMul).apply(a))([x, w]);
+      const viaStep = f((a, b) => stepMatMulOn(matMul)(a, b))([x, w]);
       expectClose(viaStep[0]!, stock[0]!);
       expectClose(viaStep[1]!, stock[1]!);
     });
   });
 
-  it('StepWeight: a weight shared by several steps gets the right gradients (batched), and its tensors are freed', () => {
+  it('stepMatMul: a weight shared by several steps gets the right gradients (batched), and its tensors are freed', () => {
+    const stepMatMul = stepMatMulOn(matMul);
     const x = tf.randomNormal([4, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
     const w = tf.variable(tf.randomNormal([6, 6], 0, 0.5, 'float32', 2)) as tf.Variable<tf.Rank.R2>;
     const unrolled = (mm: (h: tf.Tensor2D, t: number) => tf.Tensor2D) => () => {
@@ -58,10 +59,10 @@ describe('fast ops', () => {
       return tf.sum(h) as tf.Scalar;
     };
     const before = tf.memory().numTensors;
-    const ours = tf.variableGrads(() => {
-      const sw = new StepWeight(w, matMul);
-      return unrolled((h) => sw.apply(h))();
-    }, [w]);
+    const ours = tf.variableGrads(
+      unrolled((h) => stepMatMul(h, w)),
+      [w],
+    );
     const stock = tf.variableGrads(
       unrolled((h) => tf.matMul(h, w)),
       [w],
@@ -74,17 +75,14 @@ describe('fast ops', () => {
     // A transpose whose backward never ran (x's path only) is freed by the next gradient computation.
     const v = tf.variable(tf.ones([4, 6])) as tf.Variable<tf.Rank.R2>;
     const g1 = tf.variableGrads(() => {
-      new StepWeight(w, matMul); // made, never applied: its kept transpose is never used by a backward pass
+      stepMatMul(x, w); // applied off the loss's path: its kept transpose is never used by a backward pass
       return tf.sum(tf.mul(v, 2)) as tf.Scalar;
     }, [v]);
     tf.dispose([g1.value, ...Object.values(g1.grads)]);
     const g2 = tf.variableGrads(() => tf.sum(tf.mul(v, 3)) as tf.Scalar, [v]);
     tf.dispose([g2.value, ...Object.values(g2.grads)]);
     const after = tf.memory().numTensors;
-    const g3 = tf.variableGrads(() => {
-      const sw = new StepWeight(w, matMul);
-      return tf.sum(sw.apply(x)) as tf.Scalar;
-    }, [w]);
+    const g3 = tf.variableGrads(() => tf.sum(stepMatMul(x, w)) as tf.Scalar, [w]);
     tf.dispose([g3.value, ...Object.values(g3.grads)]);
     expect(tf.memory().numTensors).toBe(after - 1);
     tf.dispose([x, w, v]);
@@ -205,8 +203,8 @@ describe('fast ops', () => {
       const v = tf.randomNormal([4, 1], 0, 1, 'float32', 2) as tf.Tensor2D;
       const dy = tf.randomNormal([9, 1], 0, 1, 'float32', 3);
       const f = (g: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => gradsOf(g, dy);
-      expectClose(matVec(x, v, wasmScorerOps), tf.matMul(x, v));
-      const ours = f((a, b) => matVec(a, b, wasmScorerOps))([x, v]);
+      expectClose(matVec(x, v, wasmSigmoidScoresOps), tf.matMul(x, v));
+      const ours = f((a, b) => matVec(a, b, wasmSigmoidScoresOps))([x, v]);
       const stock = f((a, b) => tf.matMul(a, b))([x, v]);
       expectClose(ours[0]!, stock[0]!);
       expectClose(ours[1]!, stock[1]!);

@@ -22,7 +22,7 @@ import type { FastPathName, FastPaths, FastPathSet } from './fast-path-types.js'
 import { fusedKernelsGeneration } from './fused-state.js';
 import { referenceOf, registerReference } from './references.js';
 
-export type { AdditiveScorer, CellState, FastPathName, FastPaths, FastPathSet, SharedWeight } from './fast-path-types.js';
+export type { CellState, FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
 
 /** Which fast paths a backend runs: the one place that decides. */
 export function fastPathsFor(backend: string): FastPathSet {

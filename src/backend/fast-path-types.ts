@@ -7,19 +7,6 @@ export interface CellState {
   c: tf.Tensor2D; // [B, H]
 }
 
-/** Additive attention scores over one batch of images' keys k_i = W_a a_i + b [G, L, A]. */
-export interface AdditiveScorer {
-  /** e_ni = w · tanh(k_i + q_n): query [N, A] (row n attends image ⌊n / (N / G)⌋), w [A] → [N, L]. */
-  scores(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D;
-  /** Frees what the scorer made from its keys (never the keys themselves). */
-  dispose(): void;
-}
-
-/** A weight w applied at every decoding step of one unroll: x [N, K] ↦ x·w [N, M]. */
-export interface SharedWeight {
-  apply(x: tf.Tensor2D): tf.Tensor2D;
-}
-
 /** One Adam update of a variable: (value, gradient, m, v, [lr, β1, β2, ε, 1 − β1^t, 1 − β2^t]) → new (value, m, v). */
 export type AdamUpdate = (
   value: tf.Tensor,
@@ -46,8 +33,13 @@ export interface FastPaths {
   logSoftmax: (x: tf.Tensor2D) => tf.Tensor2D;
   /** −log softmax(logits)[target] per row: logits [N, V], targets [N] int32 → [N]. */
   softmaxCrossEntropy: (logits: tf.Tensor2D, targets: tf.Tensor1D) => tf.Tensor1D;
-  stepWeight: (w: tf.Tensor2D) => SharedWeight;
-  additiveScorer: (keys: tf.Tensor3D) => AdditiveScorer;
+  /** x·w for a weight w used at every step of one unroll: x [N, K], w [K, M] → [N, M]. */
+  stepMatMul: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+  /**
+   * Additive attention scores e_ni = w · tanh(k_i + q_n): keys k [G, L, A] (the same at every step of
+   * an unroll), query q [N, A] (row n attends image ⌊n / (N / G)⌋), w [A] → [N, L].
+   */
+  additiveScores: (keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
   /** Σ_i α_i a_i: alpha [N, L] (row n attends image ⌊n / (N / G)⌋), features [G, L, D] → [N, D]. */
   attendedSum: (alpha: tf.Tensor2D, features: tf.Tensor3D) => tf.Tensor2D;
   /** The LSTM nonlinearities: gate pre-activations [B, 4H] (i, f, o, g) and c_{t−1} [B, H] → h_t, c_t. */

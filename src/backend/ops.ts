@@ -23,5 +23,5 @@ export const softmaxCrossEntropy = dispatched(
     tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(targets, logits.shape[1]), 'float32')), 1)) as tf.Tensor1D, // [N]
 );
 
-/** A weight w used at every step of one unroll (recurrence, attention query, gate): x ↦ x·w. */
-export const stepWeight = dispatched('stepWeight', (w) => ({ apply: (x: tf.Tensor2D) => matMul(x, w) }));
+/** x·w for a weight w used at every step of one unroll (recurrence, attention query, gate): x [N, K], w [K, M] → [N, M]. */
+export const stepMatMul = dispatched('stepMatMul', (x, w) => matMul(x, w));

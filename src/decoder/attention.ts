@@ -10,8 +10,8 @@
  * so behind `dispatched` (src/backend/dispatch.ts).
  */
 import * as tf from '../util/tf.js';
-import { dispatched, type AdditiveScorer, type SharedWeight } from '../backend/dispatch.js';
-import { matMul, stepWeight, tanh } from '../backend/ops.js';
+import { dispatched } from '../backend/dispatch.js';
+import { matMul, stepMatMul, tanh } from '../backend/ops.js';
 import type { AttentionScoring } from './config.js';
 import { constant } from './constant.js';
 import type { DecoderParameters } from './parameters.js';
@@ -21,7 +21,7 @@ const MASKED_SCORE = -1e9;
 
 /** What the scoring function needs about the images, by kind (see `SCORING_KINDS`). */
 type ScoringKeys =
-  | { kind: 'additive'; keys: tf.Tensor3D; scorer: AdditiveScorer } // keys W_a a_i + b [B, L, A], scored by `additiveScorer`
+  | { kind: 'additive'; keys: tf.Tensor3D } // W_a a_i + b [B, L, A]
   | { kind: 'dot' } // a_i itself
   | { kind: 'general'; keys: tf.Tensor3D }; // W_k a_i [B, L, H]
 
@@ -34,17 +34,17 @@ export interface AttentionMemory {
   maskBias: tf.Tensor2D | null; // [B, L]
 }
 
-/** The scoring function's per-step weights, by kind. */
+/** The scoring function's weights, by kind (the same at every step). */
 type ScoringWeights =
-  | { kind: 'additive'; U_a: SharedWeight; w: tf.Tensor1D } // U_a [H, A], w [A]
-  | { kind: 'dot'; W_q: SharedWeight } // W_q [H, D]
+  | { kind: 'additive'; U_a: tf.Tensor2D; w: tf.Tensor1D } // U_a [H, A], w [A]
+  | { kind: 'dot'; W_q: tf.Tensor2D } // W_q [H, D]
   | { kind: 'general' };
 
-/** The attention weights as used at every step. */
+/** The attention weights, by their names in the paper. */
 export interface AttentionWeights {
   scoring: ScoringWeights;
-  beta: SharedWeight; // W_β [H, 1]
-  betaBias: tf.Tensor1D; // [1]
+  W_beta: tf.Tensor2D; // [H, 1]
+  b_beta: tf.Tensor1D; // [1]
 }
 
 export interface AttentionStep {
@@ -53,34 +53,31 @@ export interface AttentionStep {
   context: tf.Tensor2D; // [B, D]
 }
 
-/** The weights for one unroll (or one decoding step) of `attend`. */
+/** The attention weights of `params` for `scoring`. */
 export function attentionWeights(params: DecoderParameters, scoring: AttentionScoring): AttentionWeights {
-  const weight = (name: 'attention/U_a' | 'attention/W_q' | 'gate/W_beta') => stepWeight(params.get(name) as tf.Tensor2D);
+  const matrix = (name: 'attention/U_a' | 'attention/W_q' | 'gate/W_beta') => params.get(name) as tf.Tensor2D;
   return {
     scoring:
       scoring === 'additive'
-        ? { kind: 'additive', U_a: weight('attention/U_a'), w: params.get('attention/w') as tf.Tensor1D }
+        ? { kind: 'additive', U_a: matrix('attention/U_a'), w: params.get('attention/w') as tf.Tensor1D }
         : scoring === 'dot'
-          ? { kind: 'dot', W_q: weight('attention/W_q') }
+          ? { kind: 'dot', W_q: matrix('attention/W_q') }
           : { kind: 'general' },
-    beta: weight('gate/W_beta'),
-    betaBias: params.get('gate/b_beta') as tf.Tensor1D,
+    W_beta: matrix('gate/W_beta'),
+    b_beta: params.get('gate/b_beta') as tf.Tensor1D,
   };
 }
 
 /**
- * f_att as a one-hidden-layer MLP (the paper's): e_ti = w · tanh(W_a a_i + b + U_a h_{t−1}), from the
- * keys k_i = W_a a_i + b [G, L, A] and the query q = U_a h [G·k, A] (row g·k + j attends image g).
+ * f_att as a one-hidden-layer MLP (the paper's): e_ti = w · tanh(k_i + q), from the keys
+ * k_i = W_a a_i + b [G, L, A] and the query q = U_a h_{t−1} [G·k, A] (row g·k + j attends image g).
  */
-const additiveScorer = dispatched('additiveScorer', (keys: tf.Tensor3D): AdditiveScorer => ({
-  scores(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-    const [G, L, A] = keys.shape;
-    const k = query.shape[0] / G;
-    const hidden = tanh(tf.add(tf.expandDims(keys, 1), tf.reshape(query, [G, k, 1, A]))); // [G, k, L, A]  tanh(k_i + q)
-    return tf.reshape(tf.sum(tf.mul(hidden, w), -1), [G * k, L]) as tf.Tensor2D; // [G·k, L]  w · tanh(…)
-  },
-  dispose() {},
-}));
+const additiveScores = dispatched('additiveScores', (keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D => {
+  const [G, L, A] = keys.shape;
+  const k = query.shape[0] / G;
+  const hidden = tanh(tf.add(tf.expandDims(keys, 1), tf.reshape(query, [G, k, 1, A]))); // [G, k, L, A]  tanh(k_i + q)
+  return tf.reshape(tf.sum(tf.mul(hidden, w), -1), [G * k, L]) as tf.Tensor2D; // [G·k, L]  w · tanh(…)
+});
 
 /**
  * Checks the region mask ([B, L], 1 = visible, 0 = masked) and turns it into additive score biases.
@@ -112,8 +109,7 @@ export function prepareMemory(
   };
   switch (scoring) {
     case 'additive': {
-      const keys = project('attention/W_a', 'attention/b'); // [B, L, A]  W_a a_i + b
-      return { features, scoring: { kind: 'additive', keys, scorer: additiveScorer(keys) }, maskBias };
+      return { features, scoring: { kind: 'additive', keys: project('attention/W_a', 'attention/b') }, maskBias }; // [B, L, A]  W_a a_i + b
     }
     case 'dot':
       return { features, scoring: { kind: 'dot' }, maskBias };
@@ -126,20 +122,13 @@ export function prepareMemory(
 export function memoryOfImages(memory: AttentionMemory, images: tf.Tensor1D): AttentionMemory {
   const pick = <T extends tf.Tensor>(x: T): T => tf.gather(x, images) as T; // [G', …]
   const s = memory.scoring;
-  let scoring: ScoringKeys = s;
-  if (s.kind === 'additive') {
-    const keys = pick(s.keys);
-    scoring = { kind: 'additive', keys, scorer: additiveScorer(keys) };
-  } else if (s.kind === 'general') {
-    scoring = { kind: 'general', keys: pick(s.keys) };
-  }
+  const scoring: ScoringKeys = s.kind === 'dot' ? s : { kind: s.kind, keys: pick(s.keys) };
   return { features: pick(memory.features), scoring, maskBias: memory.maskBias && pick(memory.maskBias) };
 }
 
 /** Frees a memory's tensors (features included). */
 export function disposeMemory(memory: AttentionMemory): void {
   const s = memory.scoring;
-  if (s.kind === 'additive') s.scorer.dispose();
   tf.dispose([memory.features, ...(s.kind === 'dot' ? [] : [s.keys]), ...(memory.maskBias ? [memory.maskBias] : [])]);
 }
 
@@ -165,10 +154,10 @@ export function attentionScores(memory: AttentionMemory, h: tf.Tensor2D, weights
   const keys = memory.scoring;
   const weight = weights.scoring;
   if (weight.kind === 'additive' && keys.kind === 'additive') {
-    return keys.scorer.scores(weight.U_a.apply(h), weight.w); // [G·k, L]  w · tanh(W_a a_i + b + U_a h)
+    return additiveScores(keys.keys, stepMatMul(h, weight.U_a), weight.w); // [G·k, L]  w · tanh(W_a a_i + b + U_a h)
   }
   if (weight.kind === 'dot') {
-    const q = tf.reshape(weight.W_q.apply(h), [G, k, -1]); // [G, k, D]  W_q h
+    const q = tf.reshape(stepMatMul(h, weight.W_q), [G, k, -1]); // [G, k, D]  W_q h
     const qT = k === 1 ? tf.reshape(q, [G, -1, 1]) : tf.transpose(q, [0, 2, 1]); // [G, D, k]
     return perRow(tf.matMul(memory.features, qT), k); // [G·k, L]  a_i · (W_q h)
   }
@@ -192,7 +181,7 @@ export function maskedSoftmax(scores: tf.Tensor2D, maskBias: tf.Tensor2D | null)
 
 /** β = σ(W_β h + b_β): h [N, H] → [N, 1]. */
 export function gatingScalar(h: tf.Tensor2D, weights: AttentionWeights): tf.Tensor2D {
-  return tf.sigmoid(tf.add<tf.Tensor2D>(weights.beta.apply(h), weights.betaBias)); // [N, 1]
+  return tf.sigmoid(tf.add<tf.Tensor2D>(stepMatMul(h, weights.W_beta), weights.b_beta)); // [N, 1]
 }
 
 /** Σ_i α_i a_i: alpha [G·k, L], features [G, L, D] → [G·k, D]. */

@@ -9,25 +9,24 @@
  * it once over all T steps.
  */
 import * as tf from '../util/tf.js';
-import { stepWeight } from '../backend/ops.js';
-import type { SharedWeight } from '../backend/dispatch.js';
+import { stepMatMul } from '../backend/ops.js';
 import { attend, attentionWeights, type AttentionMemory, type AttentionWeights, type RegionSelector } from './attention.js';
 import type { AttentionScoring } from './config.js';
 import { lstmCell } from './lstm.js';
 import type { DecoderParameters } from './parameters.js';
 
-/** The weights every step uses, made once per unroll (a training pass) or per decoding step. */
+/** The weights every step uses. */
 export interface CoreWeights {
   attention: AttentionWeights;
   /** T: [E + D + H, 4H], the four gates in one matmul. */
-  lstmKernel: SharedWeight;
+  lstmKernel: tf.Tensor2D;
   lstmBias: tf.Tensor1D; // [4H]
 }
 
 export function coreWeights(params: DecoderParameters, scoring: AttentionScoring): CoreWeights {
   return {
     attention: attentionWeights(params, scoring),
-    lstmKernel: stepWeight(params.get('lstm/kernel') as tf.Tensor2D),
+    lstmKernel: params.get('lstm/kernel') as tf.Tensor2D,
     lstmBias: params.get('lstm/bias') as tf.Tensor1D,
   };
 }
@@ -54,7 +53,7 @@ export function core(
 ): CoreStep {
   const { alpha, beta, context, regions } = attend(memory, h, weights.attention, select); // [N, L], [N, 1], [N, D], [N, L]
   const x = tf.concat([embedded, context, h], 1) as tf.Tensor2D; // [N, E + D + H]
-  const pre = tf.add(weights.lstmKernel.apply(x), weights.lstmBias) as tf.Tensor2D; // [N, 4H]
+  const pre = tf.add(stepMatMul(x, weights.lstmKernel), weights.lstmBias) as tf.Tensor2D; // [N, 4H]
   const next = lstmCell(pre, c); // [N, H] each
   return { alpha, beta, context, regions, h: next.h, c: next.c };
 }

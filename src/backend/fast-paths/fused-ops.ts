@@ -5,9 +5,9 @@
  * `fusedKernels(group)` says they are loaded and enabled.
  */
 import * as tf from '../../util/tf.js';
-import type { AdamUpdate, AdditiveScorer, CellState, TopK } from '../fast-path-types.js';
+import type { AdamUpdate, CellState, TopK } from '../fast-path-types.js';
 import { runNativeOp } from './native-kernels.js';
-import { StepShared } from './step-shared.js';
+import { recording, StepShared, stepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
@@ -15,12 +15,11 @@ const SCORES = 'AttendCaptionAdditiveScores';
 const SCORES_GRAD = 'AttendCaptionAdditiveScoresGrad';
 
 /**
- * Additive scores e_i = w · tanh(k_i + q) over one image batch's keys, one kernel per step forward
- * and backward: keys [G, L, A] (W_a a_i + b), query [N, A] (U_a h; row n attends image n / (N / G)),
- * w [A] → [N, L]. Differentiable in all three; the keys' gradient, a [G, L, A] tensor per step, is
- * summed over the steps inside the backward kernel (see StepShared) rather than by tfjs.
+ * The per-unroll state of additive scores over one image batch's keys: the keys' gradient, a
+ * [G, L, A] tensor per step, is summed over the steps inside the backward kernel (see step-shared.ts)
+ * rather than by tfjs.
  */
-export class FusedAdditiveScorer extends StepShared implements AdditiveScorer {
+class FusedAdditiveScores extends StepShared {
   /** Σ dkeys over the steps backpropagated so far. */
   private sum: tf.Tensor3D | null = null;
 
@@ -28,12 +27,8 @@ export class FusedAdditiveScorer extends StepShared implements AdditiveScorer {
     super();
   }
 
+  /** One step: query [N, A], w [A] → [N, L]. */
   scores(query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-    if (!this.recording) {
-      const [scores, act] = runNativeOp(SCORES, { keys: this.keys, query, w }, 2); // [N, L], [N, L, A]
-      act!.dispose();
-      return scores as tf.Tensor2D;
-    }
     const rowsPerImage = query.shape[0] / this.keys.shape[0];
     const first = this.nextStepIsFirst();
     const op = tf.customGrad((...args: Args) => {
@@ -63,18 +58,22 @@ export class FusedAdditiveScorer extends StepShared implements AdditiveScorer {
     return (first ? op(query, w, this.keys) : op(query, w)) as tf.Tensor2D;
   }
 
-  /** Nothing made from the keys to free (the backward pass's running sum goes with it). */
-  dispose(): void {}
-
   protected release(): void {
     this.sum?.dispose();
     this.sum = null;
   }
 }
 
-/** One step of FusedAdditiveScorer: keys [G, L, A], query [N, A], w [A] → [N, L]. */
+/**
+ * Additive scores e_i = w · tanh(k_i + q), one kernel per step forward and backward: keys [G, L, A]
+ * (W_a a_i + b), query [N, A] (U_a h; row n attends image n / (N / G)), w [A] → [N, L].
+ * Differentiable in all three.
+ */
 export function fusedAdditiveScores(keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D {
-  return new FusedAdditiveScorer(keys).scores(query, w);
+  if (recording()) return stepShared(keys, () => new FusedAdditiveScores(keys)).scores(query, w);
+  const [scores, act] = runNativeOp(SCORES, { keys, query, w }, 2); // [N, L], [N, L, A]
+  act!.dispose();
+  return scores as tf.Tensor2D;
 }
 
 const CONTEXT = 'AttendCaptionContext';

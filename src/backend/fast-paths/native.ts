@@ -7,9 +7,9 @@ import * as tf from '../../util/tf.js';
 import type { FastPaths, FastPathSet } from '../fast-path-types.js';
 import { fusedKernels } from '../fused-state.js';
 import { nativeSigmoid, nativeTanh } from './activations.js';
-import { FusedAdditiveScorer, fusedAdamUpdate, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
+import { fusedAdamUpdate, fusedAdditiveScores, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
 import { nativeMatMul } from './native-kernels.js';
-import { sigmoidScorer } from './sigmoid-scorer.js';
+import { sigmoidScores } from './sigmoid-scores.js';
 
 /** TensorFlow's MatMul for float32 operands (tfjs's otherwise). */
 const matMul: FastPaths['matMul'] = (x, w, transposeX = false, transposeW = false) =>
@@ -20,9 +20,9 @@ export function nativeFastPaths(): FastPathSet & Pick<FastPaths, 'matMul'> {
     matMul,
     sigmoid: nativeSigmoid,
     tanh: nativeTanh,
-    additiveScorer: fusedKernels('attention')
-      ? (keys) => new FusedAdditiveScorer(keys)
-      : sigmoidScorer({ sigmoid: nativeSigmoid, matMul, transposedTimesColumn: (a, b) => matMul(a, b, true, false) }),
+    additiveScores: fusedKernels('attention')
+      ? fusedAdditiveScores
+      : sigmoidScores({ sigmoid: nativeSigmoid, matMul, transposedTimesColumn: (a, b) => matMul(a, b, true, false) }),
     ...(fusedKernels('context') ? { attendedSum: fusedContext } : {}),
     ...(fusedKernels('lstm') ? { lstmCell: fusedLstmCell } : {}),
     ...(fusedKernels('adam') ? { adamUpdate: fusedAdamUpdate } : {}),

@@ -8,7 +8,7 @@ import * as tf from '../../util/tf.js';
 import type { AdamUpdate, FastPaths, FastPathSet } from '../fast-path-types.js';
 import { referenceOf } from '../references.js';
 import { tanhViaSigmoid } from './activations.js';
-import { sigmoidScorer, type ScorerOps } from './sigmoid-scorer.js';
+import { sigmoidScores, type SigmoidScoresOps } from './sigmoid-scores.js';
 import { wasmAttendedSum } from './wasm-context.js';
 import { wasmMatMul } from './wasm-matmul.js';
 import { simdAdamUpdate, simdWeightedSum, wasmSimdAvailable } from './wasm-simd-kernels.js';
@@ -21,7 +21,7 @@ function transposedTimesColumn(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.reshape(sum, [K, 1]);
 }
 
-export const wasmScorerOps: ScorerOps = {
+export const wasmSigmoidScoresOps: SigmoidScoresOps = {
   sigmoid: tf.sigmoid,
   matMul: wasmMatMul,
   transposedTimesColumn,
@@ -39,7 +39,7 @@ const wasmAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) =>
 export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   matMul: wasmMatMul,
   tanh: tanhViaSigmoid,
-  additiveScorer: sigmoidScorer(wasmScorerOps),
+  additiveScores: sigmoidScores(wasmSigmoidScoresOps),
   attendedSum: wasmAttendedSum,
   adamUpdate: wasmAdamUpdate,
 };
