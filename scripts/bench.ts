@@ -4,11 +4,12 @@
  */
 import { main, subcommand } from '../src/cli/command.js';
 import { encoderBenchmark } from './bench/encoder.js';
+import { fastPathsBenchmark } from './bench/fast-paths.js';
 import { tagsBenchmark } from './bench/tags.js';
 import { trainBenchmark } from './bench/train.js';
 
 await main({
   program: 'bench',
   scriptName: 'npm run bench --',
-  subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark), subcommand(tagsBenchmark)],
+  subcommands: [subcommand(encoderBenchmark), subcommand(trainBenchmark), subcommand(fastPathsBenchmark), subcommand(tagsBenchmark)],
 });

@@ -5,21 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { dispatched, fastPath, parseFastPathsSwitch, setFastPaths, type FastPathName } from '../src/backend/dispatch.js';
+import { dispatched, fastPath, parseFastPathsSwitch, setFastPaths } from '../src/backend/dispatch.js';
+import { FAST_PATH_NAMES } from '../src/backend/fast-path-types.js';
 
-const NAMES: FastPathName[] = [
-  'matMul',
-  'sigmoid',
-  'tanh',
-  'logSoftmax',
-  'softmaxCrossEntropy',
-  'stepMatMul',
-  'additiveScores',
-  'attendedSum',
-  'lstmCell',
-  'topK',
-  'adamUpdate',
-];
+const NAMES = FAST_PATH_NAMES;
 
 describe('the fast-path switch', () => {
   beforeAll(async () => {
@@ -30,8 +19,10 @@ describe('the fast-path switch', () => {
   });
 
   it('reads the environment value', () => {
-    expect([undefined, '', 'on', '1', 'all'].map(parseFastPathsSwitch)).toEqual([true, true, true, true, true]);
-    expect(['off', 'OFF', '0', 'none', 'false'].map(parseFastPathsSwitch)).toEqual([false, false, false, false, false]);
+    expect([undefined, '', 'on', '1', 'all', 'matMul'].map(parseFastPathsSwitch)).toEqual(['on', 'on', 'on', 'on', 'on', 'on']);
+    expect(['off', 'OFF', '0', 'none', 'false', ' off '].map(parseFastPathsSwitch)).toEqual(['off', 'off', 'off', 'off', 'off', 'off']);
+    expect(parseFastPathsSwitch('-matMul, -tanh')).toEqual({ except: ['matMul', 'tanh'] });
+    expect(() => parseFastPathsSwitch('-matMul,-tahn')).toThrow(/CAPTION_FAST_PATHS: unknown fast path "tahn" \(known: matMul, /);
   });
 
   it('off: no op has a fast path on the active backend, and a dispatched op runs its reference', () => {
@@ -46,7 +37,7 @@ describe('the fast-path switch', () => {
     const w = tf.randomNormal([4, 5], 0, 1, 'float32', 2) as tf.Tensor2D;
     const fast = op(x, w);
     expect(referenceCalls).toBe(0);
-    expect(setFastPaths(false)).toBe(true);
+    expect(setFastPaths(false)).toBe('on');
     expect(NAMES.filter((n) => fastPath(n) !== undefined)).toEqual([]);
     const plain = op(x, w);
     expect(referenceCalls).toBe(1);
@@ -54,5 +45,15 @@ describe('the fast-path switch', () => {
     setFastPaths(true);
     expect(fastPath('matMul')).toBeDefined();
     tf.dispose([x, w, fast, plain]);
+  });
+
+  it('all but some: only the ops named run their reference', () => {
+    const on = NAMES.filter((n) => fastPath(n) !== undefined);
+    expect(on).toContain('matMul');
+    expect(on).toContain('tanh');
+    expect(setFastPaths({ except: ['matMul', 'tanh'] })).toBe('on');
+    expect(NAMES.filter((n) => fastPath(n) !== undefined)).toEqual(on.filter((n) => n !== 'matMul' && n !== 'tanh'));
+    expect(setFastPaths(true)).toEqual({ except: ['matMul', 'tanh'] });
+    expect(NAMES.filter((n) => fastPath(n) !== undefined)).toEqual(on);
   });
 });

@@ -27,7 +27,7 @@ import { createAdam } from '../../src/train/adam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
 import { median, reportToParent, runChild, timeRuns } from './measure.js';
 
-const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T: 16 };
+export const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T: 16 };
 
 interface Result {
   backend: BackendName;
@@ -114,12 +114,8 @@ async function hardSteps(
   return { sampled: median(kinds.sampled), expected: median(kinds.expected) };
 }
 
-async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
-  try {
-    await selectBackend({ requested: backend, log: () => {} });
-  } catch (err) {
-    return { backend, skipped: (err as Error).message };
-  }
+/** A decoder at the reference sizes, a random batch, and one training step as the trainer runs it. */
+export function referenceTraining() {
   const { B, L, D, E, H, A, V, T } = SIZES;
   const decoder = createDecoder({ vocabSize: V, featureDim: D, embedDim: E, hiddenDim: H, attentionDim: A, seed: 1 });
   const features = tf.tidy(() => tf.relu(tf.randomNormal([B, L, D], 0, 1, 'float32', 1)) as tf.Tensor3D); // [B, L, D]
@@ -137,6 +133,22 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
     await value.data();
     tf.dispose([value, clipped.norm, ...Object.values(grads), ...Object.values(clipped.grads)]);
   };
+  const dispose = () => {
+    tf.dispose([features, tokens, mask]);
+    decoder.dispose();
+    optimizer.dispose();
+  };
+  return { decoder, features, tokens, mask, optimizer, vars, step, dispose };
+}
+
+async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
+  try {
+    await selectBackend({ requested: backend, log: () => {} });
+  } catch (err) {
+    return { backend, skipped: (err as Error).message };
+  }
+  const { B, T } = SIZES;
+  const { decoder, features, tokens, mask, optimizer, vars, step, dispose } = referenceTraining();
   const stepMs = await timeRuns(step, 1, steps);
   process.stderr.write(`  ${backend}: step ${median(stepMs).toFixed(0)} ms (runs: ${stepMs.map((x) => x.toFixed(0)).join(' ')})\n`);
   const forwardMs = await timeRuns(
@@ -201,9 +213,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   }
   const scstStepMs = scst ? await scstSteps(decoder, features, steps) : undefined;
   const hardStepMs = hard ? await hardSteps(decoder, { features, tokens, mask, targetCount: B * T }, steps) : undefined;
-  tf.dispose([features, tokens, mask]);
-  decoder.dispose();
-  optimizer.dispose();
+  dispose();
   return {
     backend,
     stepMs,

@@ -12,13 +12,14 @@
  *
  * One switch turns every fast path off on every backend, for debugging the plain math:
  * `CAPTION_FAST_PATHS=off` in the environment (read once), or `setFastPaths(false)` in-process.
- * Adam then runs its plain-tfjs update (src/train/adam.ts).
+ * Adam then runs its plain-tfjs update (src/train/adam.ts). `CAPTION_FAST_PATHS=-matMul,-tanh`
+ * turns off only those (what `npm run bench -- fast-paths` measures each one's worth with).
  */
 import * as tf from '../util/tf.js';
 import { commonFastPaths, stockMatMul } from './fast-paths/common.js';
 import { nativeFastPaths } from './fast-paths/native.js';
 import { wasmFastPaths } from './fast-paths/wasm.js';
-import type { FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
+import { FAST_PATH_NAMES, type FastPathName, type FastPaths, type FastPathSet } from './fast-path-types.js';
 import { fusedKernelsGeneration } from './fused-state.js';
 import { referenceOf, registerReference } from './references.js';
 
@@ -40,20 +41,49 @@ export function fastPathsFor(backend: string): FastPathSet {
 
 const FAST_PATHS_ENV = 'CAPTION_FAST_PATHS';
 
-/** `off`, `0` or `none` turn every fast path off; unset or anything else leaves them on. */
-export function parseFastPathsSwitch(value: string | undefined): boolean {
-  return !['off', '0', 'none', 'false'].includes((value ?? '').trim().toLowerCase());
+/** Every fast path on, every one off, or every one on but some (their ops run the reference). */
+export type FastPathsSetting = 'on' | 'off' | { except: readonly FastPathName[] };
+
+/**
+ * The switch's value: `off`, `0`, `none` or `false` turn every fast path off; a comma-separated list
+ * of op names each prefixed by `-` (`-matMul,-tanh`) turns those off; unset or anything else leaves
+ * them on. An unknown op name in the list is an error, reported when an op first runs.
+ */
+export function parseFastPathsSwitch(value: string | undefined): FastPathsSetting {
+  const v = (value ?? '').trim();
+  if (['off', '0', 'none', 'false'].includes(v.toLowerCase())) return 'off';
+  const items = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (items.length === 0 || !items.every((x) => x.startsWith('-'))) return 'on';
+  const except = items.map((x) => x.slice(1));
+  const unknown = except.filter((x) => !(FAST_PATH_NAMES as readonly string[]).includes(x));
+  if (unknown.length) {
+    throw new RangeError(
+      `${FAST_PATHS_ENV}: unknown fast path ${unknown.map((x) => `"${x}"`).join(', ')} (known: ${FAST_PATH_NAMES.join(', ')})`,
+    );
+  }
+  return { except: except as FastPathName[] };
 }
 
-let fastPathsOn = parseFastPathsSwitch(
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FAST_PATHS_ENV],
-);
+const environmentSetting = (() => {
+  try {
+    return parseFastPathsSwitch((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[FAST_PATHS_ENV]);
+  } catch (err) {
+    return err as Error; // thrown when an op first runs (importing the library never throws)
+  }
+})();
+let setting: FastPathsSetting | Error = environmentSetting;
 let switchGeneration = 0;
 
-/** Turns every fast path on or off (in-process; the environment's setting is only the start); returns the previous setting. */
-export function setFastPaths(on: boolean): boolean {
-  const was = fastPathsOn;
-  fastPathsOn = on;
+/**
+ * Turns every fast path on (`true` or 'on') or off (`false` or 'off'), or all but some off
+ * (`{ except: [...] }`), in-process (the environment's setting is only the start); returns the previous setting.
+ */
+export function setFastPaths(on: boolean | FastPathsSetting): FastPathsSetting {
+  const was = setting instanceof Error ? 'on' : setting;
+  setting = on === true ? 'on' : on === false ? 'off' : on;
   switchGeneration++;
   return was;
 }
@@ -64,8 +94,12 @@ let active: { backend: string; generation: string; paths: FastPathSet } | null =
 function activeFastPaths(): FastPathSet {
   const backend = tf.getBackend();
   const generation = `${fusedKernelsGeneration()}/${switchGeneration}`;
-  if (active?.backend !== backend || active.generation !== generation)
-    active = { backend, generation, paths: fastPathsOn ? fastPathsFor(backend) : {} };
+  if (active?.backend !== backend || active.generation !== generation) {
+    if (setting instanceof Error) throw setting;
+    const paths = setting === 'off' ? {} : fastPathsFor(backend);
+    if (typeof setting === 'object') for (const name of setting.except) delete paths[name];
+    active = { backend, generation, paths };
+  }
   return active.paths;
 }
 

@@ -50,4 +50,20 @@ export interface FastPaths {
 }
 
 export type FastPathName = keyof FastPaths;
+
+/** Every op name (the record makes the compiler check the list is complete). */
+const NAMES: Record<FastPathName, true> = {
+  matMul: true,
+  sigmoid: true,
+  tanh: true,
+  logSoftmax: true,
+  softmaxCrossEntropy: true,
+  stepMatMul: true,
+  additiveScores: true,
+  attendedSum: true,
+  lstmCell: true,
+  topK: true,
+  adamUpdate: true,
+};
+export const FAST_PATH_NAMES = Object.keys(NAMES) as readonly FastPathName[];
 export type FastPathSet = Partial<FastPaths>;
