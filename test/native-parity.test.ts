@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { defaultInitializers } from '../src/backend/select.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { matMul, sigmoid, tanh } from '../src/backend/ops.js';
+import { matMul } from '../src/backend/ops.js';
 import { clipByGlobalNorm } from '../src/train/clip-gradients.js';
 import { createAdam } from '../src/train/adam.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -75,7 +75,7 @@ suite(`native (tfjs-node) vs WASM parity${why && !required ? ` [skipped: tfjs-no
     }
   });
 
-  it("the native kernels (2-D MatMul with transpose flags, SigmoidGrad, TanhGrad) match tfjs's ops, gradients included", async () => {
+  it("the native 2-D MatMul with transpose flags matches tfjs's, gradients included", async () => {
     await tf.setBackend('tensorflow');
     const rng = mulberry32(11);
     const rand = (r: number, c: number) =>
@@ -105,14 +105,6 @@ suite(`native (tfjs-node) vs WASM parity${why && !required ? ` [skipped: tfjs-no
       close(matMul(a, b, ta, tb), tf.matMul(a, b, ta, tb));
       close(ours[0]!, stock[0]!);
       close(ours[1]!, stock[1]!);
-    }
-    const x = rand(6, 7);
-    for (const [ours, stock] of [
-      [sigmoid, tf.sigmoid],
-      [tanh, tf.tanh],
-    ] as const) {
-      close(ours(x), stock(x));
-      close(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ours(v), v)))(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(stock(v), v)))(x));
     }
   });
 });

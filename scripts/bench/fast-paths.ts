@@ -5,11 +5,12 @@
  * reversed every other round), per backend in its own process. A ratio off/on above 1 is what the
  * fast path saves; medians over rounds, with each round's load average.
  *
- *   npm run bench -- fast-paths [--backends tensorflow,wasm] [--rounds 5] [--steps 3]
+ *   npm run bench -- fast-paths [--backends tensorflow,wasm] [--rounds 5] [--steps 3] [--ops matMul,tanh]
  */
 import * as os from 'node:os';
 import { hideBin } from 'yargs/helpers';
 import { fastPathsFor, setFastPaths, type FastPathName, type FastPathsSetting } from '../../src/backend/dispatch.js';
+import { FAST_PATH_NAMES } from '../../src/backend/fast-path-types.js';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/search/beam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
@@ -31,13 +32,13 @@ interface Result {
   rounds?: { load: number; on: Timing; off: Partial<Record<FastPathName, Timing>> }[];
 }
 
-async function measure(backend: BackendName, rounds: number, steps: number): Promise<Result> {
+async function measure(backend: BackendName, rounds: number, steps: number, ops: readonly string[]): Promise<Result> {
   try {
     await selectBackend({ requested: backend, log: () => {} });
   } catch (err) {
     return { backend, skipped: (err as Error).message };
   }
-  const names = Object.keys(fastPathsFor(backend)) as FastPathName[];
+  const names = (Object.keys(fastPathsFor(backend)) as FastPathName[]).filter((n) => ops.length === 0 || ops.includes(n));
   const { decoder, features, step, dispose } = referenceTraining();
   const time = async (setting: FastPathsSetting): Promise<Timing> => {
     setFastPaths(setting);
@@ -48,7 +49,7 @@ async function measure(backend: BackendName, rounds: number, steps: number): Pro
           beamSearch(decoder, features, { maxLength: SIZES.T, beamSize: 3 });
         },
         1,
-        2,
+        3,
       ),
     );
     return { stepMs, beamMs };
@@ -81,7 +82,7 @@ function report(results: Result[], steps: number): void {
   const s = SIZES;
   const lines = [
     `fast-path benchmark: training step (B=${s.B} L=${s.L} D=${s.D} E=${s.E} H=${s.H} A=${s.A} V=${s.V} T=${s.T}) and beam-3 decoding of the ${s.B} images`,
-    `each figure the median of ${steps} steps (2 decodings) after one warm-up; ratio = time with the op's fast path off / all on, same round; median over rounds`,
+    `each figure the median of ${steps} steps (3 decodings) after one warm-up; ratio = time with the op's fast path off / all on, same round; median over rounds`,
   ];
   for (const r of results) {
     lines.push('');
@@ -112,6 +113,7 @@ interface FastPathsBenchArgs {
   backends: string;
   rounds: number;
   steps: number;
+  ops: string | undefined;
   child: string | undefined;
 }
 
@@ -123,16 +125,19 @@ export const fastPathsBenchmark: SubcommandSpec<FastPathsBenchArgs> = {
       .option('backends', { type: 'string', default: 'tensorflow,wasm', describe: 'comma-separated backends, each in its own process' })
       .option('rounds', { type: 'number', default: 5, describe: 'rounds (the order reversed every other round)' })
       .option('steps', { type: 'number', default: 3, describe: 'timed training steps per configuration and round (median)' })
+      .option('ops', { type: 'string', describe: 'comma-separated ops to measure (default: every fast path of the backend)' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         for (const b of a.backends.split(','))
           if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
         requireInteger(a, ['steps', 'rounds']);
+        for (const op of a.ops?.split(',') ?? [])
+          if (!(FAST_PATH_NAMES as readonly string[]).includes(op)) throw new Error(`--ops: unknown fast path "${op}"`);
         return true;
       }),
   run: async (args) => {
     if (args.child) {
-      reportToParent(await measure(args.child as BackendName, args.rounds, args.steps));
+      reportToParent(await measure(args.child as BackendName, args.rounds, args.steps, args.ops?.split(',') ?? []));
       return;
     }
     const results: Result[] = [];

@@ -25,18 +25,27 @@ import { referenceOf, registerReference } from './references.js';
 
 export type { CellState, FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
 
-/** Which fast paths a backend runs: the one place that decides. */
-export function fastPathsFor(backend: string): FastPathSet {
+/**
+ * Which fast paths a backend runs: the one place that decides. `off`: ops turned off by the switch
+ * (below); with `matMul` among them the shared step matmuls multiply with tfjs's own matMul too.
+ */
+export function fastPathsFor(backend: string, off: readonly FastPathName[] = []): FastPathSet {
+  const common = (matMul: FastPaths['matMul']) => commonFastPaths(off.includes('matMul') ? stockMatMul : matMul);
+  let paths: FastPathSet;
   switch (backend) {
     case 'tensorflow': {
       const native = nativeFastPaths(); // (the fused kernels only when loaded and enabled)
-      return { ...commonFastPaths(native.matMul), ...native };
+      paths = { ...common(native.matMul), ...native };
+      break;
     }
     case 'wasm':
-      return { ...commonFastPaths(wasmFastPaths.matMul), ...wasmFastPaths };
+      paths = { ...common(wasmFastPaths.matMul), ...wasmFastPaths };
+      break;
     default:
-      return commonFastPaths(stockMatMul);
+      paths = common(stockMatMul);
   }
+  for (const name of off) delete paths[name];
+  return paths;
 }
 
 const FAST_PATHS_ENV = 'CAPTION_FAST_PATHS';
@@ -96,9 +105,7 @@ function activeFastPaths(): FastPathSet {
   const generation = `${fusedKernelsGeneration()}/${switchGeneration}`;
   if (active?.backend !== backend || active.generation !== generation) {
     if (setting instanceof Error) throw setting;
-    const paths = setting === 'off' ? {} : fastPathsFor(backend);
-    if (typeof setting === 'object') for (const name of setting.except) delete paths[name];
-    active = { backend, generation, paths };
+    active = { backend, generation, paths: setting === 'off' ? {} : fastPathsFor(backend, setting === 'on' ? [] : setting.except) };
   }
   return active.paths;
 }

@@ -27,8 +27,6 @@ export type TopK = (x: tf.Tensor2D, bias: tf.Tensor1D, k: number) => { values: t
 export interface FastPaths {
   /** op(x) · op(w) for 2-D operands. */
   matMul: (x: tf.Tensor2D, w: tf.Tensor2D, transposeX?: boolean, transposeW?: boolean) => tf.Tensor2D;
-  sigmoid: <T extends tf.Tensor>(x: T) => T;
-  tanh: <T extends tf.Tensor>(x: T) => T;
   /** log softmax over the last axis: [N, V] → [N, V]. */
   logSoftmax: (x: tf.Tensor2D) => tf.Tensor2D;
   /** −log softmax(logits)[target] per row: logits [N, V], targets [N] int32 → [N]. */
@@ -54,8 +52,6 @@ export type FastPathName = keyof FastPaths;
 /** Every op name (the record makes the compiler check the list is complete). */
 const NAMES: Record<FastPathName, true> = {
   matMul: true,
-  sigmoid: true,
-  tanh: true,
   logSoftmax: true,
   softmaxCrossEntropy: true,
   stepMatMul: true,

@@ -9,10 +9,6 @@ import { dispatched } from './dispatch.js';
 /** op(x) · op(w) for 2-D operands. */
 export const matMul = dispatched('matMul', (x, w, transposeX = false, transposeW = false) => tf.matMul(x, w, transposeX, transposeW));
 
-export const sigmoid = dispatched('sigmoid', (x) => tf.sigmoid(x));
-
-export const tanh = dispatched('tanh', (x) => tf.tanh(x));
-
 /** log softmax over the last axis: [N, V] → [N, V]. */
 export const logSoftmax = dispatched('logSoftmax', (x) => tf.logSoftmax(x));
 

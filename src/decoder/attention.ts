@@ -11,7 +11,7 @@
  */
 import * as tf from '../util/tf.js';
 import { dispatched } from '../backend/dispatch.js';
-import { matMul, stepMatMul, tanh } from '../backend/ops.js';
+import { matMul, stepMatMul } from '../backend/ops.js';
 import type { AttentionScoring } from './config.js';
 import { constant } from './constant.js';
 import type { DecoderParameters } from './parameters.js';
@@ -75,7 +75,7 @@ export function attentionWeights(params: DecoderParameters, scoring: AttentionSc
 const additiveScores = dispatched('additiveScores', (keys: tf.Tensor3D, query: tf.Tensor2D, w: tf.Tensor1D): tf.Tensor2D => {
   const [G, L, A] = keys.shape;
   const k = query.shape[0] / G;
-  const hidden = tanh(tf.add(tf.expandDims(keys, 1), tf.reshape(query, [G, k, 1, A]))); // [G, k, L, A]  tanh(k_i + q)
+  const hidden = tf.tanh(tf.add(tf.expandDims(keys, 1), tf.reshape(query, [G, k, 1, A]))); // [G, k, L, A]  tanh(k_i + q)
   return tf.reshape(tf.sum(tf.mul(hidden, w), -1), [G * k, L]) as tf.Tensor2D; // [G·k, L]  w · tanh(…)
 });
 

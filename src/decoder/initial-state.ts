@@ -5,7 +5,7 @@
  */
 import * as tf from '../util/tf.js';
 import type { CellState } from '../backend/dispatch.js';
-import { matMul, tanh } from '../backend/ops.js';
+import { matMul } from '../backend/ops.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** h and c, each [B, H]. */
@@ -22,6 +22,6 @@ function meanAnnotation(features: tf.Tensor3D, maskBias: tf.Tensor2D | null): tf
 export function initialState(params: DecoderParameters, features: tf.Tensor3D, maskBias: tf.Tensor2D | null): LstmState {
   const mean = meanAnnotation(features, maskBias); // [B, D]
   const affine = (kernel: 'init_h/kernel' | 'init_c/kernel', bias: 'init_h/bias' | 'init_c/bias') =>
-    tanh(tf.add(matMul(mean, params.get(kernel) as tf.Tensor2D), params.get(bias))) as tf.Tensor2D; // [B, H]
+    tf.tanh(tf.add(matMul(mean, params.get(kernel) as tf.Tensor2D), params.get(bias))) as tf.Tensor2D; // [B, H]
   return { h: affine('init_h/kernel', 'init_h/bias'), c: affine('init_c/kernel', 'init_c/bias') };
 }

@@ -1,10 +1,8 @@
 /**
  * TensorFlow ops that tfjs does not expose, run as private kernels on the native backend (tfjs-node):
- * the fused activation gradients. tfjs computes σ′ as dy·(y·(1 − y)) and tanh′ as dy·(1 − y²), three
- * elementwise passes each; TensorFlow's SigmoidGrad / TanhGrad make one. In the additive attention that
- * is a [B, L, A] tensor per decoding step.
- * And 2-D matmuls: tfjs runs every matMul as BatchMatMulV2 on [1, M, K] views (two reshapes in, one
- * out); TensorFlow's MatMul takes the 2-D operands and the transpose flags directly.
+ * 2-D matmuls (tfjs runs every matMul as BatchMatMulV2 on [1, M, K] views, two reshapes in, one out;
+ * TensorFlow's MatMul takes the 2-D operands and the transpose flags directly), and the fused kernels
+ * of the addon (`runNativeOp`).
  */
 import * as tf from '../../util/tf.js';
 
@@ -18,24 +16,6 @@ interface NodeBackend {
     inputs: tf.TensorInfo[],
     numOutputs: number,
   ): tf.TensorInfo[];
-}
-
-const KERNELS = { sigmoid: ['AttendCaptionSigmoidGrad', 'SigmoidGrad'], tanh: ['AttendCaptionTanhGrad', 'TanhGrad'] } as const;
-
-/** TensorFlow's `<op>(y, dy)` as a tfjs kernel on the 'tensorflow' backend (registered once). */
-function runGradKernel(kind: keyof typeof KERNELS, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  const [kernelName, tfOp] = KERNELS[kind];
-  if (!tf.getKernel(kernelName, 'tensorflow')) {
-    tf.registerKernel({
-      kernelName,
-      backendName: 'tensorflow',
-      kernelFunc: ({ inputs, backend }) => {
-        const node = backend as unknown as NodeBackend;
-        return node.executeSingleOutput(tfOp, attrsOf(node), [inputs['y']!, inputs['dy']!]);
-      },
-    });
-  }
-  return tf.engine().runKernel(kernelName, { y, dy }) as tf.Tensor;
 }
 
 const MATMUL = 'AttendCaptionMatMul2D';
@@ -83,18 +63,6 @@ function ensureMatMulKernel(): void {
 export function nativeMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   ensureMatMulKernel();
   return tf.engine().runKernel(MATMUL, { a, b }, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-}
-
-/** dy·y·(1 − y), the gradient of y = σ(x) given y (same shape as y), as TensorFlow's SigmoidGrad. */
-export function nativeSigmoidGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
-  if (y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('sigmoid', y, dy) as T;
-  return tf.mul(dy, tf.mul(y, tf.sub(1, y))) as T;
-}
-
-/** dy·(1 − y²), the gradient of y = tanh(x) given y (same shape as y), as TensorFlow's TanhGrad. */
-export function nativeTanhGrad<T extends tf.Tensor>(y: T, dy: tf.Tensor): T {
-  if (y.dtype === 'float32' && dy.dtype === 'float32') return runGradKernel('tanh', y, dy) as T;
-  return tf.mul(dy, tf.sub(1, tf.square(y))) as T;
 }
 
 /**

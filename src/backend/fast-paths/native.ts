@@ -1,12 +1,12 @@
 /**
- * The native backend's fast paths (tfjs-node): TensorFlow's 2-D MatMul and fused activation
- * gradients always; the fused kernels of native/attend-caption-ops.cc for each group that is loaded
- * and enabled (fused-state.ts), else the one-sigmoid additive scores and the decoder's plain math.
+ * The native backend's fast paths (tfjs-node): TensorFlow's 2-D MatMul always; the fused kernels of
+ * native/attend-caption-ops.cc for each group that is loaded and enabled (fused-state.ts), else the
+ * one-sigmoid additive scores and the decoder's plain math. (TensorFlow's SigmoidGrad / TanhGrad as
+ * private kernels went: with or without the fused kernels they no longer paid, docs/benchmarks.md.)
  */
 import * as tf from '../../util/tf.js';
 import type { FastPaths, FastPathSet } from '../fast-path-types.js';
 import { fusedKernels } from '../fused-state.js';
-import { nativeSigmoid, nativeTanh } from './activations.js';
 import { fusedAdamUpdate, fusedAdditiveScores, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
 import { nativeMatMul } from './native-kernels.js';
 import { sigmoidScores } from './sigmoid-scores.js';
@@ -18,11 +18,9 @@ const matMul: FastPaths['matMul'] = (x, w, transposeX = false, transposeW = fals
 export function nativeFastPaths(): FastPathSet & Pick<FastPaths, 'matMul'> {
   return {
     matMul,
-    sigmoid: nativeSigmoid,
-    tanh: nativeTanh,
     additiveScores: fusedKernels('attention')
       ? fusedAdditiveScores
-      : sigmoidScores({ sigmoid: nativeSigmoid, matMul, transposedTimesColumn: (a, b) => matMul(a, b, true, false) }),
+      : sigmoidScores({ matMul, transposedTimesColumn: (a, b) => matMul(a, b, true, false) }),
     ...(fusedKernels('context') ? { attendedSum: fusedContext } : {}),
     ...(fusedKernels('lstm') ? { lstmCell: fusedLstmCell } : {}),
     ...(fusedKernels('adam') ? { adamUpdate: fusedAdamUpdate } : {}),

@@ -9,7 +9,6 @@ import type { FastPaths } from '../fast-path-types.js';
 
 /** The backend's ops the scores run on. */
 export interface SigmoidScoresOps {
-  sigmoid: FastPaths['sigmoid'];
   matMul: FastPaths['matMul'];
   /** aᵀ · b for a [N, K], b [N, 1] (the score vector's gradient). */
   transposedTimesColumn: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
@@ -41,7 +40,7 @@ export function sigmoidScores(ops: SigmoidScoresOps): FastPaths['additiveScores'
       k === 1
         ? tf.add(keys, tf.expandDims(query, 1)) // [G, L, A]
         : tf.add(tf.expandDims(keys, 1), tf.reshape(query, [G, k, 1, A])); // [G, k, L, A]
-    const gate = ops.sigmoid(tf.mul(sum, 2)); // σ(2(k_i + q))
+    const gate = tf.sigmoid(tf.mul(sum, 2)); // σ(2(k_i + q))
     const flat = tf.reshape(gate, [G * k * L, A]) as tf.Tensor2D; // [G·k·L, A]
     const w2 = tf.reshape(tf.mul(w, 2), [A, 1]) as tf.Tensor2D; // [A, 1]
     const scores = tf.reshape(matVec(flat, w2, ops), [G * k, L]); // [G·k, L]  (2w) · σ(…)

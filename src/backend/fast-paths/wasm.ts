@@ -1,13 +1,12 @@
 /**
- * The WASM backend's fast paths: matmuls whose gradients stay on XNNPACK's fast path, tanh as a
- * sigmoid (WASM's tanh is scalar libm), additive scores with one sigmoid per step, and the attended
- * sum and the score vector's gradient as SIMD matrix–vector products, and Adam as one SIMD pass
- * (wasm-simd-kernels.ts).
+ * The WASM backend's fast paths: matmuls whose gradients stay on XNNPACK's fast path, additive
+ * scores with one sigmoid per step, the attended sum and the score vector's gradient as SIMD
+ * matrix–vector products, and Adam as one SIMD pass (wasm-simd-kernels.ts). (tanh as 2σ(2x) − 1 went:
+ * with the scores on sigmoids, it no longer paid, docs/benchmarks.md.)
  */
 import * as tf from '../../util/tf.js';
 import type { AdamUpdate, FastPaths, FastPathSet } from '../fast-path-types.js';
 import { referenceOf } from '../references.js';
-import { tanhViaSigmoid } from './activations.js';
 import { sigmoidScores, type SigmoidScoresOps } from './sigmoid-scores.js';
 import { wasmAttendedSum } from './wasm-context.js';
 import { wasmMatMul } from './wasm-matmul.js';
@@ -22,7 +21,6 @@ function transposedTimesColumn(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 }
 
 export const wasmSigmoidScoresOps: SigmoidScoresOps = {
-  sigmoid: tf.sigmoid,
   matMul: wasmMatMul,
   transposedTimesColumn,
 };
@@ -38,7 +36,6 @@ const wasmAdamUpdate: AdamUpdate = (value, gradient, m, v, hyper) =>
 
 export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   matMul: wasmMatMul,
-  tanh: tanhViaSigmoid,
   additiveScores: sigmoidScores(wasmSigmoidScoresOps),
   attendedSum: wasmAttendedSum,
   adamUpdate: wasmAdamUpdate,
