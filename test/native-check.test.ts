@@ -60,14 +60,18 @@ describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(
         expect(await checkNative(on, env)).toEqual({ ok: false, cached: true, reason: 'SIGFPE with oneDNN on' });
         expect(await checkNative(off, env)).toEqual({ ok: true, cached: false });
         expect(await checkNative(off, env)).toEqual({ ok: true, cached: true });
-        // Without the hook it is another key: checked for real, and it passes here.
-        expect(await checkNative(on, process.env)).toEqual({ ok: true, cached: false });
+        // Without the hook it is another key: checked for real, and cached. Some CPUs of this kind
+        // really die under oneDNN (SIGFPE in its 1×1 convolution), others pass: either is a verdict.
+        const real = await checkNative(on, process.env);
+        if (real.ok) expect(real).toEqual({ ok: true, cached: false });
+        else expect(real).toEqual({ ok: false, cached: false, reason: expect.stringMatching(/^SIG[A-Z]+ with oneDNN on$/) });
+        expect(await checkNative(on, process.env)).toEqual({ ...real, cached: true });
         const cache = JSON.parse(readFileSync(nativeCheckCacheFile(), 'utf8')) as Record<string, { ok: boolean; ms: number }>;
         expect(
           Object.values(cache)
             .map((v) => v.ok)
             .sort(),
-        ).toEqual([false, true, true]);
+        ).toEqual([false, real.ok, true].sort());
       } finally {
         if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
         else process.env['CAPTION_CACHE_DIR'] = saved;
@@ -130,18 +134,21 @@ describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(
     it('the setting reaches TensorFlow: its own start-up line says oneDNN is on only when it is', () => {
       // CAPTION_DEBUG=1 lets TensorFlow's start-up log through; TF_CPP_MIN_LOG_LEVEL=0 includes the oneDNN line.
       const loud = { CAPTION_BACKEND: 'tensorflow', CAPTION_DEBUG: '1', TF_CPP_MIN_LOG_LEVEL: '0' };
-      const on = caption([], loud);
+      // On, unchecked: TensorFlow says so when it loads (on a CPU that dies under oneDNN the run then
+      // ends with that signal, which is what the check exists for; the line comes first either way).
+      const on = caption([], { ...loud, TF_ENABLE_ONEDNN_OPTS: '1', CAPTION_NATIVE_CHECK: 'off' });
       const off = caption([], { ...loud, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' });
-      expect(on.code, on.stderr).toBe(0);
       expect(off.code, off.stderr).toBe(0);
       expect(on.stderr).toMatch(/oneDNN custom operations are on/);
       expect(off.stderr).not.toMatch(/oneDNN custom operations are on/);
     }, 120_000);
 
     it('CAPTION_NATIVE_CHECK=off trusts the native backend without a check', () => {
-      const r = caption([], { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK: 'off', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' });
+      // (oneDNN off: with it on, some CPUs of this kind really die, and nothing would stop it here.)
+      const env = { CAPTION_BACKEND: 'tensorflow', CAPTION_NATIVE_CHECK: 'off', CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE' };
+      const r = caption([], { ...env, TF_ENABLE_ONEDNN_OPTS: '0' });
       expect(r.code, r.stderr).toBe(0);
-      expect(backendLine(r.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN on, unchecked\]$/);
+      expect(backendLine(r.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN off, unchecked\]$/);
     }, 120_000);
   },
 );
