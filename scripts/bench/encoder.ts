@@ -19,7 +19,7 @@ import { loadEncoder } from '../../src/encoder/index.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
 import { weightsSource } from '../../src/encoder/weights-source.js';
 import { UserError } from '../../src/util/user-error.js';
-import { median, reportToParent, runChild, sharedDir, timeRuns } from './measure.js';
+import { checkBackendList, median, reportToParent, runChild, sharedDir, timeRuns } from './measure.js';
 
 interface BatchTiming {
   batch: number;
@@ -74,8 +74,7 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
       .option('cpu-runs', { type: 'number', default: 3, describe: 'timed runs on the pure-JS cpu backend' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
-        for (const b of list(a.backends))
-          if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        checkBackendList(a.backends);
         for (const b of list(a.batches)) if (!/^[1-9]\d*$/.test(b)) throw new Error(`--batches: expected positive integers, got "${b}"`);
         requireInteger(a, ['runs', 'cpu-runs']);
         return true;

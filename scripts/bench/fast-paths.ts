@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import { hideBin } from 'yargs/helpers';
 import { fastPathsFor, setFastPaths, type FastPathName, type FastPathsSetting } from '../../src/backend/dispatch.js';
 import { FAST_PATH_NAMES } from '../../src/backend/fast-path-types.js';
-import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
+import { selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/search/beam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
-import { median, reportToParent, runChild, timeRuns } from './measure.js';
+import { checkBackendList, median, reportToParent, runChild, timeRuns } from './measure.js';
 import { referenceTraining, SIZES } from './train.js';
 
 /** One configuration's times in one round: median training step and beam-3 decoding of the batch, ms. */
@@ -128,8 +128,7 @@ export const fastPathsBenchmark: SubcommandSpec<FastPathsBenchArgs> = {
       .option('ops', { type: 'string', describe: 'comma-separated ops to measure (default: every fast path of the backend)' })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
-        for (const b of a.backends.split(','))
-          if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        checkBackendList(a.backends);
         requireInteger(a, ['steps', 'rounds']);
         for (const op of a.ops?.split(',') ?? [])
           if (!(FAST_PATH_NAMES as readonly string[]).includes(op)) throw new Error(`--ops: unknown fast path "${op}"`);

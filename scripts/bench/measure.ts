@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { BACKEND_NAMES } from '../../src/backend/select.js';
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH_SCRIPT = path.join(REPO_ROOT, 'scripts', 'bench.ts');
 
@@ -54,4 +56,10 @@ export function runChild<T>(args: string[]): Promise<T> {
       else reject(new Error(`bench child ${args.join(' ')} exited with ${code} without a result:\n${out}`));
     });
   });
+}
+
+/** Throws (for yargs' check) unless every name in the comma-separated `--backends` list is a backend. */
+export function checkBackendList(list: string): void {
+  for (const b of list.split(','))
+    if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
 }

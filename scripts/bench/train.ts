@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { hideBin } from 'yargs/helpers';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
+import { selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/search/beam.js';
 import { greedyDecode } from '../../src/search/greedy.js';
 import { Vocabulary } from '../../src/data/vocabulary.js';
@@ -25,7 +25,7 @@ import { mulberry32 } from '../../src/util/random.js';
 import { clipByGlobalNorm } from '../../src/train/clip-gradients.js';
 import { createAdam } from '../../src/train/adam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
-import { median, reportToParent, runChild, timeRuns } from './measure.js';
+import { checkBackendList, median, reportToParent, runChild, timeRuns } from './measure.js';
 
 export const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T: 16 };
 
@@ -377,8 +377,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
-        for (const b of a.backends.split(','))
-          if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new Error(`--backends: unknown backend "${b}"`);
+        checkBackendList(a.backends);
         requireInteger(a, ['steps', 'rounds']);
         return true;
       }),
