@@ -3,11 +3,14 @@
 # the shipped model's recipe (runs/default/scst.sh).
 # FROM=everyday-xe-lambda0 runs/everyday/scst.sh: the same stage from another cross-entropy checkpoint
 # (attention study, issue 22), into checkpoints/everyday-scst-lambda0 and runs/everyday-scst-lambda0.
+# NAME and EPOCHS (default 10) may be set too (runs/attention/scst.sh does).
 set -u
 cd "$(dirname "$0")/../.." || exit
 FROM=${FROM:-everyday-xe}
-NAME=everyday-scst${FROM#everyday-xe}
-[[ $NAME == everyday-scst-* ]] || NAME=everyday-scst
+if [[ -z ${NAME:-} ]]; then
+  NAME=everyday-scst${FROM#everyday-xe}
+  [[ $NAME == everyday-scst-* ]] || NAME=everyday-scst
+fi
 resume=()
 [[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k \
@@ -15,5 +18,5 @@ npm run -s train -- --dataset ../shared/datasets/flickr8k \
   --features data/features/flickr8k-coco1k-pw12f16 \
   --objective scst --init-from "checkpoints/$FROM" --scst-samples 5 \
   --out "checkpoints/$NAME" --run-dir "runs/$NAME" \
-  --lr 5e-5 --lr-patience 99 --batch-size 32 --epochs 10 --patience 3 --val-limit 0 --seed 1 \
+  --lr 5e-5 --lr-patience 99 --batch-size 32 --epochs "${EPOCHS:-10}" --patience 3 --val-limit 0 --seed 1 \
   --checkpoint-every 100 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"
