@@ -4,15 +4,17 @@
  * (simulated with CAPTION_NATIVE_CHECK_CRASH, which makes the child kill itself with a signal) moves
  * the process to oneDNN off, or to WASM with one line saying why. The user's TF_ENABLE_ONEDNN_OPTS wins.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkNative, nativeCheckCacheFile } from '../src/backend/native-check.js';
 import { describeOneDnn, oneDnnCandidates } from '../src/backend/onednn.js';
-import { runCaptionCli } from './cli-helpers.js';
+import { childEnv, runCaptionCli } from './cli-helpers.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,6 +79,52 @@ describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(
         else process.env['CAPTION_CACHE_DIR'] = saved;
       }
     }, 120_000);
+
+    it('the work decides what is checked: a crash in the encoder fails the full check, not the decoder-alone one', async () => {
+      const saved = process.env['CAPTION_CACHE_DIR'];
+      process.env['CAPTION_CACHE_DIR'] = freshCache();
+      try {
+        const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+        const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on:encoder' };
+        const all = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
+        const decoder = { ...all, work: 'decoder-only' as const };
+        expect(await checkNative(all, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
+        expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: false });
+        expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: true });
+        expect(await checkNative({ ...all, oneDnn: '0' }, env)).toEqual({ ok: true, cached: false });
+      } finally {
+        if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
+        else process.env['CAPTION_CACHE_DIR'] = saved;
+      }
+    }, 120_000);
+
+    it('a process for the decoder alone keeps oneDNN on where only the convolution crashes, and fences convolutions off', async () => {
+      const probe = [
+        "const tf = await import('./src/util/tf.ts');",
+        "const { selectBackend } = await import('./src/backend/select.ts');",
+        "await selectBackend({ requested: 'tensorflow', work: process.argv[1] });",
+        'const p = tf.matMul(tf.ones([2, 3]), tf.ones([3, 4])); // [2, 4]',
+        "console.log('matMul', (await p.data())[0]);",
+        "try { tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([1, 1, 2, 3]), 1, 'same'); console.log('conv ran'); }",
+        "catch (e) { console.log('conv:', e.message); }",
+      ].join('\n');
+      const env = childEnv({ CAPTION_CACHE_DIR: freshCache(), CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on:encoder' });
+      const run = (work: string) =>
+        promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe, work], {
+          encoding: 'utf8',
+          cwd: repoRoot,
+          env,
+        });
+      const decoder = await run('decoder-only'); // (a failure rejects: exit 0 is part of the expectation)
+      expect(backendLine(decoder.stderr)).toMatch(/compute backend: tensorflow \[.*oneDNN on, checked on the decoder alone\]$/);
+      expect(decoder.stdout.trim().split('\n')).toEqual([
+        'matMul 3',
+        'conv: Conv2D: this process runs the decoder alone (its native check did not cover convolutions)',
+      ]);
+      const all = await run('all');
+      expect(backendLine(all.stderr)).toMatch(/oneDNN off \(failed this CPU's check: SIGFPE with oneDNN on\)\]$/);
+      expect(all.stdout.trim().split('\n')).toEqual(['matMul 3', 'conv ran']);
+    }, 180_000);
 
     it('greedy and beam captions of a photo on native, end to end: exit 0 and the same caption as WASM', () => {
       for (const beam of ['1', '3']) {

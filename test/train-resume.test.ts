@@ -68,6 +68,9 @@ for (const backend of ['wasm', 'tensorflow']) {
       const r = await train([...common, ...named(`${backend}-straight`)], backend);
       expectOk(r);
       expect(r.stderr).toMatch(new RegExp(`compute backend: ${backend}`));
+      // Training reads features: its native check covers the decoder alone (native-check.ts).
+      if (backend === 'tensorflow')
+        expect(r.stderr).toMatch(/compute backend: tensorflow \[.*oneDNN (on|off), (checked on the decoder alone|unchecked)/);
       straight = await fingerprint(`${backend}-straight`);
       const steps = JSON.parse(straight.state!).step;
       expect(steps).toBe(TOTAL_STEPS);

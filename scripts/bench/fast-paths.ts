@@ -34,7 +34,7 @@ interface Result {
 
 async function measure(backend: BackendName, rounds: number, steps: number, ops: readonly string[]): Promise<Result> {
   try {
-    await selectBackend({ requested: backend, log: () => {} });
+    await selectBackend({ requested: backend, log: () => {}, work: 'decoder-only' }); // as `train` runs
   } catch (err) {
     return { backend, skipped: (err as Error).message };
   }

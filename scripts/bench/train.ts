@@ -32,6 +32,8 @@ export const SIZES = { B: 32, L: 196, D: 512, E: 256, H: 512, A: 256, V: 5000, T
 interface Result {
   backend: BackendName;
   skipped?: string;
+  /** The backend's log line detail, e.g. "fused kernels; oneDNN on, checked on the decoder alone". */
+  setting?: string;
   stepMs?: number[];
   forwardMs?: number[];
   greedyPerSec?: number;
@@ -142,8 +144,10 @@ export function referenceTraining() {
 }
 
 async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
+  let setting = '';
   try {
-    await selectBackend({ requested: backend, log: () => {} });
+    const log = (line: string) => (setting = /\[(.*)\]/.exec(line)?.[1] ?? '');
+    await selectBackend({ requested: backend, log, work: 'decoder-only' }); // as `train` runs
   } catch (err) {
     return { backend, skipped: (err as Error).message };
   }
@@ -216,6 +220,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   dispose();
   return {
     backend,
+    ...(setting ? { setting } : {}),
     stepMs,
     forwardMs,
     greedyPerSec,
@@ -244,6 +249,7 @@ function report(results: Result[], steps: number): void {
       `${r.backend.padEnd(12)}${(median(r.stepMs!) / 1000).toFixed(3).padStart(9)}${(median(r.forwardMs!) / 1000).toFixed(3).padStart(9)}` +
         `${r.greedyPerSec!.toFixed(1).padStart(10)}${r.beam3PerSec!.toFixed(1).padStart(10)}`,
     );
+    if (r.setting) lines.push(`  (${r.setting})`);
     if (r.phases) {
       const p = r.phases;
       lines.push(`  phases (median ms): gradients ${p.gradients.toFixed(1)}, clipping ${p.clipping.toFixed(1)}, Adam ${p.adam.toFixed(1)}`);

@@ -3,11 +3,17 @@
  * that matter at their real shapes — the shipped encoder (MobileNet v1 to conv_pw_12) at batch 1 and
  * 16, and a decoder step with its gradient — under the oneDNN setting about to be used. A signal in
  * native code cannot be caught in-process; in a child it is only a verdict. The verdict is cached per
- * (CPU, TensorFlow build, oneDNN setting), so only the first run on a machine pays for it.
+ * (CPU, TensorFlow build, oneDNN setting, work), so only the first run on a machine pays for it.
+ *
+ * The work: a process that runs no convolution (`train`, which reads a feature store) is checked on the
+ * decoder step alone, so a CPU whose oneDNN convolution dies still trains with oneDNN on; such a
+ * process fences convolutions off (conv-fence.ts) rather than trust them unchecked.
  *
  *   CAPTION_NATIVE_CHECK=off          trust the native backend without checking
  *   CAPTION_NATIVE_CHECK_CRASH=SIG    a test hook: the child kills itself with SIG (e.g. SIGFPE) after
- *                                     loading TensorFlow; SIG@on / SIG@off only under that oneDNN setting
+ *                                     loading TensorFlow; SIG@on / SIG@off only under that oneDNN setting;
+ *                                     SIG@on:encoder only when it reaches the encoder (as this CPU's oneDNN
+ *                                     1×1 convolution does)
  *
  * The cache file is <cache folder>/native-check.json (cache-dir.ts), written atomically.
  */
@@ -27,6 +33,9 @@ const NATIVE_CHECK_CRASH_ENV = 'CAPTION_NATIVE_CHECK_CRASH';
 const CHECK_VERSION = 1;
 const TIMEOUT_MS = 180_000;
 
+/** What the process will run on TensorFlow: everything, or the decoder alone (no convolution). */
+export type NativeWork = 'all' | 'decoder-only';
+
 export type NativeVerdict = { ok: true; cached: boolean } | { ok: false; cached: boolean; reason: string };
 
 export interface NativeCheckInputs {
@@ -35,29 +44,37 @@ export interface NativeCheckInputs {
   /** A tfjs layers model.json of the shipped encoder (its weights in the same folder). */
   encoderModelJson: string;
   oneDnn: OneDnnValue;
+  /** 'decoder-only': the encoder is not run (default 'all'). */
+  work?: NativeWork;
 }
 
 /**
- * The child's program (CommonJS, run with `node -e`): argv = [tfjs-node main, model.json URL].
- * It exits 0 after every op ran; a crash shows as a signal or another exit code.
+ * The child's program (CommonJS, run with `node -e`): argv = [tfjs-node main, model.json URL or '-'
+ * for the decoder alone]. It exits 0 after every op ran; a crash shows as a signal or another exit code.
  */
 const CHILD = `
 const [tfjsNode, modelUrl] = process.argv.slice(1);
 const tf = require(tfjsNode);
-const crash = process.env.${NATIVE_CHECK_CRASH_ENV};
-if (crash) {
-  const [signal, when] = crash.split('@');
+const crashAt = (part) => {
+  const crash = process.env.${NATIVE_CHECK_CRASH_ENV};
+  if (!crash) return;
+  const [signal, rest = ''] = crash.split('@');
+  const [when, where = ''] = rest.split(':');
   const v = (process.env.${ONEDNN_ENV} ?? '').toLowerCase();
   const on = !['0', 'false'].includes(v);
-  if (!when || (when === 'on') === on) process.kill(process.pid, signal);
-}
+  if ((!when || (when === 'on') === on) && where === part) process.kill(process.pid, signal);
+};
+crashAt('');
 (async () => {
-  const encoder = await tf.loadLayersModel(modelUrl);
-  for (const batch of [1, 16]) {
-    const x = tf.randomUniform([batch, 224, 224, 3], -1, 1);
-    const a = encoder.predict(x);
-    await a.data();
-    tf.dispose([x, a]);
+  if (modelUrl !== '-') {
+    crashAt('encoder');
+    const encoder = await tf.loadLayersModel(modelUrl);
+    for (const batch of [1, 16]) {
+      const x = tf.randomUniform([batch, 224, 224, 3], -1, 1);
+      const a = encoder.predict(x);
+      await a.data();
+      tf.dispose([x, a]);
+    }
   }
   // One decoder step, forward and backward, at the shipped model's sizes (L = 49, D = 1024, E = H = A = 512).
   const [B, L, D, E, H, A, V] = [32, 49, 1024, 512, 512, 512, 2542];
@@ -101,7 +118,7 @@ function checkKey(inputs: NativeCheckInputs, env: NodeJS.ProcessEnv): string {
     cpu,
     cpuCacheSizes(),
     tfLib,
-    inputs.encoderModelJson,
+    inputs.work === 'decoder-only' ? 'decoder only' : inputs.encoderModelJson,
     `${ONEDNN_ENV}=${inputs.oneDnn ?? '(unset)'}`,
     ...['DNNL_MAX_CPU_ISA', 'ONEDNN_MAX_CPU_ISA', NATIVE_CHECK_CRASH_ENV].map((k) => `${k}=${env[k] ?? ''}`),
   ];
@@ -162,7 +179,7 @@ function runChild(inputs: NativeCheckInputs, env: NodeJS.ProcessEnv): Promise<Ch
   const childEnv: NodeJS.ProcessEnv = { ...env, TF_CPP_MIN_LOG_LEVEL: '3' };
   if (inputs.oneDnn === undefined) delete childEnv[ONEDNN_ENV];
   else childEnv[ONEDNN_ENV] = inputs.oneDnn;
-  const modelUrl = `file://${path.resolve(inputs.encoderModelJson)}`;
+  const modelUrl = inputs.work === 'decoder-only' ? '-' : `file://${path.resolve(inputs.encoderModelJson)}`;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -240,10 +257,13 @@ export async function safeNativeSetting(
     return { oneDnn: candidates[0], note: `${describeOneDnn(candidates[0])}, unchecked` };
   }
   const failures: string[] = [];
+  const scope = inputs.work === 'decoder-only' ? ', checked on the decoder alone' : '';
   for (const oneDnn of candidates) {
     const verdict = await checkNative({ ...inputs, oneDnn }, env);
-    if (verdict.ok)
-      return { oneDnn, note: `${describeOneDnn(oneDnn)}${failures.length ? ` (failed this CPU's check: ${failures.join('; ')})` : ''}` };
+    if (verdict.ok) {
+      const why = failures.length ? ` (failed this CPU's check: ${failures.join('; ')})` : '';
+      return { oneDnn, note: `${describeOneDnn(oneDnn)}${scope}${why}` };
+    }
     failures.push(verdict.reason);
   }
   throw new NativeCheckError(`failed this CPU's check (${failures.join('; ')}), not used (${NATIVE_CHECK_ENV}=off to use it anyway)`);

@@ -12,7 +12,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SHIPPED_CHECKPOINT } from '../util/shipped-checkpoint-path.js';
 import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
-import { NativeCheckError, safeNativeSetting } from './native-check.js';
+import { fenceConvolutions } from './conv-fence.js';
+import { NativeCheckError, safeNativeSetting, type NativeWork } from './native-check.js';
 import { ONEDNN_ENV, oneDnnCandidates } from './onednn.js';
 import { withQuietStderr } from './quiet-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
@@ -31,6 +32,11 @@ export interface SelectOptions {
   initializers?: BackendInitializers;
   /** Where the one-line choice goes (default: stderr, once per process). */
   log?: (line: string) => void;
+  /**
+   * What the process runs (default 'all'). 'decoder-only' (training from a feature store): the native
+   * check runs the decoder's ops alone, and convolutions are fenced off (conv-fence.ts).
+   */
+  work?: NativeWork;
 }
 
 export interface BackendChoice {
@@ -69,18 +75,24 @@ async function activate(name: BackendName): Promise<void> {
  * lines go to a log file instead of stderr, and TF_CPP_MIN_LOG_LEVEL defaults to 2 (the CLI's choice;
  * the library leaves stderr and the environment alone).
  */
-export async function loadTfjsNode(options: { quiet: boolean }): Promise<void> {
+export async function loadTfjsNode(options: { quiet: boolean; work?: NativeWork }): Promise<void> {
   // tfjs-node registers the 'tensorflow' backend on require; it is an optional dependency.
   const tfjsNode = require.resolve('@tensorflow/tfjs-node');
   const loaded = tfjsNode in require.cache;
+  const work = options.work ?? 'all';
   // A crash in native code cannot be caught: a child process checks this CPU first (cached verdict).
-  const setting = await safeNativeSetting({ tfjsNode, encoderModelJson: SHIPPED_ENCODER_MODEL }, oneDnnCandidates(process.env, loaded));
+  const setting = await safeNativeSetting(
+    { tfjsNode, encoderModelJson: SHIPPED_ENCODER_MODEL, work },
+    oneDnnCandidates(process.env, loaded),
+  );
   nativeNote = setting.note;
   if (!loaded && setting.oneDnn !== undefined) process.env[ONEDNN_ENV] = setting.oneDnn;
   const load = async () => {
     require('@tensorflow/tfjs-node');
     await activate('tensorflow');
     loadFusedKernels();
+    if (work === 'decoder-only')
+      fenceConvolutions('tensorflow', 'this process runs the decoder alone (its native check did not cover convolutions)');
   };
   if (!options.quiet) return load();
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
@@ -105,6 +117,12 @@ export const defaultInitializers: BackendInitializers = {
   },
 };
 
+/** How each backend comes up for a process that runs `work` (the CLI's full treatment). */
+const initializersFor = (work: NativeWork): BackendInitializers => ({
+  ...defaultInitializers,
+  tensorflow: () => loadTfjsNode({ quiet: true, work }),
+});
+
 /** Silences the "install tfjs-node" banner the CPU backend prints on first use in Node. */
 function silenceCpuBanner(): void {
   if (!tf.engine().registryFactory['cpu']) return;
@@ -122,7 +140,7 @@ const stderrOnce = (line: string): void => {
 /** Picks and activates a backend; returns which one and why others were skipped. */
 export async function selectBackend(options: SelectOptions = {}): Promise<BackendChoice> {
   const requested = options.requested ?? parseBackendRequest(process.env[BACKEND_ENV], `$${BACKEND_ENV}`);
-  const init = options.initializers ?? defaultInitializers;
+  const init = options.initializers ?? initializersFor(options.work ?? 'all');
   const log = options.log ?? stderrOnce;
   const candidates: readonly BackendName[] = requested === 'auto' ? BACKEND_NAMES : [requested];
   const skipped: string[] = [];

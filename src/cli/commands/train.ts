@@ -23,7 +23,8 @@ export const trainCommand = defineCommand({
       import('../../train/trainer.js'),
       import('../train-setup.js'),
     ]);
-    await selectBackend({ requested: requestedBackend(args.backend) });
+    // Training reads a feature store: the decoder alone runs here (no convolution; see native-check.ts).
+    await selectBackend({ requested: requestedBackend(args.backend), work: 'decoder-only' });
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const { loop, close } = await setupRun(args, log);
     try {

@@ -1,0 +1,59 @@
+/**
+ * The convolution fence (src/backend/conv-fence.ts): in a process checked for the decoder alone, every
+ * convolution kernel throws a message naming itself, the other kernels run as before, and the undo
+ * gives the stock kernels back. Shown on the CPU backend (the fence works on any backend's registry).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fenceConvolutions } from '../src/backend/conv-fence.js';
+import * as tf from '../src/util/tf.js';
+
+describe('fenceConvolutions', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  afterAll(() => tf.disposeVariables());
+
+  const x = (): tf.Tensor4D => tf.ones([1, 4, 4, 2]); // [B, H, W, C]
+  const ops: [string, () => tf.Tensor][] = [
+    ['Conv2D', () => tf.conv2d(x(), tf.ones<tf.Rank.R4>([1, 1, 2, 3]), 1, 'same')],
+    ['DepthwiseConv2dNative', () => tf.depthwiseConv2d(x(), tf.ones<tf.Rank.R4>([3, 3, 2, 1]), 1, 'same')],
+    [
+      'FusedConv2D',
+      () => tf.fused.conv2d({ x: x(), filter: tf.ones<tf.Rank.R4>([1, 1, 2, 3]), strides: 1, pad: 'same', activation: 'relu' }),
+    ],
+    [
+      'FusedDepthwiseConv2D',
+      () => tf.fused.depthwiseConv2d({ x: x(), filter: tf.ones<tf.Rank.R4>([3, 3, 2, 1]), strides: 1, pad: 'same', activation: 'relu6' }),
+    ],
+  ];
+
+  it('fenced: each convolution throws its own name and the reason; undone: each runs again, same result', () => {
+    const before = ops.map(([, op]) => tf.tidy(() => op().arraySync()));
+    const undo = fenceConvolutions('cpu', 'the decoder alone runs here');
+    try {
+      for (const [name, op] of ops) expect(() => tf.tidy(op)).toThrow(`${name}: the decoder alone runs here`);
+      // Everything else runs: a matmul, a softmax.
+      const p = tf.tidy(() => tf.softmax(tf.matMul(tf.ones([2, 3]), tf.ones([3, 4]))).arraySync()); // [2, 4]
+      expect(p).toEqual([Array(4).fill(0.25), Array(4).fill(0.25)]);
+    } finally {
+      undo();
+    }
+    expect(ops.map(([, op]) => tf.tidy(() => op().arraySync()))).toEqual(before);
+  });
+
+  it('fences only convolutions: every other kernel of the backend is the stock one', () => {
+    const stock = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k.kernelFunc]));
+    const undo = fenceConvolutions('cpu', 'x');
+    try {
+      const changed = tf
+        .getKernelsForBackend('cpu')
+        .filter((k) => stock.get(k.kernelName) !== k.kernelFunc)
+        .map((k) => k.kernelName);
+      expect(changed.length).toBeGreaterThanOrEqual(ops.length);
+      for (const name of changed) expect(name).toMatch(/Conv/);
+      for (const [name] of ops) expect(changed).toContain(name);
+    } finally {
+      undo();
+    }
+  });
+});
