@@ -2,9 +2,11 @@
  * The convolution fence (src/backend/conv-fence.ts): in a process checked for the decoder alone, every
  * convolution kernel throws a message naming itself, the other kernels run as before, and the undo
  * gives the stock kernels back. Shown on the CPU backend (the fence works on any backend's registry).
+ * Loading a Keras encoder (what `train` does to carry it into its checkpoint) runs no convolution.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fenceConvolutions } from '../src/backend/conv-fence.js';
+import { loadEncoder } from '../src/encoder/load-encoder.js';
 import * as tf from '../src/util/tf.js';
 
 describe('fenceConvolutions', () => {
@@ -54,6 +56,24 @@ describe('fenceConvolutions', () => {
       for (const [name] of ops) expect(changed).toContain(name);
     } finally {
       undo();
+    }
+  });
+
+  it('loading the shipped encoder runs no convolution: same fingerprint behind the fence; encoding is what it stops', async () => {
+    const config = { variant: 'mobilenet_v1_1.0_pw12', source: 'checkpoints/everyday/encoder' } as const;
+    const open = await loadEncoder(config);
+    const undo = fenceConvolutions('cpu', 'fenced');
+    try {
+      const fenced = await loadEncoder(config);
+      expect(fenced.fingerprint).toEqual(open.fingerprint);
+      expect(fenced.fingerprint.outputShape).toEqual([7, 7, 1024]);
+      const photo = tf.zeros<tf.Rank.R4>([1, 224, 224, 3]);
+      expect(() => fenced.encode(photo)).toThrow(/Conv2D: fenced/);
+      photo.dispose();
+      fenced.dispose();
+    } finally {
+      undo();
+      open.dispose();
     }
   });
 });

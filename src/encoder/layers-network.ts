@@ -23,7 +23,9 @@ export async function loadLayersNetwork(files: ModelFiles, layer: string): Promi
     throw new FileInputError(location, `cannot be built as a Keras MobileNet (${firstLine(err)})`);
   }
   const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(layer).output as tf.SymbolicTensor });
+  const [, h, w, d] = cut.outputs[0]!.shape; // [B, H, W, D], null where the model leaves it open
   return {
+    ...(typeof h === 'number' && typeof w === 'number' && typeof d === 'number' ? { outputShape: [h, w, d] as const } : {}),
     run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
     weightsSha256: hashWeights(artifacts), // the artifacts hold exactly the weights up to `layer`
     dispose: () => full.dispose(), // `cut` shares `full`'s layers and weights
