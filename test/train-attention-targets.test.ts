@@ -229,7 +229,7 @@ describe('train --attention-targets', () => {
     }
   });
 
-  it('resuming without the targets, or with another strength, is refused; with self-critical training, refused', async () => {
+  it('resuming without the targets, or with another strength, is refused', async () => {
     const flags = [...runArgs(tiny.dir, 'sup-cut3')];
     const without = await train([...flags, '--resume']);
     expect(without.code).toBe(2);
@@ -237,16 +237,40 @@ describe('train --attention-targets', () => {
     const stronger = await train([...flags, '--resume', '--attention-targets', targetsFile, '--attention-supervision', '3']);
     expect(stronger.code).toBe(2);
     expect(stronger.stderr).toMatch(/--attention-supervision is 3 but the run .* was started with --attention-supervision 2/);
-    const scst = await train([
-      ...runArgs(tiny.dir, 'x'),
-      '--objective',
-      'scst',
-      '--init-from',
-      path.join(tiny.dir, 'sup', 'best'),
-      '--attention-targets',
-      targetsFile,
-    ]);
-    expect(scst.code).toBe(2);
-    expect(scst.stderr).toMatch(/--attention-targets supervises the cross-entropy objective of soft attention/);
+    const hard = await train([...runArgs(tiny.dir, 'x'), '--attention', 'hard', '--attention-targets', targetsFile]);
+    expect(hard.code).toBe(2);
+    expect(hard.stderr).toMatch(/--attention-targets supervises soft attention: not with --attention hard/);
+  });
+
+  it('with self-critical training: the sampled class words are supervised (a penalty is logged, the weights differ), and a cut run resumes exactly', async () => {
+    const scst = (name: string, ...extra: string[]) =>
+      train([
+        ...runArgs(tiny.dir, name),
+        '--objective',
+        'scst',
+        '--scst-samples',
+        '3',
+        '--init-from',
+        path.join(tiny.dir, 'sup', 'best'),
+        ...extra,
+      ]);
+    const targets = ['--attention-targets', targetsFile, '--attention-supervision', '5'];
+    const whole = await scst('scst-sup', ...targets);
+    expect(whole.code, whole.stderr).toBe(0);
+    const plain = await scst('scst-plain');
+    expect(plain.code, plain.stderr).toBe(0);
+    const want = await runFingerprint(tiny.dir, 'scst-sup');
+    expect((await runFingerprint(tiny.dir, 'scst-plain')).weights).not.toEqual(want.weights);
+    const penalties = (text: string) => [...text.matchAll(/attention penalty ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(penalties(whole.stderr).length).toBeGreaterThan(0);
+    expect(
+      penalties(whole.stderr).every((p) => p > 0),
+      whole.stderr,
+    ).toBe(true);
+    for (const k of [2, 5]) {
+      expect((await scst(`scst-sup-cut${k}`, ...targets, '--max-steps', String(k))).code).toBe(0);
+      expect((await scst(`scst-sup-cut${k}`, ...targets, '--resume')).code).toBe(0);
+      expect(await runFingerprint(tiny.dir, `scst-sup-cut${k}`)).toEqual(want);
+    }
   });
 });

@@ -72,7 +72,7 @@ export function trainOptions(y: Argv) {
       default: '',
       defaultDescription: 'none',
       describe:
-        'attention supervision: where the caption words that name a COCO class should look, per training image (an attention-targets JSON, e.g. from runs/attention/detector-maps.ts); cross-entropy only',
+        "attention supervision: where the caption words that name a COCO class should look, per training image (an attention-targets JSON, e.g. from runs/attention/detector-maps.ts); with --objective scst, the sampled captions' class words",
     })
     .option('attention-supervision', {
       type: 'number',
@@ -138,10 +138,8 @@ export function trainOptions(y: Argv) {
         if (!(a[k] >= 0)) throw new Error(`--${k} must be zero or positive, got ${a[k]}`);
       if (!(a['attention-supervision'] >= 0))
         throw new Error(`--attention-supervision must be zero or positive, got ${a['attention-supervision']}`);
-      if (a['attention-targets'] && (a.objective === 'scst' || a.attention === 'hard'))
-        throw new Error(
-          '--attention-targets supervises the cross-entropy objective of soft attention: not with --objective scst or --attention hard',
-        );
+      if (a['attention-targets'] && a.attention === 'hard')
+        throw new Error('--attention-targets supervises soft attention: not with --attention hard');
       if (a.objective === 'scst' && !a['init-from'] && !a.resume)
         throw new Error('--objective scst needs --init-from <checkpoint> (a model trained with cross-entropy)');
       return true;

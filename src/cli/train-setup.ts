@@ -221,6 +221,7 @@ export async function setupRun(args: TrainArgs, log: (line: string) => void): Pr
           samples: args['scst-samples'],
           maxWords: args['max-words'],
           seed: args.seed,
+          ...(attentionTargets ? { attention: { targets: attentionTargets, strength: args['attention-supervision'] } } : {}),
         })
       : hard
         ? hardAttentionObjective(hardOptions)

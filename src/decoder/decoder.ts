@@ -7,7 +7,7 @@ import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } fro
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
 import type { ContextMode } from './context-mode.js';
 import { computeHardAttentionLoss, type HardAttentionLossOptions, type HardAttentionLossOutput } from './hard-attention.js';
-import { computeLoss, sequenceCrossEntropy, type LossOptions, type LossOutput } from './loss.js';
+import { computeLoss, sequenceCrossEntropy, sequenceLosses, type LossOptions, type LossOutput, type SequenceLosses } from './loss.js';
 import { DecoderParameters } from './parameters.js';
 import { disposeState, initState, selectRows, step, type DecoderState, type StepOutput } from './step.js';
 
@@ -54,6 +54,17 @@ export class AttentionDecoder {
     excluded?: readonly number[],
   ): tf.Tensor1D {
     return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
+  }
+
+  /** Each caption's −log P [B] and, with `options.attentionTargets`, the supervision of its class words' attention. */
+  sequenceLosses(
+    features: tf.Tensor3D,
+    tokens: tf.Tensor2D,
+    mask: tf.Tensor2D,
+    options?: LossOptions,
+    excluded?: readonly number[],
+  ): SequenceLosses {
+    return sequenceLosses(this.params, this.config, features, tokens, mask, options, excluded);
   }
 
   initState(features: tf.Tensor3D, regionMask?: tf.Tensor2D, contextMode?: ContextMode): DecoderState {

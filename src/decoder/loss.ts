@@ -133,11 +133,37 @@ export function computeLoss(
   });
 }
 
+export interface SequenceLosses {
+  /** −log P(y_b | a_b) of each caption [B], summed over its real target tokens. */
+  nll: tf.Tensor1D;
+  /** The attention supervision term (`attentionSupervisionOf`) when targets are given, else 0. */
+  attentionSupervision: tf.Scalar;
+}
+
 /**
- * −log P(y_b | a_b) of each caption [B]: the cross-entropy summed over its real target tokens (the
- * policy-gradient term of self-critical training, −(r − b)·log P, is built on it). Same inputs as
- * `computeLoss`; `excluded` token ids get no probability (the distribution the captions were sampled from).
+ * −log P(y_b | a_b) of each caption [B] (the policy-gradient term of self-critical training,
+ * −(r − b)·log P, is built on it), and the supervision of its class words' attention when
+ * `options.attentionTargets` are given. Same inputs as `computeLoss`; `excluded` token ids get no
+ * probability (the distribution the captions were sampled from).
  */
+export function sequenceLosses(
+  params: DecoderParameters,
+  cfg: DecoderConfig,
+  features: tf.Tensor3D,
+  tokens: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  options: LossOptions = {},
+  excluded: readonly number[] = [],
+): SequenceLosses {
+  return tidy(() => {
+    const { m, perToken, alphas } = tokenLosses(params, cfg, features, tokens, mask, options, excluded);
+    const nll = tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]
+    const attentionSupervision = options.attentionTargets ? attentionSupervisionOf(alphas, options.attentionTargets) : tf.scalar(0); // []
+    return { nll, attentionSupervision };
+  });
+}
+
+/** −log P(y_b | a_b) of each caption [B]: `sequenceLosses` without the supervision. */
 export function sequenceCrossEntropy(
   params: DecoderParameters,
   cfg: DecoderConfig,
@@ -147,8 +173,8 @@ export function sequenceCrossEntropy(
   options: LossOptions = {},
   excluded: readonly number[] = [],
 ): tf.Tensor1D {
-  return tidy(() => {
-    const { m, perToken } = tokenLosses(params, cfg, features, tokens, mask, options, excluded);
-    return tf.sum(tf.mul(perToken, m), 0) as tf.Tensor1D; // [B]
-  });
+  const { attentionTargets: _, ...plain } = options;
+  const { nll, attentionSupervision } = sequenceLosses(params, cfg, features, tokens, mask, plain, excluded);
+  attentionSupervision.dispose();
+  return nll;
 }

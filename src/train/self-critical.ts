@@ -7,11 +7,17 @@
  * summed over the sampled words up to and including the first <end>. Sampling and the re-scoring
  * forward pass both run without dropout, so the gradient is the one of the distribution sampled from.
  * <unk> is never sampled. Seeded per step: a resumed run samples exactly what the uncut one did.
+ *
+ * With attention targets (attention-targets.ts), the sampled words that name a class with a map for
+ * their image also have their attention supervised, as in cross-entropy training
+ * (attention-supervision.ts): the loss gains strength · Σ weight · (−Σ_i target_i log α_i) / (B·k),
+ * from the same re-scoring pass. SCST optimises the caption, not the looking; this keeps the looking.
  */
 import * as tf from '../util/tf.js';
 import { END_ID, PAD_ID, START_ID, UNK_ID, type Vocabulary } from '../data/vocabulary.js';
 import { sampleCaptions } from '../search/sample.js';
 import { deriveSeed } from '../util/random.js';
+import { batchAttentionTargets, type AttentionTargets } from './attention-targets.js';
 import { CiderReward, meanOfOthersBaseline } from './cider-reward.js';
 import type { Objective, StepContext } from './objective.js';
 
@@ -22,6 +28,8 @@ export interface SelfCriticalOptions {
   samples: number;
   maxWords: number;
   seed: number;
+  /** Supervise the sampled class words' attention (see the top of this file). */
+  attention?: { targets: AttentionTargets; strength: number };
 }
 
 /** What sampling never draws, and what the re-scoring gives no probability: one list for both. */
@@ -34,6 +42,7 @@ interface Prepared {
   advantage: tf.Tensor1D; // [B·k] r − b
   words: number;
   reward: number;
+  attentionTargets?: { targets: tf.Tensor3D; weights: tf.Tensor2D }; // [T, B·k, L], [T, B·k]
 }
 
 export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepared> {
@@ -62,6 +71,23 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
         });
         words += seq.length - 1;
       });
+      const B = sampled.length;
+      const L = batch.features.shape[1];
+      let attentionTargets: Prepared['attentionTargets'];
+      if (o.attention) {
+        const rows = Array.from({ length: B }, (_, r) => Array.from(ids.subarray(r * width, (r + 1) * width)));
+        const made = batchAttentionTargets(
+          o.attention.targets,
+          o.vocab,
+          sampled.map((c) => keys[c.image]!),
+          rows,
+          L,
+        );
+        attentionTargets = {
+          targets: tf.tensor3d(made.targets, [width - 1, B, L]), // [T, B·k, L]
+          weights: tf.tensor2d(made.weights, [width - 1, B]), // [T, B·k]
+        };
+      }
       return {
         tokens: tf.tensor2d(ids, [sampled.length, width], 'int32'),
         mask: tf.tensor2d(mask, [sampled.length, width]),
@@ -72,18 +98,28 @@ export function selfCriticalObjective(o: SelfCriticalOptions): Objective<Prepare
         advantage: tf.tensor1d(rewards.map((r, i) => r - baseline[i]!)),
         words,
         reward: rewards.reduce((a, b) => a + b, 0) / rewards.length,
+        ...(attentionTargets ? { attentionTargets } : {}),
       };
     },
     loss({ decoder, batch }: StepContext, p: Prepared) {
       const features = tf.gather(batch.features, p.rows); // [B·k, L, D]
       // −log P under the distribution sampled from: <pad>, <start>, <unk> removed and the rest renormalised.
-      const nll = decoder.sequenceCrossEntropy(features, p.tokens, p.mask, { training: false }, SAMPLING_EXCLUDED); // [B·k]
-      const loss = tf.mean(tf.mul(p.advantage, nll)) as tf.Scalar; // −mean (r − b) log P
+      const supervised = p.attentionTargets && o.attention ? { ...p.attentionTargets, strength: o.attention.strength } : undefined;
+      const { nll, attentionSupervision } = decoder.sequenceLosses(
+        features,
+        p.tokens,
+        p.mask,
+        { training: false, ...(supervised ? { attentionTargets: supervised } : {}) },
+        SAMPLING_EXCLUDED,
+      ); // [B·k], []
+      const policy = tf.mean(tf.mul(p.advantage, nll)); // −mean (r − b) log P
+      const loss = tf.add(policy, attentionSupervision) as tf.Scalar;
       const crossEntropy = tf.div(tf.sum(nll), Math.max(1, p.words)) as tf.Scalar; // per sampled word
-      return { loss, crossEntropy, penalty: tf.scalar(0) };
+      return { loss, crossEntropy, penalty: attentionSupervision };
     },
     release(p: Prepared) {
       tf.dispose([p.tokens, p.mask, p.rows, p.advantage]);
+      if (p.attentionTargets) tf.dispose([p.attentionTargets.targets, p.attentionTargets.weights]);
     },
   };
 }
