@@ -3,7 +3,7 @@
 # the shipped model's recipe (runs/default/scst.sh).
 # FROM=everyday-xe-lambda0 runs/everyday/scst.sh: the same stage from another cross-entropy checkpoint
 # (attention study, issue 22), into checkpoints/everyday-scst-lambda0 and runs/everyday-scst-lambda0.
-# NAME and EPOCHS (default 10) may be set too (runs/attention/scst.sh does).
+# NAME and EPOCHS (default 10) may be set too (runs/attention/scst.sh does); arguments go to `train`.
 set -u
 cd "$(dirname "$0")/../.." || exit
 FROM=${FROM:-everyday-xe}
@@ -19,4 +19,4 @@ npm run -s train -- --dataset ../shared/datasets/flickr8k \
   --objective scst --init-from "checkpoints/$FROM" --scst-samples 5 \
   --out "checkpoints/$NAME" --run-dir "runs/$NAME" \
   --lr 5e-5 --lr-patience 99 --batch-size 32 --epochs "${EPOCHS:-10}" --patience 3 --val-limit 0 --seed 1 \
-  --checkpoint-every 100 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"
+  --checkpoint-every 100 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}" "$@"
