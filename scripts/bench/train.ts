@@ -146,7 +146,7 @@ export function referenceTraining() {
 async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
   let setting = '';
   try {
-    const log = (line: string) => (setting = /\[(.*)\]/.exec(line)?.[1] ?? '');
+    const log = (line: string) => (setting = /\[([^\]]*)\]$/.exec(line)?.[1] ?? '');
     await selectBackend({ requested: backend, log, work: 'decoder-only' }); // as `train` runs
   } catch (err) {
     return { backend, skipped: (err as Error).message };
