@@ -50,53 +50,61 @@ describe.skipIf(nativeWhy !== undefined && !NATIVE_REQUIRED)(
       runCaptionCli([PHOTO, ...args], { CAPTION_CACHE_DIR: freshCache(), ...env });
     const backendLine = (stderr: string): string => stderr.split('\n').find((l) => l.startsWith('[caption] compute backend')) ?? '';
 
-    it('a crash in the child is a verdict, cached per setting; a new setting is checked anew', async () => {
+    /** Runs `fn` with this process's cache folder a fresh one (checkNative reads it from the environment). */
+    const inFreshCache = async (fn: () => Promise<void>): Promise<void> => {
       const saved = process.env['CAPTION_CACHE_DIR'];
       process.env['CAPTION_CACHE_DIR'] = freshCache();
       try {
-        const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-        const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' };
-        const on = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
-        const off = { ...on, oneDnn: '0' };
-        expect(await checkNative(on, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
-        expect(await checkNative(on, env)).toEqual({ ok: false, cached: true, reason: 'SIGFPE with oneDNN on' });
-        expect(await checkNative(off, env)).toEqual({ ok: true, cached: false });
-        expect(await checkNative(off, env)).toEqual({ ok: true, cached: true });
-        // Without the hook it is another key: checked for real, and cached. Some CPUs of this kind
-        // really die under oneDNN (SIGFPE in its 1×1 convolution), others pass: either is a verdict.
-        const real = await checkNative(on, process.env);
-        if (real.ok) expect(real).toEqual({ ok: true, cached: false });
-        else expect(real).toEqual({ ok: false, cached: false, reason: expect.stringMatching(/^SIG[A-Z]+ with oneDNN on$/) });
-        expect(await checkNative(on, process.env)).toEqual({ ...real, cached: true });
-        const cache = JSON.parse(readFileSync(nativeCheckCacheFile(), 'utf8')) as Record<string, { ok: boolean; ms: number }>;
-        expect(
-          Object.values(cache)
-            .map((v) => v.ok)
-            .sort(),
-        ).toEqual([false, real.ok, true].sort());
+        await fn();
       } finally {
         if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
         else process.env['CAPTION_CACHE_DIR'] = saved;
       }
-    }, 120_000);
+    };
 
-    it('the work decides what is checked: a crash in the encoder fails the full check, not the decoder-alone one', async () => {
-      const saved = process.env['CAPTION_CACHE_DIR'];
-      process.env['CAPTION_CACHE_DIR'] = freshCache();
-      try {
-        const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-        const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on:encoder' };
-        const all = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
-        const decoder = { ...all, work: 'decoder-only' as const };
-        expect(await checkNative(all, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
-        expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: false });
-        expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: true });
-        expect(await checkNative({ ...all, oneDnn: '0' }, env)).toEqual({ ok: true, cached: false });
-      } finally {
-        if (saved === undefined) delete process.env['CAPTION_CACHE_DIR'];
-        else process.env['CAPTION_CACHE_DIR'] = saved;
-      }
-    }, 120_000);
+    it(
+      'a crash in the child is a verdict, cached per setting; a new setting is checked anew',
+      () =>
+        inFreshCache(async () => {
+          const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+          const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on' };
+          const on = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
+          const off = { ...on, oneDnn: '0' };
+          expect(await checkNative(on, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
+          expect(await checkNative(on, env)).toEqual({ ok: false, cached: true, reason: 'SIGFPE with oneDNN on' });
+          expect(await checkNative(off, env)).toEqual({ ok: true, cached: false });
+          expect(await checkNative(off, env)).toEqual({ ok: true, cached: true });
+          // Without the hook it is another key: checked for real, and cached. Some CPUs of this kind
+          // really die under oneDNN (SIGFPE in its 1×1 convolution), others pass: either is a verdict.
+          const real = await checkNative(on, process.env);
+          if (real.ok) expect(real).toEqual({ ok: true, cached: false });
+          else expect(real).toEqual({ ok: false, cached: false, reason: expect.stringMatching(/^SIG[A-Z]+ with oneDNN on$/) });
+          expect(await checkNative(on, process.env)).toEqual({ ...real, cached: true });
+          const cache = JSON.parse(readFileSync(nativeCheckCacheFile(), 'utf8')) as Record<string, { ok: boolean; ms: number }>;
+          expect(
+            Object.values(cache)
+              .map((v) => v.ok)
+              .sort(),
+          ).toEqual([false, real.ok, true].sort());
+        }),
+      120_000,
+    );
+
+    it(
+      'the work decides what is checked: a crash in the encoder fails the full check, not the decoder-alone one',
+      () =>
+        inFreshCache(async () => {
+          const tfjsNode = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+          const env = { ...process.env, CAPTION_NATIVE_CHECK_CRASH: 'SIGFPE@on:encoder' };
+          const all = { tfjsNode, encoderModelJson: ENCODER, oneDnn: '1' };
+          const decoder = { ...all, work: 'decoder-only' as const };
+          expect(await checkNative(all, env)).toEqual({ ok: false, cached: false, reason: 'SIGFPE with oneDNN on' });
+          expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: false });
+          expect(await checkNative(decoder, env)).toEqual({ ok: true, cached: true });
+          expect(await checkNative({ ...all, oneDnn: '0' }, env)).toEqual({ ok: true, cached: false });
+        }),
+      120_000,
+    );
 
     it('a process for the decoder alone keeps oneDNN on where only the convolution crashes, and fences convolutions off', async () => {
       const probe = [

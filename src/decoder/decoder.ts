@@ -7,7 +7,7 @@ import { resolveDecoderConfig, type DecoderConfig, type DecoderConfigInput } fro
 import { teacherForcedForward, type ForwardOptions, type ForwardOutput } from './forward.js';
 import type { ContextMode } from './context-mode.js';
 import { computeHardAttentionLoss, type HardAttentionLossOptions, type HardAttentionLossOutput } from './hard-attention.js';
-import { computeLoss, sequenceCrossEntropy, sequenceLosses, type LossOptions, type LossOutput, type SequenceLosses } from './loss.js';
+import { computeLoss, sequenceLosses, type LossOptions, type LossOutput, type SequenceLosses } from './loss.js';
 import { DecoderParameters } from './parameters.js';
 import { disposeState, initState, selectRows, step, type DecoderState, type StepOutput } from './step.js';
 
@@ -53,7 +53,10 @@ export class AttentionDecoder {
     options?: LossOptions,
     excluded?: readonly number[],
   ): tf.Tensor1D {
-    return sequenceCrossEntropy(this.params, this.config, features, tokens, mask, options, excluded);
+    const { attentionTargets: _, ...plain } = options ?? {};
+    const { nll, attentionSupervision } = sequenceLosses(this.params, this.config, features, tokens, mask, plain, excluded);
+    attentionSupervision.dispose();
+    return nll;
   }
 
   /** Each caption's −log P [B] and, with `options.attentionTargets`, the supervision of its class words' attention. */

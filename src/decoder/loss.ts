@@ -162,19 +162,3 @@ export function sequenceLosses(
     return { nll, attentionSupervision };
   });
 }
-
-/** −log P(y_b | a_b) of each caption [B]: `sequenceLosses` without the supervision. */
-export function sequenceCrossEntropy(
-  params: DecoderParameters,
-  cfg: DecoderConfig,
-  features: tf.Tensor3D,
-  tokens: tf.Tensor2D,
-  mask: tf.Tensor2D,
-  options: LossOptions = {},
-  excluded: readonly number[] = [],
-): tf.Tensor1D {
-  const { attentionTargets: _, ...plain } = options;
-  const { nll, attentionSupervision } = sequenceLosses(params, cfg, features, tokens, mask, plain, excluded);
-  attentionSupervision.dispose();
-  return nll;
-}
