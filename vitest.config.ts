@@ -55,15 +55,15 @@ const files = (names: string[]) => names.map((n) => `test/${n}.test.ts`);
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // tfjs keeps one global engine per process: run files in separate forks, one test at a time.
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...files(E2E), ...files(ACCEPTANCE)] } },
-      { extends: true, test: { name: 'e2e', include: files(E2E) } },
-      { extends: true, test: { name: 'acceptance', include: files(ACCEPTANCE) } },
+      // Child processes run the compiled package (bin/caption.js → dist/): the two tiers that spawn them build it first.
+      { extends: true, test: { name: 'e2e', include: files(E2E), globalSetup: ['test/global-setup.ts'] } },
+      { extends: true, test: { name: 'acceptance', include: files(ACCEPTANCE), globalSetup: ['test/global-setup.ts'] } },
     ],
   },
 });

@@ -321,7 +321,7 @@ describe('search on the real decoder', () => {
     const tokens = tf.tensor2d(rows, undefined, 'int32');
     const mask = tf.tensor2d(rows.map((r) => r.map((t) => (t === 0 ? 0 : 1))));
     const opt = tf.train.adam(0.05);
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 60; i++) {
       opt.minimize(() => dec.computeLoss(features, tokens, mask, { training: true }).loss, false, dec.trainableVariables());
     }
     opt.dispose();
