@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import type { FeatureNetwork } from '../src/encoder/feature-network.js';
-import { ANCHORS, CANVAS_GRAY, DetectorTagger, SSD_CLASSES } from '../src/tagger/detector.js';
+import { ANCHORS, CANVAS_GRAY, classMaps, DetectorTagger, SSD_CLASSES } from '../src/tagger/detector.js';
 import { fitFusion } from '../src/tagger/fit-fusion.js';
 import { mulberry32 } from '../src/util/random.js';
 
@@ -85,5 +85,63 @@ describe('tag fusion fit', () => {
     const fit = fitFusion(examples, { l2: 0 });
     fit.weights.forEach((w, i) => expect(w).toBeCloseTo(truth.weights[i]!, 1));
     expect(fit.bias).toBeCloseTo(truth.bias, 1);
+  });
+});
+
+describe('detector class maps (attention targets on the encoder grid)', () => {
+  /** A 224-px network with seeded random logits per view [B, 14, 14, ANCHORS · 91]; tells the gray-canvas view by its corner. */
+  function randomViews(seed: number) {
+    const rng = mulberry32(seed);
+    const logits = {
+      whole: Float32Array.from({ length: 14 * 14 * ANCHORS * SSD_CLASSES }, () => rng() * 8 - 4),
+      shrunk: Float32Array.from({ length: 14 * 14 * ANCHORS * SSD_CLASSES }, () => rng() * 8 - 4),
+    };
+    const network: FeatureNetwork = {
+      run: (input) => {
+        const corner = input.slice([0, 0, 0, 0], [1, 1, 1, 1]).dataSync()[0]!;
+        const view = Math.abs(corner - (CANVAS_GRAY - 127.5) / 127.5) < 1e-4 ? 'shrunk' : 'whole';
+        return tf.tensor4d(logits[view], [1, 14, 14, ANCHORS * SSD_CLASSES]);
+      },
+      weightsSha256: 'fake',
+      dispose: () => {},
+    };
+    return { network, logits };
+  }
+  /** The best anchor's logit of SSD column `col` at detector cell (r, c). */
+  const best = (l: Float32Array, r: number, c: number, col: number) =>
+    Math.max(...Array.from({ length: ANCHORS }, (_, a) => l[((r * 14 + c) * ANCHORS + a) * SSD_CLASSES + col]!));
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+  it('on a 14×14 grid: a cell is the best of its own detector cell and of the half-size view cell covering it; the 7×7 maps are its 2×2 maxima', () => {
+    const photos = tf.fill([1, 224, 224, 3], 255) as tf.Tensor4D;
+    for (const seed of [1, 2, 3]) {
+      const { network, logits } = randomViews(seed);
+      const m14 = classMaps(network, photos, 14);
+      const m7 = classMaps(network, photos, 7);
+      expect(m14.shape).toEqual([1, 14, 14, 80]);
+      expect(m7.shape).toEqual([1, 7, 7, 80]);
+      const a14 = m14.arraySync()[0]!;
+      const a7 = m7.arraySync()[0]!;
+      const rng = mulberry32(seed + 10);
+      for (let k = 0; k < 40; k++) {
+        const [r, c, j] = [Math.floor(rng() * 14), Math.floor(rng() * 14), Math.floor(rng() * 80)];
+        const col = COCO_CLASSES[j]!.id;
+        const want = Math.max(best(logits.whole, r, c, col), best(logits.shrunk, 3 + Math.floor(r / 2), 3 + Math.floor(c / 2), col));
+        expect(a14[r]![c]![j]).toBeCloseTo(sigmoid(want), 5);
+      }
+      for (let r = 0; r < 7; r++)
+        for (let c = 0; c < 7; c++)
+          for (let j = 0; j < 80; j += 7) {
+            const pooled = Math.max(
+              a14[2 * r]![2 * c]![j]!,
+              a14[2 * r]![2 * c + 1]![j]!,
+              a14[2 * r + 1]![2 * c]![j]!,
+              a14[2 * r + 1]![2 * c + 1]![j]!,
+            );
+            expect(a7[r]![c]![j]).toBeCloseTo(pooled, 6);
+          }
+      tf.dispose([m14, m7]);
+    }
+    photos.dispose();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Issue 22 §4, attention supervision: where SSD's COCO class head sees each class a training caption
- * names, on the encoder's 7×7 grid (src/tagger/detector.ts `classMaps`), written as an
+ * names, on the encoder's grid (`--grid 7` or `14`; src/tagger/detector.ts `classMaps`), written as an
  * attention-targets file for `train --attention-targets` (src/train/attention-targets.ts). Only the
  * classes an image's captions name, and only where the detector's best cell scores ≥ --min-score.
  *   npx tsx runs/attention/detector-maps.ts --dataset ../shared/datasets/flickr8k \
@@ -18,7 +18,7 @@ import { SSD_CLASS_HEAD } from '../../src/encoder/npy/mobilenet-plan.js';
 import { imagesToBatch } from '../../src/encoder/preprocess.js';
 import { prepareImage } from '../../src/image/load.js';
 import { COCO_CLASSES } from '../../src/data/coco-classes.js';
-import { classMaps, MAP_GRID } from '../../src/tagger/detector.js';
+import { classMaps, type MapGridSide } from '../../src/tagger/detector.js';
 import { ATTENTION_TARGETS_FORMAT, type AttentionTargetsFile } from '../../src/train/attention-targets.js';
 import { writeJsonAtomic } from '../../src/util/atomic-write.js';
 import * as tf from '../../src/util/tf.js';
@@ -30,11 +30,14 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'min-score': { type: 'string', default: '0.25' },
     splits: { type: 'string', default: 'train,val' },
+    grid: { type: 'string', default: '7' },
   },
 });
 if (!values.dataset?.length || !values.out) throw new Error('usage: --dataset FILE [--dataset FILE] --out FILE [--detector DIR]');
 const minScore = Number(values['min-score']);
 const splits = new Set(values.splits!.split(','));
+const side = Number(values.grid);
+if (side !== 7 && side !== 14) throw new Error('--grid: 7 or 14');
 
 await selectBackend({ requested: 'auto' });
 const network = await loadLayersNetwork(modelFilesAt(values.detector!), SSD_CLASS_HEAD);
@@ -48,7 +51,7 @@ const column = new Map(COCO_CLASSES.map((c, i) => [c.id, i]));
 const out: AttentionTargetsFile = {
   format: ATTENTION_TARGETS_FORMAT,
   version: 1,
-  grid: { ...MAP_GRID },
+  grid: { height: side, width: side },
   source: `SSD MobileNet v1 COCO first class head (${values.detector}), whole photo and half size, ≥ ${minScore}`,
   images: {},
 };
@@ -60,10 +63,10 @@ for (let i = 0; i < images.length; i += BATCH) {
   const chunk = images.slice(i, i + BATCH);
   const prepared = await Promise.all(chunk.map((x) => prepareImage(x.im.file, { size: 224, policy: 'squash' })));
   const photos = imagesToBatch(prepared); // [b, 224, 224, 3]
-  const scores = classMaps(network, photos); // [b, 7, 7, 80]
+  const scores = classMaps(network, photos, side as MapGridSide); // [b, side, side, 80]
   const perImage = tf
     .tidy(() => tf.reshape(tf.transpose(scores, [0, 3, 1, 2]), [chunk.length, COCO_CLASSES.length, -1]))
-    .arraySync() as number[][][]; // [b, 80, 49]
+    .arraySync() as number[][][]; // [b, 80, side²]
   tf.dispose([photos, scores]);
   chunk.forEach(({ im, named }, b) => {
     const classes: Record<string, number[]> = {};

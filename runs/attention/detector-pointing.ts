@@ -16,9 +16,11 @@ import { SSD_CLASS_HEAD } from '../../src/encoder/npy/mobilenet-plan.js';
 import { imagesToBatch } from '../../src/encoder/preprocess.js';
 import { boxTarget, scoreMap, type Box } from '../../src/eval/box-grounding.js';
 import { prepareImage } from '../../src/image/load.js';
-import { classMaps, MAP_GRID } from '../../src/tagger/detector.js';
+import { classMaps } from '../../src/tagger/detector.js';
 import { targetDistribution } from '../../src/train/attention-targets.js';
 import * as tf from '../../src/util/tf.js';
+
+const MAP_GRID = { height: 7, width: 7 } as const;
 
 const root = '../shared/datasets/coco-mini-train2017';
 const instances = JSON.parse(await fs.readFile(`${root}/annotations/instances_train2017.json`, 'utf8')) as {

@@ -72,21 +72,23 @@ export class DetectorTagger {
   }
 }
 
-/** The encoder grid `classMaps` is made for: the detector's 14×14 cells at 224 px, two to a side. */
-export const MAP_GRID = { height: 7, width: 7 } as const;
+/** The encoder grids `classMaps` is made for: 7×7 (conv_pw_12) or 14×14 (conv_pw_11), over a squashed 224 px photo. */
+export type MapGridSide = 7 | 14;
 const MAP_INPUT = 224;
-/** The shrunk view: the photo at half size, placed so its 7×7 detector cells are exactly the grid's. */
+const DETECTOR_CELL = 16; // px of the 224 px input per detector cell (its 14×14 grid)
+/** The shrunk view: the photo at half size, placed so that its 7×7 detector cells fall exactly on the grid's cells. */
 const HALF = MAP_INPUT / 2;
-const HALF_OFFSET = 48; // 3 cells of 16 px
+const HALF_OFFSET = 48; // 3 detector cells
 
 /**
- * Where the detector sees each class, on the encoder's 7×7 grid over a squashed 224 px photo: scores
- * [B, 7, 7, 80] (COCO_CLASSES order), a cell's best over anchors and two views —
- * - the whole photo (small and medium objects): the best of the 2×2 detector cells inside the grid cell;
- * - the photo at half size on the gray canvas (large objects): the detector cell that covers it.
- * photos: [B, 224, 224, 3] in 0..255.
+ * Where the detector sees each class, on the encoder's `side`×`side` grid over a squashed 224 px photo:
+ * scores [B, side, side, 80] (COCO_CLASSES order), a cell's best over anchors and two views —
+ * - the whole photo (small and medium objects): the detector's 14×14 cells, the best of each 2×2 on a 7×7 grid;
+ * - the photo at half size on the gray canvas (large objects): its 7×7 detector cells, each spread over
+ *   the 2×2 cells it covers on a 14×14 grid.
+ * So the 7×7 maps are the 14×14 maps' 2×2 maxima. photos: [B, 224, 224, 3] in 0..255.
  */
-export function classMaps(network: FeatureNetwork, photos: tf.Tensor4D): tf.Tensor4D {
+export function classMaps(network: FeatureNetwork, photos: tf.Tensor4D, side: MapGridSide = 7): tf.Tensor4D {
   const [B, H, W] = photos.shape;
   if (H !== MAP_INPUT || W !== MAP_INPUT) throw new RangeError(`classMaps: photos must be ${MAP_INPUT}×${MAP_INPUT}, got ${H}×${W}`);
   return tf.tidy(() => {
@@ -95,10 +97,13 @@ export function classMaps(network: FeatureNetwork, photos: tf.Tensor4D): tf.Tens
       const [, h, w] = logits.shape;
       return tf.max(tf.reshape(logits, [B, h!, w!, ANCHORS, SSD_CLASSES]), 3) as tf.Tensor4D; // [B, 14, 14, 91]  best anchor
     };
-    const whole = tf.maxPool(perCell(tf.div(tf.sub(photos, 127.5), 127.5) as tf.Tensor4D), 2, 2, 'valid'); // [B, 7, 7, 91]
+    const full = perCell(tf.div(tf.sub(photos, 127.5), 127.5) as tf.Tensor4D); // [B, 14, 14, 91]
+    const whole = side === 7 ? tf.maxPool(full, 2, 2, 'valid') : full; // [B, side, side, 91]
     const canvas = onCanvas(photos, HALF, HALF_OFFSET, MAP_INPUT); // [B, 224, 224, 3], gray around the photo
-    const first = HALF_OFFSET / 16;
-    const shrunk = tf.slice(perCell(canvas), [0, first, first, 0], [B, MAP_GRID.height, MAP_GRID.width, SSD_CLASSES]); // [B, 7, 7, 91]
-    return tf.gather(tf.sigmoid(tf.maximum(whole, shrunk)), COLUMNS, 3) as tf.Tensor4D; // [B, 7, 7, 80]
+    const first = HALF_OFFSET / DETECTOR_CELL;
+    const half = HALF / DETECTOR_CELL;
+    const covered = tf.slice(perCell(canvas), [0, first, first, 0], [B, half, half, SSD_CLASSES]); // [B, 7, 7, 91]
+    const shrunk = side === 7 ? covered : tf.image.resizeNearestNeighbor(covered, [side, side]); // [B, side, side, 91]
+    return tf.gather(tf.sigmoid(tf.maximum(whole, shrunk)), COLUMNS, 3) as tf.Tensor4D; // [B, side, side, 80]
   });
 }
