@@ -1,0 +1,73 @@
+/**
+ * Issue 21, speed: where a tagged caption's time goes, stage by stage, on batches of prepared photos
+ * (the encoder, each detector view, ImageNet, the caption head with the fusion, plain beam 2 and beam 3,
+ * the whole tagged caption), interleaved over rounds in one process; medians in ms/photo.
+ *   npx tsx runs/everyday/tag-cost.ts [checkpoint] [rounds]
+ */
+import * as os from 'node:os';
+import { selectBackend } from '../../src/backend/select.js';
+import { openSession } from '../../src/api/session.js';
+import { imagesOf } from '../../src/data/dataset.js';
+import { loadDataset } from '../../src/data/load-dataset.js';
+import { imagesToBatch } from '../../src/encoder/preprocess.js';
+import { prepareImage } from '../../src/image/load.js';
+import { median } from '../../scripts/bench/measure.js';
+import * as tf from '../../src/util/tf.js';
+
+const checkpoint = process.argv[2] ?? 'checkpoints/everyday';
+const rounds = Number(process.argv[3] ?? 5);
+await selectBackend({ requested: 'tensorflow' });
+const session = await openSession(checkpoint, undefined);
+const { decoder, encoder } = session;
+const tagger = decoder.tagger!;
+const p = tagger.photoTaggers!;
+const { dataset } = await loadDataset('../shared/datasets/coco-val2014-1k/dataset_coco1k.json');
+const files = imagesOf(dataset, 'val')
+  .slice(0, 96)
+  .map((im) => im.file);
+const prepared = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
+const B = encoder.batchSize;
+const batches = Array.from({ length: Math.ceil(prepared.length / B) }, (_, i) => imagesToBatch(prepared.slice(i * B, (i + 1) * B)));
+const d = decoder.decoding;
+const tags = { threshold: d.tags!.threshold, margin: d.tags!.margin };
+const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
+const features = batches.map((b) => tf.tidy(() => encoder.encode(b)));
+
+const stages: Record<string, () => void> = {
+  encoder: () => batches.forEach((b) => tf.tidy(() => encoder.encode(b)).dispose()),
+  ...Object.fromEntries(
+    p.detector!.views.map((v) => [
+      `detector ${v.canvas}:${v.size}`,
+      () => {
+        const one = new (Object.getPrototypeOf(p.detector!).constructor as typeof import('../../src/tagger/detector.js').DetectorTagger)(
+          (p.detector as unknown as { network: import('../../src/encoder/feature-network.js').FeatureNetwork }).network,
+          [v],
+        );
+        batches.forEach((b) => one.scores(b).dataSync());
+      },
+    ]),
+  ),
+  imagenet: () => batches.forEach((b) => tf.tidy(() => p.imagenet!.scores(b).dataSync())),
+  'tagger whole (head + networks + fusion)': () => features.forEach((f, i) => tagger.tag(f, batches[i])),
+  'beam 2': () => features.forEach((f) => decoder.caption(f, { ...settings, beamSize: 2 })),
+  'beam 3': () => features.forEach((f) => decoder.caption(f, { ...settings, beamSize: 3 })),
+  'beam 3 + tags (decoding and tagger)': () => features.forEach((f, i) => decoder.caption(f, { ...settings, tags }, batches[i])),
+};
+const times = new Map<string, number[]>(Object.keys(stages).map((k) => [k, []]));
+for (const run of Object.values(stages)) run(); // warm-up
+for (let r = 0; r < rounds; r++) {
+  const names = Object.keys(stages);
+  for (const name of r % 2 ? names.reverse() : names) {
+    const t0 = performance.now();
+    stages[name]!();
+    times.get(name)!.push((performance.now() - t0) / prepared.length);
+  }
+}
+for (const [name, t] of times) console.log(`${name.padEnd(40)} ${median(t).toFixed(2)} ms/photo`);
+console.log(
+  `${prepared.length} photos, batches of ${B}, ${rounds} rounds; load ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+session.dispose();
