@@ -48,11 +48,11 @@ function inputs() {
 
 const PATHS = [0, 1, 2].flatMap((a) => [0, 1, 2].map((b) => [a, b]));
 
-type Grads = Map<string, Float32Array>;
+type Grads = Map<string, Float32Array | Float64Array>;
 const toGrads = (g: tf.NamedTensorMap): Grads => new Map(Object.entries(g).map(([k, v]) => [k, v.dataSync() as Float32Array]));
 function addInto(acc: Grads, g: Grads, w: number): void {
   for (const [k, v] of g) {
-    const a = acc.get(k) ?? new Float32Array(v.length);
+    const a = acc.get(k) ?? new Float64Array(v.length);
     v.forEach((x, i) => (a[i]! += w * x));
     acc.set(k, a);
   }
@@ -102,6 +102,7 @@ function estimate(
   baseline: number,
   entropyWeight: number,
   copies = 1,
+  signalWeight = 1,
 ): Grads {
   const one = inputs();
   const [features, tokens, mask] = [
@@ -110,7 +111,7 @@ function estimate(
     tf.tile(one.mask, [copies, 1]),
   ] as const; // [M, L, D], [M, T + 1] ×2
   const { value, grads } = tf.variableGrads(
-    () => decoder.computeHardAttentionLoss(features, tokens, mask, { select, baseline, signalWeight: 1, entropyWeight }).loss,
+    () => decoder.computeHardAttentionLoss(features, tokens, mask, { select, baseline, signalWeight, entropyWeight }).loss,
     decoder.trainableVariables(),
   );
   const out = toGrads(grads);
@@ -157,10 +158,10 @@ describe('hard attention', () => {
 
   it('with the real sampler, the mean estimate matches the exact gradient within Monte-Carlo error', async () => {
     const decoder = tiny(4);
-    const { bound } = exactTerms(decoder);
+    const { bound, probs } = exactTerms(decoder);
     // K minibatches of M rows of the one image, each row drawing its own path (as in training): the loss
     // averages its rows, so each minibatch's gradient is the mean of M independent estimates.
-    const K = 60;
+    const K = 100;
     const M = 25;
     const sum: Grads = new Map();
     const sumSq: Grads = new Map();
@@ -170,26 +171,34 @@ describe('hard attention', () => {
       addInto(sum, g, 1);
       addInto(sumSq, new Map([...g].map(([k, v]) => [k, v.map((x) => x * x)])), 1);
     }
-    let worst = 0;
-    for (const [k, s] of sum) {
-      s.forEach((total, i) => {
-        const mean = total / K;
-        const sd = Math.sqrt(Math.max(((sumSq.get(k)![i]! / K - mean * mean) * K) / (K - 1), 0)); // of a minibatch mean
-        const z = Math.abs(mean - bound.get(k)![i]!) / (sd / Math.sqrt(K) + 1e-6);
-        worst = Math.max(worst, z);
-      });
-    }
-    expect(worst).toBeLessThan(5); // ≈ 300 components: a 5σ deviation would be a real bias
-    // Not a vacuous bound: one path repeated (no sampling) is off by many σ for some component.
-    const fixed = estimate(decoder, () => givenRegions(Array<number>(M).fill(0)), -1.5, 0, M);
-    let far = 0;
-    for (const [k, v] of fixed)
-      v.forEach((x, i) => {
-        const mean = sum.get(k)![i]! / K;
-        const sd = Math.sqrt(Math.max(((sumSq.get(k)![i]! / K - mean * mean) * K) / (K - 1), 0));
-        far = Math.max(far, Math.abs(x - bound.get(k)![i]!) / (sd / Math.sqrt(K) + 1e-6));
-      });
-    expect(far).toBeGreaterThan(5);
+    /** How many standard errors of the sample's mean `value` is from the exact gradient, per component. */
+    const zOf = (k: string, i: number, value: number): number => {
+      const mean = sum.get(k)![i]! / K;
+      const sd = Math.sqrt(Math.max(((sumSq.get(k)![i]! / K - mean * mean) * K) / (K - 1), 0)); // of a minibatch mean
+      return Math.abs(value - bound.get(k)![i]!) / (sd / Math.sqrt(K) + 1e-6);
+    };
+    const worstZ = (g: Grads): number => Math.max(...[...g].flatMap(([k, v]) => Array.from(v, (x, i) => zOf(k, i, x))));
+    const sampled: Grads = new Map([...sum].map(([k, v]) => [k, v.map((x) => x / K)]));
+    expect(worstZ(sampled)).toBeLessThan(5); // ≈ 300 components: a 5σ deviation would be a real bias
+    // The check has power against plausible bugs: in expectation over the 9 paths, the estimator without
+    // its score-function term (signal weight 0), and paths drawn uniformly instead of by α, are each more
+    // than 5 standard errors of this sample away from the exact gradient.
+    const noSignal: Grads = new Map();
+    const uniform: Grads = new Map();
+    PATHS.forEach((path, i) => {
+      addInto(
+        noSignal,
+        estimate(decoder, (t) => givenRegions([path[t]!]), -1.5, 0, 1, 0),
+        probs[i]!,
+      );
+      addInto(
+        uniform,
+        estimate(decoder, (t) => givenRegions([path[t]!]), -1.5, 0),
+        1 / PATHS.length,
+      );
+    });
+    expect(worstZ(noSignal)).toBeGreaterThan(5);
+    expect(worstZ(uniform)).toBeGreaterThan(5);
     decoder.dispose();
   });
 

@@ -96,16 +96,18 @@ describe('detector class maps (attention targets on the encoder grid)', () => {
       whole: Float32Array.from({ length: 14 * 14 * ANCHORS * SSD_CLASSES }, () => rng() * 8 - 4),
       shrunk: Float32Array.from({ length: 14 * 14 * ANCHORS * SSD_CLASSES }, () => rng() * 8 - 4),
     };
+    const seen: { shrunk?: number[][][] } = {};
     const network: FeatureNetwork = {
       run: (input) => {
         const corner = input.slice([0, 0, 0, 0], [1, 1, 1, 1]).dataSync()[0]!;
         const view = Math.abs(corner - (CANVAS_GRAY - 127.5) / 127.5) < 1e-4 ? 'shrunk' : 'whole';
+        if (view === 'shrunk') seen.shrunk = (input.arraySync() as number[][][][])[0]!;
         return tf.tensor4d(logits[view], [1, 14, 14, ANCHORS * SSD_CLASSES]);
       },
       weightsSha256: 'fake',
       dispose: () => {},
     };
-    return { network, logits };
+    return { network, logits, seen };
   }
   /** The best anchor's logit of SSD column `col` at detector cell (r, c). */
   const best = (l: Float32Array, r: number, c: number, col: number) =>
@@ -115,8 +117,18 @@ describe('detector class maps (attention targets on the encoder grid)', () => {
   it('on a 14×14 grid: a cell is the best of its own detector cell and of the half-size view cell covering it; the 7×7 maps are its 2×2 maxima', () => {
     const photos = tf.fill([1, 224, 224, 3], 255) as tf.Tensor4D;
     for (const seed of [1, 2, 3]) {
-      const { network, logits } = randomViews(seed);
+      const { network, logits, seen } = randomViews(seed);
       const m14 = classMaps(network, photos, 14);
+      // The half-size view: the (white) photo fills canvas pixels 48..159, exactly detector cells 3..9.
+      const gray = (CANVAS_GRAY - 127.5) / 127.5;
+      for (const [y, x, value] of [
+        [47, 47, gray],
+        [48, 48, 1],
+        [159, 159, 1],
+        [160, 160, gray],
+        [48, 160, gray],
+      ] as const)
+        expect(seen.shrunk![y]![x]![0]).toBeCloseTo(value, 4);
       const m7 = classMaps(network, photos, 7);
       expect(m14.shape).toEqual([1, 14, 14, 80]);
       expect(m7.shape).toEqual([1, 7, 7, 80]);

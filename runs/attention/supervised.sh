@@ -11,6 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit
 STRENGTH=${STRENGTH:-1}
 GRID=${GRID:-7}
+[[ $GRID == 7 || $GRID == 14 ]] || { echo "GRID: 7 or 14, got $GRID" >&2; exit 2; }
 if [[ $GRID == 14 ]]; then
   FROM=${FROM:-grid14-xe-lambda0} NAME=attention14-sup$STRENGTH
   features=data/features/flickr8k-coco1k-pw11 maps=data/attention/flickr8k-coco1k-detector14.json
