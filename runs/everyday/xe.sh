@@ -4,17 +4,23 @@
 # seed, so that the shipped model's own XE stage is the run without COCO at the same budget.
 # LAMBDA=0 runs/everyday/xe.sh: the same run with another doubly stochastic λ (attention study, issue 22),
 # into checkpoints/everyday-xe-lambda0 and runs/everyday-xe-lambda0.
+# GRID=14 LAMBDA=0 EPOCHS=13 runs/everyday/xe.sh: the grid study (issue 22 §4), the same run on the 14×14
+# conv_pw_11 store (runs/attention/grid14-extract.sh), 13 epochs as the 7×7 λ = 0 run had, into grid14-xe-lambda0.
 set -u
 cd "$(dirname "$0")/../.." || exit
 LAMBDA=${LAMBDA:-1}
-NAME=everyday-xe
-[[ $LAMBDA != 1 ]] && NAME=everyday-xe-lambda$LAMBDA
+EPOCHS=${EPOCHS:-20}
+GRID=${GRID:-7}
+NAME=everyday-xe features=data/features/flickr8k-coco1k-pw12f16
+[[ $GRID == 14 ]] && NAME=grid14-xe features=data/features/flickr8k-coco1k-pw11
+[[ $GRID == 7 || $GRID == 14 ]] || { echo "GRID: 7 or 14, got $GRID" >&2; exit 2; }
+[[ $LAMBDA != 1 ]] && NAME=$NAME-lambda$LAMBDA
 resume=()
 [[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
 npm run -s train -- --dataset ../shared/datasets/flickr8k \
   --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
-  --features data/features/flickr8k-coco1k-pw12f16 \
+  --features "$features" \
   --out checkpoints/"$NAME" --run-dir runs/"$NAME" \
   --min-count 5 --embed-dim 512 --hidden-dim 512 --attention-dim 512 --dropout 0.5 --lambda "$LAMBDA" --lr 4e-4 \
-  --batch-size 32 --epochs 20 --patience 4 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
+  --batch-size 32 --epochs "$EPOCHS" --patience 4 --lr-patience 2 --val-limit 0 --select-by CIDEr-D --seed 1 \
   --checkpoint-every 200 --weights-dtype float16 --backend tensorflow --no-progress "${resume[@]}"
