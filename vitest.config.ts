@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three tiers (`npm test` runs the first; `.ci/run` runs all three, `npm run test:all`):
  * - unit: in-process, no child process, no ../shared, no browser, no native backend required; the loop
- *   to run while editing (≈ 1 min here);
+ *   to run while editing, with no build step (≈ 95 s in CI on this 2-core machine);
  * - e2e: what needs a child process (the CLI, training resumed after a kill), the packed package, the
  *   demo in Chromium, the native backend, or the developers' shared data (real weights and datasets);
  * - acceptance: trained-model checks (the shapes grounding set, the shipped Flickr8k model, the README's
