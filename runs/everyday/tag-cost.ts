@@ -5,12 +5,14 @@
  *   npx tsx runs/everyday/tag-cost.ts [checkpoint] [rounds]
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { openSession } from '../../src/api/session.js';
 import { imagesOf } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load-dataset.js';
 import { imagesToBatch } from '../../src/encoder/preprocess.js';
 import { prepareImage } from '../../src/image/load.js';
+import { loadDetector } from '../../src/tagger/photo-taggers.js';
 import { median } from '../../scripts/bench/measure.js';
 import * as tf from '../../src/util/tf.js';
 
@@ -32,19 +34,15 @@ const d = decoder.decoding;
 const tags = { threshold: d.tags!.threshold, margin: d.tags!.margin };
 const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
 const features = batches.map((b) => tf.tidy(() => encoder.encode(b)));
+// The shipped detector once per view, to time each view alone.
+const perView = await Promise.all(p.detector!.views.map((v) => loadDetector(path.join(checkpoint, 'detector'), [v])));
 
 const stages: Record<string, () => void> = {
   encoder: () => batches.forEach((b) => tf.tidy(() => encoder.encode(b)).dispose()),
   ...Object.fromEntries(
-    p.detector!.views.map((v) => [
-      `detector ${v.canvas}:${v.size}`,
-      () => {
-        const one = new (Object.getPrototypeOf(p.detector!).constructor as typeof import('../../src/tagger/detector.js').DetectorTagger)(
-          (p.detector as unknown as { network: import('../../src/encoder/feature-network.js').FeatureNetwork }).network,
-          [v],
-        );
-        batches.forEach((b) => one.scores(b).dataSync());
-      },
+    perView.map((one) => [
+      `detector ${one.views[0]!.canvas}:${one.views[0]!.size}`,
+      () => batches.forEach((b) => tf.tidy(() => one.scores(b).dataSync())),
     ]),
   ),
   imagenet: () => batches.forEach((b) => tf.tidy(() => p.imagenet!.scores(b).dataSync())),
@@ -70,4 +68,5 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 );
+perView.forEach((one) => one.dispose());
 session.dispose();
