@@ -6,7 +6,7 @@
  * --scst and --hard time the self-critical and hard-attention objectives' steps beside it.
  * Each backend runs in its own process.
  *
- *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--profile] [--scst] [--hard]
+ *   npx tsx scripts/bench.ts train [--backends tensorflow,wasm] [--steps 5] [--warmup 2] [--profile] [--scst] [--hard]
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -143,7 +143,14 @@ export function referenceTraining() {
   return { decoder, features, tokens, mask, optimizer, vars, step, dispose };
 }
 
-async function measure(backend: BackendName, steps: number, profile: boolean, scst: boolean, hard: boolean): Promise<Result> {
+async function measure(
+  backend: BackendName,
+  steps: number,
+  warmup: number,
+  profile: boolean,
+  scst: boolean,
+  hard: boolean,
+): Promise<Result> {
   let setting = '';
   try {
     const log = (line: string) => (setting = /\[([^\]]*)\]$/.exec(line)?.[1] ?? '');
@@ -153,7 +160,7 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   }
   const { B, T } = SIZES;
   const { decoder, features, tokens, mask, optimizer, vars, step, dispose } = referenceTraining();
-  const stepMs = await timeRuns(step, 1, steps);
+  const stepMs = await timeRuns(step, warmup, steps);
   process.stderr.write(`  ${backend}: step ${median(stepMs).toFixed(0)} ms (runs: ${stepMs.map((x) => x.toFixed(0)).join(' ')})\n`);
   const forwardMs = await timeRuns(
     async () => {
@@ -232,11 +239,11 @@ async function measure(backend: BackendName, steps: number, profile: boolean, sc
   };
 }
 
-function report(results: Result[], steps: number): void {
+function report(results: Result[], steps: number, warmup: number): void {
   const s = SIZES;
   const lines = [
     `training-step benchmark: B=${s.B} L=${s.L} D=${s.D} E=${s.E} H=${s.H} A=${s.A} V=${s.V} T=${s.T} (≈19.5 GFLOP fwd+bwd)`,
-    `median of ${steps} steps after one warm-up (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+    `median of ${steps} steps after ${warmup} untimed steps (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
     '',
     `${'backend'.padEnd(12)}${'step s'.padStart(9)}${'fwd s'.padStart(9)}${'greedy/s'.padStart(10)}${'beam3/s'.padStart(10)}`,
   ];
@@ -288,6 +295,7 @@ function report(results: Result[], steps: number): void {
 interface TrainBenchArgs {
   backends: string;
   steps: number;
+  warmup: number;
   profile: boolean;
   scst: boolean;
   hard: boolean;
@@ -364,6 +372,11 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
     y
       .option('backends', { type: 'string', default: 'tensorflow,wasm', describe: 'comma-separated backends, each in its own process' })
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
+      .option('warmup', {
+        type: 'number',
+        default: 2,
+        describe: "untimed training steps first (2: the peer's protocol, a first step and one warm-up)",
+      })
       .option('profile', { type: 'boolean', default: false, describe: 'also time the phases of a step and the top kernels' })
       .option('scst', { type: 'boolean', default: false, describe: 'also time a self-critical step (same sizes, 5 samples per image)' })
       .option('hard', {
@@ -384,12 +397,12 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         checkBackendList(a.backends);
-        requireInteger(a, ['steps', 'rounds']);
+        requireInteger(a, ['steps', 'rounds', 'warmup']);
         return true;
       }),
   run: async (args) => {
     if (args.child) {
-      reportToParent(await measure(args.child as BackendName, args.steps, args.profile, args.scst, args.hard));
+      reportToParent(await measure(args.child as BackendName, args.steps, args.warmup, args.profile, args.scst, args.hard));
       return;
     }
     const ours = async (): Promise<Result[]> => {
@@ -401,7 +414,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       return results;
     };
     if (args.rounds === 1 && !args.peer) {
-      report(await ours(), args.steps);
+      report(await ours(), args.steps, args.warmup);
       return;
     }
     const rounds: Round[] = [];
@@ -416,7 +429,7 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       if (i % 2 === 1) await peer();
       const results = await ours();
       if (i % 2 === 0) await peer();
-      report(results, args.steps);
+      report(results, args.steps, args.warmup);
       rounds.push({ load, results, ...(peerStepMs !== undefined ? { peerStepMs } : {}) });
     }
     reportRounds(rounds, args.peer);
