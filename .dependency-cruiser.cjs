@@ -6,6 +6,7 @@
 // Bottom to top. A folder may import its own files and any folder listed before it.
 const LAYERS = [
   'util',
+  'fast-paths',
   'backend',
   'image',
   'encoder',

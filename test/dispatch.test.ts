@@ -1,5 +1,5 @@
 /**
- * The dispatch point (src/backend/dispatch.ts): on every backend here, each fast path gives its plain
+ * The dispatch point (src/fast-paths/dispatch.ts): on every backend here, each fast path gives its plain
  * reference's values and gradients (with and without a gradient tape); the table follows the backend
  * and the fused-kernel switches; and the model's files hold no backend checks — they reach fast paths
  * only through `dispatched`. (The compound ops' references are written with the primitive dispatched
@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fastPath, fastPathsFor, referenceOf, type FastPathName, type FastPaths } from '../src/backend/dispatch.js';
-import { setFusedKernels, fusedKernelsStatus } from '../src/backend/fused-state.js';
+import { fastPath, fastPathsFor, referenceOf, type FastPathName, type FastPaths } from '../src/fast-paths/dispatch.js';
+import { setFusedKernels, fusedKernelsStatus } from '../src/fast-paths/fused-state.js';
 import { defaultInitializers } from '../src/backend/select.js';
-import '../src/backend/ops.js';
+import '../src/fast-paths/ops.js';
 import '../src/decoder/attention.js';
 import '../src/decoder/lstm.js';
 import '../src/search/read-step.js';

@@ -1,12 +1,12 @@
 /**
- * One switch turns every fast path off (src/backend/dispatch.ts): CAPTION_FAST_PATHS=off in the
+ * One switch turns every fast path off (src/fast-paths/dispatch.ts): CAPTION_FAST_PATHS=off in the
  * environment, or setFastPaths(false); then each dispatched op runs its plain-tfjs reference.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { dispatched, fastPath, parseFastPathsSwitch, setFastPaths } from '../src/backend/dispatch.js';
-import { FAST_PATH_NAMES } from '../src/backend/fast-path-types.js';
+import { dispatched, fastPath, parseFastPathsSwitch, setFastPaths } from '../src/fast-paths/dispatch.js';
+import { FAST_PATH_NAMES } from '../src/fast-paths/types.js';
 
 const NAMES = FAST_PATH_NAMES;
 

@@ -1,12 +1,12 @@
-/** The WASM fast paths (src/backend/fast-paths/) give the same values and gradients as the stock tfjs ops. */
+/** The WASM fast paths (src/fast-paths/) give the same values and gradients as the stock tfjs ops. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { wasmSigmoidScoresOps } from '../src/backend/fast-paths/wasm.js';
-import { matVec } from '../src/backend/fast-paths/sigmoid-scores.js';
-import { stepMatMulOn } from '../src/backend/fast-paths/step-matmul.js';
-import { logSoftmax, matMul, softmaxCrossEntropy } from '../src/backend/ops.js';
-import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/backend/fast-paths/wasm-simd-kernels.js';
+import { wasmSigmoidScoresOps } from '../src/fast-paths/wasm.js';
+import { matVec } from '../src/fast-paths/sigmoid-scores.js';
+import { stepMatMulOn } from '../src/fast-paths/step-matmul.js';
+import { logSoftmax, matMul, softmaxCrossEntropy } from '../src/fast-paths/ops.js';
+import { simdRowDots, simdWeightedSum, wasmSimdAvailable } from '../src/fast-paths/wasm-simd-kernels.js';
 import { expectAdamAsTfjs } from './adam-against-tfjs.js';
 
 beforeAll(async () => {

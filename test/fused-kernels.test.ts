@@ -17,12 +17,12 @@ import {
   fusedKernelsStatus,
   parseFusedKernelGroups,
   setFusedKernels,
-} from '../src/backend/fused-kernels.js';
+} from '../src/fast-paths/fused-kernels.js';
 import { beamSearch } from '../src/search/beam.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { fusedAdditiveScores, fusedContext } from '../src/backend/fast-paths/fused-ops.js';
+import { fusedAdditiveScores, fusedContext } from '../src/fast-paths/fused-ops.js';
 import { lstmCell } from '../src/decoder/lstm.js';
-import { runNativeOp } from '../src/backend/fast-paths/native-kernels.js';
+import { runNativeOp } from '../src/fast-paths/native-kernels.js';
 import { createAdam } from '../src/train/adam.js';
 import { expectAdamAsTfjs } from './adam-against-tfjs.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -102,7 +102,7 @@ suite(`fused native kernels${why && !NATIVE_REQUIRED ? ` [skipped: ${why}]` : ''
     const probe = [
       "const tf = await import('@tensorflow/tfjs');",
       "const { selectBackend } = await import('./src/backend/select.ts');",
-      "const { fusedContext } = await import('./src/backend/fast-paths/fused-ops.ts');",
+      "const { fusedContext } = await import('./src/fast-paths/fused-ops.ts');",
       "await selectBackend({ requested: 'tensorflow', log: () => {} });",
       "try { fusedContext(tf.ones([2, 3]), tf.ones([2, 3, 4])).dataSync(); console.log('no error'); }",
       "catch (e) { console.log('caught: ' + String(e.message).replace(/\\n/g, ' | ')); }",

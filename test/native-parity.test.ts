@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { defaultInitializers } from '../src/backend/select.js';
 import { createDecoder } from '../src/decoder/decoder.js';
-import { matMul } from '../src/backend/ops.js';
+import { matMul } from '../src/fast-paths/ops.js';
 import { clipByGlobalNorm } from '../src/train/clip-gradients.js';
 import { createAdam } from '../src/train/adam.js';
 import { mulberry32 } from '../src/util/random.js';

@@ -1,6 +1,6 @@
 /**
  * The WASM backend's SIMD kernels are compiled from their source: the committed module
- * (src/backend/fast-paths/simd-kernels.wasm.ts) is exactly what `npm run build:wasm` makes of
+ * (src/fast-paths/simd-kernels.wasm.ts) is exactly what `npm run build:wasm` makes of
  * simd-kernels.wat with wabt, for plain and shared memory, and both validate with every export.
  * (What the kernels compute is tested in fast-paths-wasm.test.ts.)
  */

@@ -9,8 +9,8 @@
  */
 import * as os from 'node:os';
 import { hideBin } from 'yargs/helpers';
-import { fastPathsFor, setFastPaths, type FastPathName, type FastPathsSetting } from '../../src/backend/dispatch.js';
-import { FAST_PATH_NAMES } from '../../src/backend/fast-path-types.js';
+import { fastPathsFor, setFastPaths, type FastPathName, type FastPathsSetting } from '../../src/fast-paths/dispatch.js';
+import { FAST_PATH_NAMES } from '../../src/fast-paths/types.js';
 import { selectBackend, type BackendName } from '../../src/backend/select.js';
 import { beamSearch } from '../../src/search/beam.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';

@@ -1,7 +1,7 @@
 /**
- * src/backend/fast-paths/simd-kernels.wat → WebAssembly bytes, with wabt: once as written (the
+ * src/fast-paths/simd-kernels.wat → WebAssembly bytes, with wabt: once as written (the
  * backend's plain memory) and once with the memory import shared (the threaded build's), as the
- * generated module src/backend/fast-paths/simd-kernels.wasm.ts holds them.
+ * generated module src/fast-paths/simd-kernels.wasm.ts holds them.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WAT_FILE = path.join(root, 'src', 'backend', 'fast-paths', 'simd-kernels.wat');
-export const GENERATED_FILE = path.join(root, 'src', 'backend', 'fast-paths', 'simd-kernels.wasm.ts');
+const WAT_FILE = path.join(root, 'src', 'fast-paths', 'simd-kernels.wat');
+export const GENERATED_FILE = path.join(root, 'src', 'fast-paths', 'simd-kernels.wasm.ts');
 
 const PLAIN_MEMORY = '(import "env" "memory" (memory 0))';
 const SHARED_MEMORY = '(import "env" "memory" (memory 0 65536 shared))';

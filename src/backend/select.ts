@@ -10,13 +10,13 @@ import * as path from 'node:path';
 import * as tf from '../util/tf.js';
 import '@tensorflow/tfjs-backend-wasm';
 import { SHIPPED_CHECKPOINT } from '../util/shipped-checkpoint-path.js';
-import { fusedKernelsStatus, loadFusedKernels } from './fused-kernels.js';
+import { fusedKernelsStatus, loadFusedKernels } from '../fast-paths/fused-kernels.js';
 import '../util/sha256-node.js'; // Node's crypto for checksums and fingerprints (same results as the pure-JS one)
 import { fenceConvolutions } from './conv-fence.js';
 import { NativeCheckError, safeNativeSetting, type NativeWork } from './native-check.js';
 import { ONEDNN_ENV, oneDnnCandidates } from './onednn.js';
 import { withQuietStderr } from './quiet-stderr.js';
-import { registerWasmKernels } from './wasm-kernels.js';
+import { registerWasmKernels } from '../fast-paths/wasm-kernels.js';
 import { startWasm, wasmThreadsStatus } from './wasm-threads.js';
 
 import { BACKEND_ENV, BACKEND_NAMES, BackendError, parseBackendRequest, type BackendName, type BackendRequest } from './names.js';

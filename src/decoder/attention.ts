@@ -7,11 +7,11 @@
  *
  * Whatever does not depend on t (the region projection W_a a + b, the mask) is computed once per image
  * in `prepareMemory`; `attend` does one step. Plain tfjs; where a backend runs an op faster, it does
- * so behind `dispatched` (src/backend/dispatch.ts).
+ * so behind `dispatched` (src/fast-paths/dispatch.ts).
  */
 import * as tf from '../util/tf.js';
-import { dispatched } from '../backend/dispatch.js';
-import { matMul, stepMatMul } from '../backend/ops.js';
+import { dispatched } from '../fast-paths/dispatch.js';
+import { matMul, stepMatMul } from '../fast-paths/ops.js';
 import type { AttentionScoring } from './config.js';
 import { constant } from './constant.js';
 import type { DecoderParameters } from './parameters.js';

@@ -9,7 +9,7 @@
  * it once over all T steps.
  */
 import * as tf from '../util/tf.js';
-import { stepMatMul } from '../backend/ops.js';
+import { stepMatMul } from '../fast-paths/ops.js';
 import { attend, attentionWeights, type AttentionMemory, type AttentionWeights, type RegionSelector } from './attention.js';
 import type { AttentionScoring } from './config.js';
 import { lstmCell } from './lstm.js';

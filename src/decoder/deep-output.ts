@@ -4,7 +4,7 @@
  * Applied to any number N of (step, image) rows at once: training feeds all T·B rows in one matmul.
  */
 import * as tf from '../util/tf.js';
-import { matMul } from '../backend/ops.js';
+import { matMul } from '../fast-paths/ops.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** Training-time dropout; null at inference. */

@@ -4,8 +4,8 @@
  * With a region mask the mean runs over the visible regions only.
  */
 import * as tf from '../util/tf.js';
-import type { CellState } from '../backend/dispatch.js';
-import { matMul } from '../backend/ops.js';
+import type { CellState } from '../fast-paths/dispatch.js';
+import { matMul } from '../fast-paths/ops.js';
 import type { DecoderParameters } from './parameters.js';
 
 /** h and c, each [B, H]. */

@@ -9,7 +9,7 @@
  */
 import * as tf from '../util/tf.js';
 import type { DecoderConfig } from './config.js';
-import { softmaxCrossEntropy } from '../backend/ops.js';
+import { softmaxCrossEntropy } from '../fast-paths/ops.js';
 import { checkInputs, unroll, type ForwardOptions } from './forward.js';
 import type { DecoderParameters } from './parameters.js';
 import { tidy } from './tidy.js';

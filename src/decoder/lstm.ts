@@ -5,7 +5,7 @@
  * Gate order in the 4H columns: i, f, o, g (input, forget, output, candidate).
  */
 import * as tf from '../util/tf.js';
-import { dispatched } from '../backend/dispatch.js';
+import { dispatched } from '../fast-paths/dispatch.js';
 import type { LstmState } from './initial-state.js';
 
 /** Applies the cell nonlinearities to the fused gate pre-activations [B, 4H] given c_{t−1} [B, H]. */

@@ -10,7 +10,7 @@
  * or `selectRows`; the memory goes when its last state does.
  */
 import * as tf from '../util/tf.js';
-import { logSoftmax } from '../backend/ops.js';
+import { logSoftmax } from '../fast-paths/ops.js';
 import { argmaxRegion, disposeMemory, memoryOfImages, prepareMemory, type AttentionMemory } from './attention.js';
 import type { ContextMode } from './context-mode.js';
 import type { DecoderConfig } from './config.js';

@@ -1,6 +1,6 @@
 /** Copies one step's outputs to JS and releases the tensors (search works on plain arrays). */
 import * as tf from '../util/tf.js';
-import { dispatched } from '../backend/dispatch.js';
+import { dispatched } from '../fast-paths/dispatch.js';
 import type { StepResult } from './types.js';
 
 export interface StepArrays {

@@ -8,10 +8,10 @@
  * what a checkpoint saves and restores, as it is, under the names tfjs's Adam state had.
  *
  * The update of one weight is `adamUpdate`, written below in plain tfjs ops: the reference that each
- * backend's fused update (src/backend/, behind the dispatch point) is tested against.
+ * backend's fused update (src/fast-paths/, behind the dispatch point) is tested against.
  */
 import * as tf from '../util/tf.js';
-import { dispatched } from '../backend/dispatch.js';
+import { dispatched } from '../fast-paths/dispatch.js';
 import { UserError } from '../util/user-error.js';
 
 /** [lr, β1, β2, ε, 1 − β1ᵗ, 1 − β2ᵗ] → (w, g, m, v) ↦ (w', m', v'), each the weight's shape. */

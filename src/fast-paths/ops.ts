@@ -1,5 +1,5 @@
 /**
- * The stock tfjs ops the decoder uses that some backend runs faster (src/backend/dispatch.ts): call
+ * The stock tfjs ops the decoder uses that some backend runs faster (src/fast-paths/dispatch.ts): call
  * these as you would tfjs's own. The decoder's own compound ops (additive scores, the attended sum,
  * the LSTM cell) are declared beside their math in src/decoder/.
  */

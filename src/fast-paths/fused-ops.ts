@@ -4,8 +4,8 @@
  * one backward. Native backend with the addon only: native.ts offers them only when
  * `fusedKernels(group)` says they are loaded and enabled.
  */
-import * as tf from '../../util/tf.js';
-import type { AdamUpdate, CellState, TopK } from '../fast-path-types.js';
+import * as tf from '../util/tf.js';
+import type { AdamUpdate, CellState, TopK } from './types.js';
 import { runNativeOp } from './native-kernels.js';
 import { recording, StepShared, stepShared } from './step-shared.js';
 

@@ -16,14 +16,14 @@
  * turns off only those (what `npm run bench -- fast-paths` measures each one's worth with).
  */
 import * as tf from '../util/tf.js';
-import { commonFastPaths, stockMatMul } from './fast-paths/common.js';
-import { nativeFastPaths } from './fast-paths/native.js';
-import { wasmFastPaths } from './fast-paths/wasm.js';
-import { FAST_PATH_NAMES, type FastPathName, type FastPaths, type FastPathSet } from './fast-path-types.js';
+import { commonFastPaths, stockMatMul } from './common.js';
+import { nativeFastPaths } from './native.js';
+import { wasmFastPaths } from './wasm.js';
+import { FAST_PATH_NAMES, type FastPathName, type FastPaths, type FastPathSet } from './types.js';
 import { fusedKernelsGeneration } from './fused-state.js';
 import { referenceOf, registerReference } from './references.js';
 
-export type { CellState, FastPathName, FastPaths, FastPathSet } from './fast-path-types.js';
+export type { CellState, FastPathName, FastPaths, FastPathSet } from './types.js';
 
 /**
  * Which fast paths a backend runs: the one place that decides. `off`: ops turned off by the switch

@@ -6,7 +6,7 @@
  * gradient dz · aᵀ as an elementwise product summed over the contiguous last axis. Either way the
  * features' gradient (never needed in training: the encoder is fixed) is computed only if asked for.
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 import { registerWasmMatMulKernel } from './wasm-matmul.js';
 import { simdWeightedSum, wasmSimdAvailable } from './wasm-simd-kernels.js';
 

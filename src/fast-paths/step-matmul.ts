@@ -10,8 +10,8 @@
  * gradient, which runs last, returns the whole Σ_t x_tᵀ dy_t. Without a gradient tape it is the
  * backend's plain matmul.
  */
-import * as tf from '../../util/tf.js';
-import type { FastPaths } from '../fast-path-types.js';
+import * as tf from '../util/tf.js';
+import type { FastPaths } from './types.js';
 import { recording, StepShared, stepShared } from './step-shared.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
@@ -21,7 +21,7 @@ class StepMatMul extends StepShared {
   private wT: tf.Tensor2D | null;
   private stash: { x: tf.Tensor2D; dy: tf.Tensor2D }[] = [];
 
-  /** `matMul`: the backend's (see src/backend/dispatch.ts). */
+  /** `matMul`: the backend's (see src/fast-paths/dispatch.ts). */
   constructor(
     readonly w: tf.Tensor2D,
     private readonly matMul: FastPaths['matMul'],

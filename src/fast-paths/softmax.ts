@@ -2,7 +2,7 @@
  * Log-softmax and cross-entropy from p = softmax(x), one fused kernel, without exp or log over [N, V]
  * (slow on WASM). Same values and gradients as tfjs's logSoftmax and −Σ onehot · logSoftmax.
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 

@@ -14,7 +14,7 @@
  * uses a shared tensor under one tape counts as one unroll: the decoder's training objectives unroll
  * once per gradient. Without a gradient tape there is no bookkeeping: the fast paths run plain ops.
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 
 /** Step-shared objects whose backward pass has not finished yet. */
 const pending = new Set<StepShared>();

@@ -9,12 +9,12 @@
  * [B, L, D] features twice per decoding step. This one shares the buffer, counted by reference, as the
  * CPU backend's Identity and WASM's own Reshape do (no WASM kernel writes into its inputs).
  *
- * Sum: float32 sums over adjacent axes as one SIMD pass (fast-paths/wasm-simd-kernels.ts) instead of
+ * Sum: float32 sums over adjacent axes as one SIMD pass (wasm-simd-kernels.ts) instead of
  * a transpose and a scalar loop: every bias gradient and broadcast gradient of a training step.
  */
 import * as tf from '../util/tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdSumKernel } from './fast-paths/wasm-simd-kernels.js';
+import { simdSumKernel } from './wasm-simd-kernels.js';
 
 interface TensorInfo {
   dataId: object;

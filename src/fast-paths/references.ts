@@ -2,7 +2,7 @@
  * The plain-tfjs reference of every dispatched op (dispatch.ts), recorded where the op is declared:
  * what tests compare each fast path with, and what a fast path falls back to for inputs it does not take.
  */
-import type { FastPathName, FastPaths } from './fast-path-types.js';
+import type { FastPathName, FastPaths } from './types.js';
 
 const references = new Map<FastPathName, unknown>();
 

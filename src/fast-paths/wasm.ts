@@ -4,9 +4,9 @@
  * matrix–vector products, and Adam as one SIMD pass (wasm-simd-kernels.ts). (tanh as 2σ(2x) − 1 went:
  * with the scores on sigmoids, it no longer paid, docs/benchmarks.md.)
  */
-import * as tf from '../../util/tf.js';
-import type { AdamUpdate, FastPaths, FastPathSet } from '../fast-path-types.js';
-import { referenceOf } from '../references.js';
+import * as tf from '../util/tf.js';
+import type { AdamUpdate, FastPaths, FastPathSet } from './types.js';
+import { referenceOf } from './references.js';
 import { sigmoidScores, type SigmoidScoresOps } from './sigmoid-scores.js';
 import { wasmAttendedSum } from './wasm-context.js';
 import { wasmMatMul } from './wasm-matmul.js';

@@ -2,7 +2,7 @@
  * Fused TensorFlow kernels for the native backend: native/attend-caption-ops.cc, compiled by
  * `npm run setup:native` into node_modules/.attend-caption-native/. Loading the addon registers its
  * ops with the TensorFlow library tfjs-node runs on; from then on tfjs-node executes them like any
- * TensorFlow op (see fast-paths/native-kernels.ts; dispatch.ts decides where they run). They are an optimisation only: without the addon
+ * TensorFlow op (see native-kernels.ts; dispatch.ts decides where they run). They are an optimisation only: without the addon
  * (tfjs-node from npm, or the build failed) the same math runs as stock ops.
  *
  * CAPTION_FUSED_KERNELS=0 turns them off, CAPTION_FUSED_KERNELS=attention,adam keeps only those

@@ -4,7 +4,7 @@
  * TensorFlow's MatMul takes the 2-D operands and the transpose flags directly), and the fused kernels
  * of the addon (`runNativeOp`).
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 
 /** The part of tfjs-node's NodeJSKernelBackend these kernels use. */
 interface NodeBackend {

@@ -12,7 +12,7 @@
  * WebAssembly SIMD and the backend's memory is reachable; C must be a multiple of 4 (callers fall
  * back to stock ops otherwise). Sums run in a fixed order: the same inputs give the same bits.
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_KERNELS_WASM } from './simd-kernels.wasm.js';
 
@@ -187,7 +187,7 @@ export function simdSumKernel(stock: tf.KernelFunc): tf.KernelFunc {
 
 /**
  * One Adam update of a float32 variable of size n (n % 4 = 0) in one SIMD pass: (value, gradient,
- * m, v, hyper) → new (value, m, v); see AdamUpdate in src/backend/dispatch.ts.
+ * m, v, hyper) → new (value, m, v); see AdamUpdate in src/fast-paths/dispatch.ts.
  */
 export function simdAdamUpdate(
   value: tf.Tensor,

@@ -4,9 +4,9 @@
  * one-sigmoid additive scores and the decoder's plain math. (TensorFlow's SigmoidGrad / TanhGrad as
  * private kernels went: with or without the fused kernels they no longer paid, docs/benchmarks.md.)
  */
-import * as tf from '../../util/tf.js';
-import type { FastPaths, FastPathSet } from '../fast-path-types.js';
-import { fusedKernels } from '../fused-state.js';
+import * as tf from '../util/tf.js';
+import type { FastPaths, FastPathSet } from './types.js';
+import { fusedKernels } from './fused-state.js';
 import { fusedAdamUpdate, fusedAdditiveScores, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
 import { nativeMatMul } from './native-kernels.js';
 import { sigmoidScores } from './sigmoid-scores.js';

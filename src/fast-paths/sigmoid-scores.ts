@@ -4,8 +4,8 @@
  *   w · tanh(k_i + q) = (2w) · σ(2(k_i + q)) − Σ_j w_j,
  * the score a matrix–vector product whose gradient avoids transposed-operand matmuls.
  */
-import * as tf from '../../util/tf.js';
-import type { FastPaths } from '../fast-path-types.js';
+import * as tf from '../util/tf.js';
+import type { FastPaths } from './types.js';
 
 /** The backend's ops the scores run on. */
 export interface SigmoidScoresOps {

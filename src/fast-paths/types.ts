@@ -1,4 +1,7 @@
-/** The ops that have fast paths, with their signatures (the contract between dispatch.ts and fast-paths/). */
+/**
+ * The ops that have fast paths, with their signatures: the contract between dispatch.ts and each
+ * backend's set (common.ts, native.ts, wasm.ts).
+ */
 import type * as tf from '../util/tf.js';
 
 /** h and c of an LSTM, each [B, H]. */

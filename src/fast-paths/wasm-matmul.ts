@@ -5,7 +5,7 @@
  * flag, which every stock matmul gradient uses, it falls to a naive loop (~1.5 GFLOP/s). Here the
  * gradients transpose explicitly instead.
  */
-import * as tf from '../../util/tf.js';
+import * as tf from '../util/tf.js';
 
 /** A private kernel (WASM only): the stock forward, with gradients that transpose explicitly. */
 const KERNEL = 'AttendCaptionMatMul';

@@ -1,10 +1,10 @@
 /**
- * Fast paths every backend runs (each backend's own set may override them, src/backend/dispatch.ts):
+ * Fast paths every backend runs (each backend's own set may override them, src/fast-paths/dispatch.ts):
  * - a weight applied at every step, with its gradient summed in one matmul (step-matmul.ts);
  * - log-softmax and cross-entropy from one softmax, without exp/log over [N, V] (softmax.ts).
  */
-import * as tf from '../../util/tf.js';
-import type { FastPaths, FastPathSet } from '../fast-path-types.js';
+import * as tf from '../util/tf.js';
+import type { FastPaths, FastPathSet } from './types.js';
 import { logSoftmaxFromSoftmax, softmaxCrossEntropyFromSoftmax } from './softmax.js';
 import { stepMatMulOn } from './step-matmul.js';
 
