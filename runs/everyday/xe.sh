@@ -6,6 +6,9 @@
 # into checkpoints/everyday-xe-lambda0 and runs/everyday-xe-lambda0.
 # GRID=14 LAMBDA=0 EPOCHS=13 runs/everyday/xe.sh: the grid study (issue 22 §4), the same run on the 14×14
 # conv_pw_11 store (runs/attention/grid14-extract.sh), 13 epochs as the 7×7 λ = 0 run had, into grid14-xe-lambda0.
+# GRID=coco14 runs/everyday/xe.sh: the shipped recipe (λ = 1, 20 epochs) on the COCO-detection MobileNet's
+# 14×14 Conv2d_11 store (runs/everyday/coco-trunk-extract.sh), the trunk the detector tagger runs anyway,
+# into coco14-xe (session 7: can a captioner share the detector's pass and keep its captions?).
 set -u
 cd "$(dirname "$0")/../.." || exit
 LAMBDA=${LAMBDA:-1}
@@ -13,7 +16,8 @@ EPOCHS=${EPOCHS:-20}
 GRID=${GRID:-7}
 NAME=everyday-xe features=data/features/flickr8k-coco1k-pw12f16
 [[ $GRID == 14 ]] && NAME=grid14-xe features=data/features/flickr8k-coco1k-pw11
-[[ $GRID == 7 || $GRID == 14 ]] || { echo "GRID: 7 or 14, got $GRID" >&2; exit 2; }
+[[ $GRID == coco14 ]] && NAME=coco14-xe features=data/features/flickr8k-coco1k-coco11
+[[ $GRID == 7 || $GRID == 14 || $GRID == coco14 ]] || { echo "GRID: 7, 14 or coco14, got $GRID" >&2; exit 2; }
 [[ $LAMBDA != 1 ]] && NAME=$NAME-lambda$LAMBDA
 resume=()
 [[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
