@@ -45,6 +45,12 @@ function modelConfigOf(json: tf.io.ModelJSON, location: string): KerasModelConfi
   return config;
 }
 
+/** The layers `layer` takes its input from (none when the model has no such layer). */
+export function inputsOfLayer(json: tf.io.ModelJSON, layer: string, location: string): string[] {
+  const l = modelConfigOf(json, location).layers.find((x) => x.name === layer);
+  return l ? inboundLayerNames(l.inbound_nodes) : [];
+}
+
 /** The layer `layer` and every layer it (transitively) takes input from. */
 function ancestors(layers: readonly KerasLayer[], layer: string): Set<string> {
   const byName = new Map(layers.map((l) => [l.name, l]));

@@ -89,15 +89,26 @@ function idParts(id: string): IdParts {
 
 /**
  * What an encoder id says about how to rebuild that encoder: its variant (a key of ENCODER_VARIANTS),
- * its annotation layer and its resize policy (`…/224px-squash/…`).
+ * its annotation layer, its resize policy (`…/224px-squash/…`) and the hash of its weights.
  */
-export function encoderConfigOf(id: string): { variant: string; layer: string; resize: ResizePolicy; inputSize: number } {
+export function encoderConfigOf(id: string): {
+  variant: string;
+  layer: string;
+  resize: ResizePolicy;
+  inputSize: number;
+  /** The feature map's [height, width]: L = height · width. */
+  grid: [number, number];
+  weightsSha256: string;
+} {
   const parts = idParts(id);
+  const [h, w] = parts['feature map'].split('x').map(Number);
   return {
     variant: parts.encoder,
     layer: parts.layer,
     resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash',
     inputSize: Number.parseInt(parts.input, 10),
+    grid: [h ?? Number.NaN, w ?? Number.NaN],
+    weightsSha256: parts.weights.replace(/^sha256:/, ''),
   };
 }
 

@@ -87,7 +87,7 @@ export class CaptionModel {
     const ckpt = await readCheckpoint(files);
     try {
       const vocab = Vocabulary.fromJSON(ckpt.vocab, files.location('vocab.json'));
-      const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files) : undefined; // before the decoder: nothing to free if it fails
+      const tagger = withTagger || ckpt.decoding?.tags ? await readTagger(files, ckpt.encoder) : undefined; // before the decoder: nothing to free if it fails
       const decoder = createDecoder(ckpt.config as DecoderConfigInput, { weights: ckpt.weights });
       return new CaptionModel(
         files.location(''),

@@ -5,6 +5,10 @@
  * its input), so the photo is shown to it shrunk onto a gray canvas, at a few sizes (views), and a
  * class's score is its best over every cell, anchor and view:
  *   s_c = max_{view, cell, anchor} σ(logit_{view, cell, anchor, c})
+ *
+ * A captioner whose encoder *is* that trunk (the same weights, read at the class head's input, on the
+ * same squashed photo) already ran the whole-photo view: its annotation vectors are the trunk's output.
+ * That view then costs only the class head, applied to the annotation vectors (`SharedPass`).
  */
 import * as tf from '../util/tf.js';
 import { COCO_CLASSES } from '../data/coco-classes.js';
@@ -41,34 +45,68 @@ function onCanvas(photos: tf.Tensor4D, size: number, offset: number, canvas: num
   return tf.div(tf.add(padded, CANVAS_GRAY - 127.5), 127.5) as tf.Tensor4D; // [B, c, c, 3] in [-1, 1]
 }
 
+/** SSD's class head, the 1×1 convolution after the trunk: what a shared view applies to annotation vectors. */
+interface ClassHead {
+  kernel: tf.Tensor4D; // [1, 1, D, ANCHORS · 91]
+  bias: tf.Tensor1D; // [ANCHORS · 91]
+}
+
+/** The view whose trunk pass is the captioner's encoder pass, the head to finish it, and the grid. */
+export interface SharedPass {
+  /** Index into `views` (a view of the whole photo at the encoder's input size). */
+  view: number;
+  head: ClassHead;
+  /** The annotation vectors' grid [height, width]: L = height · width. */
+  grid: readonly [number, number];
+}
+
+/** Logits [B, cells, ANCHORS · 91] → the best anchor and cell per SSD class, as probabilities [B, 91]. */
+function bestPerClass(logits: tf.Tensor): tf.Tensor2D {
+  const [B] = logits.shape;
+  const perAnchor = tf.reshape(logits, [B!, -1, SSD_CLASSES]); // [B, cells·ANCHORS, 91]
+  return tf.sigmoid(tf.max(perAnchor, 1)) as tf.Tensor2D; // [B, 91]
+}
+
 export class DetectorTagger {
   constructor(
     private readonly network: FeatureNetwork,
     readonly views: readonly DetectorView[],
+    /** Set when the captioner's encoder is this detector's trunk (tagger-file.ts decides, by weights hash). */
+    readonly shared?: SharedPass,
   ) {
     if (!views.length) throw new Error('DetectorTagger: no views');
   }
 
-  /** Class scores [B, 80] (COCO_CLASSES order) of photos [B, S, S, 3] in 0..255. */
-  scores(photos: tf.Tensor4D): tf.Tensor2D {
+  /**
+   * Class scores [B, 80] (COCO_CLASSES order) of photos [B, S, S, 3] in 0..255; with a shared pass and
+   * the photos' annotation vectors `features` [B, L, D], the shared view reads those instead of the photos.
+   */
+  scores(photos: tf.Tensor4D, features?: tf.Tensor3D): tf.Tensor2D {
     return tf.tidy(() => {
-      const perView = this.views.map((v) => this.viewScores(photos, v)); // V × [B, 91]
+      const perView = this.views.map((v, i) =>
+        features && this.shared?.view === i ? this.sharedScores(features, this.shared) : this.viewScores(photos, v),
+      ); // V × [B, 91]
       const best = tf.max(tf.stack(perView), 0); // [B, 91]
       return tf.gather(best, COLUMNS, 1) as tf.Tensor2D; // [B, 80]
     });
   }
 
   private viewScores(photos: tf.Tensor4D, { canvas, size }: DetectorView): tf.Tensor2D {
-    const [B] = photos.shape;
     const before = Math.floor((canvas - size) / 2);
     const input = onCanvas(photos, size, before, canvas); // [B, c, c, 3] in [-1, 1]
-    const logits = this.network.run(input); // [B, h, w, ANCHORS · 91]
-    const perAnchor = tf.reshape(logits, [B, -1, SSD_CLASSES]); // [B, h·w·ANCHORS, 91]
-    return tf.sigmoid(tf.max(perAnchor, 1)) as tf.Tensor2D; // [B, 91]
+    return bestPerClass(this.network.run(input)); // logits [B, h, w, ANCHORS · 91] → [B, 91]
+  }
+
+  private sharedScores(features: tf.Tensor3D, { head, grid }: SharedPass): tf.Tensor2D {
+    const [B, L, D] = features.shape;
+    if (L !== grid[0] * grid[1]) throw new RangeError(`DetectorTagger: ${L} annotation vectors, expected ${grid[0]}×${grid[1]}`);
+    const trunk = tf.reshape(features, [B, grid[0], grid[1], D]) as tf.Tensor4D; // [B, h, w, D]
+    return bestPerClass(tf.add(tf.conv2d(trunk, head.kernel, 1, 'same'), head.bias)); // logits [B, h, w, ANCHORS · 91] → [B, 91]
   }
 
   dispose(): void {
     this.network.dispose();
+    if (this.shared) tf.dispose([this.shared.head.kernel, this.shared.head.bias]);
   }
 }
 

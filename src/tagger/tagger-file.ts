@@ -14,6 +14,7 @@ import { COCO_CLASSES } from '../data/coco-classes.js';
 import { FileInputError } from '../util/user-error.js';
 import { ANCHORS, DetectorTagger, SSD_CLASSES, type DetectorView } from './detector.js';
 import { IMAGENET_CLASS_COUNT, loadImagenetTagger } from './imagenet.js';
+import { sharedPassFor } from './shared-pass.js';
 import { Tagger, type PhotoTaggers, type TagFusion, type TaggerWeights } from './tagger.js';
 
 const TAGGER_FORMAT = 'attend-caption/tagger';
@@ -52,8 +53,11 @@ export function encodeTagger(w: TaggerWeights, training: unknown, photo?: Tagger
   return { json: `${JSON.stringify(json, null, 1)}\n`, bin: new Uint8Array(data.buffer) };
 }
 
-/** The checkpoint's tagger, or undefined when it has none. */
-export async function readTagger(files: CheckpointFiles): Promise<Tagger | undefined> {
+/**
+ * The checkpoint's tagger, or undefined when it has none. `encoderId`: the checkpoint's encoder; when
+ * it is the detector's trunk, the detector's whole-photo view reads the annotation vectors (shared-pass.ts).
+ */
+export async function readTagger(files: CheckpointFiles, encoderId?: string): Promise<Tagger | undefined> {
   const text = await files.readText(TAGGER_JSON);
   if (text === undefined) return undefined;
   const where = files.location(TAGGER_JSON);
@@ -77,14 +81,19 @@ export async function readTagger(files: CheckpointFiles): Promise<Tagger | undef
     throw new FileInputError(files.location(TAGGER_BIN), `expected ${4 * (F * C + C)} bytes for a ${F}×${C} tagger`);
   if (json.photo !== undefined && (typeof json.photo !== 'object' || json.photo === null))
     throw new FileInputError(where, 'photo must be an object');
-  const photo = json.photo === undefined ? undefined : await readPhotoTaggers(files, json.photo, where);
+  const photo = json.photo === undefined ? undefined : await readPhotoTaggers(files, json.photo, where, encoderId);
   const data = new Float32Array(bytes.slice().buffer);
   return new Tagger({ kernel: tf.tensor2d(data.subarray(0, F * C), [F, C]), bias: tf.tensor1d(data.subarray(F * C)) }, classes, photo);
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-async function readPhotoTaggers(files: CheckpointFiles, photo: NonNullable<TaggerJson['photo']>, where: string): Promise<PhotoTaggers> {
+async function readPhotoTaggers(
+  files: CheckpointFiles,
+  photo: NonNullable<TaggerJson['photo']>,
+  where: string,
+  encoderId: string | undefined,
+): Promise<PhotoTaggers> {
   const f = photo.fusion as Partial<TagFusion> | undefined;
   const ok =
     f &&
@@ -97,7 +106,7 @@ async function readPhotoTaggers(files: CheckpointFiles, photo: NonNullable<Tagge
   for (const k of ['detector', 'imagenet'] as const)
     if (photo[k] !== undefined && (typeof photo[k] !== 'object' || photo[k] === null))
       throw new FileInputError(where, `photo.${k} must be an object`);
-  const detector = photo.detector === undefined ? undefined : await readDetector(files, photo.detector.views, where);
+  const detector = photo.detector === undefined ? undefined : await readDetector(files, photo.detector.views, where, encoderId);
   try {
     const classes = photo.imagenet?.classes;
     if (
@@ -135,7 +144,7 @@ function modelFilesIn(files: CheckpointFiles, folder: string): ModelFiles {
   };
 }
 
-async function readDetector(files: CheckpointFiles, views: unknown, where: string): Promise<DetectorTagger> {
+async function readDetector(files: CheckpointFiles, views: unknown, where: string, encoderId: string | undefined): Promise<DetectorTagger> {
   const ok =
     Array.isArray(views) &&
     views.length > 0 &&
@@ -153,5 +162,7 @@ async function readDetector(files: CheckpointFiles, views: unknown, where: strin
       `gives ${channels} channels per cell, expected SSD's class head (${ANCHORS} anchors × ${SSD_CLASSES} classes = ${ANCHORS * SSD_CLASSES})`,
     );
   }
-  return new DetectorTagger(network, views as DetectorView[]);
+  const shared =
+    encoderId === undefined ? undefined : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId);
+  return new DetectorTagger(network, views as DetectorView[], shared);
 }

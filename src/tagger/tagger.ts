@@ -98,7 +98,7 @@ export class Tagger {
       if (!p) return tf.sigmoid(z) as tf.Tensor2D;
       if (!photos) throw new Error('this tagger looks at the photos: pass them');
       const inOrder = (s: tf.Tensor2D) => tf.gather(s, this.columns, 1) as tf.Tensor2D; // COCO_CLASSES order → the head's
-      const detector = p.detector ? inOrder(p.detector.scores(photos)) : undefined; // [B, C]
+      const detector = p.detector ? inOrder(p.detector.scores(photos, features)) : undefined; // [B, C] (a shared view reads features)
       const imagenet = p.imagenet ? inOrder(p.imagenet.scores(photos)) : undefined; // [B, C]
       return tf.sigmoid(fuseLogits(p.fusion, z, { ...(detector ? { detector } : {}), ...(imagenet ? { imagenet } : {}) })) as tf.Tensor2D;
     });
