@@ -162,7 +162,12 @@ async function readDetector(files: CheckpointFiles, views: unknown, where: strin
       `gives ${channels} channels per cell, expected SSD's class head (${ANCHORS} anchors × ${SSD_CLASSES} classes = ${ANCHORS * SSD_CLASSES})`,
     );
   }
-  const shared =
-    encoderId === undefined ? undefined : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId);
-  return new DetectorTagger(network, views as DetectorView[], shared);
+  try {
+    const shared =
+      encoderId === undefined ? undefined : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId);
+    return new DetectorTagger(network, views as DetectorView[], shared);
+  } catch (err) {
+    network.dispose();
+    throw err;
+  }
 }
