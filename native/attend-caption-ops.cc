@@ -5,7 +5,7 @@
 // the backward pass outer product, tanh', sum, score gradient) and Adam (13 passes over every weight).
 // Each op here makes one pass. They are registered as ordinary TensorFlow ops through TensorFlow's
 // stable C API (tensorflow/c/ops.h, tensorflow/c/kernels.h) when Node loads this addon, and run from
-// tfjs-node like any TensorFlow op (src/backend/fused-kernels.ts). Without the addon the same math
+// tfjs-node like any TensorFlow op (src/fast-paths/fused-kernels.ts). Without the addon the same math
 // runs as stock ops (src/decoder/attention.ts, tfjs's Adam).
 //
 //   AttendCaptionAdditiveScores(keys [G,L,A], query [N,A], w [A]) -> scores [N,L], act [N,L,A]
@@ -91,7 +91,7 @@ void TF_OpKernelConstruction_GetAttrInt32(TF_OpKernelConstruction*, const char* 
 
 namespace {
 
-// Bumped whenever an op changes: src/backend/fused-kernels.ts refuses an addon of another version.
+// Bumped whenever an op changes: src/fast-paths/fused-kernels.ts refuses an addon of another version.
 constexpr uint32_t kVersion = 4;
 
 constexpr int kFloat = 1;            // TF_FLOAT

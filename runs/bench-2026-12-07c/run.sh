@@ -12,6 +12,6 @@ R=results
 { echo "load at start $(cut -d' ' -f1-3 /proc/loadavg)"; npm run -s bench -- fast-paths --backends tensorflow --rounds 5 2>/dev/null; } > $R/bench-fast-paths-native-2026-12-07.txt
 { echo "load at start $(cut -d' ' -f1-3 /proc/loadavg)"; npm run -s bench -- fast-paths --backends wasm --rounds 3 2>/dev/null; } > $R/bench-fast-paths-wasm-2026-12-07.txt
 BACKENDS=tensorflow,wasm runs/dispatch-bench/run.sh "$BEFORE" > $R/bench-old-new-2026-12-07c.txt 2>&1
-npm run -s bench -- train --backends tensorflow --rounds 5 --peer '../shared/bench/torch-peer.sh --what decoder' > $R/bench-peer-2026-12-07c.txt 2>/dev/null
-npm run -s bench -- train --backends tensorflow --rounds 5 --peer '../shared/bench/torch-peer.sh --what decoder' > $R/bench-peer-2026-12-07d.txt 2>/dev/null
+npm run -s bench -- train --backends tensorflow --rounds 5 --warmup 1 --peer '../shared/bench/torch-peer.sh --what decoder' > $R/bench-peer-2026-12-07c.txt 2>/dev/null
+npm run -s bench -- train --backends tensorflow --rounds 5 --warmup 1 --peer '../shared/bench/torch-peer.sh --what decoder' > $R/bench-peer-2026-12-07d.txt 2>/dev/null
 echo "all measured"

@@ -9,6 +9,6 @@ for p in "$@"; do kill -STOP "$p"; done
 trap 'for p in "$@"; do kill -CONT "$p"; done' EXIT
 sleep 20 # let the load settle
 { echo "load at start $(cut -d' ' -f1-3 /proc/loadavg)"
-  npm run -s bench -- train --backends tensorflow --rounds 7 --peer '../shared/bench/torch-peer.sh --what decoder' 2>/dev/null; } \
+  npm run -s bench -- train --backends tensorflow --rounds 7 --warmup 1 --peer '../shared/bench/torch-peer.sh --what decoder' 2>/dev/null; } \
   > "results/bench-peer-2026-12-07-scoped${SUFFIX:-}.txt"
 echo "all measured"

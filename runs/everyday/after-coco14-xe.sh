@@ -8,7 +8,7 @@
 #      the captioner's own encoder pass (src/tagger/shared-pass.ts);
 #   3. plain and tag-guided captions on each val split, with everyday-xe's settings;
 #   4. the grounding benchmark on coco-mini-train2017 (its 14×14 maps).
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/../.."
 CKPT=checkpoints/coco14-xe
 NAME=coco14-xe

@@ -15,7 +15,7 @@ measure() { # on|off
   local v; [[ $1 == on ]] && v=1 || v=0
   echo "== $1 round $round load $(cut -d' ' -f1-3 /proc/loadavg)"
   TF_ENABLE_ONEDNN_OPTS=$v npm run -s bench -- encoder --backends tensorflow --batches 1,16 2>/dev/null | grep -E '^tensorflow ' | sed "s/^/$1 encoder /"
-  TF_ENABLE_ONEDNN_OPTS=$v npm run -s bench -- train --backends tensorflow 2>/dev/null | grep -E '^tensorflow ' | sed "s/^/$1 train /"
+  TF_ENABLE_ONEDNN_OPTS=$v npm run -s bench -- train --backends tensorflow --warmup 1 2>/dev/null | grep -E '^tensorflow ' | sed "s/^/$1 train /"
   local t0 t1 rc
   t0=$(date +%s.%N)
   TF_ENABLE_ONEDNN_OPTS=$v node bin/caption.js "$SHARED/images/motorcycle_left.png" >/dev/null 2>&1; rc=$?

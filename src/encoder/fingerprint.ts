@@ -96,18 +96,14 @@ export function encoderConfigOf(id: string): {
   layer: string;
   resize: ResizePolicy;
   inputSize: number;
-  /** The feature map's [height, width]: L = height · width. */
-  grid: [number, number];
   weightsSha256: string;
 } {
   const parts = idParts(id);
-  const [h, w] = parts['feature map'].split('x').map(Number);
   return {
     variant: parts.encoder,
     layer: parts.layer,
     resize: parts.input.endsWith('-center-crop') ? 'center-crop' : 'squash',
     inputSize: Number.parseInt(parts.input, 10),
-    grid: [h ?? Number.NaN, w ?? Number.NaN],
     weightsSha256: parts.weights.replace(/^sha256:/, ''),
   };
 }

@@ -45,19 +45,17 @@ function onCanvas(photos: tf.Tensor4D, size: number, offset: number, canvas: num
   return tf.div(tf.add(padded, CANVAS_GRAY - 127.5), 127.5) as tf.Tensor4D; // [B, c, c, 3] in [-1, 1]
 }
 
-/** SSD's class head, the 1×1 convolution after the trunk: what a shared view applies to annotation vectors. */
+/** SSD's class head, the 1×1 convolution after the trunk, as a matrix: what a shared view applies to annotation vectors. */
 interface ClassHead {
-  kernel: tf.Tensor4D; // [1, 1, D, ANCHORS · 91]
+  kernel: tf.Tensor2D; // [D, ANCHORS · 91]
   bias: tf.Tensor1D; // [ANCHORS · 91]
 }
 
-/** The view whose trunk pass is the captioner's encoder pass, the head to finish it, and the grid. */
+/** The view whose trunk pass is the captioner's encoder pass, and the head that finishes it. */
 export interface SharedPass {
   /** Index into `views` (a view of the whole photo at the encoder's input size). */
   view: number;
   head: ClassHead;
-  /** The annotation vectors' grid [height, width]: L = height · width. */
-  grid: readonly [number, number];
 }
 
 /** Logits [B, cells, ANCHORS · 91] → the best anchor and cell per SSD class, as probabilities [B, 91]. */
@@ -71,7 +69,7 @@ export class DetectorTagger {
   constructor(
     private readonly network: FeatureNetwork,
     readonly views: readonly DetectorView[],
-    /** Set when the captioner's encoder is this detector's trunk (tagger-file.ts decides, by weights hash). */
+    /** Set when the captioner's encoder is this detector's trunk (shared-pass.ts decides, by weights hash). */
     readonly shared?: SharedPass,
   ) {
     if (!views.length) throw new Error('DetectorTagger: no views');
@@ -97,11 +95,10 @@ export class DetectorTagger {
     return bestPerClass(this.network.run(input)); // logits [B, h, w, ANCHORS · 91] → [B, 91]
   }
 
-  private sharedScores(features: tf.Tensor3D, { head, grid }: SharedPass): tf.Tensor2D {
+  private sharedScores(features: tf.Tensor3D, { head }: SharedPass): tf.Tensor2D {
     const [B, L, D] = features.shape;
-    if (L !== grid[0] * grid[1]) throw new RangeError(`DetectorTagger: ${L} annotation vectors, expected ${grid[0]}×${grid[1]}`);
-    const trunk = tf.reshape(features, [B, grid[0], grid[1], D]) as tf.Tensor4D; // [B, h, w, D]
-    return bestPerClass(tf.add(tf.conv2d(trunk, head.kernel, 1, 'same'), head.bias)); // logits [B, h, w, ANCHORS · 91] → [B, 91]
+    const logits = tf.add(tf.matMul(tf.reshape(features, [B * L, D]), head.kernel), head.bias); // [B·L, ANCHORS · 91]
+    return bestPerClass(tf.reshape(logits, [B, L, -1])); // the best over cells and anchors → [B, 91]
   }
 
   dispose(): void {

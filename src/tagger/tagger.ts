@@ -5,7 +5,8 @@
  *      z_cap = W [mean_i a_i ; max_i a_i] + b          a = [B, L, D] → z_cap = [B, C]
  *  - optionally networks trained on more photos, run on the photo itself: the detector (detector.ts,
  *    SSD's COCO class head) s_det = [B, C], and the ImageNet classifier mapped to COCO classes
- *    through WordNet (imagenet.ts) s_in = [B, C];
+ *    through WordNet (imagenet.ts) s_in = [B, C]. When the captioner's encoder is the detector's own
+ *    trunk, the detector's whole-photo view reads the annotation vectors instead (shared-pass.ts);
  * fused as  s = σ(w_cap · z_cap + w_det · logit(s_det) + w_in · logit(s_in) + b_fuse)  (fit-fusion.ts,
  * chosen on val), or s = σ(z_cap) alone. A checkpoint carries it as tagger.json + tagger.bin (W, b as
  * float32) and the networks in detector/ and imagenet/ (tagger-file.ts).
