@@ -7,35 +7,21 @@
  *   npx tsx runs/everyday/cbs-cost.ts [checkpoint] [rounds]
  */
 import * as os from 'node:os';
-import { selectBackend } from '../../src/backend/select.js';
-import { openSession } from '../../src/api/session.js';
-import { imagesOf } from '../../src/data/dataset.js';
-import { loadDataset } from '../../src/data/load-dataset.js';
-import { imagesToBatch } from '../../src/encoder/preprocess.js';
-import { prepareImage } from '../../src/image/load.js';
 import { beamSearch } from '../../src/search/beam.js';
 import { constrainedBeamSearch } from '../../src/search/constrained-beam.js';
 import { chooseConstraint } from '../../src/search/tag-guided.js';
 import type { StepModel } from '../../src/search/types.js';
 import { median } from '../../scripts/bench/measure.js';
+import { valBatches } from './val-batches.js';
 import * as tf from '../../src/util/tf.js';
 
 const checkpoint = process.argv[2] ?? 'checkpoints/everyday';
 const rounds = Number(process.argv[3] ?? 5);
-await selectBackend({ requested: 'tensorflow' });
-const session = await openSession(checkpoint, undefined);
-const { decoder: model, encoder } = session;
-const { dataset } = await loadDataset('../shared/datasets/coco-val2014-1k/dataset_coco1k.json');
-const files = imagesOf(dataset, 'val')
-  .slice(0, 96)
-  .map((im) => im.file);
-const prepared = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
-const B = encoder.batchSize;
-const batches = Array.from({ length: Math.ceil(prepared.length / B) }, (_, i) => imagesToBatch(prepared.slice(i * B, (i + 1) * B)));
+const { session, batches, features, count, batchSize: B } = await valBatches(checkpoint);
+const { decoder: model } = session;
 const d = model.decoding;
 const tagSettings = { threshold: d.tags!.threshold, margin: d.tags!.margin };
 const options = { maxLength: 20, lengthPenalty: d.lengthPenalty, beamSize: d.beamSize, contextMode: d.context };
-const features = batches.map((b) => tf.tidy(() => encoder.encode(b)));
 const plain = features.map((f) => model.caption(f, { ...options, context: d.context }));
 const tags = features.map((f, i) => model.tagger!.tag(f, batches[i]));
 const work = features.map((f, i) => {
@@ -82,8 +68,8 @@ for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     stages[name]!();
     const t = times.get(name)!;
-    t.total.push((performance.now() - t0) / prepared.length);
-    t.step.push(stepMs / prepared.length);
+    t.total.push((performance.now() - t0) / count);
+    t.step.push(stepMs / count);
   }
 }
 for (const [name, t] of times) {
@@ -92,7 +78,7 @@ for (const [name, t] of times) {
   console.log(`${name.padEnd(28)} ${total.toFixed(2)} ms/photo: decoder steps ${step.toFixed(2)}, the rest ${(total - step).toFixed(2)}`);
 }
 console.log(
-  `${prepared.length} photos (${constrainedPhotos} constrained), batches of ${B}, beam ${options.beamSize}, ${rounds} rounds; load ${os
+  `${count} photos (${constrainedPhotos} constrained), batches of ${B}, beam ${options.beamSize}, ${rounds} rounds; load ${os
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,

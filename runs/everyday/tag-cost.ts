@@ -6,34 +6,20 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { selectBackend } from '../../src/backend/select.js';
-import { openSession } from '../../src/api/session.js';
-import { imagesOf } from '../../src/data/dataset.js';
-import { loadDataset } from '../../src/data/load-dataset.js';
-import { imagesToBatch } from '../../src/encoder/preprocess.js';
-import { prepareImage } from '../../src/image/load.js';
 import { loadDetector } from '../../src/tagger/photo-taggers.js';
 import { median } from '../../scripts/bench/measure.js';
+import { valBatches } from './val-batches.js';
 import * as tf from '../../src/util/tf.js';
 
 const checkpoint = process.argv[2] ?? 'checkpoints/everyday';
 const rounds = Number(process.argv[3] ?? 5);
-await selectBackend({ requested: 'tensorflow' });
-const session = await openSession(checkpoint, undefined);
+const { session, batches, features, count, batchSize: B } = await valBatches(checkpoint);
 const { decoder, encoder } = session;
 const tagger = decoder.tagger!;
 const p = tagger.photoTaggers!;
-const { dataset } = await loadDataset('../shared/datasets/coco-val2014-1k/dataset_coco1k.json');
-const files = imagesOf(dataset, 'val')
-  .slice(0, 96)
-  .map((im) => im.file);
-const prepared = await Promise.all(files.map((f) => prepareImage(f, encoder.imageOptions)));
-const B = encoder.batchSize;
-const batches = Array.from({ length: Math.ceil(prepared.length / B) }, (_, i) => imagesToBatch(prepared.slice(i * B, (i + 1) * B)));
 const d = decoder.decoding;
 const tags = { threshold: d.tags!.threshold, margin: d.tags!.margin };
 const settings = { beamSize: d.beamSize, lengthPenalty: d.lengthPenalty, context: d.context, maxLength: 20 };
-const features = batches.map((b) => tf.tidy(() => encoder.encode(b)));
 // The shipped detector once per view, to time each view alone.
 const perView = await Promise.all(p.detector!.views.map((v) => loadDetector(path.join(checkpoint, 'detector'), [v])));
 
@@ -58,12 +44,12 @@ for (let r = 0; r < rounds; r++) {
   for (const name of r % 2 ? names.reverse() : names) {
     const t0 = performance.now();
     stages[name]!();
-    times.get(name)!.push((performance.now() - t0) / prepared.length);
+    times.get(name)!.push((performance.now() - t0) / count);
   }
 }
 for (const [name, t] of times) console.log(`${name.padEnd(40)} ${median(t).toFixed(2)} ms/photo`);
 console.log(
-  `${prepared.length} photos, batches of ${B}, ${rounds} rounds; load ${os
+  `${count} photos, batches of ${B}, ${rounds} rounds; load ${os
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
