@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Issue 21, speed target (session 7): a tag-guided caption against the plain beam-2 caption, per photo,
+# for the shipped model (its detector runs both views on the photo) and for the captioner on the
+# detector's trunk (checkpoints/coco14-xe, whose encoder pass is the detector's 224 view: shared-pass.ts),
+# with the same decoding settings (beam 3, length penalty 1, tags ≥ 0.2, margin 1). Each `bench -- tags`
+# alternates plain and tagged over rounds in one process; the two checkpoints alternate twice.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=results/everyday/shared-pass-bench-2026-12-07.txt
+: > "$OUT"
+for round in 1 2; do
+  for ckpt in checkpoints/everyday checkpoints/coco14-xe; do
+    echo "== round $round, $ckpt, load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
+    npm run -s bench -- tags --checkpoint "$ckpt" --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
+      --images 100 --rounds 5 --plain-beam 2 --backend tensorflow 2>/dev/null >> "$OUT"
+  done
+done
+echo "all measured" >> "$OUT"
