@@ -87,10 +87,7 @@ describe('loading and tagging', () => {
   });
   afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
-  it('a checkpoint on the trunk shares the pass; the shipped one does not; the tagger hands the detector the features', async () => {
-    const shipped = await CaptionModel.read(await checkpointFolder(SHIPPED), true);
-    expect(shipped.tagger!.photoTaggers!.detector!.shared).toBeUndefined();
-    shipped.dispose();
+  it('a checkpoint on the trunk shares the pass when loaded, and its tagger hands the detector the features', async () => {
     const onTrunk = await CaptionModel.read(await checkpointFolder(dir), true);
     const detector = onTrunk.tagger!.photoTaggers!.detector!;
     expect(detector.shared?.view).toBe(1);
