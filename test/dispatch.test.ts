@@ -262,15 +262,24 @@ describe('the dispatch point', () => {
       fs
         .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
         .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    // The relative import specifiers of a source file, resolved to repository paths (.js → .ts).
+    const importsOf = (file: string): string[] =>
+      [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) =>
+        path.join(path.dirname(file), m[1]!).replace(/\.js$/, '.ts'),
+      );
+    const performanceLayer = path.join('src', 'fast-paths');
     for (const file of files('src/decoder')) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-      expect(text, file).not.toMatch(/getBackend|onWasm|onNative|fusedKernels|fused-state|fast-paths\//);
+      expect(text, file).not.toMatch(/getBackend|onWasm|onNative|fusedKernels|fused-state/);
+      // From the performance layer the model takes only the dispatch point and the stock-op wrappers.
+      const fromLayer = importsOf(file).filter((f) => f.startsWith(performanceLayer + path.sep));
+      expect(
+        fromLayer.every((f) => ['dispatch.ts', 'ops.ts'].includes(path.basename(f))),
+        file,
+      ).toBe(true);
     }
-    const importers = files('src').filter((f) =>
-      /from '\.\/fast-paths\/(native|wasm|common)\.js'|fast-paths\/(native|wasm|common)\.js'/.test(
-        fs.readFileSync(path.join(ROOT, f), 'utf8'),
-      ),
-    );
-    expect(importers).toEqual([path.join('src', 'backend', 'dispatch.ts')]);
+    const backendSets = ['common.ts', 'native.ts', 'wasm.ts'].map((f) => path.join(performanceLayer, f));
+    const importers = files('src').filter((f) => importsOf(f).some((i) => backendSets.includes(i)));
+    expect(importers).toEqual([path.join(performanceLayer, 'dispatch.ts')]);
   });
 });
