@@ -59,21 +59,28 @@ describe('fenceConvolutions', () => {
     }
   });
 
-  it('loading the shipped encoder runs no convolution: same fingerprint behind the fence; encoding is what it stops', async () => {
-    const config = { variant: 'mobilenet_v1_1.0_pw12', source: 'checkpoints/everyday/encoder' } as const;
-    const open = await loadEncoder(config);
-    const undo = fenceConvolutions('cpu', 'fenced');
-    try {
-      const fenced = await loadEncoder(config);
-      expect(fenced.fingerprint).toEqual(open.fingerprint);
-      expect(fenced.fingerprint.outputShape).toEqual([7, 7, 1024]);
-      const photo = tf.zeros<tf.Rank.R4>([1, 224, 224, 3]);
-      expect(() => fenced.encode(photo)).toThrow(/Conv2D: fenced/);
-      photo.dispose();
-      fenced.dispose();
-    } finally {
-      undo();
-      open.dispose();
-    }
-  });
+  // The shipped encoder declares its 224×224 input; the COCO-detection trunk (data/encoders, made by
+  // convert-weights) leaves it open ([null, null, null, 3]), so its grid comes from shape inference.
+  it.each([
+    { variant: 'mobilenet_v1_1.0_pw12', source: 'checkpoints/everyday/encoder', grid: [7, 7, 1024] },
+    { variant: 'mobilenet_v1_1.0_coco', source: 'data/encoders/mobilenet_v1_1.0_coco', grid: [14, 14, 512] },
+  ] as const)(
+    'loading $variant runs no convolution: same fingerprint behind the fence; encoding is what it stops',
+    async ({ grid, ...config }) => {
+      const open = await loadEncoder(config);
+      const undo = fenceConvolutions('cpu', 'fenced');
+      try {
+        const fenced = await loadEncoder(config);
+        expect(fenced.fingerprint).toEqual(open.fingerprint);
+        expect(fenced.fingerprint.outputShape).toEqual(grid);
+        const photo = tf.zeros<tf.Rank.R4>([1, 224, 224, 3]);
+        expect(() => fenced.encode(photo)).toThrow(/Conv2D: fenced/);
+        photo.dispose();
+        fenced.dispose();
+      } finally {
+        undo();
+        open.dispose();
+      }
+    },
+  );
 });

@@ -6,19 +6,24 @@
 # Usage: runs/everyday/after-scst.sh [CKPT NAME]   (after runs/everyday/scst.sh and train-tagger on
 # everyday-xe; defaults checkpoints/everyday-scst everyday-scst). TAGGER_FROM (default
 # checkpoints/everyday-xe) is where the tagger is copied from (checkpoints/everyday ships the same one).
+# FEATURES (default the shipped line's store) and TAGS (tag thresholds tried, default 0.2,0.3,0.5) may be set:
+# FEATURES=data/features/flickr8k-coco1k-coco11 TAGGER_FROM=checkpoints/coco14-xe TAGS=0.15,0.2,0.3 \
+#   runs/everyday/after-scst.sh checkpoints/coco14-scst coco14-scst     (the detector-trunk line, session 8)
 set -eu
 cd "$(dirname "$0")/../.."
 S=../shared/datasets
 CKPT=${1:-checkpoints/everyday-scst}
 NAME=${2:-everyday-scst}
 FROM=${TAGGER_FROM:-checkpoints/everyday-xe}
+FEATURES=${FEATURES:-data/features/flickr8k-coco1k-pw12f16}
+TAGS=${TAGS:-0.2,0.3,0.5}
 OUT=results/everyday
 for f in tagger.json tagger.bin; do cp "$FROM/$f" "$CKPT/"; done
 for d in detector imagenet; do rm -rf "${CKPT:?}/$d"; cp -r "$FROM/$d" "$CKPT/"; done
 for set in coco1k flickr8k; do
   if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
-  npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features data/features/flickr8k-coco1k-pw12f16 \
-    --split val --beams 2,3 --length-penalties 0,1 --tag-thresholds 0.2,0.3,0.5 --tag-margins 1 \
+  npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features "$FEATURES" \
+    --split val --beams 2,3 --length-penalties 0,1 --tag-thresholds "$TAGS" --tag-margins 1 \
     --backend tensorflow --out "$OUT/$NAME-val-$set.json" > "$OUT/$NAME-val-$set.txt" 2>/dev/null
 done
 npm run -s grounding -- --checkpoint "$CKPT" --instances $S/coco-mini-train2017/annotations/instances_train2017.json \

@@ -23,9 +23,12 @@ export async function loadLayersNetwork(files: ModelFiles, layer: string): Promi
     throw new FileInputError(location, `cannot be built as a Keras MobileNet (${firstLine(err)})`);
   }
   const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(layer).output as tf.SymbolicTensor });
-  const [, h, w, d] = cut.outputs[0]!.shape; // [B, H, W, D], null where the model leaves it open
   return {
-    ...(typeof h === 'number' && typeof w === 'number' && typeof d === 'number' ? { outputShape: [h, w, d] as const } : {}),
+    outputShapeAt: (size) => {
+      // Shape inference through the layers (no kernel runs), also where the model leaves its input size open.
+      const [, h, w, d] = cut.computeOutputShape([1, size, size, 3]) as number[]; // [1, H, W, D]
+      return [h!, w!, d!];
+    },
     run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
     weightsSha256: hashWeights(artifacts), // the artifacts hold exactly the weights up to `layer`
     dispose: () => full.dispose(), // `cut` shares `full`'s layers and weights

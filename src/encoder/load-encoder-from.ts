@@ -14,15 +14,15 @@ import { MobileNetEncoder } from './mobilenet-encoder.js';
 import type { ModelFiles } from './model-files.js';
 import { DEFAULT_VARIANT, variantNamed, type EncoderVariant } from './variants.js';
 
-/** Runs the network once on a blank image: the real [H, W, D] of the chosen layer. */
 /**
- * The feature map's [H, W, D]: as the network declares it, else from running it once on a blank photo
+ * The feature map's [H, W, D]: from the network's layer shapes, else from running it once on a blank photo
  * (loading then runs no convolution where it need not: `train` only carries the encoder, see conv-fence.ts).
  */
 function probeOutputShape(network: FeatureNetwork, variant: EncoderVariant): number[] {
   const size = variant.inputSize;
   const extra = variant.cellColour ? 3 : 0;
-  if (network.outputShape) return [network.outputShape[0], network.outputShape[1], network.outputShape[2] + extra];
+  const declared = network.outputShapeAt?.(size);
+  if (declared) return [declared[0], declared[1], declared[2] + extra];
   return tf.tidy(() => {
     const blank = tf.zeros<tf.Rank.R4>([1, size, size, 3]); // [1, S, S, 3]
     const [h, w, d] = network.run(blank).shape.slice(1); // [H, W, D]
