@@ -6,9 +6,9 @@ export interface FeatureNetwork {
   run(input: tf.Tensor4D): tf.Tensor4D;
   /**
    * [H, W, D] of `run`'s output for an S×S input, worked out from the layers' shapes without running a
-   * kernel (a Keras model, whatever input size it declares); absent when only running it tells.
+   * kernel (a Keras model, whatever input size it declares); absent or undefined when only running it tells.
    */
-  outputShapeAt?(inputSize: number): readonly [number, number, number];
+  outputShapeAt?(inputSize: number): readonly [number, number, number] | undefined;
   /** SHA-256 of the stored weights `run` reads (see fingerprint.ts). */
   readonly weightsSha256: string;
   dispose(): void;

@@ -26,8 +26,8 @@ export async function loadLayersNetwork(files: ModelFiles, layer: string): Promi
   return {
     outputShapeAt: (size) => {
       // Shape inference through the layers (no kernel runs), also where the model leaves its input size open.
-      const [, h, w, d] = cut.computeOutputShape([1, size, size, 3]) as number[]; // [1, H, W, D]
-      return [h!, w!, d!];
+      const [, h, w, d] = cut.computeOutputShape([1, size, size, 3]) as (number | null)[]; // [1, H, W, D]
+      return typeof h === 'number' && typeof w === 'number' && typeof d === 'number' ? [h, w, d] : undefined;
     },
     run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
     weightsSha256: hashWeights(artifacts), // the artifacts hold exactly the weights up to `layer`

@@ -21,8 +21,8 @@ import { DEFAULT_VARIANT, variantNamed, type EncoderVariant } from './variants.j
 function probeOutputShape(network: FeatureNetwork, variant: EncoderVariant): number[] {
   const size = variant.inputSize;
   const extra = variant.cellColour ? 3 : 0;
-  const declared = network.outputShapeAt?.(size);
-  if (declared) return [declared[0], declared[1], declared[2] + extra];
+  const inferred = network.outputShapeAt?.(size);
+  if (inferred) return [inferred[0], inferred[1], inferred[2] + extra];
   return tf.tidy(() => {
     const blank = tf.zeros<tf.Rank.R4>([1, size, size, 3]); // [1, S, S, 3]
     const [h, w, d] = network.run(blank).shape.slice(1); // [H, W, D]
