@@ -4,12 +4,15 @@
 # detector's trunk (checkpoints/coco14-xe, whose encoder pass is the detector's 224 view: shared-pass.ts),
 # with the same decoding settings (beam 3, length penalty 1, tags ≥ 0.2, margin 1). Each `bench -- tags`
 # alternates plain and tagged over rounds in one process; the two checkpoints alternate twice.
+# Session 8: CKPTS="checkpoints/everyday checkpoints/coco14-scst" SUFFIX=-s8 runs/everyday/shared-pass-bench.sh
+# (each checkpoint with its own decoding.json: coco14-scst's is beam 2, length penalty 1, tags ≥ 0.3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=results/everyday/shared-pass-bench-2026-12-07.txt
+OUT=results/everyday/shared-pass-bench-2026-12-07${SUFFIX:-}.txt
+read -r -a ckpts <<< "${CKPTS:-checkpoints/everyday checkpoints/coco14-xe}"
 : > "$OUT"
 for round in 1 2; do
-  for ckpt in checkpoints/everyday checkpoints/coco14-xe; do
+  for ckpt in "${ckpts[@]}"; do
     echo "== round $round, $ckpt, load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
     npm run -s bench -- tags --checkpoint "$ckpt" --dataset ../shared/datasets/coco-val2014-1k/dataset_coco1k.json \
       --images 100 --rounds 5 --plain-beam 2 --backend tensorflow 2>/dev/null >> "$OUT"
