@@ -5,13 +5,17 @@
 # (attention study, issue 22), into checkpoints/everyday-scst-lambda0 and runs/everyday-scst-lambda0.
 # NAME and EPOCHS (default 10) may be set too (runs/attention/scst.sh does); arguments go to `train`.
 # FROM=coco14-xe NAME=coco14-scst FEATURES=data/features/flickr8k-coco1k-coco11 runs/everyday/scst.sh:
-# the same stage on the detector's trunk (session 8); a FROM outside the everyday-xe line needs a NAME.
+# the same stage on the detector's trunk (session 8); a FROM outside the everyday-xe line needs NAME and FEATURES.
 set -u
 cd "$(dirname "$0")/../.." || exit
 FROM=${FROM:-everyday-xe}
+if [[ -z ${FEATURES:-} && $FROM != everyday-xe && $FROM != everyday-xe-* ]]; then
+  echo "FEATURES: set it for FROM=$FROM (the default store is the everyday-xe line's)" >&2
+  exit 2
+fi
 FEATURES=${FEATURES:-data/features/flickr8k-coco1k-pw12f16}
 if [[ -z ${NAME:-} ]]; then
-  [[ $FROM == everyday-xe* ]] || { echo "NAME: set it for FROM=$FROM (outside the everyday-xe line)" >&2; exit 2; }
+  [[ $FROM == everyday-xe || $FROM == everyday-xe-* ]] || { echo "NAME: set it for FROM=$FROM (outside the everyday-xe line)" >&2; exit 2; }
   NAME=everyday-scst${FROM#everyday-xe}
   [[ $NAME == everyday-scst-* ]] || NAME=everyday-scst
 fi
