@@ -4,9 +4,13 @@
  * gives the stock kernels back. Shown on the CPU backend (the fence works on any backend's registry).
  * Loading a Keras encoder (what `train` does to carry it into its checkpoint) runs no convolution.
  */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fenceConvolutions } from '../src/backend/conv-fence.js';
 import { loadEncoder } from '../src/encoder/load-encoder.js';
+import { FileInputError } from '../src/util/user-error.js';
 import * as tf from '../src/util/tf.js';
 
 describe('fenceConvolutions', () => {
@@ -83,4 +87,23 @@ describe('fenceConvolutions', () => {
       }
     },
   );
+
+  it('a Keras encoder declared for another input size is refused at load by its grid, behind the fence too', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'encoder-192-'));
+    const undo = fenceConvolutions('cpu', 'fenced');
+    try {
+      const json = JSON.parse(await fs.readFile('checkpoints/everyday/encoder/model.json', 'utf8')) as {
+        modelTopology: { model_config: { config: { layers: { config: { batch_input_shape?: (number | null)[] } }[] } } };
+      };
+      json.modelTopology.model_config.config.layers[0]!.config.batch_input_shape = [null, 192, 192, 3];
+      await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
+      await fs.copyFile('checkpoints/everyday/encoder/weights.bin', path.join(dir, 'weights.bin'));
+      const err = await loadEncoder({ variant: 'mobilenet_v1_1.0_pw12', source: dir }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FileInputError);
+      expect((err as Error).message).toMatch(/gives 6×6×1024 at conv_pw_12_relu, but encoder mobilenet_v1_1\.0_pw12 expects 7×7×1024/);
+    } finally {
+      undo();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });

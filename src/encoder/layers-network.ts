@@ -25,8 +25,11 @@ export async function loadLayersNetwork(files: ModelFiles, layer: string): Promi
   const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(layer).output as tf.SymbolicTensor });
   return {
     outputShapeAt: (size) => {
-      // Shape inference through the layers (no kernel runs), also where the model leaves its input size open.
-      const [, h, w, d] = cut.computeOutputShape([1, size, size, 3]) as (number | null)[]; // [1, H, W, D]
+      // Shape inference through the layers (no kernel runs) at the input size the model declares, or at
+      // `size` where it leaves it open; a declared size that is not `size` then shows as a wrong grid.
+      const [, inH, inW] = cut.inputs[0]!.shape; // [B, S, S, 3], null where open
+      const input = [1, typeof inH === 'number' ? inH : size, typeof inW === 'number' ? inW : size, 3];
+      const [, h, w, d] = cut.computeOutputShape(input) as (number | null)[]; // [1, H, W, D]
       return typeof h === 'number' && typeof w === 'number' && typeof d === 'number' ? [h, w, d] : undefined;
     },
     run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
