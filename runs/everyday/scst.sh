@@ -9,13 +9,12 @@
 set -u
 cd "$(dirname "$0")/../.." || exit
 FROM=${FROM:-everyday-xe}
-if [[ -z ${FEATURES:-} && $FROM != everyday-xe && $FROM != everyday-xe-* ]]; then
-  echo "FEATURES: set it for FROM=$FROM (the default store is the everyday-xe line's)" >&2
+if [[ $FROM != everyday-xe && $FROM != everyday-xe-* && (-z ${NAME:-} || -z ${FEATURES:-}) ]]; then
+  echo "NAME and FEATURES: set both for FROM=$FROM (the defaults are the everyday-xe line's)" >&2
   exit 2
 fi
 FEATURES=${FEATURES:-data/features/flickr8k-coco1k-pw12f16}
 if [[ -z ${NAME:-} ]]; then
-  [[ $FROM == everyday-xe || $FROM == everyday-xe-* ]] || { echo "NAME: set it for FROM=$FROM (outside the everyday-xe line)" >&2; exit 2; }
   NAME=everyday-scst${FROM#everyday-xe}
   [[ $NAME == everyday-scst-* ]] || NAME=everyday-scst
 fi
