@@ -9,6 +9,8 @@
 # GRID=coco14 runs/everyday/xe.sh: the shipped recipe (λ = 1, 20 epochs) on the COCO-detection MobileNet's
 # 14×14 Conv2d_11 store (runs/everyday/coco-trunk-extract.sh), the trunk the detector tagger runs anyway,
 # into coco14-xe (session 7: can a captioner share the detector's pass and keep its captions?).
+# GRID=joined7 runs/everyday/xe.sh: the shipped recipe on both trunks at 7×7 (conv_pw_12 beside the detector's
+# Conv2d_11 averaged 2×2, runs/everyday/join-stores.ts), into joined7-xe (session 9, a study store).
 set -u
 cd "$(dirname "$0")/../.." || exit
 LAMBDA=${LAMBDA:-1}
@@ -17,7 +19,8 @@ GRID=${GRID:-7}
 NAME=everyday-xe features=data/features/flickr8k-coco1k-pw12f16
 [[ $GRID == 14 ]] && NAME=grid14-xe features=data/features/flickr8k-coco1k-pw11
 [[ $GRID == coco14 ]] && NAME=coco14-xe features=data/features/flickr8k-coco1k-coco11
-[[ $GRID == 7 || $GRID == 14 || $GRID == coco14 ]] || { echo "GRID: 7, 14 or coco14, got $GRID" >&2; exit 2; }
+[[ $GRID == joined7 ]] && NAME=joined7-xe features=data/features/flickr8k-coco1k-pw12+coco7
+[[ $GRID == 7 || $GRID == 14 || $GRID == coco14 || $GRID == joined7 ]] || { echo "GRID: 7, 14, coco14 or joined7, got $GRID" >&2; exit 2; }
 [[ $LAMBDA != 1 ]] && NAME=$NAME-lambda$LAMBDA
 resume=()
 [[ -f runs/$NAME/last/model.json ]] && resume=(--resume)
