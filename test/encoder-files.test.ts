@@ -199,6 +199,14 @@ describe('variants', () => {
     for (const [name, v] of Object.entries(ENCODER_VARIANTS)) {
       expect(v.name).toBe(name);
       const cellColour = 'cellColour' in v && v.cellColour;
+      if (v.joins) {
+        // A joined encoder: the first part's grid, both parts' depths (src/encoder/join-networks.ts).
+        const [first, second] = v.joins.map((part) => variantNamed(part));
+        expect(v.grid).toEqual(first!.grid);
+        expect(v.depth).toBe(first!.depth + second!.depth);
+        expect(v.howToMake).toMatch(/^npm run join-encoders -- --variant /);
+        continue;
+      }
       const pw12 = v.layer === 'conv_pw_12_relu';
       const resnet = v.name.startsWith('resnet');
       expect(v.depth).toBe((pw12 || resnet ? 1024 : 512) * v.alpha + (cellColour ? 3 : 0));

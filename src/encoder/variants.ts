@@ -4,6 +4,7 @@
  * vectors, the grid and depth that layer gives, and where the weights live online.
  */
 import { UserError } from '../util/user-error.js';
+import { JOINED_LAYER } from './join-networks.js';
 
 /** `layers`: a Keras model converted to tfjs (tf.loadLayersModel); `graph`: a TF-Hub graph model. */
 export type EncoderFormat = 'layers' | 'graph';
@@ -37,6 +38,11 @@ export interface EncoderVariant {
    * a shape-free cue.
    */
   cellColour?: boolean;
+  /**
+   * A joined encoder (join-networks.ts): the variants whose annotation layers it runs side by side,
+   * the second averaged onto the first's grid, concatenated per cell. `npm run join-encoders` makes it.
+   */
+  joins?: readonly [string, string];
 }
 
 /**
@@ -123,6 +129,23 @@ const IMAGENET_PW12: EncoderVariant = {
   depth: 1024,
 };
 
+/**
+ * Both trunks on one 7×7 grid: the shipped conv_pw_12 (ImageNet, 1,024) beside the COCO-detection
+ * Conv2d_11 (512) averaged over 2×2 cells, the trunk the detector tagger runs anyway.
+ */
+const IMAGENET_PW12_COCO: EncoderVariant = {
+  name: 'mobilenet_v1_1.0_pw12+coco',
+  format: 'layers',
+  alpha: 1.0,
+  inputSize: 224,
+  inputRange: [-1, 1],
+  layer: JOINED_LAYER,
+  grid: { height: 7, width: 7 },
+  depth: 1024 + 512,
+  joins: [IMAGENET_PW12.name, COCO_DETECTION.name],
+  howToMake: 'npm run join-encoders -- --variant mobilenet_v1_1.0_pw12+coco --first <its conv_pw_12 folder> --second <mobilenet_v1_1.0_coco folder> --out <dir>',
+};
+
 export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(
   [
     kerasVariant(1.0),
@@ -134,6 +157,7 @@ export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object
     COCO_DETECTION,
     IMAGENET_PW12,
     RESNET50_V2,
+    IMAGENET_PW12_COCO,
   ].map((v) => [v.name, v]),
 );
 
