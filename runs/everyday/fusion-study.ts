@@ -31,7 +31,13 @@ for (const set of ['coco1k', 'flickr8k']) {
   const imagenet = (
     JSON.parse(await fs.readFile(`results/everyday/imagenet-${set}-val.json`, 'utf8')) as { imagenet: Record<string, number[]> }
   ).imagenet;
+  // The joined encoder's pooled view (runs/everyday/pooled-view-scores.ts), when it has been computed.
+  const pooled = await fs
+    .readFile(`results/everyday/pooled-view-${set}-val.json`, 'utf8')
+    .then((t) => (JSON.parse(t) as { pooled: Record<string, number[]> }).pooled)
+    .catch(() => undefined);
   for (const img of det.images) {
+    if (pooled) img.views['pooled'] = pooled[img.id]!;
     const votes = new Array<number>(COCO_CLASSES.length).fill(0);
     for (const r of img.captions) for (const id of classesNamed(tokenize(r))) votes[COCO_CLASSES.findIndex((c) => c.id === id)]! += 1;
     photos.push({ id: img.id, set, votes, cap: cap[img.id]!, imagenet: imagenet[img.id]!, views: img.views });
@@ -120,7 +126,8 @@ const SETS = [
   ['c160s96', 'c192s128', 'c224s224'],
   ['c160s96', 'c224s224', 'c300s150'],
   ['c160s96', 'c192s128', 'c224s224', 'c300s150', 'c300s300'],
-  Object.keys(photos[0]!.views),
+  Object.keys(photos[0]!.views).filter((v) => v !== 'pooled'),
+  ...('pooled' in photos[0]!.views ? [['pooled'], ['c160s96', 'pooled'], ['c160s96', 'c224s224', 'pooled']] : []),
 ];
 for (const views of SETS) {
   const det = detectorOf(views);
