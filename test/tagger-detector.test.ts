@@ -10,6 +10,7 @@ import { COCO_CLASSES } from '../src/data/coco-classes.js';
 import type { FeatureNetwork } from '../src/encoder/feature-network.js';
 import { ANCHORS, CANVAS_GRAY, classMaps, DetectorTagger, SSD_CLASSES } from '../src/tagger/detector.js';
 import { fitFusion } from '../src/tagger/fit-fusion.js';
+import { parseViews } from '../src/tagger/photo-taggers.js';
 import { mulberry32 } from '../src/util/random.js';
 
 /** A stand-in network: records its inputs; per input, logits −10 except `hot` (cell, anchor, SSD column) = `value`. */
@@ -67,6 +68,28 @@ describe('detector tagger', () => {
       expect(row[col('zebra')]).toBeCloseTo(1 / (1 + Math.exp(10)), 6);
     }
     tf.dispose([scores, photos]);
+  });
+
+  it('a pooled view averages the logits of each K×K block of cells before taking the best cell', () => {
+    // A 64-px canvas: a 4×4 grid. The dog's logit is 4 in cell 0 only; its 2×2 block's mean is (4 − 30) / 4.
+    const { network } = fakeNetwork(() => ({ cell: 0, anchor: 0, column: 18, value: 4 }));
+    const photos = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+    const dog = COCO_CLASSES.findIndex((c) => c.name === 'dog');
+    const plain = new DetectorTagger(network, [{ canvas: 64, size: 64 }]).scores(photos);
+    const pooled = new DetectorTagger(network, [{ canvas: 64, size: 64, pool: 2 }]).scores(photos);
+    expect(plain.arraySync()[0]![dog]).toBeCloseTo(1 / (1 + Math.exp(-4)), 5);
+    expect(pooled.arraySync()[0]![dog]).toBeCloseTo(1 / (1 + Math.exp(-(4 - 30) / 4)), 5);
+    tf.dispose([photos, plain, pooled]);
+  });
+
+  it('reads --views as CANVAS:SIZE, with /POOL for a pooled view, and refuses anything else in one line', () => {
+    expect(parseViews('160:96,224:224/2')).toEqual([
+      { canvas: 160, size: 96 },
+      { canvas: 224, size: 224, pool: 2 },
+    ]);
+    expect(parseViews('224:224/1')).toEqual([{ canvas: 224, size: 224 }]);
+    for (const bad of ['224', '96:160', '224:224/0', '224:224/x', '160:8'])
+      expect(() => parseViews(bad)).toThrow(/^--views: ".*" is not CANVAS:SIZE or CANVAS:SIZE\/POOL/);
   });
 });
 

@@ -7,7 +7,8 @@
  * trunk plus SSD's first class head):
  * - it is found only when layer, weights, variant, resize policy and a whole-photo view all match;
  * - a checkpoint on that encoder gets it when loaded, and the tagger hands the detector the features;
- * - the shared view's scores equal the view run on the photos.
+ * - the shared view's scores equal the view run on the photos;
+ * - a joined encoder (the shipped conv_pw_12 beside this trunk, averaged 2×2) shares the pooled view.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -25,6 +26,9 @@ import { CaptionModel } from '../src/model/caption-model.js';
 import { DetectorTagger, type DetectorView } from '../src/tagger/detector.js';
 import { sharedPassFor } from '../src/tagger/shared-pass.js';
 import { mulberry32 } from '../src/util/random.js';
+import { writeJoinedEncoder } from '../src/encoder/write-joined-encoder.js';
+
+const JOINED = 'mobilenet_v1_1.0_pw12+coco';
 
 const ENCODER_DIR = 'data/encoders/mobilenet_v1_1.0_coco';
 const SHIPPED = 'checkpoints/everyday';
@@ -134,5 +138,71 @@ describe('the shared view', () => {
     expect((other.arraySync() as number[][])[0]).not.toEqual(b[0]);
     tf.dispose([photos, features, blank, fromPhotos, fromFeatures, other]);
     detector.dispose();
+  });
+});
+
+describe('a joined encoder whose second part is the detector trunk (join-networks.ts)', () => {
+  const POOLED: DetectorView[] = [
+    { canvas: 160, size: 96 },
+    { canvas: 224, size: 224, pool: 2 },
+  ];
+  let tmp = '';
+  let joinedId = '';
+  let otherId = '';
+  beforeAll(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'shared-joined-'));
+    joinedId = (await writeJoinedEncoder(JOINED, `${SHIPPED}/encoder`, ENCODER_DIR, path.join(tmp, 'joined'))).fingerprint.id;
+    // The same join with one weight of the trunk changed: not the detector's trunk.
+    await fs.cp(ENCODER_DIR, path.join(tmp, 'trunk-changed'), { recursive: true });
+    const bin = await fs.readFile(path.join(tmp, 'trunk-changed', 'weights.bin'));
+    bin[10] = bin[10]! ^ 0x01;
+    await fs.writeFile(path.join(tmp, 'trunk-changed', 'weights.bin'), bin);
+    otherId = (await writeJoinedEncoder(JOINED, `${SHIPPED}/encoder`, path.join(tmp, 'trunk-changed'), path.join(tmp, 'other'))).fingerprint.id;
+  });
+  afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
+  const files = (name: string) => modelFilesAt(path.join(tmp, name));
+
+  it('shares the pooled whole-photo view: the head reads the last 512 of the 1,536 channels', async () => {
+    const shared = await sharedPassFor(modelFilesAt(DETECTOR_DIR), POOLED, joinedId, files('joined'));
+    expect(shared).toBeDefined();
+    expect(shared!.view).toBe(1);
+    expect(shared!.channels).toEqual([1024, 512]);
+    expect(shared!.head.kernel.shape).toEqual([512, 273]);
+    tf.dispose([shared!.head.kernel, shared!.head.bias]);
+  });
+
+  const none: [string, () => [DetectorView[], string, string | undefined]][] = [
+    ['the whole-photo view without the pooling', () => [SHIPPED_VIEWS, joinedId, 'joined']],
+    ["no copy of the encoder's weights to compare", () => [POOLED, joinedId, undefined]],
+    ['a second part that is not the detector trunk (one weight changed)', () => [POOLED, otherId, 'other']],
+    ['an encoder folder that is not the encoder the checkpoint names', () => [POOLED, joinedId, 'other']],
+  ];
+  it.each(none)('shares nothing with %s', async (_, args) => {
+    const [views, id, folder] = args();
+    expect(await sharedPassFor(modelFilesAt(DETECTOR_DIR), views, id, folder === undefined ? undefined : files(folder))).toBeUndefined();
+  });
+
+  it('the pooled view scores alike from the photos and from the joined annotation vectors', async () => {
+    const views: DetectorView[] = [{ canvas: 224, size: 224, pool: 2 }];
+    const shared = await sharedPassFor(modelFilesAt(DETECTOR_DIR), views, joinedId, files('joined'));
+    const network = await loadLayersNetwork(modelFilesAt(DETECTOR_DIR), SSD_CLASS_HEAD);
+    const detector = new DetectorTagger(network, views, shared);
+    const unpooled = new DetectorTagger(network, [{ canvas: 224, size: 224 }]); // the same network, not disposed twice
+    const joined = await loadEncoderFrom(files('joined'), { variant: JOINED });
+    const random = mulberry32(11);
+    const photos = tf.tensor4d(
+      Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => Math.min(255, ((i / 3) % 224) + 60 * random() + (i % 7) * 9)),
+      [1, 224, 224, 3],
+    );
+    const features = joined.encode(photos); // [1, 49, 1536]
+    const a = (detector.scores(photos).arraySync() as number[][])[0]!;
+    const b = (detector.scores(photos, features).arraySync() as number[][])[0]!;
+    const c = (unpooled.scores(photos).arraySync() as number[][])[0]!;
+    for (let k = 0; k < 80; k++) expect(b[k]).toBeCloseTo(a[k]!, 4);
+    // Pooling is part of the view: the unpooled view scores otherwise (a class's best cell is at least its best 2×2 mean).
+    expect(c.some((v, k) => Math.abs(v - a[k]!) > 1e-3)).toBe(true);
+    expect(c.every((v, k) => v >= a[k]! - 1e-6)).toBe(true);
+    tf.dispose([photos, features]);
+    [detector, joined].forEach((d) => d.dispose());
   });
 });

@@ -13,3 +13,6 @@ export interface ModelFiles {
 }
 
 export const isHttp = (source: string): boolean => /^https?:\/\//i.test(source);
+
+/** The folder inside a checkpoint that holds the weights of the encoder it was trained on. */
+export const SHIPPED_ENCODER_DIR = 'encoder';

@@ -7,13 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { SHIPPED_ENCODER_DIR } from './model-files.js';
+
+export { SHIPPED_ENCODER_DIR };
 
 export const ENCODER_WEIGHTS_ENV = 'CAPTION_ENCODER_WEIGHTS';
 /** The older name, still read. */
 export const MOBILENET_ENV = 'CAPTION_MOBILENET';
-
-/** The folder inside a checkpoint that holds the weights of the encoder it was trained on. */
-export const SHIPPED_ENCODER_DIR = 'encoder';
 
 export function weightsSource(flag: string | undefined, checkpointDir?: string): string | undefined {
   const given = flag ?? (process.env[ENCODER_WEIGHTS_ENV] || process.env[MOBILENET_ENV] || undefined);

@@ -14,10 +14,15 @@ import * as tf from '../util/tf.js';
 import { COCO_CLASSES } from '../data/coco-classes.js';
 import type { FeatureNetwork } from '../encoder/feature-network.js';
 
-/** The photo resized to `size`×`size`, centred on a `canvas`×`canvas` gray square. */
+/**
+ * The photo resized to `size`×`size`, centred on a `canvas`×`canvas` gray square; with `pool`, the
+ * trunk's cells averaged `pool`×`pool` before the class head (the head is a 1×1 convolution, so that is
+ * its logits averaged): what a joined encoder's annotation vectors hold of the trunk (join-networks.ts).
+ */
 export interface DetectorView {
   canvas: number;
   size: number;
+  pool?: number;
 }
 
 /** SSD's class head: per cell, ANCHORS × (background + 90 ids), anchor-major. */
@@ -56,6 +61,8 @@ export interface SharedPass {
   /** Index into `views` (a view of the whole photo at the encoder's input size). */
   view: number;
   head: ClassHead;
+  /** The annotation vectors' channels that are the trunk's output, [first, count] (a joined encoder's second part); default all. */
+  channels?: readonly [number, number];
 }
 
 /** Logits [B, cells, ANCHORS · 91] → the best anchor and cell per SSD class, as probabilities [B, 91]. */
@@ -89,15 +96,18 @@ export class DetectorTagger {
     });
   }
 
-  private viewScores(photos: tf.Tensor4D, { canvas, size }: DetectorView): tf.Tensor2D {
+  private viewScores(photos: tf.Tensor4D, { canvas, size, pool = 1 }: DetectorView): tf.Tensor2D {
     const before = Math.floor((canvas - size) / 2);
     const input = onCanvas(photos, size, before, canvas); // [B, c, c, 3] in [-1, 1]
-    return bestPerClass(this.network.run(input)); // logits [B, h, w, ANCHORS · 91] → [B, 91]
+    const logits = this.network.run(input); // [B, h, w, ANCHORS · 91]
+    return bestPerClass(pool > 1 ? tf.avgPool(logits, pool, pool, 'valid') : logits); // [B, h/pool, w/pool, ·] → [B, 91]
   }
 
-  private sharedScores(features: tf.Tensor3D, { head }: SharedPass): tf.Tensor2D {
-    const [B, L, D] = features.shape;
-    const logits = tf.add(tf.matMul(tf.reshape(features, [B * L, D]), head.kernel), head.bias); // [B·L, ANCHORS · 91]
+  private sharedScores(features: tf.Tensor3D, { head, channels }: SharedPass): tf.Tensor2D {
+    const [B, L] = features.shape;
+    const trunk = channels ? tf.slice(features, [0, 0, channels[0]], [B, L, channels[1]]) : features; // [B, L, D_trunk]
+    const D = trunk.shape[2];
+    const logits = tf.add(tf.matMul(tf.reshape(trunk, [B * L, D]), head.kernel), head.bias); // [B·L, ANCHORS · 91]
     return bestPerClass(tf.reshape(logits, [B, L, -1])); // the best over cells and anchors → [B, 91]
   }
 

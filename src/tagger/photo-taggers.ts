@@ -21,15 +21,19 @@ import { fitFusion, type FusionExample } from './fit-fusion.js';
 import type { ImagenetTagger } from './imagenet.js';
 import { safeLogit, type TagFusion } from './tagger.js';
 
-/** `--views 160:96,224:224` → [{canvas: 160, size: 96}, {canvas: 224, size: 224}]. */
+/**
+ * `--views 160:96,224:224/2` → [{canvas: 160, size: 96}, {canvas: 224, size: 224, pool: 2}] (`/K`: the
+ * trunk's cells averaged K×K, the view a joined encoder's pass holds).
+ */
 export function parseViews(text: string): DetectorView[] {
   return text.split(',').map((part) => {
-    const m = /^\s*(\d+):(\d+)\s*$/.exec(part);
+    const m = /^\s*(\d+):(\d+)(?:\/(\d+))?\s*$/.exec(part);
     const canvas = Number(m?.[1]);
     const size = Number(m?.[2]);
-    if (!m || size < 16 || size > canvas)
-      throw new UserError(`--views: "${part}" is not CANVAS:SIZE with 16 ≤ SIZE ≤ CANVAS (e.g. 160:96)`);
-    return { canvas, size };
+    const pool = m?.[3] === undefined ? 1 : Number(m[3]);
+    if (!m || size < 16 || size > canvas || pool < 1)
+      throw new UserError(`--views: "${part}" is not CANVAS:SIZE or CANVAS:SIZE/POOL with 16 ≤ SIZE ≤ CANVAS and POOL ≥ 1 (e.g. 160:96, 224:224/2)`);
+    return { canvas, size, ...(pool > 1 ? { pool } : {}) };
   });
 }
 

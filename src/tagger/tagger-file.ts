@@ -8,7 +8,7 @@
 import * as tf from '../util/tf.js';
 import type { CheckpointFiles } from '../checkpoint/read.js';
 import { loadLayersNetwork } from '../encoder/layers-network.js';
-import type { ModelFiles } from '../encoder/model-files.js';
+import { SHIPPED_ENCODER_DIR, type ModelFiles } from '../encoder/model-files.js';
 import { SSD_CLASS_HEAD } from '../encoder/npy/mobilenet-plan.js';
 import { COCO_CLASSES } from '../data/coco-classes.js';
 import { FileInputError } from '../util/user-error.js';
@@ -149,9 +149,14 @@ async function readDetector(files: CheckpointFiles, views: unknown, where: strin
     Array.isArray(views) &&
     views.length > 0 &&
     views.every(
-      (v: Partial<DetectorView>) => Number.isInteger(v?.canvas) && Number.isInteger(v?.size) && v.size! > 0 && v.size! <= v.canvas!,
+      (v: Partial<DetectorView>) =>
+        Number.isInteger(v?.canvas) &&
+        Number.isInteger(v?.size) &&
+        v.size! > 0 &&
+        v.size! <= v.canvas! &&
+        (v.pool === undefined || (Number.isInteger(v.pool) && v.pool >= 1)),
     );
-  if (!ok) throw new FileInputError(where, 'detector.views must be a list of {canvas, size} with 0 < size ≤ canvas');
+  if (!ok) throw new FileInputError(where, 'detector.views must be a list of {canvas, size[, pool]} with 0 < size ≤ canvas and pool ≥ 1');
   const network = await loadLayersNetwork(modelFilesIn(files, DETECTOR_FOLDER), SSD_CLASS_HEAD);
   // SSD's first class head: ANCHORS × 91 logits per cell; checked once here, not at caption time.
   const channels = tf.tidy(() => network.run(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D).shape[3]);
@@ -164,7 +169,9 @@ async function readDetector(files: CheckpointFiles, views: unknown, where: strin
   }
   try {
     const shared =
-      encoderId === undefined ? undefined : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId);
+      encoderId === undefined
+        ? undefined
+        : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId, modelFilesIn(files, SHIPPED_ENCODER_DIR));
     return new DetectorTagger(network, views as DetectorView[], shared);
   } catch (err) {
     network.dispose();
