@@ -109,6 +109,21 @@ describe('tag fusion fit', () => {
     fit.weights.forEach((w, i) => expect(w).toBeCloseTo(truth.weights[i]!, 1));
     expect(fit.bias).toBeCloseTo(truth.bias, 1);
   });
+
+  it.each([3, 4, 5])('stays finite and separates the classes when they are nearly separable and the scores saturate (seed %i)', (seed) => {
+    // What a caption head with saturated scores and an ImageNet map scoring most classes 1e-6 give: plain Newton diverged to NaN here.
+    const rng = mulberry32(seed);
+    const examples = Array.from({ length: 4000 }, () => {
+      const label = (rng() < 0.05 ? 1 : 0) as 0 | 1;
+      const caption = label ? 2 + 3 * rng() : -6 - 4 * rng();
+      const imagenet = rng() < 0.9 ? -13.8 : 13.8 * (rng() - 0.5);
+      return { x: [caption, imagenet], label };
+    });
+    const fit = fitFusion(examples);
+    expect([...fit.weights, fit.bias].every(Number.isFinite)).toBe(true);
+    const p = (x: readonly number[]) => 1 / (1 + Math.exp(-(x[0]! * fit.weights[0]! + x[1]! * fit.weights[1]! + fit.bias)));
+    for (const e of examples) expect(p(e.x) > 0.5).toBe(e.label === 1);
+  });
 });
 
 describe('detector class maps (attention targets on the encoder grid)', () => {

@@ -5,6 +5,8 @@
  * caption labels, person excluded; the figures here are 2-fold cross-fitted over photos (fit on one
  * half, score the other), so they are not fitted on the photos they report.
  *   npx tsx runs/everyday/fusion-study.ts
+ * CAPTION_HEAD=results/everyday/caption-tagger-joined7 npx tsx runs/everyday/fusion-study.ts: the same with
+ * the joined encoder's caption head (session 9); the per-class table is then not rewritten.
  */
 import { promises as fs } from 'node:fs';
 import { tokenize } from '../../src/data/tokenize.js';
@@ -25,9 +27,9 @@ for (const set of ['coco1k', 'flickr8k']) {
   const det = JSON.parse(await fs.readFile(`results/everyday/detector-scores-${set}-val.json`, 'utf8')) as {
     images: { id: string; captions: string[]; views: Record<string, number[]> }[];
   };
-  const cap = (
-    JSON.parse(await fs.readFile(`results/everyday/caption-tagger-${set}-val.json`, 'utf8')) as { caption: Record<string, number[]> }
-  ).caption;
+  // CAPTION_HEAD=<prefix>: another model's caption head (caption-tagger-scores.ts wrote <prefix>-<set>-val.json).
+  const capFile = `${process.env['CAPTION_HEAD'] ?? 'results/everyday/caption-tagger'}-${set}-val.json`;
+  const cap = (JSON.parse(await fs.readFile(capFile, 'utf8')) as { caption: Record<string, number[]> }).caption;
   const imagenet = (
     JSON.parse(await fs.readFile(`results/everyday/imagenet-${set}-val.json`, 'utf8')) as { imagenet: Record<string, number[]> }
   ).imagenet;
@@ -176,7 +178,7 @@ for (const views of SETS) {
     });
     lines.push(`| ${cls.name} | ${support} | ${cells.join(' | ')} |`);
   });
-  await fs.writeFile(
+  if (process.env['CAPTION_HEAD'] === undefined) await fs.writeFile(
     'results/everyday/tagger-per-class.md',
     `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`,
   );

@@ -3,7 +3,8 @@
  *   p(class in photo) = σ(Σ_k w_k · x_k + b)      x = [z_cap, logit(s_det), logit(s_imagenet), …]
  * by logistic regression on (photo, class) pairs with caption labels. Newton's method on the mean
  * log-loss with a small L2 on the weights: a handful of unknowns, so each step solves a small linear
- * system; deterministic.
+ * system; deterministic. Each step is halved until the loss falls (a plain Newton step overshoots when
+ * the classes are nearly separable and the scores saturate, and then diverges to NaN).
  */
 
 export interface FusionExample {
@@ -28,6 +29,19 @@ function solve(A: number[][], g: number[]): number[] {
     }
   }
   return m.map((row, i) => row[n]! / row[i]!);
+}
+
+/** Mean log-loss of weights-and-bias `w` on the examples, plus the L2 term on the weights. */
+function objective(examples: readonly FusionExample[], w: readonly number[], l2: number): number {
+  const K = w.length - 1;
+  let loss = 0;
+  for (const e of examples) {
+    const z = e.x.reduce((s, v, i) => s + v * w[i]!, w[K]!);
+    // log(1 + e^{-z}) for label 1, log(1 + e^{z}) for label 0, without overflow.
+    const m = e.label ? -z : z;
+    loss += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+  }
+  return loss / examples.length + (l2 / 2) * w.slice(0, K).reduce((s, v) => s + v * v, 0);
 }
 
 /** The weights (one per source) and bias that fit the examples best. */
@@ -58,9 +72,18 @@ export function fitFusion(
       g[i]! += l2 * w[i]!;
       H[i]![i]! += l2;
     }
+    H[K]![K]! += 1e-12; // keeps the system solvable when every score is saturated
     const step = solve(H, g);
-    w = w.map((v, i) => v - step[i]!);
-    if (Math.max(...step.map(Math.abs)) < 1e-9) break;
+    const before = objective(examples, w, l2);
+    let t = 1;
+    let next = w.map((v, i) => v - step[i]!);
+    for (let halvings = 0; !(objective(examples, next, l2) <= before) && halvings < 40; halvings++) {
+      t /= 2;
+      next = w.map((v, i) => v - t * step[i]!);
+    }
+    if (!(objective(examples, next, l2) <= before)) break; // no step lowers the loss: at the optimum
+    w = next;
+    if (Math.max(...step.map((v) => Math.abs(t * v))) < 1e-9) break;
   }
   return { weights: w.slice(0, K), bias: w[K]! };
 }
