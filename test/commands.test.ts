@@ -43,6 +43,7 @@ const BAD: [string, string[], RegExp][] = [
   ['make-shapes', ['--count', '-3'], /--count must be an integer ≥ 0, got -3/],
   ['make-shapes', ['--size', '50'], /--size must be an integer ≥ 112, got 50/],
   ['bench', ['train', '--steps', '0'], /--steps must be an integer ≥ 1, got 0/],
+  ['bench', ['train', '--warmup', '-1'], /--warmup must be an integer ≥ 0, got -1/],
   ['bench', ['encoder', '--backends', 'gpu'], /--backends: unknown backend "gpu"/],
   ['bench', ['nope'], /Unknown argument: nope/],
   ['plot-training', ['only-one-arg'], /Not enough non-option arguments/],

@@ -397,7 +397,8 @@ export const trainBenchmark: SubcommandSpec<TrainBenchArgs> = {
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         checkBackendList(a.backends);
-        requireInteger(a, ['steps', 'rounds', 'warmup']);
+        requireInteger(a, ['steps', 'rounds']);
+        requireInteger(a, ['warmup'], 0); // 0: time the first step too
         return true;
       }),
   run: async (args) => {
