@@ -2,7 +2,7 @@
  * Issue 21 §3: where main objects are lost on COCO-1k val with tag-guided decoding: per photo with a
  * main object, is it named plainly, is the tagger's best non-person tag a main class, is it confident,
  * does the vocabulary have its word, did a guard stop the constraint, did the constrained caption name it.
- *   npx tsx runs/everyday/constraint-headroom.ts CHECKPOINT THRESHOLD
+ *   npx tsx runs/everyday/constraint-headroom.ts CHECKPOINT THRESHOLD [FEATURES]   (default the shipped line's store)
  */
 import * as tf from '@tensorflow/tfjs-node';
 import { checkpointFolder } from '../../src/checkpoint/checkpoint.js';
@@ -17,11 +17,11 @@ import { prepareImage } from '../../src/image/load.js';
 import { CaptionModel } from '../../src/model/caption-model.js';
 import { constraintWords } from '../../src/search/tag-guided.js';
 
-const [ckpt, thresholdText] = process.argv.slice(2) as [string, string];
+const [ckpt, thresholdText, featuresDir = 'data/features/flickr8k-coco1k-pw12f16'] = process.argv.slice(2) as [string, string, string?];
 const threshold = Number(thresholdText);
 const { dataset } = await loadDataset('../shared/datasets/coco-val2014-1k/dataset_coco1k.json');
 const images = imagesOf(dataset, 'val');
-const store = await FeatureStoreReader.open('data/features/flickr8k-coco1k-pw12f16');
+const store = await FeatureStoreReader.open(featuresDir);
 const captioner = await CaptionModel.read(await checkpointFolder(ckpt), true);
 const { inputSize, resize } = encoderConfigOf(store.header.encoder);
 const counts = new Map<string, number>();
