@@ -9,16 +9,36 @@
 #      with this model's caption head, results/everyday/fusion-study-joined7.txt, named the right top
 #      tag on 47/88 COCO and 348/445 Flickr8k val photos with it, within a photo of every set that
 #      costs at most one more trunk pass);
-# then its self-critical stage: FROM=joined7-xe NAME=joined7-scst FEATURES=data/features/flickr8k-coco1k-joined7 runs/everyday/scst.sh
+#   3. (`val`) plain and tag-guided captions on each val split with everyday-xe's and coco14-xe's settings,
+#      and the grounding benchmark, as after-coco14-xe.sh does.
+# Usage: runs/everyday/after-joined7-xe.sh bind, then (beside its self-critical stage,
+# FROM=joined7-xe NAME=joined7-scst FEATURES=data/features/flickr8k-coco1k-joined7 runs/everyday/scst.sh)
+# runs/everyday/after-joined7-xe.sh val.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 S=../shared/datasets
 CKPT=checkpoints/joined7-xe
+NAME=joined7-xe
 F=data/features/flickr8k-coco1k-joined7
+OUT=results/everyday
+if [[ ${1:-} == val ]]; then
+  for set in coco1k flickr8k; do
+    if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
+    npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features "$F" \
+      --split val --beams 2 --length-penalties 0 --tag-thresholds 0.15,0.2,0.3,0.5 --tag-margins 1 \
+      --backend tensorflow --out "$OUT/$NAME-val-$set.json" > "$OUT/$NAME-val-$set.txt" 2>/dev/null
+  done
+  npm run -s grounding -- --checkpoint "$CKPT" --instances $S/coco-mini-train2017/annotations/instances_train2017.json \
+    --captions $S/coco-mini-train2017/annotations/captions_train2017.json --images $S/coco-mini-train2017/train2017 \
+    --backend tensorflow --out "results/grounding/$NAME.json" > "results/grounding/$NAME.txt" 2>/dev/null
+  echo "all done"
+  exit 0
+fi
+[[ ${1:-} == bind ]] || { echo "usage: $0 bind|val" >&2; exit 2; }
 npx tsx runs/everyday/rebind-joined.ts data/features/flickr8k-coco1k-pw12+coco7 "$F" "$CKPT"
 npm run -s ship-encoder -- --checkpoint "$CKPT" --from data/encoders/mobilenet_v1_1.0_pw12+coco
 npm run -s train-tagger -- --dataset $S/flickr8k --dataset $S/coco-val2014-1k/dataset_coco1k.json \
   --features "$F" --out "$CKPT" --backend tensorflow \
   --detector checkpoints/everyday/detector --views 224:224/2 --imagenet ../shared/weights/mobilenet_v1_0.25_224_tfhub \
-  2>&1 | grep -v "line 67\|image not found" > results/everyday/joined7-xe-tagger.log
+  2>&1 | grep -v "line 67\|image not found" > "$OUT/$NAME-tagger.log"
 echo "all done"
