@@ -49,7 +49,11 @@ const BAD: [string, string[], RegExp][] = [
   ['plot-training', ['only-one-arg'], /Not enough non-option arguments/],
   ['plot-training', ['m.jsonl', 'o.png', '--metric', 'X'], /Invalid values/],
   ['convert-weights', ['--from', 'x'], /Missing required argument: out/],
-  ['join-encoders', ['--variant', 'mobilenet_v1_1.0_pw12', '--first', 'a', '--second', 'b', '--out', 'c'], /--variant: mobilenet_v1_1\.0_pw12 is not a joined encoder/],
+  [
+    'join-encoders',
+    ['--variant', 'mobilenet_v1_1.0_pw12', '--first', 'a', '--second', 'b', '--out', 'c'],
+    /--variant: mobilenet_v1_1\.0_pw12 is not a joined encoder/,
+  ],
   ['join-encoders', ['--variant', 'nope', '--first', 'a', '--second', 'b', '--out', 'c'], /unknown encoder "nope"/],
 ];
 
@@ -63,15 +67,22 @@ describe('every command: a bad flag is one line, exit 2', () => {
     expect(r.stdout).toBe('');
   });
 
-  it.each(['caption', 'train', 'evaluate', 'extract-features', 'make-shapes', 'bench', 'plot-training', 'convert-weights', 'join-encoders'])(
-    '%s --help: usage on stdout, exit 0, nothing on stderr',
-    (script) => {
-      const r = run(script, ['--help']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/Options:|Commands:/);
-      expect(r.stderr).toBe('');
-    },
-  );
+  it.each([
+    'caption',
+    'train',
+    'evaluate',
+    'extract-features',
+    'make-shapes',
+    'bench',
+    'plot-training',
+    'convert-weights',
+    'join-encoders',
+  ])('%s --help: usage on stdout, exit 0, nothing on stderr', (script) => {
+    const r = run(script, ['--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Options:|Commands:/);
+    expect(r.stderr).toBe('');
+  });
 
   it('a bad file is one line naming it, exit 2 (train, evaluate, plot-training)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'commands-'));

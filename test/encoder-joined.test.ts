@@ -89,10 +89,13 @@ describe('join-encoders', () => {
     const names = (joined.weightSpecs ?? []).map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names.filter((n) => n.startsWith(SECOND_PREFIX))).toHaveLength(second.artifacts.weightSpecs!.length);
-    const layers = (joined.modelTopology as { model_config: { config: { layers: { name: string; class_name: string }[] } } }).model_config.config.layers;
+    const layers = (joined.modelTopology as { model_config: { config: { layers: { name: string; class_name: string }[] } } }).model_config
+      .config.layers;
     expect(layers.filter((l) => l.class_name === 'InputLayer')).toHaveLength(1);
     expect(layers.at(-1)).toMatchObject({ name: JOINED_LAYER, class_name: 'Concatenate' });
     expect(() => joinNetworks(first, { ...second, grid: [10, 10] })).toThrow(/cannot pool a 10×10 grid onto 7×7/);
-    await expect(writeJoinedEncoder('mobilenet_v1_1.0_pw12', FIRST, SECOND, path.join(tmp, 'c'))).rejects.toThrow(/is not a joined encoder/);
+    await expect(writeJoinedEncoder('mobilenet_v1_1.0_pw12', FIRST, SECOND, path.join(tmp, 'c'))).rejects.toThrow(
+      /is not a joined encoder/,
+    );
   });
 });

@@ -157,7 +157,8 @@ describe('a joined encoder whose second part is the detector trunk (join-network
     const bin = await fs.readFile(path.join(tmp, 'trunk-changed', 'weights.bin'));
     bin[10] = bin[10]! ^ 0x01;
     await fs.writeFile(path.join(tmp, 'trunk-changed', 'weights.bin'), bin);
-    otherId = (await writeJoinedEncoder(JOINED, `${SHIPPED}/encoder`, path.join(tmp, 'trunk-changed'), path.join(tmp, 'other'))).fingerprint.id;
+    otherId = (await writeJoinedEncoder(JOINED, `${SHIPPED}/encoder`, path.join(tmp, 'trunk-changed'), path.join(tmp, 'other'))).fingerprint
+      .id;
   });
   afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
   const files = (name: string) => modelFilesAt(path.join(tmp, name));

@@ -178,8 +178,9 @@ for (const views of SETS) {
     });
     lines.push(`| ${cls.name} | ${support} | ${cells.join(' | ')} |`);
   });
-  if (process.env['CAPTION_HEAD'] === undefined) await fs.writeFile(
-    'results/everyday/tagger-per-class.md',
-    `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`,
-  );
+  if (process.env['CAPTION_HEAD'] === undefined)
+    await fs.writeFile(
+      'results/everyday/tagger-per-class.md',
+      `Tagger per class on both val splits (1,106 photos), threshold 0.3, person excluded; fused = cross-fitted (runs/everyday/fusion-study.ts).\n\n${lines.join('\n')}\n`,
+    );
 }

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const fine = await FeatureStoreReader.open(fineDir);
   const { grid: g7, depth: d7 } = coarse.header;
   const { grid: g14, depth: d14 } = fine.header;
-  if (g14.height !== 2 * g7.height || g14.width !== 2 * g7.width) throw new Error(`grids ${g7.height}×${g7.width} and ${g14.height}×${g14.width} do not nest 2×2`);
+  if (g14.height !== 2 * g7.height || g14.width !== 2 * g7.width)
+    throw new Error(`grids ${g7.height}×${g7.width} and ${g14.height}×${g14.width} do not nest 2×2`);
   const id = createHash('sha256').update(`${coarse.header.encoder}\n${fine.header.encoder}\n`).digest('hex');
   const depth = d7 + d14;
   const writer = await FeatureStoreWriter.open(outDir, {
@@ -46,7 +47,13 @@ async function main(): Promise<void> {
         out.set(a.subarray(cell * d7, (cell + 1) * d7), cell * depth);
         for (let k = 0; k < d14; k++) {
           let sum = 0;
-          for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) sum += b[((2 * i + di) * W14 + 2 * j + dj) * d14 + k]!;
+          for (const [di, dj] of [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [1, 1],
+          ] as const)
+            sum += b[((2 * i + di) * W14 + 2 * j + dj) * d14 + k]!;
           out[cell * depth + d7 + k] = sum / 4;
         }
       }

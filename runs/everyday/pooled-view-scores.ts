@@ -33,11 +33,15 @@ for (const set of ['coco1k', 'flickr8k']) {
       const coco = tf.slice(f, [0, D - 512], [L, 512]); // [49, 512] the averaged detector trunk
       const logits = tf.reshape(tf.add(tf.matMul(coco, kernel), bias), [L * ANCHORS, SSD_CLASSES]); // [147, 91]
       const best = tf.sigmoid(tf.max(logits, 0)); // [91]
-      return tf.gather(best, COCO_CLASSES.map((c) => c.id)).arraySync() as number[]; // [80]
+      return tf
+        .gather(
+          best,
+          COCO_CLASSES.map((c) => c.id),
+        )
+        .arraySync() as number[]; // [80]
     });
     pooled[id] = scores;
   }
   await fs.writeFile(`results/everyday/pooled-view-${set}-val.json`, `${JSON.stringify({ pooled })}\n`);
   console.log(`${set}: ${Object.keys(pooled).length} photos`);
 }
-

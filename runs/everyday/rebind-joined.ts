@@ -22,7 +22,9 @@ const model = JSON.parse(await fs.readFile(modelFile, 'utf8')) as { encoder: str
 if (model.encoder !== study.header.encoder && model.encoder !== joined.header.encoder)
   throw new Error(`${checkpoint} was trained on ${model.encoder}, not on ${studyDir}`);
 if (study.size !== joined.size || study.header.depth !== joined.header.depth || study.header.regions !== joined.header.regions)
-  throw new Error(`the stores differ in shape: ${study.size}×${study.header.regions}×${study.header.depth} against ${joined.size}×${joined.header.regions}×${joined.header.depth}`);
+  throw new Error(
+    `the stores differ in shape: ${study.size}×${study.header.regions}×${study.header.depth} against ${joined.size}×${joined.header.regions}×${joined.header.depth}`,
+  );
 let worst = 0;
 let differing = 0;
 let values = 0;
@@ -38,7 +40,9 @@ for (const { key } of study.records) {
   }
   values += a.length;
 }
-console.log(`${study.size} records, ${values} values: ${differing} differ (${((100 * differing) / values).toFixed(2)} %), the largest by ${worst.toFixed(2)} float16 steps`);
+console.log(
+  `${study.size} records, ${values} values: ${differing} differ (${((100 * differing) / values).toFixed(2)} %), the largest by ${worst.toFixed(2)} float16 steps`,
+);
 if (worst > 1) throw new Error('the stores differ by more than float16 rounding: not rebinding');
 if (model.encoder === joined.header.encoder) console.log(`${modelFile} already names ${joined.header.encoder}`);
 else {

@@ -115,7 +115,10 @@ export function joinNetworks(a: JoinPart, b: JoinPart): tf.io.ModelArtifacts {
   const data = concatBytes([bytes(a.artifacts), bytes(b.artifacts)]);
   return {
     modelTopology,
-    weightSpecs: [...(a.artifacts.weightSpecs ?? []), ...(b.artifacts.weightSpecs ?? []).map((s) => ({ ...s, name: `${SECOND_PREFIX}${s.name}` }))],
+    weightSpecs: [
+      ...(a.artifacts.weightSpecs ?? []),
+      ...(b.artifacts.weightSpecs ?? []).map((s) => ({ ...s, name: `${SECOND_PREFIX}${s.name}` })),
+    ],
     weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
   };
 }

@@ -143,7 +143,8 @@ const IMAGENET_PW12_COCO: EncoderVariant = {
   grid: { height: 7, width: 7 },
   depth: 1024 + 512,
   joins: [IMAGENET_PW12.name, COCO_DETECTION.name],
-  howToMake: 'npm run join-encoders -- --variant mobilenet_v1_1.0_pw12+coco --first <its conv_pw_12 folder> --second <mobilenet_v1_1.0_coco folder> --out <dir>',
+  howToMake:
+    'npm run join-encoders -- --variant mobilenet_v1_1.0_pw12+coco --first <its conv_pw_12 folder> --second <mobilenet_v1_1.0_coco folder> --out <dir>',
 };
 
 export const ENCODER_VARIANTS: Readonly<Record<string, EncoderVariant>> = Object.fromEntries(

@@ -32,7 +32,9 @@ export function parseViews(text: string): DetectorView[] {
     const size = Number(m?.[2]);
     const pool = m?.[3] === undefined ? 1 : Number(m[3]);
     if (!m || size < 16 || size > canvas || pool < 1)
-      throw new UserError(`--views: "${part}" is not CANVAS:SIZE or CANVAS:SIZE/POOL with 16 ≤ SIZE ≤ CANVAS and POOL ≥ 1 (e.g. 160:96, 224:224/2)`);
+      throw new UserError(
+        `--views: "${part}" is not CANVAS:SIZE or CANVAS:SIZE/POOL with 16 ≤ SIZE ≤ CANVAS and POOL ≥ 1 (e.g. 160:96, 224:224/2)`,
+      );
     return { canvas, size, ...(pool > 1 ? { pool } : {}) };
   });
 }

@@ -69,7 +69,10 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.
  * The detector's artifacts holding its trunk up to `layer` (when SSD's head reads `layer`) and the head,
  * with the trunk's selection; no shard is read unless the layers match.
  */
-async function trunkAndHead(files: ModelFiles, layer: string): Promise<{ artifacts: tf.io.ModelArtifacts; trunk: WeightSelection } | undefined> {
+async function trunkAndHead(
+  files: ModelFiles,
+  layer: string,
+): Promise<{ artifacts: tf.io.ModelArtifacts; trunk: WeightSelection } | undefined> {
   let trunk: WeightSelection | undefined;
   const artifacts = await readArtifacts(files, {
     select: (json) => {

@@ -171,7 +171,12 @@ async function readDetector(files: CheckpointFiles, views: unknown, where: strin
     const shared =
       encoderId === undefined
         ? undefined
-        : await sharedPassFor(modelFilesIn(files, DETECTOR_FOLDER), views as DetectorView[], encoderId, modelFilesIn(files, SHIPPED_ENCODER_DIR));
+        : await sharedPassFor(
+            modelFilesIn(files, DETECTOR_FOLDER),
+            views as DetectorView[],
+            encoderId,
+            modelFilesIn(files, SHIPPED_ENCODER_DIR),
+          );
     return new DetectorTagger(network, views as DetectorView[], shared);
   } catch (err) {
     network.dispose();

@@ -13,7 +13,11 @@ export const joinEncodersCommand = defineCommand({
   description: "Join two encoders' networks into one whose annotation vectors are both, per cell of the first's grid.",
   options: (y) =>
     y
-      .option('variant', { type: 'string', demandOption: true, describe: 'the joined encoder to make (one with two parts in the variants table)' })
+      .option('variant', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the joined encoder to make (one with two parts in the variants table)',
+      })
       .option('first', { type: 'string', demandOption: true, describe: "the first part's weights (folder holding model.json)" })
       .option('second', { type: 'string', demandOption: true, describe: "the second part's weights (folder holding model.json)" })
       .option('out', { type: 'string', demandOption: true, describe: 'folder to write model.json and weights.bin into (replaced)' }),
