@@ -20,13 +20,5 @@ npm run -s train-tagger -- --dataset $S/flickr8k --dataset $S/coco-val2014-1k/da
   --features "$F" --out "$CKPT" --backend tensorflow \
   --detector checkpoints/everyday/detector --views 160:96,224:224 --imagenet ../shared/weights/mobilenet_v1_0.25_224_tfhub \
   2>&1 | grep -v "line 67\|image not found" > "$OUT/$NAME-tagger.log"
-for set in coco1k flickr8k; do
-  if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
-  npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features "$F" \
-    --split val --beams 2 --length-penalties 0 --tag-thresholds 0.15,0.2,0.3,0.5 --tag-margins 1 \
-    --backend tensorflow --out "$OUT/$NAME-val-$set.json" > "$OUT/$NAME-val-$set.txt" 2>/dev/null
-done
-npm run -s grounding -- --checkpoint "$CKPT" --instances $S/coco-mini-train2017/annotations/instances_train2017.json \
-  --captions $S/coco-mini-train2017/annotations/captions_train2017.json --images $S/coco-mini-train2017/train2017 \
-  --backend tensorflow --out "results/grounding/$NAME.json" > "results/grounding/$NAME.txt" 2>/dev/null
+runs/everyday/xe-val.sh "$CKPT" "$NAME" "$F"
 echo "all done"

@@ -22,15 +22,7 @@ NAME=joined7-xe
 F=data/features/flickr8k-coco1k-joined7
 OUT=results/everyday
 if [[ ${1:-} == val ]]; then
-  for set in coco1k flickr8k; do
-    if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
-    npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features "$F" \
-      --split val --beams 2 --length-penalties 0 --tag-thresholds 0.15,0.2,0.3,0.5 --tag-margins 1 \
-      --backend tensorflow --out "$OUT/$NAME-val-$set.json" > "$OUT/$NAME-val-$set.txt" 2>/dev/null
-  done
-  npm run -s grounding -- --checkpoint "$CKPT" --instances $S/coco-mini-train2017/annotations/instances_train2017.json \
-    --captions $S/coco-mini-train2017/annotations/captions_train2017.json --images $S/coco-mini-train2017/train2017 \
-    --backend tensorflow --out "results/grounding/$NAME.json" > "results/grounding/$NAME.txt" 2>/dev/null
+  runs/everyday/xe-val.sh "$CKPT" "$NAME" "$F"
   echo "all done"
   exit 0
 fi
