@@ -10,7 +10,7 @@ import { joinNetworks, type JoinPart } from './join-networks.js';
 import { loadEncoder } from './load-encoder.js';
 import { modelFilesAt } from './model-files-at.js';
 import { variantNamed } from './variants.js';
-import { writeLayersFolder } from './write-encoder-folder.js';
+import { writeLayersFolder } from './layers-folder.js';
 
 async function part(variantName: string, from: string): Promise<JoinPart> {
   const variant = variantNamed(variantName);

@@ -3,10 +3,9 @@
  * a plain list of layers and their weights: what the `.npy` converters produce, and what the encoder's
  * `layers` loader reads (cut at the annotation layer, fingerprinted) like any Keras MobileNet.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { concatBytes } from '../../util/bytes.js';
 import { encodeFloat16 } from '../../util/float16.js';
+import { writeLayersFolder } from '../layers-folder.js';
 
 export type WeightDtype = 'float32' | 'float16';
 
@@ -73,27 +72,9 @@ export async function writeLayersModel(
   const specs = weights.map((w) => ({
     name: w.name,
     shape: w.shape,
-    dtype: 'float32',
-    ...(dtype === 'float16' ? { quantization: { dtype: 'float16', original_dtype: 'float32' } } : {}),
+    dtype: 'float32' as const,
+    ...(dtype === 'float16' ? { quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const } } : {}),
   }));
-  const modelJson = {
-    format: 'layers-model',
-    generatedBy: 'attend-caption convert-weights',
-    modelTopology: topology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-  };
-  const parent = path.dirname(path.resolve(dir));
-  await fs.mkdir(parent, { recursive: true });
-  const tmp = await fs.mkdtemp(path.join(parent, `.${path.basename(dir)}.tmp-`));
-  try {
-    await fs.chmod(tmp, 0o755); // mkdtemp makes it private; the result is an ordinary folder
-    await fs.writeFile(path.join(tmp, 'weights.bin'), data);
-    await fs.writeFile(path.join(tmp, 'model.json'), `${JSON.stringify(modelJson)}\n`);
-    await fs.rm(dir, { recursive: true, force: true });
-    await fs.rename(tmp, dir);
-  } catch (err) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  await writeLayersFolder(dir, { modelTopology: topology, weightSpecs: specs, weightData: data }, 'attend-caption convert-weights');
   return total;
 }
