@@ -11,13 +11,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fastPath, fastPathsFor, referenceOf, type FastPathName, type FastPaths } from '../src/fast-paths/dispatch.js';
+import { fastPath, fastPathsFor, referenceOf, releaseNetworkState, type FastPathName, type FastPaths } from '../src/fast-paths/dispatch.js';
 import { setFusedKernels, fusedKernelsStatus } from '../src/fast-paths/fused-state.js';
 import { defaultInitializers } from '../src/backend/select.js';
 import '../src/fast-paths/ops.js';
 import '../src/decoder/attention.js';
 import '../src/decoder/lstm.js';
 import '../src/search/read-step.js';
+import '../src/encoder/layers-network.js';
 import { mulberry32 } from '../src/util/random.js';
 import { NATIVE_REQUIRED, nativeUnavailable } from './native.js';
 
@@ -70,7 +71,7 @@ const attentionCases = (k: number, A: number): Case[] => [
   },
 ];
 
-const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK'>, Case[]> = {
+const CASES: Record<Exclude<FastPathName, 'adamUpdate' | 'topK' | 'network'>, Case[]> = {
   matMul: ([false, true] as const).flatMap((ta) =>
     ([false, true] as const).map((tb) => ({
       inputs: () => [ta ? rand([4, 3]) : rand([3, 4]), tb ? rand([5, 4]) : rand([4, 5])],
@@ -165,6 +166,22 @@ function checkTopK(impl: FastPaths['topK'], reference: FastPaths['topK']): void 
   });
 }
 
+/** A network op against its reference (Keras's predict) on a small conv → batch norm → ReLU6 network; inference only. */
+function checkNetwork(impl: FastPaths['network'], reference: FastPaths['network']): void {
+  const input = tf.input({ shape: [9, 9, 3] });
+  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false });
+  const norm = tf.layers.batchNormalization({});
+  const relu6 = tf.layers.activation({ activation: 'relu6' });
+  const model = tf.model({ inputs: input, outputs: relu6.apply(norm.apply(conv.apply(input))) as tf.SymbolicTensor });
+  tf.tidy(() => norm.setWeights([rand([4], 1).abs().add(0.5), rand([4]), rand([4]), rand([4]).abs().add(0.5)]));
+  tf.tidy(() => {
+    const x = rand([2, 9, 9, 3], 2) as tf.Tensor4D;
+    expect(maxDiff(impl(model, x), reference(model, x)), 'network').toBeLessThan(1e-5);
+  });
+  releaseNetworkState(model);
+  model.dispose();
+}
+
 /** Each fast path of the active backend against its reference: loss value and every input gradient. */
 function checkActiveBackend(): string[] {
   const checked: string[] = [];
@@ -173,6 +190,11 @@ function checkActiveBackend(): string[] {
     if (name === 'adamUpdate') continue; // no plain reference: test/fused-kernels.test.ts checks it against tfjs's Adam
     if (name === 'topK') {
       checkTopK(impl as FastPaths['topK'], referenceOf('topK')!);
+      checked.push(name);
+      continue;
+    }
+    if (name === 'network') {
+      checkNetwork(impl as FastPaths['network'], referenceOf('network')!);
       checked.push(name);
       continue;
     }
@@ -218,7 +240,15 @@ describe('the dispatch point', () => {
   it('on WASM: every fast path equals its reference (values and gradients), and the table is the WASM one', async () => {
     await defaultInitializers.wasm();
     const checked = new Set(checkActiveBackend());
-    expect([...checked].sort()).toEqual(['additiveScores', 'attendedSum', 'logSoftmax', 'matMul', 'softmaxCrossEntropy', 'stepMatMul']);
+    expect([...checked].sort()).toEqual([
+      'additiveScores',
+      'attendedSum',
+      'logSoftmax',
+      'matMul',
+      'network',
+      'softmaxCrossEntropy',
+      'stepMatMul',
+    ]);
     expect(fastPath('lstmCell')).toBeUndefined(); // the plain cell runs
   });
 
@@ -237,7 +267,7 @@ describe('the dispatch point', () => {
       await tf.setBackend('tensorflow');
       const fused = fusedKernelsStatus()?.loaded === true;
       const withFused = new Set(checkActiveBackend());
-      expect(withFused.has('additiveScores') && withFused.has('matMul')).toBe(true);
+      expect(withFused.has('additiveScores') && withFused.has('matMul') && withFused.has('network')).toBe(true);
       if (fused || NATIVE_REQUIRED) {
         expect([...withFused].filter((n) => ['attendedSum', 'lstmCell', 'topK'].includes(n)).sort()).toEqual([
           'attendedSum',

@@ -4,7 +4,11 @@
  * Median of timed runs after warm-up; a run is `encode` + reading the result back (`data()`).
  *
  *   npm run bench -- encoder [--variant V] [--weights DIR] [--backends tensorflow,wasm,cpu] [--batches 1,16]
- *                                    [--runs 7] [--cpu-runs 3]
+ *                                    [--runs 7] [--cpu-runs 3] [--compare-fast-paths]
+ *
+ * --compare-fast-paths alternates every fast path on and off (CAPTION_FAST_PATHS=off: Keras `predict`
+ * instead of the folded network) run by run, the order reversed every other run, and reports the
+ * median of the runs' off/on ratios: above 1 is what the fast paths save.
  *
  * --weights defaults to $CAPTION_SHARED_DIR (default ../shared)/weights/mobilenet_v1_1.0_224.
  * The cpu backend takes ~3 s per image: its part alone lasts minutes (skip it with --backends).
@@ -16,6 +20,7 @@ import { hideBin } from 'yargs/helpers';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../../src/backend/select.js';
 import { loadEncoder } from '../../src/encoder/index.js';
+import { setFastPaths } from '../../src/fast-paths/dispatch.js';
 import { requireInteger, type SubcommandSpec } from '../../src/cli/command.js';
 import { weightsSource } from '../../src/encoder/weights-source.js';
 import { UserError } from '../../src/util/user-error.js';
@@ -25,6 +30,9 @@ interface BatchTiming {
   batch: number;
   runsMs: number[];
   msPerImage: number;
+  /** With --compare-fast-paths: the same runs with every fast path off, and each run's off/on ratio. */
+  offMs?: number[];
+  ratios?: number[];
 }
 
 type BackendResult = { backend: BackendName; timings: BatchTiming[] } | { backend: BackendName; skipped: string };
@@ -36,6 +44,7 @@ interface EncoderBenchArgs {
   batches: string;
   runs: number;
   'cpu-runs': number;
+  'compare-fast-paths': boolean;
   child: string | undefined;
 }
 
@@ -46,6 +55,7 @@ interface Options {
   batches: number[];
   runs: number;
   cpuRuns: number;
+  compare: boolean;
 }
 
 const list = (text: string): string[] =>
@@ -72,6 +82,11 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
       .option('batches', { type: 'string', default: '1,16', describe: 'comma-separated batch sizes' })
       .option('runs', { type: 'number', default: 7, describe: 'timed runs per batch size (median reported)' })
       .option('cpu-runs', { type: 'number', default: 3, describe: 'timed runs on the pure-JS cpu backend' })
+      .option('compare-fast-paths', {
+        type: 'boolean',
+        default: false,
+        describe: 'alternate every fast path on and off, run by run; report off/on ratios',
+      })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
         checkBackendList(a.backends);
@@ -90,6 +105,7 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
       batches: list(args.batches).map(Number),
       runs: args.runs,
       cpuRuns: args['cpu-runs'],
+      compare: args['compare-fast-paths'],
     };
     if (args.child) {
       reportToParent(await measureBackend(args.child as BackendName, o));
@@ -124,11 +140,33 @@ async function measureBackend(backend: BackendName, o: Options): Promise<Backend
       await features.data();
       features.dispose();
     };
-    const runsMs = await timeRuns(once, warmup, runs);
+    if (o.compare) {
+      const on: number[] = [];
+      const off: number[] = [];
+      for (const fastPaths of [true, false]) {
+        setFastPaths(fastPaths);
+        await timeRuns(once, warmup, 0);
+      }
+      for (let r = 0; r < runs; r++) {
+        for (const fastPaths of r % 2 ? [false, true] : [true, false]) {
+          setFastPaths(fastPaths);
+          (fastPaths ? on : off).push(...(await timeRuns(once, 0, 1)));
+        }
+      }
+      setFastPaths(true);
+      const ratios = off.map((ms, r) => ms / on[r]!);
+      timings.push({ batch, runsMs: on, msPerImage: median(on) / batch, offMs: off, ratios });
+      process.stderr.write(
+        `  ${backend}: batch ${batch}: fast paths on ${(median(on) / batch).toFixed(1)}, off ${(median(off) / batch).toFixed(1)} ms/image; ` +
+          `off/on ${median(ratios).toFixed(2)} (runs: ${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
+      );
+    } else {
+      const runsMs = await timeRuns(once, warmup, runs);
+      timings.push({ batch, runsMs, msPerImage: median(runsMs) / batch });
+      const perImage = runsMs.map((ms) => (ms / batch).toFixed(1)).join(' ');
+      process.stderr.write(`  ${backend}: batch ${batch}: ${(median(runsMs) / batch).toFixed(1)} ms/image (runs: ${perImage})\n`);
+    }
     input.dispose();
-    timings.push({ batch, runsMs, msPerImage: median(runsMs) / batch });
-    const perImage = runsMs.map((ms) => (ms / batch).toFixed(1)).join(' ');
-    process.stderr.write(`  ${backend}: batch ${batch}: ${(median(runsMs) / batch).toFixed(1)} ms/image (runs: ${perImage})\n`);
   }
   encoder.dispose();
   return { backend, timings };
@@ -151,6 +189,18 @@ function printReport(results: BackendResult[], o: Options): void {
         : `${r.backend.padEnd(12)}skipped: ${r.skipped}`,
     ),
   ];
+  if (o.compare) {
+    lines.push('', 'every fast path off / on, per run (order alternated), median:');
+    for (const r of measured) {
+      for (const t of r.timings) {
+        if (!t.ratios || !t.offMs) continue;
+        const perImage = (ms: number[]) => (median(ms) / t.batch).toFixed(1);
+        lines.push(
+          `  ${r.backend} batch ${t.batch}: on ${perImage(t.runsMs)}, off ${perImage(t.offMs)} ms/image; off/on ${median(t.ratios).toFixed(2)}`,
+        );
+      }
+    }
+  }
   for (const batch of o.batches) {
     const at = measured
       .map((r) => ({ backend: r.backend, ms: r.timings.find((t) => t.batch === batch)?.msPerImage }))

@@ -4,12 +4,16 @@
  * `tf.model({inputs, outputs: getLayer(name).output})` names the output explicitly.
  */
 import * as tf from '../util/tf.js';
+import { dispatched, releaseNetworkState } from '../fast-paths/dispatch.js';
 import { FileInputError } from '../util/user-error.js';
 import { artifactsHandler, readArtifacts } from './artifacts.js';
 import { cutAtLayer } from './cut-layers.js';
 import type { FeatureNetwork } from './feature-network.js';
 import { hashWeights } from './fingerprint.js';
 import type { ModelFiles } from './model-files.js';
+
+/** The network's output; the backend's fast path (folded batch norms, fused ReLU6) where it has one. */
+const runNetwork = dispatched('network', (model, input) => model.predict(input) as tf.Tensor4D);
 
 const firstLine = (err: unknown): string => String((err as Error).message ?? err).split('\n')[0] ?? '';
 
@@ -32,8 +36,11 @@ export async function loadLayersNetwork(files: ModelFiles, layer: string): Promi
       const [, h, w, d] = cut.computeOutputShape(input) as (number | null)[]; // [1, H, W, D]
       return typeof h === 'number' && typeof w === 'number' && typeof d === 'number' ? [h, w, d] : undefined;
     },
-    run: (input) => cut.predict(input) as tf.Tensor4D, // [B, H, W, D]
+    run: (input) => runNetwork(cut, input), // [B, H, W, D]
     weightsSha256: hashWeights(artifacts), // the artifacts hold exactly the weights up to `layer`
-    dispose: () => full.dispose(), // `cut` shares `full`'s layers and weights
+    dispose: () => {
+      releaseNetworkState(cut);
+      full.dispose(); // `cut` shares `full`'s layers and weights
+    },
   };
 }

@@ -126,3 +126,6 @@ export function dispatched<K extends FastPathName>(name: K, reference: FastPaths
 }
 
 export { referenceOf };
+
+/** Frees what a fast path keeps for a Keras network (its folded kernels); call before disposing it. */
+export { releaseFoldedNetwork as releaseNetworkState } from './folded-network.js';

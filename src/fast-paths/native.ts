@@ -8,6 +8,7 @@ import * as tf from '../util/tf.js';
 import type { FastPaths, FastPathSet } from './types.js';
 import { fusedKernels } from './fused-state.js';
 import { fusedAdamUpdate, fusedAdditiveScores, fusedContext, fusedLstmCell, fusedTopK } from './fused-ops.js';
+import { foldedNetwork } from './folded-network.js';
 import { nativeMatMul } from './native-kernels.js';
 import { sigmoidScores } from './sigmoid-scores.js';
 
@@ -25,5 +26,6 @@ export function nativeFastPaths(): FastPathSet & Pick<FastPaths, 'matMul'> {
     ...(fusedKernels('lstm') ? { lstmCell: fusedLstmCell } : {}),
     ...(fusedKernels('adam') ? { adamUpdate: fusedAdamUpdate } : {}),
     ...(fusedKernels('search') ? { topK: fusedTopK } : {}),
+    network: foldedNetwork,
   };
 }

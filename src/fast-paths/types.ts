@@ -46,6 +46,11 @@ export interface FastPaths {
   /** The LSTM nonlinearities: gate pre-activations [B, 4H] (i, f, o, g) and c_{t−1} [B, H] → h_t, c_t. */
   lstmCell: (preactivations: tf.Tensor2D, cPrev: tf.Tensor2D) => CellState;
   topK: TopK;
+  /**
+   * A Keras network's output (the encoder's and the detector's trunks; inference only): the model and
+   * its input [B, S, S, 3] → [B, H, W, D]. Reference: `model.predict` (src/encoder/layers-network.ts).
+   */
+  network: (model: tf.LayersModel, input: tf.Tensor4D) => tf.Tensor4D;
   /** Reference: src/train/adam.ts. */
   adamUpdate: AdamUpdate;
 }
@@ -62,6 +67,7 @@ const NAMES: Record<FastPathName, true> = {
   attendedSum: true,
   lstmCell: true,
   topK: true,
+  network: true,
   adamUpdate: true,
 };
 export const FAST_PATH_NAMES = Object.keys(NAMES) as readonly FastPathName[];

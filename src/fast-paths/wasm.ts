@@ -1,11 +1,14 @@
 /**
  * The WASM backend's fast paths: matmuls whose gradients stay on XNNPACK's fast path, additive
  * scores with one sigmoid per step, the attended sum and the score vector's gradient as SIMD
- * matrix–vector products, and Adam as one SIMD pass (wasm-simd-kernels.ts). (tanh as 2σ(2x) − 1 went:
+ * matrix–vector products, Adam as one SIMD pass (wasm-simd-kernels.ts), and the encoder's and
+ * detector's convolutions folded with their batch norms and fused with their ReLU6 (XNNPACK runs each
+ * as one op: folded-network.ts). (tanh as 2σ(2x) − 1 went:
  * with the scores on sigmoids, it no longer paid, docs/benchmarks.md.)
  */
 import * as tf from '../util/tf.js';
 import type { AdamUpdate, FastPaths, FastPathSet } from './types.js';
+import { foldedNetwork } from './folded-network.js';
 import { referenceOf } from './references.js';
 import { sigmoidScores, type SigmoidScoresOps } from './sigmoid-scores.js';
 import { wasmAttendedSum } from './wasm-context.js';
@@ -39,4 +42,5 @@ export const wasmFastPaths: FastPathSet & Pick<FastPaths, 'matMul'> = {
   additiveScores: sigmoidScores(wasmSigmoidScoresOps),
   attendedSum: wasmAttendedSum,
   adamUpdate: wasmAdamUpdate,
+  network: foldedNetwork,
 };
