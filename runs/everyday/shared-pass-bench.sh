@@ -9,7 +9,7 @@
 # (each checkpoint with its own decoding.json: coco14-scst's is beam 2, length penalty 1, tags ≥ 0.3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=results/everyday/shared-pass-bench-2026-12-07${SUFFIX:-}.txt
+OUT=results/everyday/shared-pass-bench-$(date +%F)${SUFFIX:-}.txt
 read -r -a ckpts <<< "${CKPTS:-checkpoints/everyday checkpoints/coco14-xe}"
 : > "$OUT"
 for round in 1 2; do
