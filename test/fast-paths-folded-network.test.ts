@@ -4,8 +4,9 @@
  * `predict`, on every backend here — on small networks built to hit each rule (a batch norm with its
  * own statistics, without γ or β, a depthwise multiplier, strides and dilations, odd sizes, a
  * convolution read twice, an activation it does not fuse, pooling and concatenation, a batch norm
- * that is the output), and on the repository's real encoder and detector. It keeps its folded
- * kernels until released, and nothing else.
+ * that is the output, convolutions it must not fold), and on the repository's real encoder and
+ * detector, where it must really fold (no batch-norm or min kernel left) and peak no higher than
+ * `predict`. It keeps its folded kernels until released, and nothing else.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -85,6 +86,16 @@ const NETWORKS: Record<string, () => tf.LayersModel> = {
     const p = apply(tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false }), input);
     return tf.model({ inputs: input, outputs: apply(tf.layers.add({}), [r, apply(tf.layers.batchNormalization({}), p)]) });
   },
+  'unfoldable convolutions: a dilated depthwise one (tfjs-layers runs it undilated), one with its own ReLU; a batch norm read twice':
+    () => {
+      const input = tf.input({ shape: [11, 11, 4] });
+      const d = apply(tf.layers.depthwiseConv2d({ kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }), input);
+      const n = apply(tf.layers.batchNormalization({}), d);
+      const own = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), n);
+      const twice = apply(tf.layers.batchNormalization({}), apply(tf.layers.conv2d({ filters: 4, kernelSize: 1, useBias: false }), own));
+      const a = apply(tf.layers.activation({ activation: 'relu6' }), twice);
+      return tf.model({ inputs: input, outputs: apply(tf.layers.concatenate({}), [a, twice]) });
+    },
 };
 
 const maxAbs = (t: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
@@ -167,6 +178,21 @@ describe('the folded network', () => {
         expect(fast.shape).toEqual(plain.shape);
         expect(relativeGap(fast, plain), dir).toBeLessThan(1e-5);
         tf.dispose([plain, fast]);
+        // Keras runs batch norms and ReLU6 (min(6, relu)) as kernels of their own; the plan runs neither,
+        // and holds no more memory at its peak than predict does.
+        const kernels = async (on: boolean) => {
+          setFastPaths(on);
+          const info = await tf.profile(() => {
+            tf.tidy(() => network.run(photos)).dispose();
+          });
+          return { names: new Set(info.kernels.map((k) => k.name)), peak: info.peakBytes };
+        };
+        const [off, on] = [await kernels(false), await kernels(true)];
+        setFastPaths(true);
+        expect(off.names.has('Minimum'), `${dir}: Keras's ReLU6`).toBe(true);
+        expect(on.names.has('Minimum') || on.names.has('FusedBatchNorm'), `${dir}: folded and fused`).toBe(false);
+        if (dir === 'encoder') expect(off.names.has('FusedBatchNorm')).toBe(true);
+        expect(on.peak, `${dir}: peak bytes`).toBeLessThanOrEqual(off.peak * 1.1);
         network.dispose();
         expect(tf.memory().numTensors, `${dir}: nothing left after dispose`).toBe(before);
       }

@@ -7,6 +7,7 @@
 # alternates plain and tagged over rounds in one process; the two checkpoints alternate twice.
 # Session 8: CKPTS="checkpoints/everyday checkpoints/coco14-scst" SUFFIX=-s8 runs/everyday/shared-pass-bench.sh
 # (each checkpoint with its own decoding.json: coco14-scst's is beam 2, length penalty 1, tags ≥ 0.3).
+# The output file is named by the day it runs on (and SUFFIX).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=results/everyday/shared-pass-bench-$(date +%F)${SUFFIX:-}.txt

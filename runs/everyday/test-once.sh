@@ -21,6 +21,6 @@ if [[ -n $TAGS ]]; then TAGARGS=(--tag-thresholds "$TAGS" --tag-margins "$MARGIN
 for set in coco1k flickr8k; do
   if [[ $set == coco1k ]]; then DS=$S/coco-val2014-1k/dataset_coco1k.json; else DS=$S/flickr8k; fi
   npm run -s evaluate -- --checkpoint "$CKPT" --dataset "$DS" --features "$FEATURES" --split test \
-    --beams "$BEAM" --length-penalties "$LP" "${TAGARGS[@]}" --backend tensorflow \
-    --out "results/everyday/$NAME-test-$set.json" > "results/everyday/$NAME-test-$set.txt" 2>/dev/null
+    --beams "$BEAM" --length-penalties "$LP" ${TAGARGS[@]+"${TAGARGS[@]}"} --backend tensorflow \
+    --out "results/everyday/$NAME-test-$set.json" > "results/everyday/$NAME-test-$set.txt"
 done

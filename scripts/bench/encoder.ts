@@ -4,11 +4,11 @@
  * Median of timed runs after warm-up; a run is `encode` + reading the result back (`data()`).
  *
  *   npm run bench -- encoder [--variant V] [--weights DIR] [--backends tensorflow,wasm,cpu] [--batches 1,16]
- *                                    [--runs 7] [--cpu-runs 3] [--compare-fast-paths]
+ *                                    [--runs 7] [--cpu-runs 3] [--compare-folded]
  *
- * --compare-fast-paths alternates every fast path on and off (CAPTION_FAST_PATHS=off: Keras `predict`
- * instead of the folded network) run by run, the order reversed every other run, and reports the
- * median of the runs' off/on ratios: above 1 is what the fast paths save.
+ * --compare-folded alternates the encoder's fast path on and off (`network`, folded-network.ts, against
+ * Keras's `predict`: CAPTION_FAST_PATHS=-network) run by run, the order reversed every other run, and
+ * reports the median of the runs' Keras/folded ratios: above 1 is what folding saves.
  *
  * --weights defaults to $CAPTION_SHARED_DIR (default ../shared)/weights/mobilenet_v1_1.0_224.
  * The cpu backend takes ~3 s per image: its part alone lasts minutes (skip it with --backends).
@@ -30,7 +30,7 @@ interface BatchTiming {
   batch: number;
   runsMs: number[];
   msPerImage: number;
-  /** With --compare-fast-paths: the same runs with every fast path off, and each run's off/on ratio. */
+  /** With --compare-folded: the same runs with the `network` fast path off (Keras), and each run's Keras/folded ratio. */
   offMs?: number[];
   ratios?: number[];
 }
@@ -44,7 +44,7 @@ interface EncoderBenchArgs {
   batches: string;
   runs: number;
   'cpu-runs': number;
-  'compare-fast-paths': boolean;
+  'compare-folded': boolean;
   child: string | undefined;
 }
 
@@ -82,10 +82,10 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
       .option('batches', { type: 'string', default: '1,16', describe: 'comma-separated batch sizes' })
       .option('runs', { type: 'number', default: 7, describe: 'timed runs per batch size (median reported)' })
       .option('cpu-runs', { type: 'number', default: 3, describe: 'timed runs on the pure-JS cpu backend' })
-      .option('compare-fast-paths', {
+      .option('compare-folded', {
         type: 'boolean',
         default: false,
-        describe: 'alternate every fast path on and off, run by run; report off/on ratios',
+        describe: "alternate the encoder's fast path (folded convolutions) on and off, run by run; report Keras/folded ratios",
       })
       .option('child', { type: 'string', hidden: true })
       .check((a) => {
@@ -105,7 +105,7 @@ export const encoderBenchmark: SubcommandSpec<EncoderBenchArgs> = {
       batches: list(args.batches).map(Number),
       runs: args.runs,
       cpuRuns: args['cpu-runs'],
-      compare: args['compare-fast-paths'],
+      compare: args['compare-folded'],
     };
     if (args.child) {
       reportToParent(await measureBackend(args.child as BackendName, o));
@@ -143,22 +143,23 @@ async function measureBackend(backend: BackendName, o: Options): Promise<Backend
     if (o.compare) {
       const on: number[] = [];
       const off: number[] = [];
-      for (const fastPaths of [true, false]) {
-        setFastPaths(fastPaths);
+      const folded = (yes: boolean) => setFastPaths(yes ? 'on' : { except: ['network'] });
+      for (const yes of [true, false]) {
+        folded(yes);
         await timeRuns(once, warmup, 0);
       }
       for (let r = 0; r < runs; r++) {
-        for (const fastPaths of r % 2 ? [false, true] : [true, false]) {
-          setFastPaths(fastPaths);
-          (fastPaths ? on : off).push(...(await timeRuns(once, 0, 1)));
+        for (const yes of r % 2 ? [false, true] : [true, false]) {
+          folded(yes);
+          (yes ? on : off).push(...(await timeRuns(once, 0, 1)));
         }
       }
-      setFastPaths(true);
+      setFastPaths('on');
       const ratios = off.map((ms, r) => ms / on[r]!);
       timings.push({ batch, runsMs: on, msPerImage: median(on) / batch, offMs: off, ratios });
       process.stderr.write(
-        `  ${backend}: batch ${batch}: fast paths on ${(median(on) / batch).toFixed(1)}, off ${(median(off) / batch).toFixed(1)} ms/image; ` +
-          `off/on ${median(ratios).toFixed(2)} (runs: ${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
+        `  ${backend}: batch ${batch}: folded ${(median(on) / batch).toFixed(1)}, Keras ${(median(off) / batch).toFixed(1)} ms/image; ` +
+          `Keras/folded ${median(ratios).toFixed(2)} (runs: ${ratios.map((x) => x.toFixed(2)).join(' ')})\n`,
       );
     } else {
       const runsMs = await timeRuns(once, warmup, runs);
@@ -190,13 +191,14 @@ function printReport(results: BackendResult[], o: Options): void {
     ),
   ];
   if (o.compare) {
-    lines.push('', 'every fast path off / on, per run (order alternated), median:');
+    lines.push('', 'Keras predict / folded network, per run (order alternated), median and range:');
     for (const r of measured) {
       for (const t of r.timings) {
         if (!t.ratios || !t.offMs) continue;
         const perImage = (ms: number[]) => (median(ms) / t.batch).toFixed(1);
+        const range = `${Math.min(...t.ratios).toFixed(2)}–${Math.max(...t.ratios).toFixed(2)}`;
         lines.push(
-          `  ${r.backend} batch ${t.batch}: on ${perImage(t.runsMs)}, off ${perImage(t.offMs)} ms/image; off/on ${median(t.ratios).toFixed(2)}`,
+          `  ${r.backend} batch ${t.batch}: folded ${perImage(t.runsMs)}, Keras ${perImage(t.offMs)} ms/image; Keras/folded ${median(t.ratios).toFixed(2)} (${range})`,
         );
       }
     }

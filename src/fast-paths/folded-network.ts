@@ -8,11 +8,13 @@
  * Folding: BN(y) = γ (y − μ) / √(σ² + ε) + β with y = W ∗ x + b is (W·s) ∗ x + (b − μ)·s + β,
  * s = γ / √(σ² + ε) per output channel (a depthwise kernel's output channel is input c × multiplier m).
  *
- * Every other layer (pooling, concatenation, additions, a batch norm that follows no convolution) runs
- * as Keras runs it (`layer.apply` on tensors). A network this cannot read (a layer used twice, several
- * outputs, channels-first data) has no plan and runs `predict`. The plan is made on the first call and
+ * Every other layer (pooling, concatenation, additions, a batch norm that follows no convolution, a
+ * convolution on channels-first data, with an activation of its own or a dilated depthwise one, which
+ * tfjs-layers runs undilated) runs as Keras runs it (`layer.apply` on tensors). Each layer's output is
+ * freed after its last reader, as `predict` frees it. A network this cannot place (a layer used twice,
+ * several inputs or outputs) has no plan and runs `predict`. The plan is made on the first call and
  * kept per model until `releaseFoldedNetwork`; its folded kernels are its own tensors, the unfolded
- * ones are the model's.
+ * ones are the model's (weights set after the first call are not seen: nothing trains these networks).
  */
 import * as tf from '../util/tf.js';
 
@@ -38,6 +40,8 @@ interface Plan {
   steps: Step[];
   input: string;
   output: string;
+  /** Per step, the values it is the last reader of (freed after it; never the input or the output). */
+  frees: string[][];
   /** The tensors the plan made (folded kernels and biases); the rest belong to the model. */
   owned: tf.Tensor[];
 }
@@ -55,8 +59,12 @@ function foldableConv(layer: tf.layers.Layer): boolean {
   const name = layer.getClassName();
   if (name !== 'Conv2D' && name !== 'DepthwiseConv2D') return false;
   const c = layer.getConfig() as Config;
+  const dilated = pair(c.dilationRate, 1).some((d) => d !== 1);
   return (
-    c.activation === 'linear' && (c.dataFormat ?? 'channelsLast') === 'channelsLast' && (c.padding === 'same' || c.padding === 'valid')
+    c.activation === 'linear' &&
+    (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
+    (c.padding === 'same' || c.padding === 'valid') &&
+    !(name === 'DepthwiseConv2D' && dilated) // tfjs-layers runs depthwise convolutions undilated
   );
 }
 
@@ -94,6 +102,33 @@ function planOf(model: tf.LayersModel): Plan | undefined {
   };
   const steps: Step[] = [];
   const owned: tf.Tensor[] = [];
+  try {
+    addSteps(model, onlyReader, steps, owned);
+  } catch (err) {
+    tf.dispose(owned);
+    throw err;
+  }
+  const input = model.inputLayers[0]!.name;
+  const lastReader = new Map<string, number>();
+  steps.forEach((step, i) => (step.kind === 'conv' ? [step.input] : step.inputs).forEach((name) => lastReader.set(name, i)));
+  const made = new Set([input, ...steps.map((step) => step.output)]);
+  if (!made.has(output)) {
+    tf.dispose(owned);
+    return undefined;
+  }
+  const frees = steps.map((_, i) =>
+    [...lastReader].filter(([name, at]) => at === i && name !== input && name !== output).map(([name]) => name),
+  );
+  return { steps, input, output, frees, owned };
+}
+
+/** The steps of `model.layers` (in Keras's order: every layer after those it reads), into `steps`. */
+function addSteps(
+  model: tf.LayersModel,
+  onlyReader: (name: string) => tf.layers.Layer | undefined,
+  steps: Step[],
+  owned: tf.Tensor[],
+): void {
   const absorbed = new Set<string>();
   for (const layer of model.layers) {
     if (absorbed.has(layer.name) || layer.getClassName() === 'InputLayer') continue;
@@ -143,7 +178,6 @@ function planOf(model: tf.LayersModel): Plan | undefined {
       output: end,
     });
   }
-  return { steps, input: model.inputLayers[0]!.name, output: steps.at(-1)?.output ?? model.inputLayers[0]!.name, owned };
 }
 
 const plans = new WeakMap<tf.LayersModel, Plan | null>();
@@ -151,7 +185,11 @@ const plans = new WeakMap<tf.LayersModel, Plan | null>();
 function planFor(model: tf.LayersModel): Plan | undefined {
   let plan = plans.get(model);
   if (plan === undefined) {
-    plan = planOf(model) ?? null;
+    try {
+      plan = planOf(model) ?? null;
+    } catch {
+      plan = null; // a layer this misreads: Keras runs the network
+    }
     plan?.owned.forEach((t) => tf.keep(t)); // made inside the caller's tidy, kept until released
     plans.set(model, plan);
   }
@@ -164,7 +202,7 @@ export function foldedNetwork(model: tf.LayersModel, input: tf.Tensor4D): tf.Ten
   if (!plan) return model.predict(input) as tf.Tensor4D;
   return tf.tidy(() => {
     const values = new Map<string, tf.Tensor>([[plan.input, input]]);
-    for (const step of plan.steps) {
+    for (const [i, step] of plan.steps.entries()) {
       if (step.kind === 'conv') {
         const x = values.get(step.input) as tf.Tensor4D; // [B, H, W, C_in]
         const { filter, bias, strides, dilations, pad, activation } = step;
@@ -172,7 +210,12 @@ export function foldedNetwork(model: tf.LayersModel, input: tf.Tensor4D): tf.Ten
         values.set(step.output, step.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args)); // [B, H', W', C_out]
       } else {
         const inputs = step.inputs.map((name) => values.get(name)!);
-        values.set(step.output, step.layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor);
+        values.set(step.output, step.layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor); // [B, H', W', C']
+      }
+      for (const name of plan.frees[i]!) {
+        const t = values.get(name)!;
+        values.delete(name);
+        if (![...values.values()].includes(t)) t.dispose(); // a layer may pass its input through as its output
       }
     }
     return values.get(plan.output) as tf.Tensor4D; // [B, H, W, D]
