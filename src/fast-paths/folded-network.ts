@@ -31,7 +31,7 @@ type Step =
       dilations: [number, number];
       pad: 'same' | 'valid';
       activation: FusedActivation;
-      input: string;
+      inputs: [string];
       output: string;
     }
   | { kind: 'layer'; layer: tf.layers.Layer; inputs: string[]; output: string };
@@ -51,15 +51,16 @@ type Config = Record<string, unknown>;
 
 const inboundNames = (layer: tf.layers.Layer): string[] => (layer.inboundNodes[0]?.inboundLayers ?? []).map((l) => l.name);
 
-const pair = (v: unknown, fallback: number): [number, number] =>
-  Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : typeof v === 'number' ? [v, v] : [fallback, fallback];
+/** A Keras size or pair (strides, dilation rate) as a pair; absent is 1. */
+const pair = (v: unknown): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : typeof v === 'number' ? [v, v] : [1, 1];
 
 /** Whether `layer` is a convolution this module folds: channels-last, no activation of its own. */
 function foldableConv(layer: tf.layers.Layer): boolean {
   const name = layer.getClassName();
   if (name !== 'Conv2D' && name !== 'DepthwiseConv2D') return false;
   const c = layer.getConfig() as Config;
-  const dilated = pair(c.dilationRate, 1).some((d) => d !== 1);
+  const dilated = pair(c.dilationRate).some((d) => d !== 1);
   return (
     c.activation === 'linear' &&
     (c.dataFormat ?? 'channelsLast') === 'channelsLast' &&
@@ -110,7 +111,7 @@ function planOf(model: tf.LayersModel): Plan | undefined {
   }
   const input = model.inputLayers[0]!.name;
   const lastReader = new Map<string, number>();
-  steps.forEach((step, i) => (step.kind === 'conv' ? [step.input] : step.inputs).forEach((name) => lastReader.set(name, i)));
+  steps.forEach((step, i) => step.inputs.forEach((name) => lastReader.set(name, i)));
   const made = new Set([input, ...steps.map((step) => step.output)]);
   if (!made.has(output)) {
     tf.dispose(owned);
@@ -170,11 +171,11 @@ function addSteps(
       depthwise,
       filter,
       ...(bias ? { bias } : {}),
-      strides: pair(c.strides, 1),
-      dilations: pair(c.dilationRate, 1),
+      strides: pair(c.strides),
+      dilations: pair(c.dilationRate),
       pad: c.padding as 'same' | 'valid',
       activation,
-      input: inboundNames(layer)[0]!,
+      inputs: [inboundNames(layer)[0]!],
       output: end,
     });
   }
@@ -204,7 +205,7 @@ export function foldedNetwork(model: tf.LayersModel, input: tf.Tensor4D): tf.Ten
     const values = new Map<string, tf.Tensor>([[plan.input, input]]);
     for (const [i, step] of plan.steps.entries()) {
       if (step.kind === 'conv') {
-        const x = values.get(step.input) as tf.Tensor4D; // [B, H, W, C_in]
+        const x = values.get(step.inputs[0]) as tf.Tensor4D; // [B, H, W, C_in]
         const { filter, bias, strides, dilations, pad, activation } = step;
         const args = { x, filter, strides, pad, dilations, activation, ...(bias ? { bias } : {}) };
         values.set(step.output, step.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args)); // [B, H', W', C_out]
